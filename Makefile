@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine:
+#   make briefing   set up, then write out/briefing-YYYY-MM-DD.pdf and .json from the seeds
+#   make test       set up, then lint, type check and run the whole test suite
+# Set-up is idempotent: a pinned uv in .tools/, the locked dependencies in .venv/, and the
+# Debian libraries WeasyPrint needs (installed when missing and this user can, else explained).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: help setup system-deps briefing test lint typecheck pytest clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --python $(PYTHON)
+	touch $@
+
+system-deps: ## Check (and where possible install) the Debian libraries WeasyPrint needs
+	@bash scripts/system-deps.sh
+
+setup: system-deps $(VENV)/.synced ## Everything both commands need
+
+briefing: setup ## Write today's edition from the seeds into out/
+	$(BIN)/briefing run
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint typecheck pytest ## Lint, type check and run the whole test suite
+
+clean: ## Remove the environments and outputs (not the seeds)
+	rm -rf .tools $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""U.S.-Japan space partnership briefing."""
