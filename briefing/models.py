@@ -1,0 +1,260 @@
+"""The briefing's data: sources, evidence, facts and the briefing itself.
+
+Every model is frozen and forbids unknown fields. Provenance is enforced here, not by convention:
+a fact's statement is one of its evidence quotes, and a briefing refuses any evidence whose quote
+is not exactly its source document's text at the cited span.
+"""
+
+import calendar
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from enum import StrEnum
+from typing import Generic, Literal, Self, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+T = TypeVar("T")
+
+DOCUMENT_ID = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+class Theme(StrEnum):
+    """The three themes a briefing is organised by."""
+
+    CIVIL_SPACE = "civil-space"
+    SECURITY = "security"
+    ORBITAL_DEBRIS = "orbital-debris"
+
+
+class SourceType(StrEnum):
+    """What kind of writing a source document is."""
+
+    NEWS = "news"
+    ANALYSIS = "analysis"
+    WIRE = "wire"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Attested(_Record, Generic[T]):
+    """A metadata value with its basis: stated by the document (quoted) or inferred (reasoned)."""
+
+    value: T
+    basis: Literal["stated", "inferred"]
+    quote: str | None = Field(
+        default=None, description="Verbatim text of the document that states the value."
+    )
+    reason: str | None = Field(default=None, description="Why an inferred value was chosen.")
+
+    @model_validator(mode="after")
+    def _basis_is_backed(self) -> Self:
+        if self.basis == "stated" and not self.quote:
+            raise ValueError("a stated value needs the quote that states it")
+        if self.basis == "inferred" and not self.reason:
+            raise ValueError("an inferred value needs the reason it was inferred")
+        return self
+
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class PartialDate(_Record):
+    """A calendar date known to the day, the month or only the year."""
+
+    year: int = Field(ge=1900, le=2200)
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_iso(cls, data: object) -> object:
+        if isinstance(data, date):
+            return {"year": data.year, "month": data.month, "day": data.day}
+        if isinstance(data, str):
+            match = _PARTIAL_DATE.match(data)
+            if not match:
+                raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {data!r}")
+            year, month, day = (int(part) if part else None for part in match.groups())
+            return {"year": year, "month": month, "day": day}
+        return data
+
+    @model_validator(mode="after")
+    def _is_a_real_date(self) -> Self:
+        if self.day is not None:
+            if self.month is None:
+                raise ValueError("a day needs a month")
+            if self.day > calendar.monthrange(self.year, self.month)[1]:
+                raise ValueError(f"{self.year}-{self.month:02d} has no day {self.day}")
+        return self
+
+    @property
+    def precision(self) -> Literal["day", "month", "year"]:
+        """How much of the date is known."""
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    def earliest(self) -> date:
+        """The first day the partial date can mean, for sorting and comparing."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+class SourceMetadata(_Record):
+    """What is known about a source besides its text, each value stated or inferred."""
+
+    id: str = Field(pattern=DOCUMENT_ID, description="Stable identifier, unique in a briefing.")
+    source_type: SourceType
+    outlet: Attested[str] | None
+    title: Attested[str] | None
+    author: Attested[str] | None
+    published: Attested[PartialDate] | None
+    url: Attested[str] | None
+    note: str | None = Field(default=None, description="Context a reader needs about the source.")
+
+
+class SourceDocument(SourceMetadata):
+    """One source's full text with its metadata."""
+
+    location: str = Field(description="Where the text was read from: a seed file or a URL.")
+    text: str = Field(min_length=1)
+
+    sha256: str = Field(
+        default="", description="Fingerprint of the text, so a reader can check the exact input."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fingerprint(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("sha256") and isinstance(data.get("text"), str):
+            return {**data, "sha256": hashlib.sha256(data["text"].encode("utf-8")).hexdigest()}
+        return data
+
+    @model_validator(mode="after")
+    def _stated_values_are_quoted(self) -> Self:
+        if self.sha256 != hashlib.sha256(self.text.encode("utf-8")).hexdigest():
+            raise ValueError(f"{self.id}: sha256 does not match the text")
+        for name in ("outlet", "title", "author", "published", "url"):
+            attested = getattr(self, name)
+            if attested is not None and attested.basis == "stated":
+                if attested.quote not in self.text:
+                    raise ValueError(
+                        f"{self.id}: the quote given for {name} is not in the document's text"
+                    )
+        return self
+
+
+class Evidence(_Record):
+    """A verbatim span of a source document: the ground a statement stands on."""
+
+    document_id: str = Field(pattern=DOCUMENT_ID)
+    start: int = Field(ge=0, description="Offset of the first character of the span.")
+    end: int = Field(gt=0, description="Offset one past the last character of the span.")
+    quote: str = Field(min_length=1, description="The text at [start, end), verbatim.")
+
+    @model_validator(mode="after")
+    def _quote_fits_span(self, info: ValidationInfo) -> Self:
+        if self.end - self.start != len(self.quote):
+            raise ValueError(
+                f"quote is {len(self.quote)} characters but the span "
+                f"[{self.start}, {self.end}) is {self.end - self.start}"
+            )
+        texts = (info.context or {}).get("documents")
+        if isinstance(texts, Mapping):
+            check_quote(self, texts)
+        return self
+
+
+def check_quote(evidence: Evidence, texts: Mapping[str, str]) -> None:
+    """Raise ValueError unless the evidence quote is exactly its document's text at its span."""
+    text = texts.get(evidence.document_id)
+    if text is None:
+        raise ValueError(f"evidence cites unknown document {evidence.document_id!r}")
+    if text[evidence.start : evidence.end] != evidence.quote:
+        raise ValueError(
+            f"quote {evidence.quote[:60]!r} is not the text of {evidence.document_id} "
+            f"at [{evidence.start}, {evidence.end})"
+        )
+
+
+class Fact(_Record):
+    """A statement from the sources, its theme, date and actors, and the evidence behind it."""
+
+    id: str
+    statement: str = Field(min_length=1, description="Verbatim: one of the evidence quotes.")
+    theme: Theme
+    when: PartialDate | None = Field(description="When it happened or is due, where stated.")
+    actors: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _statement_is_quoted(self) -> Self:
+        if self.statement not in {item.quote for item in self.evidence}:
+            raise ValueError("a statement must be one of its evidence quotes, verbatim")
+        return self
+
+
+class Section(_Record):
+    """One theme's part of the briefing."""
+
+    theme: Theme
+    title: str
+    description: str
+    facts: tuple[Fact, ...]
+
+
+class Briefing(_Record):
+    """A whole edition: what the PDF shows and the JSON edition holds."""
+
+    title: str
+    topic: str = Field(description="Identifier of the topic profile the edition was built with.")
+    edition_date: date
+    sources: tuple[SourceDocument, ...] = Field(
+        description="Numbered by position: the first source is [1]."
+    )
+    sections: tuple[Section, ...]
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, sources: tuple[SourceDocument, ...]) -> tuple[SourceDocument, ...]:
+        ids = [source.id for source in sources]
+        if len(ids) != len(set(ids)):
+            raise ValueError("source ids must be unique")
+        return sources
+
+    @model_validator(mode="after")
+    def _evidence_matches_sources(self) -> Self:
+        texts = {source.id: source.text for source in self.sources}
+        for fact in self.facts():
+            for evidence in fact.evidence:
+                check_quote(evidence, texts)
+        return self
+
+    def facts(self) -> Iterator[Fact]:
+        """Every fact of every section, in order."""
+        for section in self.sections:
+            yield from section.facts
+
+    def source_number(self, document_id: str) -> int:
+        """The citation number of a source: its position in the sources list, from 1."""
+        for number, source in enumerate(self.sources, start=1):
+            if source.id == document_id:
+                return number
+        raise KeyError(document_id)

@@ -1,0 +1,109 @@
+"""The topic profile: a briefing's subject, themes, vocabulary and actors, read from one file."""
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from briefing.errors import ConfigurationError
+from briefing.models import Theme
+
+
+class _Profile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def compile_terms(terms: list[str], *, case_sensitive: bool) -> re.Pattern[str]:
+    """One regex matching any of the terms as whole words; a trailing * matches any ending."""
+    bodies = [
+        re.escape(term.removesuffix("*")) + (r"\w*" if term.endswith("*") else "")
+        for term in sorted(terms, key=len, reverse=True)
+    ]
+    pattern = rf"(?<!\w)(?:{'|'.join(bodies)})(?!\w)"
+    return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+
+
+class ThemeProfile(_Profile):
+    """A theme's heading, description and weighted vocabulary."""
+
+    id: Theme
+    title: str
+    description: str
+    vocabulary: dict[str, int] = Field(min_length=1)
+
+    @cached_property
+    def _patterns(self) -> list[tuple[re.Pattern[str], int]]:
+        return [
+            (compile_terms([term], case_sensitive=False), weight)
+            for term, weight in self.vocabulary.items()
+        ]
+
+    def score(self, text: str) -> int:
+        """Sum of the weights of the distinct vocabulary terms found in the text."""
+        return sum(weight for pattern, weight in self._patterns if pattern.search(text))
+
+
+class Actor(_Profile):
+    """A gazetteer entry: one actor and every name the sources use for it."""
+
+    name: str
+    kind: Literal["agency", "military", "government", "person", "organization"]
+    country: Literal["US", "JP"] | None
+    aliases: list[str] = []
+
+
+class Topic(_Profile):
+    """Everything the pipeline knows about the briefing's subject."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    subtitle: str
+    themes: list[ThemeProfile]
+    scope: list[str] = Field(min_length=1)
+    gazetteer: list[Actor]
+
+    @field_validator("themes")
+    @classmethod
+    def _every_theme_once(cls, themes: list[ThemeProfile]) -> list[ThemeProfile]:
+        if sorted(theme.id for theme in themes) != sorted(Theme):
+            raise ValueError(f"themes must be exactly {', '.join(Theme)}, each once")
+        return themes
+
+    @cached_property
+    def _scope(self) -> re.Pattern[str]:
+        return compile_terms(self.scope, case_sensitive=False)
+
+    @cached_property
+    def _actors(self) -> list[tuple[re.Pattern[str], str]]:
+        return [
+            (compile_terms([actor.name, *actor.aliases], case_sensitive=True), actor.name)
+            for actor in self.gazetteer
+        ]
+
+    def in_scope(self, text: str) -> bool:
+        """Whether the text touches the topic's subject at all."""
+        return self._scope.search(text) is not None
+
+    def theme(self, theme: Theme) -> ThemeProfile:
+        """The profile of one theme."""
+        return next(profile for profile in self.themes if profile.id == theme)
+
+    def find_actors(self, text: str) -> tuple[str, ...]:
+        """Canonical names of the gazetteer actors the text names, in gazetteer order."""
+        return tuple(name for pattern, name in self._actors if pattern.search(text))
+
+
+def load_topic(path: Path) -> Topic:
+    """Read and validate a topic profile file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Topic.model_validate(data)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read topic profile {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"topic profile {path} is not valid YAML: {exc}") from exc
+    except ValidationError as exc:
+        raise ConfigurationError(f"topic profile {path} is invalid:\n{exc}") from exc

@@ -1,0 +1,151 @@
+"""The models refuse anything that breaks the evidence rule."""
+
+import json
+from datetime import date
+
+import pytest
+from pydantic import ValidationError
+
+from briefing.models import (
+    Attested,
+    Briefing,
+    Evidence,
+    Fact,
+    PartialDate,
+    Section,
+    SourceDocument,
+    Theme,
+)
+
+TEXT = "Intro line.\nJAXA will provide batteries for the Gateway. More text follows here."
+QUOTE = "JAXA will provide batteries for the Gateway."
+START = TEXT.index(QUOTE)
+
+
+def make_document(**changes: object) -> SourceDocument:
+    fields: dict[str, object] = {
+        "id": "doc-1",
+        "location": "seeds/doc-1.txt",
+        "text": TEXT,
+        "outlet": None,
+        "title": None,
+        "author": None,
+        "published": None,
+        "url": None,
+        "source_type": "news",
+    }
+    return SourceDocument.model_validate({**fields, **changes})
+
+
+def make_fact(quote: str = QUOTE, start: int = START) -> Fact:
+    evidence = Evidence(document_id="doc-1", start=start, end=start + len(quote), quote=quote)
+    return Fact(id="f1", statement=quote, theme=Theme.CIVIL_SPACE, when=None, evidence=(evidence,))
+
+
+def make_briefing(fact: Fact) -> Briefing:
+    section = Section(theme=Theme.CIVIL_SPACE, title="Civil", description="d", facts=(fact,))
+    return Briefing(
+        title="T",
+        topic="t",
+        edition_date=date(2023, 1, 20),
+        sources=(make_document(),),
+        sections=(section,),
+    )
+
+
+def test_briefing_accepts_a_true_quote() -> None:
+    """A fact whose quote is the source's text at its span is accepted and survives JSON."""
+    briefing = make_briefing(make_fact())
+    assert briefing == Briefing.model_validate_json(briefing.model_dump_json())
+
+
+def test_briefing_refuses_a_forged_quote() -> None:
+    """A quote reworded by one word is refused, even though its span length still fits."""
+    forged = QUOTE.replace("provide", "promise")
+    assert len(forged) == len(QUOTE)
+    with pytest.raises(ValidationError, match="is not the text of doc-1"):
+        make_briefing(make_fact(quote=forged))
+
+
+def test_briefing_refuses_a_shifted_span() -> None:
+    """A true quote cited at the wrong offset is refused."""
+    with pytest.raises(ValidationError, match="is not the text of doc-1"):
+        make_briefing(make_fact(start=START + 1))
+
+
+def test_forged_json_edition_is_refused() -> None:
+    """Editing a statement and its quote inside a JSON edition makes it fail to load."""
+    data = json.loads(make_briefing(make_fact()).model_dump_json())
+    fact = data["sections"][0]["facts"][0]
+    forged = QUOTE.replace("provide", "promise")
+    fact["statement"] = fact["evidence"][0]["quote"] = forged
+    with pytest.raises(ValidationError, match="is not the text of doc-1"):
+        Briefing.model_validate(data)
+
+
+def test_json_edition_with_edited_source_text_is_refused() -> None:
+    """Editing a source's text inside a JSON edition breaks its fingerprint."""
+    data = json.loads(make_briefing(make_fact()).model_dump_json())
+    data["sources"][0]["text"] = data["sources"][0]["text"].replace("Intro", "Outro")
+    with pytest.raises(ValidationError, match="sha256 does not match the text"):
+        Briefing.model_validate(data)
+
+
+def test_evidence_checks_the_source_when_given_context() -> None:
+    """Evidence validated with the documents in context is checked on its own."""
+    data = {"document_id": "doc-1", "start": START, "end": START + 4, "quote": "NASA"}
+    with pytest.raises(ValidationError, match="is not the text of doc-1"):
+        Evidence.model_validate(data, context={"documents": {"doc-1": TEXT}})
+
+
+def test_evidence_quote_must_fit_its_span() -> None:
+    """A quote longer than its span is refused without any source at hand."""
+    with pytest.raises(ValidationError, match="quote is 4 characters"):
+        Evidence(document_id="doc-1", start=0, end=3, quote="JAXA")
+
+
+def test_statement_must_be_one_of_its_quotes() -> None:
+    """A fact cannot reword its evidence."""
+    evidence = Evidence(document_id="doc-1", start=START, end=START + len(QUOTE), quote=QUOTE)
+    with pytest.raises(ValidationError, match="one of its evidence quotes"):
+        Fact(
+            id="f1",
+            statement="JAXA promised batteries.",
+            theme=Theme.CIVIL_SPACE,
+            when=None,
+            evidence=(evidence,),
+        )
+
+
+def test_evidence_must_cite_a_listed_source() -> None:
+    """A fact citing a document the briefing does not list is refused."""
+    evidence = Evidence(document_id="doc-2", start=START, end=START + len(QUOTE), quote=QUOTE)
+    fact = Fact(id="f1", statement=QUOTE, theme=Theme.SECURITY, when=None, evidence=(evidence,))
+    with pytest.raises(ValidationError, match="unknown document 'doc-2'"):
+        make_briefing(fact)
+
+
+def test_stated_metadata_must_be_quoted_from_the_text() -> None:
+    """An outlet claimed as stated must be backed by a quote the text really holds."""
+    outlet = {"value": "SpaceNews", "basis": "stated", "quote": "for SpaceNews"}
+    with pytest.raises(ValidationError, match="quote given for outlet is not in"):
+        make_document(outlet=outlet)
+
+
+def test_inferred_metadata_needs_a_reason() -> None:
+    """An inferred value without its reason is refused."""
+    with pytest.raises(ValidationError, match="needs the reason"):
+        Attested[str](value="The Japan Times", basis="inferred")
+
+
+def test_partial_date_reads_and_prints_each_precision() -> None:
+    """Partial dates round-trip through their ISO form at day, month and year precision."""
+    parsed = [PartialDate.model_validate(text) for text in ("2023-01-13", "2022-05", "2030")]
+    assert ["2023-01-13", "2022-05", "2030"] == [str(value) for value in parsed]
+    assert ["day", "month", "year"] == [value.precision for value in parsed]
+
+
+def test_partial_date_refuses_impossible_days() -> None:
+    """February 30 is not a date."""
+    with pytest.raises(ValidationError, match="has no day 30"):
+        PartialDate(year=2023, month=2, day=30)
