@@ -1,0 +1,54 @@
+"""Write an edition's files: the PDF and the JSON edition, each replaced atomically."""
+
+import os
+import tempfile
+from pathlib import Path
+from typing import NamedTuple
+
+from briefing.errors import BriefingError
+from briefing.models import Briefing
+
+
+class EditionFiles(NamedTuple):
+    """Where an edition's files were written."""
+
+    pdf: Path
+    json: Path
+
+
+def edition_stem(briefing: Briefing) -> str:
+    """The file name, without suffix, of an edition: ``briefing-YYYY-MM-DD``."""
+    return f"briefing-{briefing.edition_date.isoformat()}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to a temporary file beside the path, then rename it into place.
+
+    A reader never sees a half-written file, and a crash leaves the previous file intact.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes) -> EditionFiles:
+    """Write ``briefing-DATE.json`` and ``briefing-DATE.pdf`` into the output folder."""
+    stem = edition_stem(briefing)
+    files = EditionFiles(pdf=out_dir / f"{stem}.pdf", json=out_dir / f"{stem}.json")
+    try:
+        write_atomic(files.json, briefing.model_dump_json(indent=2).encode("utf-8") + b"\n")
+        write_atomic(files.pdf, pdf)
+    except OSError as exc:
+        raise BriefingError(
+            f"cannot write the edition to {out_dir}: {exc.strerror}; "
+            "choose another folder with --out or BRIEFING_OUT_DIR"
+        ) from exc
+    return files

@@ -1,0 +1,184 @@
+"""Extraction: boilerplate left out, sentences kept verbatim, themes and dates assigned."""
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from briefing.extract.boilerplate import classify_paragraph
+from briefing.extract.dates import find_dates
+from briefing.extract.facts import classify_theme, extract_facts
+from briefing.extract.segment import split_paragraphs, split_sentences
+from briefing.models import SourceDocument, Theme
+from briefing.topic import Topic
+
+JAN_13 = date(2023, 1, 13)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "Blinken, Kishida and Hayashi attend the signing in Washington on Friday. | AFP-JIJI",
+            "photo caption",
+        ),
+        (
+            "Officials shake hands at NASA Headquarters. Credit: NASA/Aubrey Gemignani",
+            "photo caption",
+        ),
+        ("Officials look on at NASA HQ, January 13, 2023. Screengrab.", "photo caption"),
+        ("President Biden at the White House. White House photo via Twitter.", "photo caption"),
+        (
+            "Jeff Foust writes about space policy, commercial space, and related topics for SpaceNews.",
+            "author bio",
+        ),
+        (
+            "Zhanna L. Malekos Smith, JD, is a senior associate with the Aerospace Security Project.",
+            "author bio",
+        ),
+        ("User Comments", "comment policy"),
+        (
+            "SpacePolicyOnline.com has the right (but not the obligation) to monitor the comments.",
+            "comment policy",
+        ),
+        ("Note: Japanese put their surname first and given name second.", "editorial note"),
+        ("U.S., Japan Strengthen Military and Civil Space Ties", "heading"),
+        (
+            "Japan joined the U.S.-led pledge not to conduct antisatellite tests in September 2022.",
+            None,
+        ),
+        ("“The Framework Agreement will take our cooperation to new heights,” Blinken said.", None),
+    ],
+)
+def test_classify_paragraph(paragraph: str, expected: str | None) -> None:
+    """Captions, bios, comment policies, notes and headings are named; reporting is not."""
+    assert expected == classify_paragraph(paragraph, Counter([paragraph]))
+
+
+def test_a_repeated_paragraph_is_boilerplate() -> None:
+    """A line printed twice (a caption under and beside a photo) is not reporting."""
+    line = "An artist's impression of astronauts landing on the moon during the Artemis mission."
+    assert "repeated line" == classify_paragraph(line, Counter([line, line]))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "The United States and Japan signed an agreement Jan. 13 to enable cooperation.",
+            ["2023-01-13"],
+        ),
+        ("On November 16, NASA successfully launched Artemis I.", ["2022-11-16"]),
+        ("In November 2022, the two countries signed an agreement.", ["2022-11"]),
+        ("Nelson would travel to Japan in February.", ["2023-02"]),
+        ("In January of last year, it was disclosed that NASA had a partnership.", ["2022-01"]),
+        (
+            "The first crewed mission, Artemis II, is slated for May 2024, then Artemis III around 2025.",
+            ["2024-05", "2025"],
+        ),
+        ("The pact may help astronauts; it may not.", []),
+        ("There are 23 signatory states and 100 missions.", []),
+        ("Photo taken 13 January 2023 at NASA HQ.", ["2023-01-13"]),
+    ],
+)
+def test_find_dates(sentence: str, expected: list[str]) -> None:
+    """Explicit dates are found, and a missing year is the one nearest the publication date."""
+    assert expected == [str(found) for found in find_dates(sentence, JAN_13)]
+
+
+def test_month_of_last_year_counts_back_from_the_reference() -> None:
+    """'January of last year' in a May 2022 article is January 2021."""
+    assert ["2021-01"] == [
+        str(d) for d in find_dates("In January of last year, NASA said.", date(2022, 5, 1))
+    ]
+
+
+def test_sentences_are_exact_spans_of_the_text() -> None:
+    """Every sentence span, stripped of white space, is the text itself at that span."""
+    text = (
+        "WASHINGTON — The U.S. and Japan signed Jan. 13.  NASA said so.\n\nA second paragraph here."
+    )
+    sentences = [
+        span.of(text)
+        for paragraph in split_paragraphs(text)
+        for span in split_sentences(text, paragraph)
+    ]
+    assert [
+        "WASHINGTON — The U.S. and Japan signed Jan. 13.",
+        "NASA said so.",
+        "A second paragraph here.",
+    ] == sentences
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Article V of the Japan-U.S. Security Treaty could be invoked for attacks within space.",
+            Theme.SECURITY,
+        ),
+        (
+            "Orbital debris—space junk—is a serious threat to all spacefaring states.",
+            Theme.ORBITAL_DEBRIS,
+        ),
+        (
+            "JAXA will deliver the HTV-XG spacecraft for a Gateway logistics mission.",
+            Theme.CIVIL_SPACE,
+        ),
+        ("The ministers met for lunch in Washington.", None),
+    ],
+)
+def test_classify_theme(sentence: str, expected: Theme | None, topic: Topic) -> None:
+    """A sentence goes to the theme whose vocabulary weighs most in it, or to none."""
+    assert expected == classify_theme(sentence, topic)
+
+
+def test_extraction_drops_datelines_and_keeps_the_quote_verbatim(
+    seeds: tuple[SourceDocument, ...], topic: Topic
+) -> None:
+    """The SpaceNews lead loses its dateline but stays an exact span of the article."""
+    spacenews = seeds[1]
+    first = extract_facts(spacenews, topic).facts[0]
+    assert first.statement.startswith("The United States and Japan signed an agreement Jan. 13")
+    (evidence,) = first.evidence
+    assert first.statement == spacenews.text[evidence.start : evidence.end]
+    assert "2023-01-13" == str(first.when)
+
+
+def test_seeds_give_at_least_three_facts_per_theme(
+    seeds: tuple[SourceDocument, ...], topic: Topic
+) -> None:
+    """The seeds alone fill every theme of the briefing."""
+    themes = Counter(fact.theme for doc in seeds for fact in extract_facts(doc, topic).facts)
+    assert all(themes[theme] >= 3 for theme in Theme), themes
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Screengrab",
+        "Credit:",
+        "| AFP-JIJI",
+        "VIA KYODO",
+        "writes about",
+        "views, positions",
+        "comments",
+        "photo via",
+        "surname first",
+    ],
+)
+def test_no_boilerplate_becomes_a_fact(
+    phrase: str, seeds: tuple[SourceDocument, ...], topic: Topic
+) -> None:
+    """No caption, credit, bio, note or comment policy in the seeds becomes a statement."""
+    statements = [fact.statement for doc in seeds for fact in extract_facts(doc, topic).facts]
+    assert [] == [statement for statement in statements if phrase in statement]
+
+
+def test_the_asat_pledge_is_a_security_fact(
+    seeds: tuple[SourceDocument, ...], topic: Topic
+) -> None:
+    """Japan's pledge against destructive ASAT tests is kept, dated and filed under security."""
+    facts = extract_facts(seeds[4], topic).facts
+    (pledge,) = [fact for fact in facts if "antisatellite tests" in fact.statement]
+    assert (Theme.SECURITY, "2022-09") == (pledge.theme, str(pledge.when))
