@@ -1,0 +1,342 @@
+"""Tests for briefing.render: HTML from the templates, PDF from WeasyPrint, the URL fetcher."""
+
+import builtins
+import io
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from briefing.errors import DependencyError, RenderError
+from briefing.models import (
+    Attested,
+    Briefing,
+    Evidence,
+    Fact,
+    PartialDate,
+    Section,
+    SourceDocument,
+    SourceType,
+    Theme,
+)
+from briefing.render import (
+    build_url_fetcher,
+    cited_numbers,
+    long_date,
+    partial_date,
+    render_html,
+    render_pdf,
+)
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+TEXT_WIRE = (
+    "Japan and the United States signed a framework agreement for space cooperation on Jan. 13. "
+    "The agreement covers joint work from the Moon to the study of the Earth. "
+    "Jane Example reports for Orbit Wire."
+)
+TEXT_ANALYSIS = (
+    "The allies said an attack on satellites could trigger the alliance's mutual defense clause. "
+    "Both governments also agreed to share space domain awareness data."
+)
+TEXT_DEBRIS = (
+    "JAXA plans a mission in 2026 to inspect a spent rocket stage in orbit. "
+    "Removing large debris would make low Earth orbit safer for all operators."
+)
+
+
+def stated(value: Any, quote: str) -> Attested[Any]:
+    """A metadata value stated by the document, with the quote that states it."""
+    return Attested(value=value, basis="stated", quote=quote)
+
+
+def inferred(value: Any, reason: str) -> Attested[Any]:
+    """A metadata value worked out from the document, with the reason."""
+    return Attested(value=value, basis="inferred", reason=reason)
+
+
+def document(
+    doc_id: str, text: str, outlet: Attested[Any] | None = None, **fields: Any
+) -> SourceDocument:
+    """A source document with literal text; metadata not given is unknown."""
+    values: dict[str, Any] = {
+        "title": None,
+        "author": None,
+        "published": None,
+        "url": None,
+        "source_type": SourceType.NEWS,
+        **fields,
+    }
+    return SourceDocument(id=doc_id, text=text, outlet=outlet, location=f"{doc_id}.txt", **values)
+
+
+def evidence(source: SourceDocument, quote: str) -> Evidence:
+    """The evidence span of a quote in a source, its offsets found in the text."""
+    start = source.text.index(quote)
+    return Evidence(document_id=source.id, start=start, end=start + len(quote), quote=quote)
+
+
+WIRE = document(
+    "wire",
+    TEXT_WIRE,
+    outlet=stated("Orbit Wire", "Jane Example reports for Orbit Wire"),
+    author=stated("Jane Example", "Jane Example"),
+    published=inferred(PartialDate(year=2023, month=1, day=13), "It reports the signing as news."),
+    source_type=SourceType.WIRE,
+)
+ANALYSIS = document(
+    "analysis",
+    TEXT_ANALYSIS,
+    outlet=inferred("Alliance Review", "Its masthead style is that outlet's."),
+    source_type=SourceType.ANALYSIS,
+    url=inferred("https://example.org/analysis", "The feed entry linked to it."),
+    note="Commentary, not reporting.",
+)
+DEBRIS = document("debris", TEXT_DEBRIS, published=inferred(PartialDate(year=2023), "Dated 2023."))
+
+STATEMENT_CIVIL = (
+    "Japan and the United States signed a framework agreement for space cooperation on Jan. 13."
+)
+STATEMENT_SECURITY = (
+    "The allies said an attack on satellites could trigger the alliance's mutual defense clause."
+)
+STATEMENT_DEBRIS = "JAXA plans a mission in 2026 to inspect a spent rocket stage in orbit."
+
+
+def section(theme: Theme, title: str, facts: tuple[Fact, ...]) -> Section:
+    """A section with a fixed description."""
+    return Section(theme=theme, title=title, description=f"About {title.lower()}.", facts=facts)
+
+
+def briefing(statement_civil: str = STATEMENT_CIVIL, wire: SourceDocument = WIRE) -> Briefing:
+    """A three-theme briefing over the three literal documents."""
+    civil = Fact(
+        id="civil-1",
+        statement=statement_civil,
+        theme=Theme.CIVIL_SPACE,
+        when=PartialDate(year=2023, month=1, day=13),
+        evidence=(
+            evidence(wire, statement_civil),
+            evidence(ANALYSIS, "Both governments also agreed"),
+            evidence(wire, "joint work from the Moon"),
+        ),
+    )
+    security = Fact(
+        id="security-1",
+        statement=STATEMENT_SECURITY,
+        theme=Theme.SECURITY,
+        when=None,
+        evidence=(evidence(ANALYSIS, STATEMENT_SECURITY),),
+    )
+    debris = Fact(
+        id="debris-1",
+        statement=STATEMENT_DEBRIS,
+        theme=Theme.ORBITAL_DEBRIS,
+        when=PartialDate(year=2026),
+        evidence=(evidence(DEBRIS, STATEMENT_DEBRIS),),
+    )
+    return Briefing(
+        title="U.S.-Japan Space Partnership Briefing",
+        topic="us-japan-space",
+        edition_date=date(2023, 1, 20),
+        sources=(wire, ANALYSIS, DEBRIS),
+        sections=(
+            section(Theme.CIVIL_SPACE, "Civil space", (civil,)),
+            section(Theme.SECURITY, "Security", (security,)),
+            section(Theme.ORBITAL_DEBRIS, "Orbital debris", (debris,)),
+        ),
+    )
+
+
+def pdf_text(pdf: bytes) -> str:
+    """Every page's text, with runs of whitespace (line breaks included) made single spaces."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_pdf_shows_the_briefing_without_weasyprint_warnings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The PDF shows title, date, sections, statements and sources; WeasyPrint logs nothing."""
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = render_pdf(render_html(briefing(), TEMPLATES), TEMPLATES)
+
+    logged = [f"{record.levelname}: {record.getMessage()}" for record in caplog.records]
+    text = pdf_text(pdf)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    shown = [
+        "U.S.-Japan Space Partnership Briefing",
+        "Edition of 20 January 2023",
+        "Civil space",
+        "Security",
+        "Orbital debris",
+        STATEMENT_SECURITY,
+        "13 January 2023",
+        "Orbit Wire",
+        "Alliance Review (inferred)",
+        "Outlet not stated",
+        "Sources",
+        "quoted verbatim",
+        f"Page 1 of {pages}",
+    ]
+    expected = ([], shown)
+    assert expected == (logged, [item for item in shown if item in text])
+
+
+def test_fact_cites_each_distinct_document_once_in_number_order() -> None:
+    """A fact with two spans of one document and one of another cites [1] then [2], each linked
+    to its source and followed by the outlet and the date it reported."""
+    html = " ".join(render_html(briefing(), TEMPLATES).split())
+
+    citations = (
+        '<a class="citation" href="#source-1">[1]</a> Orbit Wire, 13 January 2023; '
+        '<a class="citation" href="#source-2">[2]</a> Alliance Review</span>'
+    )
+    targets = ['<li id="source-1">', '<li id="source-2">', '<li id="source-3">']
+    expected = (1, targets)
+    assert expected == (html.count(citations), [item for item in targets if item in html])
+
+
+def test_cited_numbers_are_distinct_and_ascending() -> None:
+    """cited_numbers gives each cited document's number once, smallest first."""
+    edition = briefing()
+    fact = next(edition.facts())
+
+    expected = [1, 2]
+    assert expected == cited_numbers(reversed(fact.evidence), edition)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (PartialDate(year=2023, month=1, day=13), "13 January 2023"),
+        (PartialDate(year=2023, month=1), "January 2023"),
+        (PartialDate(year=2023), "2023"),
+    ],
+)
+def test_partial_date_prints_only_what_is_known(value: PartialDate, expected: str) -> None:
+    """partial_date prints a day, month or year date to its own precision."""
+    assert expected == partial_date(value)
+
+
+def test_long_date_spells_out_the_month() -> None:
+    """long_date prints a date as day, English month name and year, without a leading zero."""
+    expected = "5 March 2024"
+    assert expected == long_date(date(2024, 3, 5))
+
+
+def test_statement_markup_is_escaped() -> None:
+    """A statement containing HTML tags is printed as text, never as markup."""
+    statement = "Officials called it <b>bold</b> progress."
+    wire = document("wire", f"{TEXT_WIRE} {statement}", source_type=SourceType.WIRE)
+
+    html = render_html(briefing(statement_civil=statement, wire=wire), TEMPLATES)
+
+    expected = (1, 0)
+    assert expected == (html.count("&lt;b&gt;bold&lt;/b&gt;"), html.count("<b>bold</b>"))
+
+
+def test_missing_template_is_a_render_error(tmp_path: Path) -> None:
+    """A templates folder without briefing.html raises RenderError, not a Jinja2 error."""
+    with pytest.raises(RenderError, match=r"briefing\.html"):
+        render_html(briefing(), tmp_path)
+
+
+@pytest.fixture
+def templates_dir(tmp_path: Path) -> Path:
+    """A templates folder holding one stylesheet, next to a secret file outside it."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "style.css").write_text("p { color: red }", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("secret outside templates", encoding="utf-8")
+    (templates / "link.txt").symlink_to(tmp_path / "secret.txt")
+    return templates
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/style.css",
+        "ftp://example.org/file",
+        "file:///etc/passwd",
+        "{templates}/../secret.txt",
+        "{templates}/%2e%2e/secret.txt",
+        "{templates}/link.txt",
+        "{templates}/",
+        "file://otherhost{templates_path}/style.css",
+    ],
+)
+def test_fetcher_refuses_anything_outside_templates(templates_dir: Path, url: str) -> None:
+    """The fetcher refuses the network, files outside templates, escapes and symlinks out."""
+    fetcher = build_url_fetcher(templates_dir)
+    url = url.format(templates=templates_dir.as_uri(), templates_path=templates_dir)
+
+    with pytest.raises(PermissionError, match="refused"):
+        fetcher.fetch(url)
+
+
+def test_fetcher_allows_a_file_inside_templates(templates_dir: Path) -> None:
+    """The fetcher returns a file inside templates, with its content and content type."""
+    fetcher = build_url_fetcher(templates_dir)
+
+    response = fetcher.fetch(f"{templates_dir.as_uri()}/sub/../style.css")
+    try:
+        expected = ("text/css", b"p { color: red }")
+        assert expected == (response.content_type, response.read())
+    finally:
+        response.close()
+
+
+def test_fetcher_allows_a_data_url(templates_dir: Path) -> None:
+    """The fetcher decodes a data: URL."""
+    fetcher = build_url_fetcher(templates_dir)
+
+    response = fetcher.fetch("data:text/plain;base64,aGVsbG8=")
+    try:
+        expected = b"hello"
+        assert expected == response.read()
+    finally:
+        response.close()
+
+
+def test_pdf_render_fetches_nothing_outside_templates(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An image on the network and a local file attachment are refused, not embedded."""
+    secret = tmp_path / "hostname"
+    secret.write_text("secret-host-name-7f3a", encoding="utf-8")
+    html = (
+        f'<html><head><link rel="attachment" href="{secret.as_uri()}"></head>'
+        '<body><p>Text</p><img src="http://127.0.0.1:9/x.png"></body></html>'
+    )
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = render_pdf(html, TEMPLATES)
+
+    # "PermissionError" tells the fetcher's refusal from a failed connection.
+    urls = [secret.as_uri(), "http://127.0.0.1:9/x.png"]
+    messages = [record.getMessage() for record in caplog.records]
+    refused = [url for url in urls if any(url in m and "PermissionError" in m for m in messages)]
+    # Attachment streams are compressed, so the bytes check alone could not fail: read them back.
+    attachments = dict(PdfReader(io.BytesIO(pdf)).attachments)
+    expected = (urls, {}, False)
+    assert expected == (refused, attachments, b"secret-host-name" in pdf)
+
+
+def test_missing_pango_is_a_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When weasyprint cannot load Pango, the error names the Debian packages to install."""
+    real_import = builtins.__import__
+
+    def failing_import(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", failing_import)
+
+    with pytest.raises(DependencyError, match=r"libpango-1\.0-0 libpangoft2-1\.0-0"):
+        render_pdf("<p>x</p>", TEMPLATES)
