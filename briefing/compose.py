@@ -23,7 +23,7 @@ def merge_identical(facts: Iterable[Fact]) -> list[Fact]:
 def compose_briefing(
     topic: Topic, documents: Iterable[SourceDocument], facts: Iterable[Fact], edition_date: date
 ) -> Briefing:
-    """The edition for a date: sources in the order given, then each theme's facts in reading order."""
+    """The edition for a date: sources in the order given, each theme's facts in reading order."""
     unique = merge_identical(facts)
     sections = tuple(
         Section(

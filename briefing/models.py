@@ -153,11 +153,10 @@ class SourceDocument(SourceMetadata):
             raise ValueError(f"{self.id}: sha256 does not match the text")
         for name in ("outlet", "title", "author", "published", "url"):
             attested = getattr(self, name)
-            if attested is not None and attested.basis == "stated":
-                if attested.quote not in self.text:
-                    raise ValueError(
-                        f"{self.id}: the quote given for {name} is not in the document's text"
-                    )
+            if attested and attested.basis == "stated" and attested.quote not in self.text:
+                raise ValueError(
+                    f"{self.id}: the quote given for {name} is not in the document's text"
+                )
         return self
 
 

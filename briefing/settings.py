@@ -1,7 +1,6 @@
 """Settings: the only place that reads the environment (variables prefixed ``BRIEFING_``)."""
 
 from pathlib import Path
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator

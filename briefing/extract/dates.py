@@ -46,7 +46,7 @@ _DATE = re.compile(
 
 
 def nearest_year(month: int, day: int | None, reference: date) -> int:
-    """The year that puts month/day closest to the reference date ("in November", said in January)."""
+    """The year that puts month/day nearest the reference date ("in November", said in January)."""
     candidates = [reference.year - 1, reference.year, reference.year + 1]
     return min(candidates, key=lambda year: abs((date(year, month, day or 15) - reference).days))
 
@@ -58,9 +58,9 @@ def find_dates(sentence: str, reference: date | None) -> list[PartialDate]:
     for match in _DATE.finditer(sentence):
         parts = {key[0]: value for key, value in match.groupdict().items() if value}
         month_name, day_text, year_text = parts.get("m"), parts.get("d"), parts.get("y")
-        if month_name is not None and day_text is None and year_text is None:
-            if month_name[0].islower() or month_name == "May":
-                continue  # "may" is a verb; a lower-case month name is not a date
+        bare_month = month_name if day_text is None and year_text is None else None
+        if bare_month and (bare_month[0].islower() or bare_month == "May"):
+            continue  # "may" is a verb; a lower-case month name is not a date
         month = MONTHS[month_name.lower()] if month_name else None
         day = int(day_text) if day_text else None
         if year_text is not None:

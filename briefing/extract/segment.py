@@ -22,7 +22,7 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 
 
 def split_paragraphs(text: str) -> list[Span]:
-    """Each line of text is a paragraph (the sources break paragraphs at newlines); blanks skipped."""
+    """Each non-blank line is a paragraph: the sources break paragraphs at newlines."""
     spans = []
     for match in _PARAGRAPH.finditer(text):
         span = _strip(text, Span(match.start(), match.end()))

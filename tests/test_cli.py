@@ -1,0 +1,29 @@
+"""The briefing command explains itself and refuses bad input clearly."""
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_the_run_command() -> None:
+    """`briefing --help` names the run command and what it does."""
+    result = runner.invoke(app, ["--help"])
+    assert 0 == result.exit_code
+    assert "run" in result.output and "Make one edition now" in result.output
+
+
+def test_run_help_explains_every_option() -> None:
+    """`briefing run --help` explains --date and --out with their defaults."""
+    result = runner.invoke(app, ["run", "--help"])
+    assert 0 == result.exit_code
+    for expected in ("--date", "YYYY-MM-DD", "--out", "BRIEFING_OUT_DIR"):
+        assert expected in result.output
+
+
+def test_a_malformed_date_is_refused_before_anything_runs() -> None:
+    """A date not in YYYY-MM-DD form exits with a usage error that says the expected form."""
+    result = runner.invoke(app, ["run", "--date", "20/01/2023"])
+    assert 2 == result.exit_code
+    assert "YYYY-MM-DD" in result.output
