@@ -48,14 +48,22 @@ class _Record(BaseModel):
 
 
 class Attested(_Record, Generic[T]):
-    """A metadata value with its basis: stated by the document (quoted) or inferred (reasoned)."""
+    """A metadata value with its basis.
+
+    ``stated``: the document's text says it (``quote`` holds that text); ``inferred``: worked out
+    from the text (``reason`` says how); ``metadata``: given by the publisher outside the text,
+    such as a feed's channel title or an item's date (``origin`` names the field).
+    """
 
     value: T
-    basis: Literal["stated", "inferred"]
+    basis: Literal["stated", "inferred", "metadata"]
     quote: str | None = Field(
         default=None, description="Verbatim text of the document that states the value."
     )
     reason: str | None = Field(default=None, description="Why an inferred value was chosen.")
+    origin: str | None = Field(
+        default=None, description="The publisher's field a metadata value was read from."
+    )
 
     @model_validator(mode="after")
     def _basis_is_backed(self) -> Self:
@@ -63,6 +71,8 @@ class Attested(_Record, Generic[T]):
             raise ValueError("a stated value needs the quote that states it")
         if self.basis == "inferred" and not self.reason:
             raise ValueError("an inferred value needs the reason it was inferred")
+        if self.basis == "metadata" and not self.origin:
+            raise ValueError("a metadata value needs the field it was read from")
         return self
 
 
