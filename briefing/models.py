@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Generic, Literal, Self, TypeVar
+from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -27,12 +27,31 @@ T = TypeVar("T")
 DOCUMENT_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
-class Theme(StrEnum):
-    """The three themes a briefing is organised by."""
+ThemeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+"""A theme's identifier, as the topic profile names it (``civil-space``, say)."""
 
-    CIVIL_SPACE = "civil-space"
-    SECURITY = "security"
-    ORBITAL_DEBRIS = "orbital-debris"
+Precision = Literal["day", "week", "month", "fiscal-year", "year", "decade", "range"]
+Qualifier = Literal[
+    "by",
+    "no-later-than",
+    "as-early-as",
+    "slated-for",
+    "around",
+    "through",
+    "until",
+    "since",
+    "during",
+    "before",
+    "after",
+]
+
+
+class FactKind(StrEnum):
+    """What a statement does: report an event, state a plan or target, or give an assessment."""
+
+    EVENT = "event"
+    PLAN = "plan"
+    ASSESSMENT = "assessment"
 
 
 class SourceType(StrEnum):
@@ -127,6 +146,27 @@ class PartialDate(_Record):
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
+class When(_Record):
+    """The time a statement gives, as the interval it can mean, with the words it came from."""
+
+    text: str = Field(min_length=1, description="The statement's own words for the time.")
+    start: date = Field(description="The first day the expression can mean.")
+    end: date = Field(description="The last day the expression can mean.")
+    precision: Precision
+    qualifier: Qualifier | None = Field(
+        default=None, description="How a target is bounded: by, no later than, as early as..."
+    )
+    relative: bool = Field(
+        default=False, description="Resolved against the source's publication date."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError("a time interval cannot end before it starts")
+        return self
+
+
 class SourceMetadata(_Record):
     """What is known about a source besides its text, each value stated or inferred."""
 
@@ -204,26 +244,84 @@ def check_quote(evidence: Evidence, texts: Mapping[str, str]) -> None:
 
 
 class Fact(_Record):
-    """A statement from the sources, its theme, date and actors, and the evidence behind it."""
+    """A statement from the sources: theme, time, kind, actors, and the evidence behind it."""
 
     id: str
     statement: str = Field(min_length=1, description="Verbatim: one of the evidence quotes.")
-    theme: Theme
-    when: PartialDate | None = Field(description="When it happened or is due, where stated.")
-    actors: tuple[str, ...] = ()
+    theme: ThemeId
+    secondary_theme: ThemeId | None = Field(
+        default=None, description="A second theme the statement also carries."
+    )
+    kind: FactKind = FactKind.ASSESSMENT
+    speaker: str | None = Field(
+        default=None, description="Who is speaking, when the statement is a quote or an opinion."
+    )
+    when: When | None = Field(default=None, description="When it happened or is due, if stated.")
+    actors: tuple[str, ...] = Field(default=(), description="Gazetteer names, canonical.")
+    other_actors: tuple[str, ...] = Field(
+        default=(), description="Names the gazetteer lacks, as the statement writes them."
+    )
     evidence: tuple[Evidence, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _statement_is_quoted(self) -> Self:
         if self.statement not in {item.quote for item in self.evidence}:
             raise ValueError("a statement must be one of its evidence quotes, verbatim")
+        if self.when is not None and self.when.text not in self.statement:
+            raise ValueError("a time must be read from the statement's own words")
+        if self.secondary_theme == self.theme:
+            raise ValueError("a secondary theme must differ from the theme")
         return self
+
+    def source_ids(self) -> list[str]:
+        """The distinct documents that report this fact, in evidence order."""
+        return list(dict.fromkeys(item.document_id for item in self.evidence))
+
+
+class Claim(_Record):
+    """One source's version of a disputed detail: the value, verbatim, inside its evidence."""
+
+    value: str = Field(min_length=1)
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _value_is_quoted(self) -> Self:
+        if self.value not in self.evidence.quote:
+            raise ValueError("a claimed value must be part of its quote")
+        return self
+
+
+class Disagreement(_Record):
+    """Sources reporting the same thing differ on a number, date or name."""
+
+    fact_id: str
+    aspect: Literal["number", "date", "name"]
+    claims: tuple[Claim, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _claims_differ(self) -> Self:
+        if len({claim.evidence.document_id for claim in self.claims}) < 2:
+            raise ValueError("a disagreement needs claims from at least two sources")
+        if len({claim.value.lower() for claim in self.claims}) < 2:
+            raise ValueError("the claims of a disagreement must differ")
+        return self
+
+
+class Milestone(_Record):
+    """A future target from the sources and where it stands on the edition date."""
+
+    fact_id: str
+    status: Literal["upcoming", "passed-reported", "passed-unreported"] = Field(
+        description="upcoming: the target date is still ahead; passed-reported: it has passed "
+        "and a source published after it reports on it; passed-unreported: it has passed and "
+        "no source published after it reports on it."
+    )
 
 
 class Section(_Record):
     """One theme's part of the briefing."""
 
-    theme: Theme
+    theme: ThemeId
     title: str
     description: str
     facts: tuple[Fact, ...]
@@ -239,6 +337,15 @@ class Briefing(_Record):
         description="Numbered by position: the first source is [1]."
     )
     sections: tuple[Section, ...]
+    timeline: tuple[str, ...] = Field(
+        default=(), description="Ids of the dated past events, in the order they happened."
+    )
+    milestones: tuple[Milestone, ...] = Field(
+        default=(), description="Future targets with their status, soonest first."
+    )
+    disagreements: tuple[Disagreement, ...] = Field(
+        default=(), description="Where sources reporting the same thing differ."
+    )
 
     @field_validator("sources")
     @classmethod
@@ -254,7 +361,26 @@ class Briefing(_Record):
         for fact in self.facts():
             for evidence in fact.evidence:
                 check_quote(evidence, texts)
+        for disagreement in self.disagreements:
+            for claim in disagreement.claims:
+                check_quote(claim.evidence, texts)
+        all_ids = [fact.id for fact in self.facts()]
+        ids = set(all_ids)
+        if len(ids) != len(all_ids):
+            raise ValueError("fact ids must be unique in a briefing")
+        referenced = [
+            *self.timeline,
+            *(item.fact_id for item in self.milestones),
+            *(item.fact_id for item in self.disagreements),
+        ]
+        unknown = sorted(set(referenced) - ids)
+        if unknown:
+            raise ValueError(f"timeline, milestones or disagreements name unknown facts: {unknown}")
         return self
+
+    def fact(self, fact_id: str) -> Fact:
+        """The fact with this id."""
+        return next(fact for fact in self.facts() if fact.id == fact_id)
 
     def facts(self) -> Iterator[Fact]:
         """Every fact of every section, in order."""

@@ -3,13 +3,13 @@
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from briefing.errors import ConfigurationError
-from briefing.models import Theme
+from briefing.models import ThemeId
 
 
 class _Profile(BaseModel):
@@ -29,7 +29,7 @@ def compile_terms(terms: list[str], *, case_sensitive: bool) -> re.Pattern[str]:
 class ThemeProfile(_Profile):
     """A theme's heading, description and weighted vocabulary."""
 
-    id: Theme
+    id: ThemeId
     title: str
     description: str
     vocabulary: dict[str, int] = Field(min_length=1)
@@ -65,12 +65,22 @@ class Topic(_Profile):
     scope: list[str] = Field(min_length=1)
     gazetteer: list[Actor]
 
-    @field_validator("themes")
-    @classmethod
-    def _every_theme_once(cls, themes: list[ThemeProfile]) -> list[ThemeProfile]:
-        if sorted(theme.id for theme in themes) != sorted(Theme):
-            raise ValueError(f"themes must be exactly {', '.join(Theme)}, each once")
-        return themes
+    tie_break: list[ThemeId] = Field(
+        description="Theme ids, most specific first: who wins when two themes weigh the same."
+    )
+    min_theme_score: int = Field(default=2, ge=1, description="Weight a theme needs to count.")
+    secondary_min_score: int = Field(
+        default=4, ge=1, description="Weight a second theme needs to be named beside the first."
+    )
+
+    @model_validator(mode="after")
+    def _themes_are_consistent(self) -> Self:
+        ids = [theme.id for theme in self.themes]
+        if not ids or len(ids) != len(set(ids)):
+            raise ValueError("themes need at least one entry and unique ids")
+        if sorted(self.tie_break) != sorted(ids):
+            raise ValueError(f"tie_break must list every theme id once: {', '.join(ids)}")
+        return self
 
     @cached_property
     def _scope(self) -> re.Pattern[str]:
@@ -87,7 +97,7 @@ class Topic(_Profile):
         """Whether the text touches the topic's subject at all."""
         return self._scope.search(text) is not None
 
-    def theme(self, theme: Theme) -> ThemeProfile:
+    def theme(self, theme: str) -> ThemeProfile:
         """The profile of one theme."""
         return next(profile for profile in self.themes if profile.id == theme)
 

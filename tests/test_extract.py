@@ -6,10 +6,9 @@ from datetime import date
 import pytest
 
 from briefing.extract.boilerplate import classify_paragraph
-from briefing.extract.dates import find_dates
 from briefing.extract.facts import classify_theme, extract_facts
 from briefing.extract.segment import split_paragraphs, split_sentences
-from briefing.models import SourceDocument, Theme
+from briefing.models import SourceDocument
 from briefing.topic import Topic
 
 JAN_13 = date(2023, 1, 13)
@@ -61,38 +60,6 @@ def test_a_repeated_paragraph_is_boilerplate() -> None:
     assert "repeated line" == classify_paragraph(line, Counter([line, line]))
 
 
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        (
-            "The United States and Japan signed an agreement Jan. 13 to enable cooperation.",
-            ["2023-01-13"],
-        ),
-        ("On November 16, NASA successfully launched Artemis I.", ["2022-11-16"]),
-        ("In November 2022, the two countries signed an agreement.", ["2022-11"]),
-        ("Nelson would travel to Japan in February.", ["2023-02"]),
-        ("In January of last year, it was disclosed that NASA had a partnership.", ["2022-01"]),
-        (
-            "Artemis II is slated for May 2024, followed by Artemis III around 2025.",
-            ["2024-05", "2025"],
-        ),
-        ("The pact may help astronauts; it may not.", []),
-        ("There are 23 signatory states and 100 missions.", []),
-        ("Photo taken 13 January 2023 at NASA HQ.", ["2023-01-13"]),
-    ],
-)
-def test_find_dates(sentence: str, expected: list[str]) -> None:
-    """Explicit dates are found, and a missing year is the one nearest the publication date."""
-    assert expected == [str(found) for found in find_dates(sentence, JAN_13)]
-
-
-def test_month_of_last_year_counts_back_from_the_reference() -> None:
-    """'January of last year' in a May 2022 article is January 2021."""
-    assert ["2021-01"] == [
-        str(d) for d in find_dates("In January of last year, NASA said.", date(2022, 5, 1))
-    ]
-
-
 def test_sentences_are_exact_spans_of_the_text() -> None:
     """Every sentence span, stripped of white space, is the text itself at that span."""
     text = (
@@ -115,21 +82,28 @@ def test_sentences_are_exact_spans_of_the_text() -> None:
     [
         (
             "Article V of the Japan-U.S. Security Treaty could be invoked for attacks in space.",
-            Theme.SECURITY,
+            ("security", None),
         ),
         (
             "Orbital debris—space junk—is a serious threat to all spacefaring states.",
-            Theme.ORBITAL_DEBRIS,
+            ("orbital-debris", None),
         ),
         (
             "JAXA will deliver the HTV-XG spacecraft for a Gateway logistics mission.",
-            Theme.CIVIL_SPACE,
+            ("civil-space", None),
+        ),
+        (
+            "Japan joined the pledge against destructive antisatellite tests that create debris.",
+            ("orbital-debris", "security"),
         ),
         ("The ministers met for lunch in Washington.", None),
     ],
 )
-def test_classify_theme(sentence: str, expected: Theme | None, topic: Topic) -> None:
-    """A sentence goes to the theme whose vocabulary weighs most in it, or to none."""
+def test_classify_theme(
+    sentence: str, expected: tuple[str, str | None] | None, topic: Topic
+) -> None:
+    """A sentence goes to the theme that weighs most in it, with a second theme that also weighs
+    enough (an ASAT test ban is both debris and security), or to none."""
     assert expected == classify_theme(sentence, topic)
 
 
@@ -142,7 +116,12 @@ def test_extraction_drops_datelines_and_keeps_the_quote_verbatim(
     assert first.statement.startswith("The United States and Japan signed an agreement Jan. 13")
     (evidence,) = first.evidence
     assert first.statement == spacenews.text[evidence.start : evidence.end]
-    assert "2023-01-13" == str(first.when)
+    assert first.when is not None
+    assert ("Jan. 13", date(2023, 1, 13), "day") == (
+        first.when.text,
+        first.when.start,
+        first.when.precision,
+    )
 
 
 def test_seeds_give_at_least_three_facts_per_theme(
@@ -150,7 +129,9 @@ def test_seeds_give_at_least_three_facts_per_theme(
 ) -> None:
     """The seeds alone fill every theme of the briefing."""
     themes = Counter(fact.theme for doc in seeds for fact in extract_facts(doc, topic).facts)
-    assert all(themes[theme] >= 3 for theme in Theme), themes
+    assert all(themes[theme] >= 3 for theme in ("civil-space", "security", "orbital-debris")), (
+        themes
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,4 +162,9 @@ def test_the_asat_pledge_is_a_security_fact(
     """Japan's pledge against destructive ASAT tests is kept, dated and filed under security."""
     facts = extract_facts(seeds[4], topic).facts
     (pledge,) = [fact for fact in facts if "antisatellite tests" in fact.statement]
-    assert (Theme.SECURITY, "2022-09") == (pledge.theme, str(pledge.when))
+    assert pledge.when is not None
+    assert ("security", date(2022, 9, 1), date(2022, 9, 30)) == (
+        pledge.theme,
+        pledge.when.start,
+        pledge.when.end,
+    )

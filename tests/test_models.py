@@ -14,7 +14,6 @@ from briefing.models import (
     PartialDate,
     Section,
     SourceDocument,
-    Theme,
 )
 
 TEXT = "Intro line.\nJAXA will provide batteries for the Gateway. More text follows here."
@@ -39,11 +38,11 @@ def make_document(**changes: object) -> SourceDocument:
 
 def make_fact(quote: str = QUOTE, start: int = START) -> Fact:
     evidence = Evidence(document_id="doc-1", start=start, end=start + len(quote), quote=quote)
-    return Fact(id="f1", statement=quote, theme=Theme.CIVIL_SPACE, when=None, evidence=(evidence,))
+    return Fact(id="f1", statement=quote, theme="civil-space", when=None, evidence=(evidence,))
 
 
 def make_briefing(fact: Fact) -> Briefing:
-    section = Section(theme=Theme.CIVIL_SPACE, title="Civil", description="d", facts=(fact,))
+    section = Section(theme="civil-space", title="Civil", description="d", facts=(fact,))
     return Briefing(
         title="T",
         topic="t",
@@ -111,7 +110,7 @@ def test_statement_must_be_one_of_its_quotes() -> None:
         Fact(
             id="f1",
             statement="JAXA promised batteries.",
-            theme=Theme.CIVIL_SPACE,
+            theme="civil-space",
             when=None,
             evidence=(evidence,),
         )
@@ -120,7 +119,7 @@ def test_statement_must_be_one_of_its_quotes() -> None:
 def test_evidence_must_cite_a_listed_source() -> None:
     """A fact citing a document the briefing does not list is refused."""
     evidence = Evidence(document_id="doc-2", start=START, end=START + len(QUOTE), quote=QUOTE)
-    fact = Fact(id="f1", statement=QUOTE, theme=Theme.SECURITY, when=None, evidence=(evidence,))
+    fact = Fact(id="f1", statement=QUOTE, theme="security", when=None, evidence=(evidence,))
     with pytest.raises(ValidationError, match="unknown document 'doc-2'"):
         make_briefing(fact)
 

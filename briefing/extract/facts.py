@@ -5,17 +5,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from briefing.extract.attribution import classify_kind, find_other_actors, find_speaker
 from briefing.extract.boilerplate import classify_paragraph, count_paragraphs
-from briefing.extract.dates import find_dates
 from briefing.extract.segment import Span, split_paragraphs, split_sentences
-from briefing.models import Evidence, Fact, SourceDocument, Theme
+from briefing.extract.temporal import Found, find_times
+from briefing.models import Evidence, Fact, SourceDocument, When
 from briefing.topic import Topic
 
 MIN_STATEMENT_CHARS = 40
-MIN_THEME_SCORE = 2
-# When two themes weigh the same, the narrower one wins: debris is more specific than security,
-# and both are more specific than civil space, which most sentences touch.
-THEME_PRIORITY = (Theme.ORBITAL_DEBRIS, Theme.SECURITY, Theme.CIVIL_SPACE)
 
 # A dateline ("WASHINGTON — "), a Q&A label ("A1: ") or a leading ellipsis is not the statement.
 _LEAD_IN = re.compile(r"^(?:[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*\s+[—–-]+\s+|[QA]\d+:\s+|…\s*)")
@@ -35,11 +32,31 @@ def fact_id(statement: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:12]
 
 
-def classify_theme(sentence: str, topic: Topic) -> Theme | None:
-    """The theme whose vocabulary weighs most in the sentence, or None if none reaches the bar."""
-    scores = {theme: topic.theme(theme).score(sentence) for theme in THEME_PRIORITY}
-    best = max(THEME_PRIORITY, key=lambda theme: scores[theme])
-    return best if scores[best] >= MIN_THEME_SCORE else None
+def classify_theme(sentence: str, topic: Topic) -> tuple[str, str | None] | None:
+    """The theme whose vocabulary weighs most in the sentence, and a second theme that also
+    weighs enough; None when no theme reaches the profile's bar. Ties go to the more specific."""
+    scores = {theme: topic.theme(theme).score(sentence) for theme in topic.tie_break}
+    ranked = sorted(topic.tie_break, key=lambda theme: -scores[theme])
+    best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+    if scores[best] < topic.min_theme_score:
+        return None
+    if runner_up is not None and scores[runner_up] >= topic.secondary_min_score:
+        return best, runner_up
+    return best, None
+
+
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who|whom|where)\b[^,—]*$")
+
+
+def is_subordinate(statement: str, start: int) -> bool:
+    """Whether a position sits in a relative clause (", which ...") or a dash aside ("— ... —")."""
+    before = statement[:start]
+    return before.count("—") % 2 == 1 or _RELATIVE_CLAUSE.search(before) is not None
+
+
+def principal_time(statement: str, found: list[Found]) -> When | None:
+    """The time the statement is about: the first one outside relative clauses and asides."""
+    return next((item.when for item in found if not is_subordinate(statement, item.start)), None)
 
 
 def cite(document: SourceDocument, span: Span) -> Evidence:
@@ -67,6 +84,7 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
     paragraphs = split_paragraphs(text)
     seen = count_paragraphs([span.of(text) for span in paragraphs])
     result = Extraction()
+    speaker: str | None = None
     for paragraph in paragraphs:
         kind = classify_paragraph(paragraph.of(text), seen)
         if kind is not None:
@@ -75,24 +93,30 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
         for sentence in split_sentences(text, paragraph):
             span = _trim_lead_in(text, sentence)
             statement = span.of(text)
+            speaker = find_speaker(statement, topic, speaker) or speaker
             if statement.endswith("?") or len(statement) < MIN_STATEMENT_CHARS:
                 result.skipped["question or fragment"] += 1
                 continue
             if not topic.in_scope(statement):
                 result.skipped["off topic"] += 1
                 continue
-            theme = classify_theme(statement, topic)
-            if theme is None:
+            themes = classify_theme(statement, topic)
+            if themes is None:
                 result.skipped["no theme"] += 1
                 continue
-            dates = find_dates(statement, reference)
+            when = principal_time(statement, find_times(statement, reference))
+            said_by = find_speaker(statement, topic, speaker)
             result.facts.append(
                 Fact(
                     id=fact_id(statement),
                     statement=statement,
-                    theme=theme,
-                    when=dates[0] if dates else None,
+                    theme=themes[0],
+                    secondary_theme=themes[1],
+                    kind=classify_kind(statement, when, reference, said_by),
+                    speaker=said_by,
+                    when=when,
                     actors=topic.find_actors(statement),
+                    other_actors=find_other_actors(statement, topic),
                     evidence=(cite(document, span),),
                 )
             )

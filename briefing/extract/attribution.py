@@ -1,0 +1,136 @@
+"""Who is speaking, who is named, and what kind of statement a sentence is."""
+
+import re
+from datetime import date
+
+from briefing.models import FactKind, When
+from briefing.topic import Topic
+
+# A name: up to five capitalised words, initials and particles allowed ("Zhanna L. Malekos Smith").
+_NAME = r"(?:[A-Z][\w'’.-]*\.?|[A-Z]{2,})(?:\s+(?:[A-Z][\w'’.-]*\.?|[A-Z]{2,}|de|van|von)){0,4}"
+_SPEECH = (
+    r"(?:said|says|say|noted|notes|explained|explains|added|adds|told|stated|affirmed|"
+    r"declared|announced|announces|wrote|writes|argued|argues|warned|warns|emphasized|"
+    r"emphasizes|point(?:s|ed)? out|described|describes|reports|reported|hopes|hoped)"
+)
+_SPEAKER_PATTERNS = [
+    # "Blinken said", "Scott Pace, a space policy expert at ..., said"
+    re.compile(rf"(?P<name>{_NAME})(?:,[^,]{{3,120}},)?\s+{_SPEECH}\b"),
+    # "said Scott Pace", "announced Japan's prime minister Fumio Kishida"
+    re.compile(rf"\b{_SPEECH}\s+(?:[A-Za-z’'.-]+\s+){{0,4}}?(?P<name>{_NAME})\s*[.,]?$"),
+    re.compile(rf"\b(?:[Aa]ccording to|[Ee]xperts such as)\s+(?:the\s+)?(?P<name>{_NAME})"),
+]
+_PRONOUN_SPEECH = re.compile(rf"\b(?:he|she|they)\s+{_SPEECH}\b", re.IGNORECASE)
+_TITLES = re.compile(
+    r"^(?:(?:U\.S\.|Japanese|Japan’s|Japan's|Deputy|Vice|Prime|Foreign|Defense|Chief|"
+    r"President|Secretary|Minister|Administrator|Ambassador|Professor|Dr\.|Director|"
+    r"Chair|Experts?|Officials?|of|State|NASA|JAXA|Senator)\s+)+"
+)
+_NOT_NAMES = {
+    "The",
+    "A",
+    "An",
+    "It",
+    "This",
+    "That",
+    "These",
+    "They",
+    "He",
+    "She",
+    "We",
+    "I",
+    "In",
+    "On",
+    "But",
+    "And",
+    "Experts",
+    "Officials",
+}
+
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|plans?\s+to|planned|aims?\s+to|intends?\s+to|preparing\s+to|"
+    r"(?:is|are|was|were)\s+(?:set|expected|scheduled|slated|meant|due|to\s+be|going)\s+to|"
+    r"(?:is|are)\s+to|upcoming|scheduled|slated|anticipated|next\s+(?:month|year|week))\b",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:could|may|might|likely|possible|possibly|potential|perhaps|undoubtedly|appears?|"
+    r"seems?|regarded|believes?|important|significant|serious|dangerous|ambitious|challenge|"
+    r"critical|indispensable|meaningful|symbolic|fundamentally|must|needs?\s+to|should|hopes?|"
+    r"strongly|new\s+heights|new\s+era|vying|grave|overdue)\b",
+    re.IGNORECASE,
+)
+_EVENT = re.compile(
+    r"\b(?:signed|launched|agreed|announced|joined|established|created|received|convened|met|"
+    r"visited|affirmed|committed|released|attended|celebrated|formalized|finalized|confirmed|"
+    r"disclosed|issued|invoked|renewed|shook|became|began|started|completed|"
+    r"delivered|deployed|tested|conducted|welcomed|discussed|took\s+place|was\s+signed|"
+    r"were\s+signed|cooperated|reported|interpreted|highlighted|aligned|prohibited|"
+    r"emphasized|stated|explained)\b",
+    re.IGNORECASE,
+)
+_TARGET_QUALIFIERS = {"by", "no-later-than", "as-early-as", "slated-for"}
+
+
+def _clean_name(raw: str) -> str | None:
+    name = _TITLES.sub("", raw.strip(" ,.")).strip(" ,.")
+    name = re.sub(r"[’']s$", "", name)
+    if not name or name in _NOT_NAMES or name.split()[0] in _NOT_NAMES:
+        return None
+    return name
+
+
+def find_speaker(statement: str, topic: Topic, previous: str | None) -> str | None:
+    """The person or body a quote or opinion is attributed to, as a gazetteer name if listed.
+
+    A pronoun ("she noted") takes the previous speaker of the same document.
+    """
+    for pattern in _SPEAKER_PATTERNS:
+        for match in pattern.finditer(statement):
+            name = _clean_name(match["name"])
+            if name is None:
+                continue
+            listed = topic.find_actors(name)
+            return listed[0] if listed else name
+    if previous is not None and _PRONOUN_SPEECH.search(statement):
+        return previous
+    return None
+
+
+_PERSON_PHRASE = re.compile(
+    rf"(?P<name>{_NAME}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,6}}?"
+    r"(?:professor|expert|scientist|scholar|author|director|associate|fellow|analyst|official|"
+    r"spokesperson|minister|secretary|administrator)\b"
+)
+
+
+def find_other_actors(statement: str, topic: Topic) -> tuple[str, ...]:
+    """Named people the gazetteer lacks ("Hiroko Yotsumoto, a space law expert"), verbatim."""
+    found = []
+    for pattern in (_PERSON_PHRASE, *_SPEAKER_PATTERNS):
+        for match in pattern.finditer(statement):
+            name = _clean_name(match["name"])
+            if name and " " in name and not topic.find_actors(name) and name in statement:
+                found.append(name)
+    return tuple(dict.fromkeys(found))
+
+
+def classify_kind(
+    statement: str, when: When | None, published: date | None, speaker: str | None = None
+) -> FactKind:
+    """Event (it happened), plan (a target or intention) or assessment (analysis, opinion)."""
+    future = _FUTURE.search(statement) is not None
+    happened = _EVENT.search(statement) is not None
+    if when is not None and published is not None:
+        if when.end < published and happened:
+            return FactKind.EVENT
+        if when.start > published or (
+            when.qualifier in _TARGET_QUALIFIERS and when.end >= published
+        ):
+            return FactKind.PLAN
+    if future:
+        opinion = speaker is not None or _HEDGE.search(statement) is not None
+        return FactKind.ASSESSMENT if opinion and when is None else FactKind.PLAN
+    if happened:
+        return FactKind.EVENT
+    return FactKind.ASSESSMENT

@@ -1,0 +1,54 @@
+"""The topic profile is data: another file gives another briefing, with no code changed."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from briefing.compose import compose_briefing
+from briefing.errors import ConfigurationError
+from briefing.extract.facts import extract_facts
+from briefing.models import SourceDocument
+from briefing.render import render_html
+from briefing.topic import Topic, load_topic
+from tests.conftest import TEMPLATES_DIR
+
+OTHER_TOPIC = Path(__file__).parent / "fixtures" / "topics" / "lunar-science.yaml"
+
+
+def test_a_second_topic_file_makes_a_second_briefing(seeds: tuple[SourceDocument, ...]) -> None:
+    """The lunar-science profile sorts the seeds into its own two themes under its own title."""
+    topic = load_topic(OTHER_TOPIC)
+    facts = [fact for doc in seeds for fact in extract_facts(doc, topic).facts]
+    briefing = compose_briefing(topic, seeds, facts, date(2023, 1, 20))
+    html = render_html(briefing, TEMPLATES_DIR)
+
+    assert ("Lunar Science Digest", ["Landers", "Science"]) == (
+        briefing.title,
+        [section.title for section in briefing.sections],
+    )
+    assert all(section.facts for section in briefing.sections)
+    assert "<h2>Landers</h2>" in html
+
+
+def test_aliases_resolve_to_the_canonical_actor(topic: Topic) -> None:
+    """'HAYASHI Yoshimasa' and 'Japan Aerospace Exploration Agency' are found as their names."""
+    assert ("JAXA", "Yoshimasa Hayashi") == topic.find_actors(
+        "HAYASHI Yoshimasa visited the Japan Aerospace Exploration Agency."
+    )
+
+
+def test_names_match_case_sensitively(topic: Topic) -> None:
+    """'pace' the word is not Scott Pace."""
+    assert () == topic.find_actors("The program keeps pace with its timelines.")
+
+
+def test_a_profile_with_an_incomplete_tie_break_is_refused(tmp_path: Path) -> None:
+    """Every theme must appear in tie_break, or the file is refused with the reason."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        OTHER_TOPIC.read_text(encoding="utf-8").replace("[landers, science]", "[landers]"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError, match="tie_break must list every theme id"):
+        load_topic(broken)
