@@ -1,36 +1,97 @@
-"""Assemble extracted facts into a briefing: one section per theme, sources numbered."""
+"""Assemble extracted facts into a briefing: merged, sectioned, put on a timeline, checked."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Literal
 
-from briefing.models import Briefing, Fact, Section, SourceDocument
+from briefing.consolidate import consolidate, find_disagreements
+from briefing.models import (
+    Briefing,
+    Fact,
+    FactKind,
+    Milestone,
+    PartialDate,
+    Section,
+    SourceDocument,
+)
 from briefing.topic import Topic
 
 
-def merge_identical(facts: Iterable[Fact]) -> list[Fact]:
-    """One fact per statement: the same sentence in several sources keeps all their evidence."""
-    merged: dict[str, Fact] = {}
-    for fact in facts:
-        first = merged.get(fact.id)
-        if first is None:
-            merged[fact.id] = fact
-        else:
-            evidence = first.evidence + tuple(e for e in fact.evidence if e not in first.evidence)
-            merged[fact.id] = first.model_copy(update={"evidence": evidence})
-    return list(merged.values())
+def build_timeline(facts: Iterable[Fact], edition_date: date) -> tuple[str, ...]:
+    """Ids of the dated events that happened by the edition date, in the order they happened."""
+    events = [
+        fact
+        for fact in facts
+        if fact.kind == FactKind.EVENT and fact.when is not None and fact.when.end <= edition_date
+    ]
+    return tuple(
+        fact.id
+        for fact in sorted(events, key=lambda f: (f.when.start, f.when.end) if f.when else ())
+    )
+
+
+MilestoneStatus = Literal["upcoming", "passed-reported", "passed-unreported"]
+
+
+def milestone_status(
+    reports: Sequence[Fact], published: dict[str, PartialDate | None], edition_date: date
+) -> MilestoneStatus:
+    """Where a target stands on the edition date: still ahead, or passed with or without a
+    report of it from a source published after the target date."""
+    target = reports[0].when
+    assert target is not None
+    if target.end >= edition_date:
+        return "upcoming"
+    later = [
+        report
+        for report in reports
+        for evidence in report.evidence
+        if (day := published.get(evidence.document_id)) is not None and day.earliest() > target.end
+    ]
+    return "passed-reported" if later else "passed-unreported"
+
+
+def build_milestones(
+    groups: Sequence[tuple[Fact, list[Fact]]],
+    documents: Sequence[SourceDocument],
+    edition_date: date,
+) -> tuple[Milestone, ...]:
+    """Every dated plan or target, soonest first, with its status on the edition date."""
+    published = {doc.id: doc.published.value if doc.published else None for doc in documents}
+    plans = [
+        (fact, reports)
+        for fact, reports in groups
+        if fact.kind == FactKind.PLAN and fact.when is not None
+    ]
+    plans.sort(key=lambda item: (item[0].when.start, item[0].when.end) if item[0].when else ())
+    return tuple(
+        Milestone(
+            fact_id=fact.id,
+            status=milestone_status([fact, *reports], published, edition_date),
+        )
+        for fact, reports in plans
+    )
 
 
 def compose_briefing(
-    topic: Topic, documents: Iterable[SourceDocument], facts: Iterable[Fact], edition_date: date
+    topic: Topic, documents: Sequence[SourceDocument], facts: Iterable[Fact], edition_date: date
 ) -> Briefing:
-    """The edition for a date: sources in the order given, each theme's facts in reading order."""
-    unique = merge_identical(facts)
+    """The edition for a date: reports of the same thing merged, then one section per theme
+    (best-supported first), the timeline, the milestones and where sources differ."""
+    groups = consolidate(list(facts), topic)
+    merged = [fact for fact, _ in groups]
+    order = {fact.id: index for index, fact in enumerate(merged)}
     sections = tuple(
         Section(
             theme=profile.id,
             title=profile.title,
             description=profile.description,
-            facts=tuple(fact for fact in unique if fact.theme == profile.id),
+            facts=tuple(
+                sorted(
+                    (fact for fact in merged if fact.theme == profile.id),
+                    key=lambda fact: (-len(fact.source_ids()), order[fact.id]),
+                )
+            ),
         )
         for profile in topic.themes
     )
@@ -40,4 +101,11 @@ def compose_briefing(
         edition_date=edition_date,
         sources=tuple(documents),
         sections=sections,
+        timeline=build_timeline(merged, edition_date),
+        milestones=build_milestones(groups, documents, edition_date),
+        disagreements=tuple(
+            disagreement
+            for fact, reports in groups
+            for disagreement in find_disagreements(fact, reports)
+        ),
     )

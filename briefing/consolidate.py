@@ -1,0 +1,263 @@
+"""One fact per thing reported: merge what several sources say, and notice where they differ.
+
+Two statements from different documents report the same thing when their content words,
+weighted by how rare each word is among the edition's statements, mostly coincide, or when they
+quote the same words of a speaker. The clearest wording leads the merged fact; the others stay
+as its evidence. Within a merged fact, differing numbers or dates become a ``Disagreement``.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from briefing.models import Claim, Disagreement, Fact, FactKind
+from briefing.topic import Topic
+
+# Thresholds on the rarity-weighted Jaccard (J) and overlap (O) of two statements' content words.
+SAME = 0.45  # J from which two statements report the same thing, whatever else differs
+SIMILAR = (0.28, 0.55)  # J and O from which they do, when their dates do not conflict
+SAME_DAY = (0.15, 0.3)  # J and O from which they do, when both name the same day
+QUOTED_WORDS = 3  # or: they quote the same run of this many content words
+MIN_WORDS = 4  # a statement with fewer content words is matched by its quotes only
+LONG_QUOTE = 10  # words inside a quote this long (a title, a speech) are left out of the bag
+
+# Words too common to tell two statements apart.
+_STOPWORDS = frozenset(
+    """
+    a an the of to and or in on at for with by from as that this these those it its is are was
+    were be been being has have had will would can could may might also not no but than then
+    there their they them he she his her we our us you your who whom which what when where
+    while about into over under after before during between through up out so such other more
+    most said says say according told noted added explained well very just only both each all
+    any some many much new one
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+}
+# Too common in this subject to show that two quotes are the same.
+_COMMON = frozenset({"japan", "japanese", "space", "states", "united"})
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*|\d+(?:\.\d+)?")
+_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
+_US = re.compile(r"\b(?:United States|U\.S\.|US|Washington|American)\b")
+_JAPAN = re.compile(r"\b(?:Japan|Japanese|Tokyo)\b")
+_QUANTITY = re.compile(
+    r"\b(?P<number>\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?P<words>(?:[a-z-]+\s+){0,3}?)"
+    r"(?P<noun>[a-z-]+s)\b"
+)
+_UNCLEAR_START = re.compile(
+    r"^(?:It|They|This|These|That|He|She|But|And|In addition|Recall that|Although|"
+    r"Lastly|Ultimately|Presently|Perhaps|Yes)\b"
+)
+
+
+def _stem(word: str) -> str:
+    word = word.lower().replace("’", "'").removesuffix("'s")
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(statement: str, topic: Topic) -> frozenset[str]:
+    """The statement's content words: actors by canonical name, countries unified, stemmed.
+
+    Long quotes (titles, speeches) are left out: their words say little about what is reported.
+    """
+    unquoted = _QUOTED.sub(
+        lambda match: " " if len(match[1].split()) >= LONG_QUOTE else match[0], statement
+    )
+    words = {f"@{name}" for name in topic.find_actors(unquoted)}
+    words |= {"@us"} if _US.search(unquoted) else set()
+    words |= {"@japan"} if _JAPAN.search(unquoted) else set()
+    for token in _WORD.findall(unquoted):
+        lower = token.lower()
+        if lower in _STOPWORDS or lower in _NUMBER_WORDS or token.isdigit():
+            continue
+        words.add(_stem(lower))
+    return frozenset(words)
+
+
+def _quoted_runs(statement: str) -> set[tuple[str, ...]]:
+    runs = set()
+    for quoted in _QUOTED.findall(statement):
+        words = [
+            _stem(word)
+            for word in _WORD.findall(quoted)
+            if len(word) > 2 and word.lower() not in _STOPWORDS | _COMMON
+        ]
+        runs |= {tuple(words[i : i + QUOTED_WORDS]) for i in range(len(words) - QUOTED_WORDS + 1)}
+    return runs
+
+
+@dataclass(frozen=True)
+class _Profile:
+    fact: Fact
+    words: frozenset[str]
+    quoted: frozenset[tuple[str, ...]]
+
+
+def _weights(profiles: Sequence[_Profile]) -> dict[str, float]:
+    counts = Counter(word for profile in profiles for word in profile.words)
+    total = len(profiles) + 1
+    return {word: math.log(total / count) + 0.1 for word, count in counts.items()}
+
+
+def _dates_conflict(a: Fact, b: Fact) -> bool:
+    if a.when is None or b.when is None:
+        return False
+    return a.when.end < b.when.start or b.when.end < a.when.start
+
+
+def _same_day_event(a: Fact, b: Fact) -> bool:
+    return (
+        a.kind == b.kind == FactKind.EVENT
+        and a.when is not None
+        and b.when is not None
+        and a.when.precision == b.when.precision == "day"
+        and a.when.start == b.when.start
+    )
+
+
+def same_report(a: _Profile, b: _Profile, weights: dict[str, float]) -> bool:
+    """Whether two statements from different documents report the same thing."""
+    if a.quoted & b.quoted:
+        return True
+
+    def weight(words: Iterable[str]) -> float:
+        return sum(weights[word] for word in words)
+
+    if min(len(a.words), len(b.words)) < MIN_WORDS:
+        return False
+    shared = weight(a.words & b.words)
+    jaccard = shared / (weight(a.words | b.words) or 1)
+    overlap = shared / (min(weight(a.words), weight(b.words)) or 1)
+    if jaccard >= SAME:
+        return True
+    if _same_day_event(a.fact, b.fact) and jaccard >= SAME_DAY[0] and overlap >= SAME_DAY[1]:
+        return True
+    return jaccard >= SIMILAR[0] and overlap >= SIMILAR[1] and not _dates_conflict(a.fact, b.fact)
+
+
+def clarity_penalty(fact: Fact) -> float:
+    """Lower is clearer: a self-contained sentence of moderate length that says when."""
+    words = len(fact.statement.split())
+    penalty = abs(words - 25) / 10
+    penalty += 3 if _UNCLEAR_START.match(fact.statement) else 0
+    penalty += 1 if fact.statement.startswith(("“", '"')) else 0
+    penalty -= 1.5 if fact.when is not None else 0
+    return penalty
+
+
+def merge_facts(group: Sequence[Fact]) -> Fact:
+    """One fact from several reports of it, led by the clearest wording."""
+    leader = min(group, key=clarity_penalty)
+    others = [fact for fact in group if fact is not leader]
+    evidence = list(leader.evidence)
+    for fact in others:
+        evidence += [item for item in fact.evidence if item not in evidence]
+    return leader.model_copy(
+        update={
+            "evidence": tuple(evidence),
+            "actors": tuple(dict.fromkeys(a for fact in group for a in fact.actors)),
+        }
+    )
+
+
+def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fact]]]:
+    """Group the facts that report the same thing; each group as (merged fact, its reports)."""
+    profiles = [
+        _Profile(
+            fact, content_words(fact.statement, topic), frozenset(_quoted_runs(fact.statement))
+        )
+        for fact in facts
+    ]
+    weights = _weights(profiles)
+    groups: list[list[_Profile]] = []
+    for profile in profiles:
+        home = next(
+            (
+                group
+                for group in groups
+                if any(
+                    member.fact.evidence[0].document_id != profile.fact.evidence[0].document_id
+                    and same_report(member, profile, weights)
+                    for member in group
+                )
+            ),
+            None,
+        )
+        if home is None:
+            groups.append([profile])
+        else:
+            home.append(profile)
+    result = []
+    for group in groups:
+        reports = [profile.fact for profile in group]
+        result.append((merge_facts(reports) if len(reports) > 1 else reports[0], reports))
+    return result
+
+
+def _quantities(fact: Fact) -> list[tuple[int, str, str]]:
+    found = []
+    for match in _QUANTITY.finditer(fact.statement):
+        number = match["number"]
+        value = int(number) if number.isdigit() else _NUMBER_WORDS[number]
+        if 1900 <= value <= 2199:
+            continue  # a year, not a count
+        found.append((value, match["noun"], match[0]))
+    return found
+
+
+def find_disagreements(merged: Fact, reports: Sequence[Fact]) -> list[Disagreement]:
+    """Differing counts or dates among the reports of one fact, each quoted with its evidence."""
+    found = []
+    for index, first in enumerate(reports):
+        for second in reports[index + 1 :]:
+            if first.evidence[0].document_id == second.evidence[0].document_id:
+                continue
+            for value_a, noun_a, text_a in _quantities(first):
+                for value_b, noun_b, text_b in _quantities(second):
+                    if noun_a == noun_b and value_a != value_b:
+                        found.append(
+                            Disagreement(
+                                fact_id=merged.id,
+                                aspect="number",
+                                claims=(
+                                    Claim(value=text_a, evidence=first.evidence[0]),
+                                    Claim(value=text_b, evidence=second.evidence[0]),
+                                ),
+                            )
+                        )
+            a, b = first.when, second.when
+            if (
+                a is not None
+                and b is not None
+                and a.precision in {"day", "month"}
+                and b.precision in {"day", "month"}
+                and (a.end < b.start or b.end < a.start)
+            ):
+                found.append(
+                    Disagreement(
+                        fact_id=merged.id,
+                        aspect="date",
+                        claims=(
+                            Claim(value=a.text, evidence=first.evidence[0]),
+                            Claim(value=b.text, evidence=second.evidence[0]),
+                        ),
+                    )
+                )
+    return found

@@ -1,0 +1,117 @@
+"""Consolidation, disagreements, timeline and milestones, on literal documents."""
+
+from datetime import date
+
+from briefing.compose import compose_briefing
+from briefing.consolidate import consolidate, find_disagreements
+from briefing.extract.facts import extract_facts
+from briefing.models import Attested, Fact, PartialDate, SourceDocument
+from briefing.topic import Topic
+
+
+def document(doc_id: str, text: str, published: str) -> SourceDocument:
+    """A news document with an inferred publication date."""
+    return SourceDocument(
+        id=doc_id,
+        location=f"test:{doc_id}",
+        text=text,
+        outlet=None,
+        title=None,
+        author=None,
+        published=Attested[PartialDate](
+            value=PartialDate.model_validate(published), basis="inferred", reason="test"
+        ),
+        url=None,
+        source_type="news",
+    )
+
+
+WIRE = document(
+    "wire",
+    "Japan was one of the first eight countries to sign the Artemis Accords. "
+    "NASA launched Artemis I on November 16 from Florida. "
+    "The first crewed mission, Artemis II, is slated for May 2024.",
+    "2023-01-13",
+)
+ANALYSIS = document(
+    "analysis",
+    "Recall that Japan was one of the seven original partner countries to join the NASA-led "
+    "Artemis program and sign the Artemis Accords in 2020. "
+    "Japan will stay in the International Space Station program through 2030.",
+    "2023-01-17",
+)
+LATER = document(
+    "later",
+    "Japan and China are vying to be the global leader in developing space debris mitigation "
+    "technology.",
+    "2024-06-01",
+)
+
+
+def facts_of(*documents: SourceDocument, topic: Topic) -> list[Fact]:
+    """Every fact extracted from the documents, in order."""
+    return [fact for doc in documents for fact in extract_facts(doc, topic).facts]
+
+
+def test_two_reports_of_one_fact_merge_and_keep_both_sources(topic: Topic) -> None:
+    """The Artemis Accords sentence from two sources becomes one fact citing both."""
+    groups = consolidate(facts_of(WIRE, ANALYSIS, topic=topic), topic)
+    merged = [fact for fact, reports in groups if len(reports) > 1]
+    (fact,) = merged
+    assert ["wire", "analysis"] == fact.source_ids()
+
+
+def test_the_clearest_wording_leads(topic: Topic) -> None:
+    """The self-contained sentence leads, not the one opening with 'Recall that'."""
+    groups = consolidate(facts_of(WIRE, ANALYSIS, topic=topic), topic)
+    (fact,) = [fact for fact, reports in groups if len(reports) > 1]
+    assert "Japan was one of the first eight countries to sign the Artemis Accords." == (
+        fact.statement
+    )
+
+
+def test_unrelated_facts_stay_apart(topic: Topic) -> None:
+    """The launch, the Artemis II target and the ISS statement each remain their own fact."""
+    groups = consolidate(facts_of(WIRE, ANALYSIS, topic=topic), topic)
+    assert [1, 1, 1, 2] == sorted(len(reports) for _, reports in groups)
+
+
+def test_differing_counts_become_a_sources_differ_note(topic: Topic) -> None:
+    """Seven against eight original signatories is quoted from both sources, verbatim."""
+    groups = consolidate(facts_of(WIRE, ANALYSIS, topic=topic), topic)
+    (fact, reports) = next((f, r) for f, r in groups if len(r) > 1)
+    (disagreement,) = find_disagreements(fact, reports)
+    expected = (
+        "number",
+        {("wire", "eight countries"), ("analysis", "seven original partner countries")},
+    )
+    assert expected == (
+        disagreement.aspect,
+        {(claim.evidence.document_id, claim.value) for claim in disagreement.claims},
+    )
+
+
+def test_briefing_orders_timeline_and_rates_milestones(topic: Topic) -> None:
+    """Past events go on the timeline; Artemis II (May 2024) is upcoming in January 2023 and
+    passed without a later report in December 2024."""
+    facts = facts_of(WIRE, ANALYSIS, topic=topic)
+    early = compose_briefing(topic, [WIRE, ANALYSIS], facts, date(2023, 1, 20))
+    late = compose_briefing(topic, [WIRE, ANALYSIS], facts, date(2024, 12, 2))
+
+    timeline = [early.fact(fact_id).statement for fact_id in early.timeline]
+    assert ["NASA launched Artemis I on November 16 from Florida."] == timeline
+    assert [
+        ("The first crewed mission, Artemis II, is slated for May 2024.", "upcoming"),
+        ("Japan will stay in the International Space Station program through 2030.", "upcoming"),
+    ] == [(early.fact(m.fact_id).statement, m.status) for m in early.milestones]
+    assert ["passed-unreported", "upcoming"] == [m.status for m in late.milestones]
+    assert 1 == len(early.disagreements)
+
+
+def test_a_source_published_after_the_target_counts_as_a_later_report(topic: Topic) -> None:
+    """A milestone reported again by a source dated after its target is 'passed-reported'."""
+    plan = document("plan", "JAXA will launch the SLIM lunar lander by 2023.", "2022-05-01")
+    report = document("report", "JAXA will launch the SLIM lunar lander by 2023.", "2024-02-01")
+    facts = facts_of(plan, report, topic=topic)
+    briefing = compose_briefing(topic, [plan, report], facts, date(2024, 3, 1))
+    assert ["passed-reported"] == [m.status for m in briefing.milestones]
