@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help setup system-deps briefing test lint typecheck pytest clean
+.PHONY: help setup system-deps briefing test lint typecheck pytest evaluate schema clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -47,6 +47,12 @@ pytest: setup
 	$(BIN)/pytest
 
 test: lint typecheck pytest ## Lint, type check and run the whole test suite
+
+evaluate: setup ## Score the seed edition against evaluation/labels.yaml
+	$(BIN)/briefing evaluate
+
+schema: setup ## Regenerate schema/briefing.schema.json from the models
+	$(BIN)/briefing schema > schema/briefing.schema.json
 
 clean: ## Remove the environments and outputs (not the seeds)
 	rm -rf .tools $(VENV) out .pytest_cache .mypy_cache .ruff_cache

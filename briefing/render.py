@@ -9,8 +9,7 @@ or the rest of the disk. WeasyPrint is imported only when a PDF is wanted, becau
 import functools
 import mimetypes
 import os
-from collections.abc import Iterable, Mapping
-from datetime import date
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,73 +17,14 @@ from urllib.request import url2pathname
 
 import jinja2
 
+from briefing import formatting
 from briefing.errors import DependencyError, RenderError
-from briefing.models import Briefing, Evidence, PartialDate, SourceType
+from briefing.models import Briefing
 
 TEMPLATE = "briefing.html"
 
-# Spelled out here rather than taken from the locale, so every machine prints the same dates.
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-SOURCE_TYPE_LABELS = {
-    SourceType.NEWS: "News report",
-    SourceType.ANALYSIS: "Analysis",
-    SourceType.WIRE: "Wire report",
-}
-
 APT_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0"
 APT_RECOMMENDED = "libharfbuzz-subset0"
-
-
-def long_date(value: date) -> str:
-    """Format a date as "13 January 2023"."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def partial_date(value: PartialDate) -> str:
-    """Format a partial date to its precision: "13 January 2023", "January 2023" or "2023"."""
-    if value.month is None:
-        return str(value.year)
-    if value.day is None:
-        return f"{MONTHS[value.month - 1]} {value.year}"
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def display(value: object) -> str:
-    """Format any metadata value for a reader: dates in words, everything else as text."""
-    if isinstance(value, PartialDate):
-        return partial_date(value)
-    if isinstance(value, date):
-        return long_date(value)
-    return str(value)
-
-
-def source_type_label(value: SourceType) -> str:
-    """Name a source type in words: "News report", "Analysis", "Wire report"."""
-    return SOURCE_TYPE_LABELS[value]
-
-
-def cited_numbers(evidence: Iterable[Evidence], briefing: Briefing) -> list[int]:
-    """The distinct citation numbers of the documents a fact's evidence comes from, ascending."""
-    return sorted({briefing.source_number(item.document_id) for item in evidence})
-
-
-def is_web_url(value: object) -> bool:
-    """Whether a value is an http(s) URL, the only kind a source URL is made a link for."""
-    return isinstance(value, str) and urlsplit(value).scheme.lower() in {"http", "https"}
 
 
 def build_environment(templates_dir: Path) -> jinja2.Environment:
@@ -96,14 +36,8 @@ def build_environment(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(
-        long_date=long_date,
-        partial_date=partial_date,
-        display=display,
-        source_type=source_type_label,
-        cited_numbers=cited_numbers,
-    )
-    environment.tests["web_url"] = is_web_url
+    environment.filters.update(formatting.FILTERS)
+    environment.tests.update(formatting.TESTS)
     return environment
 
 

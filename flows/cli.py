@@ -7,8 +7,11 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.table import Table
 
 from briefing.errors import BriefingError
+from briefing.pipeline import briefing_schema_json, build_seed_briefing
+from briefing.settings import PROJECT_ROOT
 
 app = typer.Typer(
     help="Write a dated, cited PDF briefing on the U.S.-Japan space partnership.\n\n"
@@ -82,3 +85,56 @@ def run(
     )
     console.print(f"Wrote {result.pdf_file}")
     console.print(f"Wrote {result.json_file}")
+
+
+@app.command()
+def evaluate(
+    labels: Annotated[
+        Path,
+        typer.Option(help="Labelled set to score against.", metavar="FILE"),
+    ] = PROJECT_ROOT / "evaluation" / "labels.yaml",
+    edition_date: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="Edition date to compose for."),
+    ] = "2023-01-20",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+) -> None:
+    """Score the seed edition against the hand-labelled set: theme accuracy, date accuracy,
+    key events carried, and more. Runs the library directly, without Prefect."""
+    from briefing.evaluate import evaluate as score
+    from briefing.evaluate import load_labels
+
+    try:
+        briefing = build_seed_briefing(_parse_date(edition_date) or date.today())
+        report = score(briefing, load_labels(labels))
+    except BriefingError as exc:
+        console.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(code=1) from exc
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    table = Table(title=f"Evaluation against {labels.name} ({report.statements} statements)")
+    table.add_column("measure")
+    table.add_column("right", justify="right")
+    table.add_column("of", justify="right")
+    table.add_column("share", justify="right")
+    for name, value in [
+        ("theme accuracy", report.theme),
+        ("date accuracy (dated facts)", report.date),
+        ("kind accuracy (event/plan/assessment)", report.kind),
+        ("speaker accuracy", report.speaker),
+        ("key events carried", report.key_events),
+        ("off-topic sentences carried", report.off_topic_carried),
+        ("on-topic sentences left out", report.on_topic_dropped),
+    ]:
+        table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
+    Console().print(table)
+    typer.echo(f"Disagreements noted: {report.disagreements_found}")
+    for line in [*report.missing_key_events, *report.theme_errors, *report.date_errors]:
+        typer.echo(f"  - {line}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the JSON edition (also kept in schema/briefing.schema.json)."""
+    typer.echo(briefing_schema_json(), nl=False)

@@ -8,7 +8,7 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 from pypdf import PdfReader
 
-from briefing.models import Briefing, Theme
+from briefing.models import Briefing
 from briefing.settings import PROJECT_ROOT
 from flows.weekly_briefing import EditionParameters, EditionResult, weekly_briefing
 
@@ -64,7 +64,7 @@ def test_json_edition_loads_back_as_a_valid_briefing(edition: EditionResult) -> 
     """The JSON edition is the whole briefing model and passes its provenance checks."""
     briefing = Briefing.model_validate_json(edition.json_file.read_text(encoding="utf-8"))
     per_theme = {section.theme: len(section.facts) for section in briefing.sections}
-    assert list(Theme) == list(per_theme)
+    assert ["civil-space", "security", "orbital-debris"] == list(per_theme)
     assert all(count >= 3 for count in per_theme.values()), per_theme
 
 

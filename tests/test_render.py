@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from briefing.errors import DependencyError, RenderError
+from briefing.formatting import cited_numbers, long_date, partial_date
 from briefing.models import (
     Attested,
     Briefing,
@@ -20,16 +21,9 @@ from briefing.models import (
     Section,
     SourceDocument,
     SourceType,
-    Theme,
+    When,
 )
-from briefing.render import (
-    build_url_fetcher,
-    cited_numbers,
-    long_date,
-    partial_date,
-    render_html,
-    render_pdf,
-)
+from briefing.render import build_url_fetcher, render_html, render_pdf
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -106,7 +100,7 @@ STATEMENT_SECURITY = (
 STATEMENT_DEBRIS = "JAXA plans a mission in 2026 to inspect a spent rocket stage in orbit."
 
 
-def section(theme: Theme, title: str, facts: tuple[Fact, ...]) -> Section:
+def section(theme: str, title: str, facts: tuple[Fact, ...]) -> Section:
     """A section with a fixed description."""
     return Section(theme=theme, title=title, description=f"About {title.lower()}.", facts=facts)
 
@@ -116,8 +110,12 @@ def briefing(statement_civil: str = STATEMENT_CIVIL, wire: SourceDocument = WIRE
     civil = Fact(
         id="civil-1",
         statement=statement_civil,
-        theme=Theme.CIVIL_SPACE,
-        when=PartialDate(year=2023, month=1, day=13),
+        theme="civil-space",
+        when=(
+            When(text="Jan. 13", start=date(2023, 1, 13), end=date(2023, 1, 13), precision="day")
+            if "Jan. 13" in statement_civil
+            else None
+        ),
         evidence=(
             evidence(wire, statement_civil),
             evidence(ANALYSIS, "Both governments also agreed"),
@@ -127,15 +125,15 @@ def briefing(statement_civil: str = STATEMENT_CIVIL, wire: SourceDocument = WIRE
     security = Fact(
         id="security-1",
         statement=STATEMENT_SECURITY,
-        theme=Theme.SECURITY,
+        theme="security",
         when=None,
         evidence=(evidence(ANALYSIS, STATEMENT_SECURITY),),
     )
     debris = Fact(
         id="debris-1",
         statement=STATEMENT_DEBRIS,
-        theme=Theme.ORBITAL_DEBRIS,
-        when=PartialDate(year=2026),
+        theme="orbital-debris",
+        when=When(text="2026", start=date(2026, 1, 1), end=date(2026, 12, 31), precision="year"),
         evidence=(evidence(DEBRIS, STATEMENT_DEBRIS),),
     )
     return Briefing(
@@ -144,9 +142,9 @@ def briefing(statement_civil: str = STATEMENT_CIVIL, wire: SourceDocument = WIRE
         edition_date=date(2023, 1, 20),
         sources=(wire, ANALYSIS, DEBRIS),
         sections=(
-            section(Theme.CIVIL_SPACE, "Civil space", (civil,)),
-            section(Theme.SECURITY, "Security", (security,)),
-            section(Theme.ORBITAL_DEBRIS, "Orbital debris", (debris,)),
+            section("civil-space", "Civil space", (civil,)),
+            section("security", "Security", (security,)),
+            section("orbital-debris", "Orbital debris", (debris,)),
         ),
     )
 

@@ -1,0 +1,152 @@
+"""Formatting for readers: every filter and test the templates use, registered in one place."""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from briefing.models import Briefing, Evidence, FactKind, PartialDate, SourceType, When
+
+# Spelled out here rather than taken from the locale, so every machine prints the same dates.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+SOURCE_TYPE_LABELS = {
+    SourceType.NEWS: "News report",
+    SourceType.ANALYSIS: "Analysis",
+    SourceType.WIRE: "Wire report",
+}
+
+
+def long_date(value: date) -> str:
+    """Format a date as "13 January 2023"."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def partial_date(value: PartialDate) -> str:
+    """Format a partial date to its precision: "13 January 2023", "January 2023" or "2023"."""
+    if value.month is None:
+        return str(value.year)
+    if value.day is None:
+        return f"{MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def display(value: object) -> str:
+    """Format any metadata value for a reader: dates in words, everything else as text."""
+    if isinstance(value, PartialDate):
+        return partial_date(value)
+    if isinstance(value, date):
+        return long_date(value)
+    return str(value)
+
+
+def source_type_label(value: SourceType) -> str:
+    """Name a source type in words: "News report", "Analysis", "Wire report"."""
+    return SOURCE_TYPE_LABELS[value]
+
+
+def cited_numbers(evidence: Iterable[Evidence], briefing: Briefing) -> list[int]:
+    """The distinct citation numbers of the documents a fact's evidence comes from, ascending."""
+    return sorted({briefing.source_number(item.document_id) for item in evidence})
+
+
+def is_web_url(value: object) -> bool:
+    """Whether a value is an http(s) URL, the only kind a source URL is made a link for."""
+    return isinstance(value, str) and urlsplit(value).scheme.lower() in {"http", "https"}
+
+
+_QUALIFIER_WORDS = {
+    "by": "by",
+    "no-later-than": "no later than",
+    "as-early-as": "as early as",
+    "slated-for": "slated for",
+    "around": "around",
+    "through": "through",
+    "until": "until",
+    "since": "since",
+    "during": "during",
+    "before": "before",
+    "after": "after",
+}
+KIND_LABELS = {
+    FactKind.EVENT: "Event",
+    FactKind.PLAN: "Plan or target",
+    FactKind.ASSESSMENT: "Assessment",
+}
+STATUS_LABELS = {
+    "upcoming": "Upcoming",
+    "passed-reported": "Target date passed; reported on later",
+    "passed-unreported": "Target date passed; no later report in the sources",
+}
+
+
+def _interval(value: When) -> str:
+    start, end = value.start, value.end
+    if value.precision == "day":
+        return long_date(start)
+    if value.precision == "week":
+        return f"week of {long_date(start)}"
+    if value.precision == "month":
+        return f"{MONTHS[start.month - 1]} {start.year}"
+    if value.precision == "fiscal-year":
+        return (
+            f"fiscal {start.year} ({MONTHS[start.month - 1]} {start.year} to "
+            f"{MONTHS[end.month - 1]} {end.year})"
+        )
+    if value.precision == "year":
+        return str(start.year)
+    if value.precision == "decade":
+        return f"the {start.year}s"
+    return f"{long_date(start)} to {long_date(end)}"
+
+
+def when_text(value: When) -> str:
+    """A statement's time for a reader: "by 2030", "week of 9 January 2023 (“last week”)"."""
+    text = _interval(value)
+    if value.qualifier is not None:
+        text = f"{_QUALIFIER_WORDS[value.qualifier]} {text}"
+    if value.relative:
+        text = f"{text} (“{value.text}”)"
+    return text
+
+
+def kind_label(value: FactKind) -> str:
+    """Name what a statement does: "Event", "Plan or target", "Assessment"."""
+    return KIND_LABELS[value]
+
+
+def status_label(value: str) -> str:
+    """Name a milestone's status in words."""
+    return STATUS_LABELS[value]
+
+
+def source_count(value: int) -> str:
+    """ "1 source", "3 sources"."""
+    return f"{value} source" if value == 1 else f"{value} sources"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "long_date": long_date,
+    "partial_date": partial_date,
+    "display": display,
+    "source_type": source_type_label,
+    "cited_numbers": cited_numbers,
+    "when": when_text,
+    "kind": kind_label,
+    "status": status_label,
+    "source_count": source_count,
+}
+TESTS: dict[str, Callable[[Any], bool]] = {"web_url": is_web_url}
