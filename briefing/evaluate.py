@@ -85,6 +85,9 @@ class Report(BaseModel):
     off_topic_carried: Score = Field(description="Labelled off-topic statements carried.")
     on_topic_dropped: Score = Field(description="Labelled on-topic sentences in no statement.")
     disagreements_found: int
+    labelled_disagreements: Score = Field(
+        description="Labelled disagreements whose phrases a Sources differ note quotes."
+    )
     missing_key_events: list[str]
     theme_errors: list[str]
     date_errors: list[str]
@@ -171,6 +174,18 @@ def evaluate(briefing: Briefing, labels: Labels) -> Report:
         for event in labels.key_events
         if not any(phrase in text for phrase in event.phrases for text in texts)
     ]
+    noted = [
+        " ".join(claim.evidence.quote for claim in disagreement.claims)
+        for disagreement in briefing.disagreements
+    ]
+    caught = sum(
+        1
+        for item in labels.disagreements
+        if any(
+            sum(statement["phrase"] in text for statement in item.get("statements", [])) >= 2
+            for text in noted
+        )
+    )
     return Report(
         statements=covered,
         theme=theme,
@@ -181,6 +196,7 @@ def evaluate(briefing: Briefing, labels: Labels) -> Report:
         off_topic_carried=off_topic,
         on_topic_dropped=Score(right=len(dropped), total=len(on_topic)),
         disagreements_found=len(briefing.disagreements),
+        labelled_disagreements=Score(right=caught, total=len(labels.disagreements)),
         missing_key_events=missing,
         theme_errors=theme_errors,
         date_errors=date_errors,

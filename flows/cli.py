@@ -124,6 +124,7 @@ def evaluate(
         ("kind accuracy (event/plan/assessment)", report.kind),
         ("speaker accuracy", report.speaker),
         ("key events carried", report.key_events),
+        ("labelled disagreements noted", report.labelled_disagreements),
         ("off-topic sentences carried", report.off_topic_carried),
         ("on-topic sentences left out", report.on_topic_dropped),
     ]:
