@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help setup system-deps briefing test lint typecheck pytest evaluate schema clean
+.PHONY: help setup system-deps briefing test lint typecheck pytest evaluate schema docs-images clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -53,6 +53,13 @@ evaluate: setup ## Score the seed edition against evaluation/labels.yaml
 
 schema: setup ## Regenerate schema/briefing.schema.json from the models
 	$(BIN)/briefing schema > schema/briefing.schema.json
+
+docs-images: setup ## Refresh docs/page-1.png and docs/page-2.png from the seed edition
+	$(BIN)/briefing run --date 2023-01-20 --out .docs-build
+	for page in 1 2; do \
+	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile .docs-build/briefing-2023-01-20.pdf docs/page-$$page; \
+	done
+	rm -rf .docs-build
 
 clean: ## Remove the environments and outputs (not the seeds)
 	rm -rf .tools $(VENV) out .pytest_cache .mypy_cache .ruff_cache

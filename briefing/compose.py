@@ -1,7 +1,9 @@
 """Assemble extracted facts into a briefing: merged, sectioned, put on a timeline, checked."""
 
-from collections.abc import Iterable, Sequence
-from datetime import date
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from typing import Literal
 
 from briefing.consolidate import consolidate, find_disagreements
@@ -9,6 +11,8 @@ from briefing.models import (
     Briefing,
     Fact,
     FactKind,
+    KeyActor,
+    MethodNote,
     Milestone,
     PartialDate,
     Section,
@@ -73,11 +77,102 @@ def build_milestones(
     )
 
 
+KEY_POINTS = (5, 8)
+KEY_ACTORS = 12
+DEFAULT_PERIOD = timedelta(days=7)
+_KIND_WEIGHT = {FactKind.EVENT: 2.0, FactKind.PLAN: 1.5, FactKind.ASSESSMENT: 0.5}
+
+
+def edition_number(edition_date: date) -> str:
+    """The edition's number: the ISO week of its date (2023-W03), the same for any rerun."""
+    year, week, _ = edition_date.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def key_point_score(
+    fact: Fact, topic: Topic, published: Mapping[str, PartialDate | None], today: date
+) -> float:
+    """How much a statement matters: support first, then its kind, the weight of its theme's
+    words in it, recency (of what it reports, else of its newest source) and a stated time."""
+    newest = max(
+        (day.earliest() for doc in fact.source_ids() if (day := published.get(doc)) is not None),
+        default=None,
+    )
+    moment = fact.when.end if fact.when is not None else newest
+    age_weeks = (today - moment).days / 7 if moment is not None else 52.0
+    recency = 1.0 / (1.0 + max(age_weeks, 0.0) / 4)
+    weight = min(topic.theme(fact.theme).score(fact.statement), 12) / 4
+    return (
+        3.0 * len(fact.source_ids())
+        + _KIND_WEIGHT[fact.kind]
+        + weight
+        + recency
+        + (0.5 if fact.when is not None else 0.0)
+    )
+
+
+def select_key_points(
+    topic: Topic,
+    sections: Sequence[Section],
+    documents: Sequence[SourceDocument],
+    edition_date: date,
+) -> tuple[str, ...]:
+    """Five to eight statements that matter most: the best of each theme, then the best left."""
+    published = {doc.id: doc.published.value if doc.published else None for doc in documents}
+    low, high = KEY_POINTS
+
+    def score(fact: Fact) -> float:
+        return key_point_score(fact, topic, published, edition_date)
+
+    chosen = [max(section.facts, key=score) for section in sections if section.facts][:high]
+    rest = sorted(
+        (fact for section in sections for fact in section.facts if fact not in chosen),
+        key=score,
+        reverse=True,
+    )
+    target = max(low, min(high, len(chosen) + 3))
+    chosen += rest[: max(0, target - len(chosen))]
+    return tuple(fact.id for fact in sorted(chosen, key=score, reverse=True))
+
+
+def build_key_actors(facts: Iterable[Fact], limit: int = KEY_ACTORS) -> tuple[KeyActor, ...]:
+    """The actors named by the most statements, listed in the gazetteer or not."""
+    listed: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for fact in facts:
+        listed.update(set(fact.actors))
+        other.update(set(fact.other_actors) - set(fact.actors))
+    ranked = sorted(
+        [(name, count, True) for name, count in listed.items()]
+        + [(name, count, False) for name, count in other.items()],
+        key=lambda item: (-item[1], item[0]),
+    )
+    return tuple(KeyActor(name=n, statements=c, listed=lst) for n, c, lst in ranked[:limit])
+
+
+def build_method_note(
+    topic: Topic, documents: Sequence[SourceDocument], versions: Mapping[str, str]
+) -> MethodNote:
+    """The inputs' fingerprint and the versions that made the edition."""
+    digest = hashlib.sha256(topic.model_dump_json().encode("utf-8"))
+    for document in sorted(documents, key=lambda doc: doc.id):
+        digest.update(f"{document.id}:{document.sha256}".encode())
+    return MethodNote(
+        inputs_sha256=digest.hexdigest(), documents=len(documents), versions=dict(versions)
+    )
+
+
 def compose_briefing(
-    topic: Topic, documents: Sequence[SourceDocument], facts: Iterable[Fact], edition_date: date
+    topic: Topic,
+    documents: Sequence[SourceDocument],
+    facts: Iterable[Fact],
+    edition_date: date,
+    *,
+    period_start: date | None = None,
+    versions: Mapping[str, str] | None = None,
 ) -> Briefing:
     """The edition for a date: reports of the same thing merged, then one section per theme
-    (best-supported first), the timeline, the milestones and where sources differ."""
+    (best-supported first), key points, the timeline, the milestones and where sources differ."""
     groups = consolidate(list(facts), topic)
     merged = [fact for fact, _ in groups]
     order = {fact.id: index for index, fact in enumerate(merged)}
@@ -97,10 +192,16 @@ def compose_briefing(
     )
     return Briefing(
         title=topic.title,
+        subtitle=topic.subtitle,
         topic=topic.id,
         edition_date=edition_date,
+        edition=edition_number(edition_date),
+        period_start=period_start or edition_date - DEFAULT_PERIOD,
+        distribution=topic.distribution,
         sources=tuple(documents),
         sections=sections,
+        key_points=select_key_points(topic, sections, documents, edition_date),
+        key_actors=build_key_actors(merged),
         timeline=build_timeline(merged, edition_date),
         milestones=build_milestones(groups, documents, edition_date),
         disagreements=tuple(
@@ -108,4 +209,5 @@ def compose_briefing(
             for fact, reports in groups
             for disagreement in find_disagreements(fact, reports)
         ),
+        method=build_method_note(topic, documents, versions or {}),
     )

@@ -19,7 +19,9 @@ from briefing.topic import Topic
 SAME = 0.45  # J from which two statements report the same thing, whatever else differs
 SIMILAR = (0.28, 0.55)  # J and O from which they do, when their dates do not conflict
 SAME_DAY = (0.15, 0.3)  # J and O from which they do, when both name the same day
-QUOTED_WORDS = 3  # or: they quote the same run of this many content words
+QUOTED_WORDS = 3  # or: they quote the same run of this many content words...
+RARE_IN = 4  # ...each found in fewer statements than this (roughly)
+_RARE = "\0rare"  # the weight from which a word counts as rare, kept beside the words
 MIN_WORDS = 4  # a statement with fewer content words is matched by its quotes only
 LONG_QUOTE = 10  # words inside a quote this long (a title, a speech) are left out of the bag
 
@@ -111,9 +113,16 @@ class _Profile:
 
 
 def _weights(profiles: Sequence[_Profile]) -> dict[str, float]:
-    counts = Counter(word for profile in profiles for word in profile.words)
+    """Each word's rarity among the statements (inverse document frequency)."""
+    counts = Counter(
+        word
+        for profile in profiles
+        for word in profile.words | {word for run in profile.quoted for word in run}
+    )
     total = len(profiles) + 1
-    return {word: math.log(total / count) + 0.1 for word, count in counts.items()}
+    weights = {word: math.log(total / count) + 0.1 for word, count in counts.items()}
+    weights[_RARE] = math.log(total / RARE_IN) + 0.1
+    return weights
 
 
 def _dates_conflict(a: Fact, b: Fact) -> bool:
@@ -134,7 +143,11 @@ def _same_day_event(a: Fact, b: Fact) -> bool:
 
 def same_report(a: _Profile, b: _Profile, weights: dict[str, float]) -> bool:
     """Whether two statements from different documents report the same thing."""
-    if a.quoted & b.quoted:
+    rare = weights[_RARE]
+    # A shared quote counts when its words are rare here: "exploration and use of outer space"
+    # is everyone's phrase, "take our cooperation to new heights" is one speaker's.
+    shared_runs = a.quoted & b.quoted
+    if any(sum(weights.get(word, 0.0) >= rare for word in run) >= 2 for run in shared_runs):
         return True
 
     def weight(words: Iterable[str]) -> float:

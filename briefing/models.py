@@ -327,12 +327,45 @@ class Section(_Record):
     facts: tuple[Fact, ...]
 
 
+class KeyActor(_Record):
+    """An actor the edition's statements name, with how many name it."""
+
+    name: str
+    statements: int = Field(ge=1)
+    listed: bool = Field(description="Whether the topic profile's gazetteer lists the actor.")
+
+
+class MethodNote(_Record):
+    """How the edition was made; nothing in it changes between runs of the same inputs."""
+
+    inputs_sha256: str = Field(
+        description="Fingerprint of the inputs: every source text and the topic profile."
+    )
+    documents: int
+    versions: dict[str, str] = Field(description="Versions of the pipeline and its main libraries.")
+
+
 class Briefing(_Record):
     """A whole edition: what the PDF shows and the JSON edition holds."""
 
     title: str
+    subtitle: str = ""
     topic: str = Field(description="Identifier of the topic profile the edition was built with.")
     edition_date: date
+    edition: str = Field(
+        default="",
+        description="Edition number from the date's ISO week (2023-W03): a rerun for the same "
+        "date is the same edition.",
+    )
+    period_start: date | None = Field(
+        default=None, description="First day of the period the edition covers."
+    )
+    distribution: str = ""
+    key_points: tuple[str, ...] = Field(
+        default=(), description="Ids of the five to eight statements that matter most."
+    )
+    key_actors: tuple[KeyActor, ...] = ()
+    method: MethodNote | None = None
     sources: tuple[SourceDocument, ...] = Field(
         description="Numbered by position: the first source is [1]."
     )
@@ -369,13 +402,14 @@ class Briefing(_Record):
         if len(ids) != len(all_ids):
             raise ValueError("fact ids must be unique in a briefing")
         referenced = [
+            *self.key_points,
             *self.timeline,
             *(item.fact_id for item in self.milestones),
             *(item.fact_id for item in self.disagreements),
         ]
         unknown = sorted(set(referenced) - ids)
         if unknown:
-            raise ValueError(f"timeline, milestones or disagreements name unknown facts: {unknown}")
+            raise ValueError(f"key points, timeline or notes name unknown facts: {unknown}")
         return self
 
     def fact(self, fact_id: str) -> Fact:

@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from importlib.metadata import PackageNotFoundError, version
 
 from briefing.compose import compose_briefing
 from briefing.extract.facts import extract_facts
@@ -10,6 +11,19 @@ from briefing.settings import Settings
 from briefing.sources.seeds import load_seeds
 from briefing.topic import load_topic
 
+VERSIONED = ("us-japan-space-briefing", "prefect", "weasyprint", "pydantic", "jinja2", "pysbd")
+
+
+def collect_versions() -> dict[str, str]:
+    """Installed versions of the pipeline and its main libraries, for the method note."""
+    found = {}
+    for name in VERSIONED:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
 
 def build_seed_briefing(edition_date: date, settings: Settings | None = None) -> Briefing:
     """The seed edition for a date, built in-process: load, extract, compose."""
@@ -17,7 +31,7 @@ def build_seed_briefing(edition_date: date, settings: Settings | None = None) ->
     topic = load_topic(settings.topic_file)
     documents = load_seeds(settings.seeds_dir)
     facts = [fact for document in documents for fact in extract_facts(document, topic).facts]
-    return compose_briefing(topic, documents, facts, edition_date)
+    return compose_briefing(topic, documents, facts, edition_date, versions=collect_versions())
 
 
 def briefing_schema_json() -> str:

@@ -7,18 +7,22 @@ or the rest of the disk. WeasyPrint is imported only when a PDF is wanted, becau
 """
 
 import functools
+import hashlib
 import mimetypes
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import jinja2
+from markupsafe import Markup
 
 from briefing import formatting
 from briefing.errors import DependencyError, RenderError
+from briefing.figures import build_timeline_figure
 from briefing.models import Briefing
 
 TEMPLATE = "briefing.html"
@@ -41,13 +45,38 @@ def build_environment(templates_dir: Path) -> jinja2.Environment:
     return environment
 
 
-def render_html(briefing: Briefing, templates_dir: Path) -> str:
-    """Render the briefing to an HTML document with the templates in templates_dir."""
+PageSize = Literal["A4", "letter"]
+STYLESHEET = "briefing.css"
+
+
+def render_html(
+    briefing: Briefing,
+    templates_dir: Path,
+    *,
+    page_size: PageSize = "A4",
+    standalone: bool = False,
+) -> str:
+    """Render the briefing to an HTML document with the templates in templates_dir.
+
+    ``standalone`` puts the stylesheet inside the document, for the HTML edition read in a
+    browser; otherwise it is linked, for WeasyPrint to fetch from the templates folder.
+    """
     try:
+        stylesheet = (
+            Markup((templates_dir / STYLESHEET).read_text(encoding="utf-8")) if standalone else None
+        )
         template = build_environment(templates_dir).get_template(TEMPLATE)
-        return template.render(briefing=briefing)
-    except jinja2.TemplateError as exc:
+        return template.render(
+            briefing=briefing,
+            page_size=page_size,
+            stylesheet=stylesheet,
+            for_print=not standalone,
+            timeline_figure=build_timeline_figure(briefing),
+        )
+    except jinja2.TemplateError as exc:  # first: a missing template is also an OSError
         raise RenderError(f"cannot render {templates_dir / TEMPLATE}: {exc}") from exc
+    except OSError as exc:
+        raise RenderError(f"cannot read {templates_dir / STYLESHEET}: {exc.strerror}") from exc
 
 
 def _require_weasyprint() -> None:
@@ -104,15 +133,40 @@ def build_url_fetcher(templates_dir: Path) -> Any:
     return _fetcher_class()(templates_dir)
 
 
-def render_pdf(html: str, templates_dir: Path) -> bytes:
-    """Render an HTML document to PDF bytes, resolving relative URLs against templates_dir."""
+def render_pdf(
+    html: str,
+    templates_dir: Path,
+    *,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    created: date | None = None,
+) -> bytes:
+    """Render an HTML document to a tagged PDF (PDF/UA-1), resolving relative URLs against
+    templates_dir. ``attachments`` are (file name, bytes, description) to embed; ``created``
+    dates them, so the same inputs always give the same bytes."""
     _require_weasyprint()
     import weasyprint
 
     fetcher = build_url_fetcher(templates_dir)
     base_url = templates_dir.resolve().as_uri() + "/"
+    stamp = datetime.combine(created or date(1970, 1, 1), time(), tzinfo=UTC)
+    files = [
+        weasyprint.Attachment(
+            string=data,
+            name=name,
+            description=description,
+            created=stamp,
+            modified=stamp,
+            relationship="Data",
+        )
+        for name, data, description in attachments
+    ]
     try:
-        pdf = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+        pdf = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+            pdf_variant="pdf/ua-1",
+            attachments=files,
+            # A fixed identifier derived from the content keeps reruns byte-identical.
+            pdf_identifier=hashlib.sha256(html.encode("utf-8")).digest()[:16],
+        )
     except Exception as exc:
         raise RenderError(f"WeasyPrint could not render the briefing: {exc}") from exc
     if not isinstance(pdf, bytes):

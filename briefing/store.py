@@ -14,6 +14,7 @@ class EditionFiles(NamedTuple):
 
     pdf: Path
     json: Path
+    html: Path
 
 
 def edition_stem(briefing: Briefing) -> str:
@@ -39,12 +40,21 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes) -> EditionFiles:
-    """Write ``briefing-DATE.json`` and ``briefing-DATE.pdf`` into the output folder."""
+def edition_json(briefing: Briefing) -> bytes:
+    """The JSON edition: the whole briefing model, indented."""
+    return briefing.model_dump_json(indent=2).encode("utf-8") + b"\n"
+
+
+def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> EditionFiles:
+    """Write ``briefing-DATE.json``, ``.html`` and ``.pdf`` into the output folder; a rerun for
+    the same date replaces them."""
     stem = edition_stem(briefing)
-    files = EditionFiles(pdf=out_dir / f"{stem}.pdf", json=out_dir / f"{stem}.json")
+    files = EditionFiles(
+        pdf=out_dir / f"{stem}.pdf", json=out_dir / f"{stem}.json", html=out_dir / f"{stem}.html"
+    )
     try:
-        write_atomic(files.json, briefing.model_dump_json(indent=2).encode("utf-8") + b"\n")
+        write_atomic(files.json, edition_json(briefing))
+        write_atomic(files.html, html.encode("utf-8"))
         write_atomic(files.pdf, pdf)
     except OSError as exc:
         raise BriefingError(

@@ -61,6 +61,7 @@ class Topic(_Profile):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     title: str
     subtitle: str
+    distribution: str = Field(default="", description="Who the briefing is for, on its cover.")
     themes: list[ThemeProfile]
     scope: list[str] = Field(min_length=1)
     gazetteer: list[Actor]

@@ -84,6 +84,7 @@ def run(
         f"{result.facts} cited statements from {result.sources} sources."
     )
     console.print(f"Wrote {result.pdf_file}")
+    console.print(f"Wrote {result.html_file}")
     console.print(f"Wrote {result.json_file}")
 
 

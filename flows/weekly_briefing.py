@@ -14,10 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from briefing.compose import compose_briefing
 from briefing.extract.facts import extract_facts
 from briefing.models import Briefing, Fact, SourceDocument
-from briefing.render import render_html, render_pdf
+from briefing.pipeline import collect_versions
+from briefing.render import PageSize, render_html, render_pdf
 from briefing.settings import Settings
 from briefing.sources.seeds import load_seeds
-from briefing.store import write_edition
+from briefing.store import edition_json, edition_stem, write_edition
 from briefing.topic import Topic, load_topic
 
 STAGES = 5
@@ -35,9 +36,10 @@ class EditionParameters(BaseModel):
     )
     output_dir: str | None = Field(
         default=None,
-        description="Folder the PDF and JSON are written to. "
+        description="Folder the PDF, HTML and JSON are written to. "
         "Leave empty for the BRIEFING_OUT_DIR setting (default: out).",
     )
+    page_size: PageSize = Field(default="A4", description="Paper size of the PDF: A4 or letter.")
 
 
 class EditionResult(BaseModel):
@@ -46,6 +48,7 @@ class EditionResult(BaseModel):
     edition_date: date
     pdf_file: Path
     json_file: Path
+    html_file: Path
     sources: int
     facts: int
 
@@ -81,30 +84,47 @@ def extract_stage(documents: tuple[SourceDocument, ...], topic: Topic) -> list[F
 def compose_stage(
     topic: Topic, documents: tuple[SourceDocument, ...], facts: list[Fact], edition_date: date
 ) -> Briefing:
-    """Assemble the facts into the edition's sections."""
-    briefing = compose_briefing(topic, documents, facts, edition_date)
+    """Merge, section and date the facts into the edition."""
+    briefing = compose_briefing(topic, documents, facts, edition_date, versions=collect_versions())
     counts = ", ".join(f"{section.title}: {len(section.facts)}" for section in briefing.sections)
-    get_run_logger().info("[3/%d] compose: %s", STAGES, counts)
+    get_run_logger().info(
+        "[3/%d] compose: %s; %d key points, %d timeline events, %d milestones, %d disagreements",
+        STAGES,
+        counts,
+        len(briefing.key_points),
+        len(briefing.timeline),
+        len(briefing.milestones),
+        len(briefing.disagreements),
+    )
     return briefing
 
 
 @task(name="render")
-def render_stage(briefing: Briefing, templates_dir: Path) -> bytes:
-    """Render the edition to HTML, then to PDF."""
-    pdf = render_pdf(render_html(briefing, templates_dir), templates_dir)
+def render_stage(briefing: Briefing, templates_dir: Path, page_size: PageSize) -> tuple[bytes, str]:
+    """Render the edition to a PDF (the JSON edition attached) and a standalone HTML page."""
+    pdf = render_pdf(
+        render_html(briefing, templates_dir, page_size=page_size),
+        templates_dir,
+        attachments=[
+            (f"{edition_stem(briefing)}.json", edition_json(briefing), "The JSON edition")
+        ],
+        created=briefing.edition_date,
+    )
+    html = render_html(briefing, templates_dir, page_size=page_size, standalone=True)
     get_run_logger().info("[4/%d] render: %d KiB of PDF", STAGES, len(pdf) // 1024)
-    return pdf
+    return pdf, html
 
 
 @task(name="write")
-def write_stage(out_dir: Path, briefing: Briefing, pdf: bytes) -> EditionResult:
-    """Write the PDF and the JSON edition."""
-    files = write_edition(out_dir, briefing, pdf)
-    get_run_logger().info("[5/%d] write: %s and %s", STAGES, files.pdf, files.json)
+def write_stage(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> EditionResult:
+    """Write the PDF, the HTML page and the JSON edition."""
+    files = write_edition(out_dir, briefing, pdf, html)
+    get_run_logger().info("[5/%d] write: %s, %s and %s", STAGES, files.pdf, files.html, files.json)
     return EditionResult(
         edition_date=briefing.edition_date,
         pdf_file=files.pdf,
         json_file=files.json,
+        html_file=files.html,
         sources=len(briefing.sources),
         facts=sum(1 for _ in briefing.facts()),
     )
@@ -120,8 +140,8 @@ def weekly_briefing(parameters: EditionParameters | None = None) -> EditionResul
     documents, topic = load_stage(settings.seeds_dir, settings.topic_file)
     facts = extract_stage(documents, topic)
     briefing = compose_stage(topic, documents, facts, edition_date)
-    pdf = render_stage(briefing, settings.templates_dir)
-    return write_stage(out_dir, briefing, pdf)
+    pdf, html = render_stage(briefing, settings.templates_dir, parameters.page_size)
+    return write_stage(out_dir, briefing, pdf, html)
 
 
 if __name__ == "__main__":

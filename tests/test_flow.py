@@ -30,12 +30,14 @@ def edition(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> E
 
 
 def test_the_flow_writes_the_dated_pdf_and_json(edition: EditionResult) -> None:
-    """The run names both files, dated with the edition date, and both exist."""
-    assert ("briefing-2023-01-20.pdf", "briefing-2023-01-20.json") == (
+    """The run names its three files, dated with the edition date, and they exist."""
+    assert ("briefing-2023-01-20.pdf", "briefing-2023-01-20.json", "briefing-2023-01-20.html") == (
         edition.pdf_file.name,
         edition.json_file.name,
+        edition.html_file.name,
     )
     assert edition.pdf_file.read_bytes().startswith(b"%PDF-")
+    assert edition.html_file.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (5, EDITION_DATE) == (edition.sources, edition.edition_date)
 
 

@@ -1,0 +1,176 @@
+"""The seed edition as a document: pages, tags, bookmarks, attachment, reproducibility."""
+
+import logging
+import shutil
+import subprocess
+import time
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from briefing.models import Briefing
+from briefing.pipeline import build_seed_briefing
+from briefing.render import render_html, render_pdf
+from briefing.store import edition_json
+from tests.conftest import TEMPLATES_DIR
+
+EDITION_DATE = date(2023, 1, 20)
+MM = 72 / 25.4  # PDF points per millimetre
+SIDE_MARGIN_MM = 20  # templates/briefing.css, @page margin
+
+
+def render(briefing: Briefing, page_size: str = "A4") -> bytes:
+    """The edition's PDF, with its JSON edition attached, as the flow renders it."""
+    return render_pdf(
+        render_html(briefing, TEMPLATES_DIR, page_size=page_size),  # type: ignore[arg-type]
+        TEMPLATES_DIR,
+        attachments=[("briefing-2023-01-20.json", edition_json(briefing), "The JSON edition")],
+        created=briefing.edition_date,
+    )
+
+
+@pytest.fixture(scope="module")
+def briefing() -> Briefing:
+    """The seed edition of 20 January 2023."""
+    return build_seed_briefing(EDITION_DATE)
+
+
+@pytest.fixture(scope="module")
+def pdf(briefing: Briefing) -> bytes:
+    """The seed edition's PDF; rendering it must log no WeasyPrint warning at all."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        rendered = render(briefing)
+    finally:
+        logger.removeHandler(handler)
+    assert [] == [record.getMessage() for record in records]
+    return rendered
+
+
+@pytest.fixture(scope="module")
+def pages(pdf: bytes, tmp_path_factory: pytest.TempPathFactory) -> list[Image.Image]:
+    """The PDF's pages as greyscale images, made by poppler's pdftoppm at 40 dpi."""
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("pdftoppm is missing: install poppler-utils (make system-deps does)")
+    folder = tmp_path_factory.mktemp("pages")
+    (folder / "edition.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-gray", "-png", "edition.pdf", "page"],
+        cwd=folder,
+        check=True,
+        timeout=120,
+    )
+    return [Image.open(path).convert("L") for path in sorted(folder.glob("page-*.png"))]
+
+
+def test_page_count_is_in_the_expected_range(pages: list[Image.Image]) -> None:
+    """The seed edition runs to a briefing's length: more than a leaflet, less than a report."""
+    assert 10 <= len(pages) <= 30, len(pages)
+
+
+def test_no_page_is_blank(pages: list[Image.Image]) -> None:
+    """Every page carries ink inside its text area."""
+    blank = []
+    for number, page in enumerate(pages, start=1):
+        width, height = page.size
+        body = page.crop((width // 8, height // 8, width * 7 // 8, height * 7 // 8))
+        if sum(body.histogram()[:200]) < 50:  # fewer than 50 dark pixels
+            blank.append(number)
+    assert [] == blank
+
+
+def test_no_text_runs_into_the_side_margins(pages: list[Image.Image]) -> None:
+    """Nothing is drawn in the outer 15 mm of either side margin (the margin is 20 mm)."""
+    crossing = []
+    for number, page in enumerate(pages, start=1):
+        width, height = page.size
+        band = round(width * 15 / 210)
+        for box in ((0, 0, band, height), (width - band, 0, width, height)):
+            darkest, _ = page.crop(box).getextrema()
+            if darkest < 200:
+                crossing.append(number)
+    assert [] == crossing
+
+
+def test_the_pdf_is_tagged_with_title_language_and_metadata(pdf: bytes) -> None:
+    """A PDF/UA document: marked and structured, in English, titled with the edition."""
+    reader = PdfReader(BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert (True, "en") == (bool(root["/MarkInfo"]["/Marked"]), root["/Lang"])
+    assert "/StructTreeRoot" in root
+    assert "U.S.-Japan Space Partnership Briefing, 20 January 2023" == reader.metadata.title
+
+
+def test_every_section_is_a_bookmark(pdf: bytes, briefing: Briefing) -> None:
+    """The title and every section heading appear in the PDF's outline."""
+    reader = PdfReader(BytesIO(pdf))
+
+    def titles(items: list[object]) -> list[str]:
+        found: list[str] = []
+        for item in items:
+            found += titles(item) if isinstance(item, list) else [item["/Title"]]  # type: ignore[index]
+        return found
+
+    outline = titles(reader.outline)
+    expected = [
+        "Key points",
+        *[section.title for section in briefing.sections],
+        "Sources differ",
+        "Timeline",
+        "Milestones",
+        "Key actors",
+        "Sources",
+        "Method",
+    ]
+    assert expected == [title for title in outline if title in expected]
+    assert "Contents" not in outline
+
+
+def test_the_json_edition_is_attached(pdf: bytes, briefing: Briefing) -> None:
+    """The PDF carries the JSON edition, byte for byte."""
+    attachments = PdfReader(BytesIO(pdf)).attachments
+    assert [edition_json(briefing)] == attachments["briefing-2023-01-20.json"]
+
+
+def test_the_contents_page_lists_page_numbers(pdf: bytes) -> None:
+    """The table of contents gives each section a page number computed by CSS."""
+    first_page = PdfReader(BytesIO(pdf)).pages[0].extract_text()
+    assert "Key points" in first_page and "Sources" in first_page
+    assert any(
+        line.rstrip()[-1:].isdigit() for line in first_page.splitlines() if "Timeline" in line
+    )
+
+
+def test_two_renders_are_byte_identical(briefing: Briefing, pdf: bytes) -> None:
+    """The same edition rendered again, a second later, gives the same bytes."""
+    time.sleep(1.1)  # a timestamp taken from the clock would now differ
+    assert pdf == render(briefing)
+
+
+def test_letter_size_changes_the_page(briefing: Briefing) -> None:
+    """Choosing letter gives 8.5 x 11 inch pages instead of A4."""
+    reader = PdfReader(BytesIO(render(briefing, page_size="letter")))
+    box = reader.pages[0].mediabox
+    assert (612, 792) == (round(float(box.width)), round(float(box.height)))
+
+
+def test_the_html_edition_stands_alone(briefing: Briefing) -> None:
+    """The HTML edition carries its stylesheet inside and the statements, with no link out."""
+    html = render_html(briefing, TEMPLATES_DIR, standalone=True)
+    assert "<style>" in html and 'rel="stylesheet"' not in html
+    assert next(briefing.facts()).statement.replace("’", "’") in html.replace("&#39;", "'")
+    assert "published beside this page" in html
+
+
+def test_docs_images_exist() -> None:
+    """The README's two page images are committed (make docs-images refreshes them)."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    assert [True, True] == [(docs / name).is_file() for name in ("page-1.png", "page-2.png")]
