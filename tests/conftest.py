@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from briefing.models import SourceDocument
 from briefing.settings import PROJECT_ROOT
@@ -34,3 +35,9 @@ def seeds_copy(tmp_path: Path) -> Path:
     for path in SEEDS_DIR.iterdir():
         (target / path.name).write_bytes(path.read_bytes())
     return target
+
+
+# Bounded, repeatable property-based tests: the same examples on every run, and few enough
+# that `make test` stays quick.
+settings.register_profile("briefing", max_examples=150, deadline=None, derandomize=True)
+settings.load_profile("briefing")
