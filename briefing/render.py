@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 import jinja2
 
 from briefing.errors import DependencyError, RenderError
-from briefing.models import Briefing, Evidence, PartialDate, SourceType
+from briefing.models import Briefing, Evidence, FetchOutcome, PartialDate, SourceType
 
 TEMPLATE = "briefing.html"
 
@@ -77,6 +77,31 @@ def source_type_label(value: SourceType) -> str:
     return SOURCE_TYPE_LABELS[value]
 
 
+def fetch_status(outcome: FetchOutcome) -> str:
+    """Name a fetch's outcome for a reader: "Fetched", "Unchanged (HTTP 304)" or "Failed"."""
+    if outcome.status == "unchanged":
+        return "Unchanged (HTTP 304), read from the copy kept"
+    return outcome.status.capitalize()
+
+
+def entry_counts(outcome: FetchOutcome) -> str:
+    """What became of a feed's entries: "9 entries: 4 read (1 undated), 3 off topic, ..."."""
+    if outcome.status == "failed":
+        return "none read"
+    read = f"{outcome.kept} read" + (f" ({outcome.undated} undated)" if outcome.undated else "")
+    left_out = [
+        f"{count} {label}"
+        for count, label in (
+            (outcome.off_topic, "off topic"),
+            (outcome.out_of_period, "outside the period"),
+            (outcome.empty, "without text"),
+        )
+        if count
+    ]
+    noun = "entry" if outcome.items == 1 else "entries"
+    return f"{outcome.items} {noun}: " + ", ".join([read, *left_out])
+
+
 def cited_numbers(evidence: Iterable[Evidence], briefing: Briefing) -> list[int]:
     """The distinct citation numbers of the documents a fact's evidence comes from, ascending."""
     return sorted({briefing.source_number(item.document_id) for item in evidence})
@@ -102,6 +127,8 @@ def build_environment(templates_dir: Path) -> jinja2.Environment:
         display=display,
         source_type=source_type_label,
         cited_numbers=cited_numbers,
+        fetch_status=fetch_status,
+        entry_counts=entry_counts,
     )
     environment.tests["web_url"] = is_web_url
     return environment
