@@ -125,7 +125,7 @@ def run(
     )
     if result.feeds_failed:
         console.print(
-            f"[yellow]{result.feeds_failed} feeds failed[/]: see Source health in the PDF."
+            f"[yellow]Feeds failed: {result.feeds_failed}[/] (see Source health in the PDF)."
         )
     console.print(f"Wrote {result.pdf_file}")
     console.print(f"Wrote {result.json_file}")

@@ -139,7 +139,7 @@ def fetch_feed_task(
     outcome = fetched.outcome
     if fetched.transient and outcome.reason is not None:
         raise FetchError(outcome.reason, transient=True, http_status=outcome.http_status)
-    get_run_logger().info("fetched %s: %s", feed.name, outcome.reason or outcome.status)
+    get_run_logger().info("%s: %s", feed.name, outcome.reason or outcome.status)
     return fetched
 
 
@@ -170,7 +170,7 @@ def select_stage(
             )
     unique = dedupe_items(items)
     logger.info(
-        "[2/%d] fetch: %d feeds, %d items read (%d duplicates left out)",
+        "[2/%d] fetch: %d feeds, %d items read, %d duplicate items left out",
         STAGES,
         len(fetches),
         len(unique),
