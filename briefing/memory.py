@@ -5,7 +5,8 @@ server database by changing the URL. ``load_`` functions read; ``write_memory`` 
 one edition adds in a single transaction, so a run killed half way leaves the memory as it was.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -149,6 +150,16 @@ def open_memory(database_url: str) -> Engine:
     except (SQLAlchemyError, OSError) as exc:
         raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
     return engine
+
+
+@contextmanager
+def memory_at(database_url: str) -> Iterator[Engine]:
+    """The memory database for the length of a block; its connections are closed after it."""
+    engine = open_memory(database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]:

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.runtime import flow_run
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from briefing.compose import compose_briefing
 from briefing.errors import FetchError
 from briefing.extract.facts import extract_facts
-from briefing.memory import EditionRecord, load_feed_copies, load_recollection, open_memory
+from briefing.memory import EditionRecord, load_feed_copies, load_recollection, memory_at
 from briefing.memory import write_memory as write_memory_record
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.render import render_html, render_pdf
@@ -81,6 +81,13 @@ class EditionParameters(BaseModel):
         "Also on when BRIEFING_ALLOW_PRIVATE_NETWORK is set.",
     )
 
+    @field_validator("extra_feed_urls")
+    @classmethod
+    def _web_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            feed_for_url(url)  # raises ValidationError, naming the URL, unless it is http(s)
+        return urls
+
     @model_validator(mode="after")
     def _period_ends_at_the_edition(self) -> Self:
         if self.since and self.edition_date and self.since > self.edition_date:
@@ -120,7 +127,8 @@ def load_stage(
 @task(name="recall")
 def recall_feed_copies(database_url: str, urls: list[str]) -> dict[str, FeedCopy]:
     """The copy kept from each feed's last fetch, whose validators make the next one conditional."""
-    return load_feed_copies(open_memory(database_url), urls)
+    with memory_at(database_url) as memory:
+        return load_feed_copies(memory, urls)
 
 
 @task(name="fetch-feed", task_run_name="fetch {feed.name}")
@@ -206,7 +214,8 @@ def compose_stage(
     source_health: tuple[FetchOutcome, ...],
 ) -> Briefing:
     """Assemble the facts into the edition's sections and mark those no earlier edition carried."""
-    recollection = load_recollection(open_memory(database_url), edition_date)
+    with memory_at(database_url) as memory:
+        recollection = load_recollection(memory, edition_date)
     briefing = compose_briefing(
         topic,
         documents,
@@ -268,7 +277,8 @@ def remember_stage(
         items=items,
         fetches=tuple(fetches),
     )
-    write_memory_record(open_memory(database_url), record)
+    with memory_at(database_url) as memory:
+        write_memory_record(memory, record)
     get_run_logger().info("[7/%d] remember: edition recorded in the memory", STAGES)
 
 

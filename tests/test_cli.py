@@ -45,3 +45,13 @@ def test_a_malformed_since_is_refused_before_anything_runs() -> None:
     """A --since not in YYYY-MM-DD form exits with a usage error that says the expected form."""
     result = runner.invoke(app, ["run", "--since", "last week"])
     assert (2, True) == (result.exit_code, "YYYY-MM-DD" in result.output)
+
+
+def test_a_feed_that_is_not_a_web_url_is_refused_before_the_flow_starts() -> None:
+    """--feed with another scheme exits with an error naming the URL, and no run is made."""
+    result = runner.invoke(app, ["run", "--feed", "file:///etc/passwd"])
+    assert (1, True, False) == (
+        result.exit_code,
+        "'file:///etc/passwd' is not an http or https URL" in result.output,
+        "Edition of" in result.output,
+    )
