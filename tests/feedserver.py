@@ -25,7 +25,7 @@ LIMITS = FetchLimits(
     max_raw_bytes=64 * 1024,
     max_decoded_bytes=1024 * 1024,
 )
-NEVER_ANSWERS_FOR = 1.5  # seconds, well past LIMITS.read_timeout; then the handler gives up
+NEVER_ANSWERS_FOR = 5.0  # seconds, ten times LIMITS.read_timeout; then the handler gives up
 
 
 @dataclass
