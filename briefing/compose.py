@@ -2,15 +2,17 @@
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 from typing import Literal
 
 from briefing.consolidate import consolidate, find_disagreements
+from briefing.extract.facts import fact_id
 from briefing.models import (
     Briefing,
     Fact,
     FactKind,
+    FetchOutcome,
     KeyActor,
     MethodNote,
     Milestone,
@@ -75,6 +77,11 @@ def build_milestones(
         )
         for fact, reports in plans
     )
+
+
+def report_ids(fact: Fact) -> set[str]:
+    """The ids of every report merged into a fact: the id each quote has as a statement."""
+    return {fact_id(evidence.quote) for evidence in fact.evidence}
 
 
 KEY_POINTS = (5, 8)
@@ -170,9 +177,16 @@ def compose_briefing(
     *,
     period_start: date | None = None,
     versions: Mapping[str, str] | None = None,
+    previous_edition: date | None = None,
+    earlier_fact_ids: Set[str] = frozenset(),
+    source_health: Iterable[FetchOutcome] = (),
 ) -> Briefing:
     """The edition for a date: reports of the same thing merged, then one section per theme
-    (best-supported first), key points, the timeline, the milestones and where sources differ."""
+    (best-supported first), key points, the timeline, the milestones and where sources differ.
+
+    A fact none of whose reports an earlier edition carried (``earlier_fact_ids``) is new;
+    ``previous_edition`` is None on the first edition.
+    """
     groups = consolidate(list(facts), topic)
     merged = [fact for fact, _ in groups]
     order = {fact.id: index for index, fact in enumerate(merged)}
@@ -210,4 +224,12 @@ def compose_briefing(
             for disagreement in find_disagreements(fact, reports)
         ),
         method=build_method_note(topic, documents, versions or {}),
+        previous_edition=previous_edition,
+        new_fact_ids=tuple(
+            fact.id
+            for section in sections
+            for fact in section.facts
+            if not report_ids(fact) & earlier_fact_ids
+        ),
+        source_health=tuple(source_health),
     )

@@ -5,6 +5,8 @@ Every one of them says what went wrong and what to do about it::
     BriefingError                 base class: catch this to handle them all
     ├── ConfigurationError        a settings value, topic profile or metadata file is unusable
     ├── SourceError               a source document cannot be read or does not match its metadata
+    │   └── FetchError            a URL could not be fetched within the rules (one feed: recorded)
+    ├── StoreError                the memory database cannot be opened, read or written
     ├── DependencyError           a system library (Pango for WeasyPrint, say) is missing
     └── RenderError               the briefing could not be turned into HTML or PDF
 
@@ -23,6 +25,24 @@ class ConfigurationError(BriefingError):
 
 class SourceError(BriefingError):
     """A source document cannot be read, or does not match what its metadata says."""
+
+
+class FetchError(SourceError):
+    """A URL could not be fetched within the rules: address, scheme, size, time or HTTP status.
+
+    ``transient`` is true when trying again later may succeed (a timeout, a refused connection,
+    a 5xx or 429 answer); ``http_status`` is the last status received, if any.
+    """
+
+    def __init__(self, reason: str, *, transient: bool = False, http_status: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.http_status = http_status
+
+
+class StoreError(BriefingError):
+    """The memory database cannot be opened, read or written; nothing half-written is left."""
 
 
 class DependencyError(BriefingError):

@@ -5,7 +5,15 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from briefing.models import Briefing, Evidence, FactKind, PartialDate, SourceType, When
+from briefing.models import (
+    Briefing,
+    Evidence,
+    FactKind,
+    FetchOutcome,
+    PartialDate,
+    SourceType,
+    When,
+)
 
 # Spelled out here rather than taken from the locale, so every machine prints the same dates.
 MONTHS = (
@@ -56,6 +64,31 @@ def display(value: object) -> str:
 def source_type_label(value: SourceType) -> str:
     """Name a source type in words: "News report", "Analysis", "Wire report"."""
     return SOURCE_TYPE_LABELS[value]
+
+
+def fetch_status(outcome: FetchOutcome) -> str:
+    """Name a fetch's outcome for a reader: "Fetched", "Unchanged (HTTP 304)" or "Failed"."""
+    if outcome.status == "unchanged":
+        return "Unchanged (HTTP 304), read from the copy kept"
+    return outcome.status.capitalize()
+
+
+def entry_counts(outcome: FetchOutcome) -> str:
+    """What became of a feed's entries: "9 entries: 4 read (1 undated), 3 off topic, ..."."""
+    if outcome.status == "failed":
+        return "none read"
+    read = f"{outcome.kept} read" + (f" ({outcome.undated} undated)" if outcome.undated else "")
+    left_out = [
+        f"{count} {label}"
+        for count, label in (
+            (outcome.off_topic, "off topic"),
+            (outcome.out_of_period, "outside the period"),
+            (outcome.empty, "without text"),
+        )
+        if count
+    ]
+    noun = "entry" if outcome.items == 1 else "entries"
+    return f"{outcome.items} {noun}: " + ", ".join([read, *left_out])
 
 
 def cited_numbers(evidence: Iterable[Evidence], briefing: Briefing) -> list[int]:
@@ -148,5 +181,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "kind": kind_label,
     "status": status_label,
     "source_count": source_count,
+    "fetch_status": fetch_status,
+    "entry_counts": entry_counts,
 }
 TESTS: dict[str, Callable[[Any], bool]] = {"web_url": is_web_url}

@@ -345,6 +345,40 @@ class MethodNote(_Record):
     versions: dict[str, str] = Field(description="Versions of the pipeline and its main libraries.")
 
 
+class FetchOutcome(_Record):
+    """What became of one feed in one run, for the source-health appendix and the memory.
+
+    ``fetched``: its items were read; ``unchanged``: the server answered 304 and the copy kept from
+    the last fetch was read again; ``failed``: nothing was read, and ``reason`` says why.
+    """
+
+    feed: str = Field(min_length=1, description="The feed's name in the configuration, or its URL.")
+    url: str = Field(min_length=1)
+    status: Literal["fetched", "unchanged", "failed"]
+    reason: str | None = Field(default=None, description="Why the feed failed.")
+    http_status: int | None = Field(default=None, description="The last HTTP status received.")
+    bytes_received: int = Field(default=0, ge=0, description="Body bytes received, as sent.")
+    items: int = Field(default=0, ge=0, description="Entries in the feed.")
+    kept: int = Field(default=0, ge=0, description="Entries the edition reads.")
+    off_topic: int = Field(default=0, ge=0, description="Entries not about the partnership.")
+    out_of_period: int = Field(default=0, ge=0, description="Entries dated outside the period.")
+    empty: int = Field(default=0, ge=0, description="Entries with no text to read.")
+    undated: int = Field(default=0, ge=0, description="Kept entries that carry no date.")
+    bozo: str | None = Field(
+        default=None, description="The parser's complaint about a feed it could still read."
+    )
+
+    @model_validator(mode="after")
+    def _counts_add_up(self) -> Self:
+        if (self.status == "failed") != (self.reason is not None):
+            raise ValueError("a failed fetch, and only a failed fetch, gives its reason")
+        if self.kept + self.off_topic + self.out_of_period + self.empty > self.items:
+            raise ValueError("more entries kept and left out than the feed had")
+        if self.undated > self.kept:
+            raise ValueError("undated entries are counted among the kept ones")
+        return self
+
+
 class Briefing(_Record):
     """A whole edition: what the PDF shows and the JSON edition holds."""
 
@@ -378,6 +412,16 @@ class Briefing(_Record):
     )
     disagreements: tuple[Disagreement, ...] = Field(
         default=(), description="Where sources reporting the same thing differ."
+    )
+    previous_edition: date | None = Field(
+        default=None,
+        description="Date of the latest earlier edition remembered; None on the first edition.",
+    )
+    new_fact_ids: tuple[str, ...] = Field(
+        default=(), description="Facts that no earlier edition carried, in briefing order."
+    )
+    source_health: tuple[FetchOutcome, ...] = Field(
+        default=(), description="Every feed read for this edition, and what became of it."
     )
 
     @field_validator("sources")
@@ -416,10 +460,28 @@ class Briefing(_Record):
         """The fact with this id."""
         return next(fact for fact in self.facts() if fact.id == fact_id)
 
+    @model_validator(mode="after")
+    def _dates_and_news_are_coherent(self) -> Self:
+        if self.period_start is not None and self.period_start > self.edition_date:
+            raise ValueError("the period cannot start after the edition date")
+        if self.previous_edition is not None and self.previous_edition >= self.edition_date:
+            raise ValueError("the previous edition must be dated before this one")
+        if len(set(self.new_fact_ids)) != len(self.new_fact_ids):
+            raise ValueError("new fact ids must be unique")
+        unknown = set(self.new_fact_ids) - {fact.id for fact in self.facts()}
+        if unknown:
+            raise ValueError(f"new fact ids not in the briefing: {', '.join(sorted(unknown))}")
+        return self
+
     def facts(self) -> Iterator[Fact]:
         """Every fact of every section, in order."""
         for section in self.sections:
             yield from section.facts
+
+    def new_facts(self) -> Iterator[Fact]:
+        """The facts no earlier edition carried, in briefing order."""
+        new = set(self.new_fact_ids)
+        return (fact for fact in self.facts() if fact.id in new)
 
     def source_number(self, document_id: str) -> int:
         """The citation number of a source: its position in the sources list, from 1."""

@@ -6,7 +6,13 @@ from pathlib import Path
 from typing import Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from briefing.errors import ConfigurationError
 from briefing.models import ThemeId
@@ -64,6 +70,10 @@ class Topic(_Profile):
     distribution: str = Field(default="", description="Who the briefing is for, on its cover.")
     themes: list[ThemeProfile]
     scope: list[str] = Field(min_length=1)
+    partners: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Each partner's words (case-sensitive); a feed item must name every partner.",
+    )
     gazetteer: list[Actor]
 
     tie_break: list[ThemeId] = Field(
@@ -82,6 +92,27 @@ class Topic(_Profile):
         if sorted(self.tie_break) != sorted(ids):
             raise ValueError(f"tie_break must list every theme id once: {', '.join(ids)}")
         return self
+
+    @model_validator(mode="after")
+    def _actors_belong_to_partners(self) -> Self:
+        countries = {actor.country for actor in self.gazetteer if actor.country is not None}
+        if self.partners and not countries <= set(self.partners):
+            missing = ", ".join(sorted(countries - set(self.partners)))
+            raise ValueError(f"gazetteer countries {missing} are not listed under partners")
+        return self
+
+    @cached_property
+    def _partners(self) -> list[re.Pattern[str]]:
+        patterns = []
+        for partner, words in self.partners.items():
+            names = [a.name for a in self.gazetteer if a.country == partner]
+            aliases = [alias for a in self.gazetteer if a.country == partner for alias in a.aliases]
+            patterns.append(compile_terms([*words, *names, *aliases], case_sensitive=True))
+        return patterns
+
+    def concerns_partnership(self, text: str) -> bool:
+        """Whether the text touches the subject and names every partner (word or actor)."""
+        return self.in_scope(text) and all(p.search(text) for p in self._partners)
 
     @cached_property
     def _scope(self) -> re.Pattern[str]:

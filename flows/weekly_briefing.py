@@ -1,27 +1,48 @@
-"""The weekly-briefing flow: load, extract, compose, render, write; one task per stage.
+"""The weekly-briefing flow: load, fetch, extract, compose, render, write, remember.
 
-Orchestration only: every stage is a plain function of the ``briefing`` library.
+Orchestration only: every stage is a plain function of the ``briefing`` library. Feeds are fetched
+in parallel, one task each, retried when their trouble may pass; a feed that still fails is
+recorded in the edition's source health and the run goes on.
 (No ``from __future__ import annotations`` here: it breaks Prefect's parameter validation.)
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Self
 from zoneinfo import ZoneInfo
 
-from prefect import flow, get_run_logger, task
-from pydantic import BaseModel, ConfigDict, Field
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.runtime import flow_run
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from briefing.compose import compose_briefing
+from briefing.errors import FetchError
 from briefing.extract.facts import extract_facts
-from briefing.models import Briefing, Fact, SourceDocument
+from briefing.memory import EditionRecord, load_feed_copies, load_recollection, memory_at
+from briefing.memory import write_memory as write_memory_record
+from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.pipeline import collect_versions
 from briefing.render import PageSize, render_html, render_pdf
 from briefing.settings import Settings
+from briefing.sources.feeds import (
+    FeedConfig,
+    FeedCopy,
+    FeedFetch,
+    FeedItem,
+    dedupe_items,
+    failed_fetch,
+    feed_for_url,
+    fetch_feed,
+    load_feed_config,
+    select_items,
+)
+from briefing.sources.fetch import FetchLimits, build_client
 from briefing.sources.seeds import load_seeds
 from briefing.store import edition_json, edition_stem, write_edition
 from briefing.topic import Topic, load_topic
 
-STAGES = 5
+STAGES = 7
+DEFAULT_PERIOD = timedelta(days=7)
 
 
 class EditionParameters(BaseModel):
@@ -40,6 +61,40 @@ class EditionParameters(BaseModel):
         "Leave empty for the BRIEFING_OUT_DIR setting (default: out).",
     )
     page_size: PageSize = Field(default="A4", description="Paper size of the PDF: A4 or letter.")
+    since: date | None = Field(
+        default=None,
+        description="First day of the period feed items are taken from. "
+        "Leave empty for seven days before the edition date.",
+    )
+    include_configured_feeds: bool = Field(
+        default=True,
+        description="Read the feeds listed in the configuration file (BRIEFING_CONFIG_FILE).",
+    )
+    extra_feed_urls: list[str] = Field(
+        default_factory=list,
+        description="More feed URLs (http or https) to read for this edition only.",
+    )
+    include_seeds: bool = Field(
+        default=True, description="Include the seed documents, the briefing's background."
+    )
+    allow_private_network: bool = Field(
+        default=False,
+        description="Let feeds come from loopback and private addresses (local feed servers). "
+        "Also on when BRIEFING_ALLOW_PRIVATE_NETWORK is set.",
+    )
+
+    @field_validator("extra_feed_urls")
+    @classmethod
+    def _web_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            feed_for_url(url)  # raises ValidationError, naming the URL, unless it is http(s)
+        return urls
+
+    @model_validator(mode="after")
+    def _period_ends_at_the_edition(self) -> Self:
+        if self.since and self.edition_date and self.since > self.edition_date:
+            raise ValueError("since must not be after the edition date")
+        return self
 
 
 class EditionResult(BaseModel):
@@ -51,17 +106,88 @@ class EditionResult(BaseModel):
     html_file: Path
     sources: int
     facts: int
+    new_facts: int
+    feeds_failed: int
 
 
 @task(name="load")
-def load_stage(seeds_dir: Path, topic_file: Path) -> tuple[tuple[SourceDocument, ...], Topic]:
-    """Read the topic profile and the seed documents with their metadata."""
+def load_stage(
+    seeds_dir: Path | None, topic_file: Path, config_file: Path | None, extra_urls: list[str]
+) -> tuple[Topic, tuple[SourceDocument, ...], tuple[FeedConfig, ...]]:
+    """Read the topic profile, the seed documents and the list of feeds."""
     topic = load_topic(topic_file)
-    documents = load_seeds(seeds_dir)
+    seeds = load_seeds(seeds_dir) if seeds_dir is not None else ()
+    configured = load_feed_config(config_file) if config_file is not None else ()
+    known = {feed.url for feed in configured}
+    extra = tuple(feed_for_url(url) for url in dict.fromkeys(extra_urls) if url not in known)
+    feeds = configured + extra
     get_run_logger().info(
-        "[1/%d] load: %d seed documents from %s", STAGES, len(documents), seeds_dir
+        "[1/%d] load: %d seed documents, %d feeds", STAGES, len(seeds), len(feeds)
     )
-    return documents, topic
+    return topic, seeds, feeds
+
+
+@task(name="recall")
+def recall_feed_copies(database_url: str, urls: list[str]) -> dict[str, FeedCopy]:
+    """The copy kept from each feed's last fetch, whose validators make the next one conditional."""
+    with memory_at(database_url) as memory:
+        return load_feed_copies(memory, urls)
+
+
+@task(name="fetch-feed", task_run_name="fetch {feed.name}")
+def fetch_feed_task(
+    feed: FeedConfig, previous: FeedCopy | None, limits: FetchLimits, allow_private_network: bool
+) -> FeedFetch:
+    """Fetch one feed; raise only when its trouble may pass, so that the task is retried."""
+    with build_client(limits) as client:
+        fetched = fetch_feed(
+            client,
+            feed,
+            limits=limits,
+            allow_private_network=allow_private_network,
+            previous=previous,
+        )
+    outcome = fetched.outcome
+    if fetched.transient and outcome.reason is not None:
+        raise FetchError(outcome.reason, transient=True, http_status=outcome.http_status)
+    get_run_logger().info("%s: %s", feed.name, outcome.reason or outcome.status)
+    return fetched
+
+
+@task(name="select")
+def select_stage(
+    fetches: list[FeedFetch], topic: Topic, period_start: date, edition_date: date
+) -> tuple[tuple[FeedItem, ...], tuple[FetchOutcome, ...]]:
+    """Parse each fetched feed and keep the items about the partnership within the period."""
+    logger = get_run_logger()
+    items: list[FeedItem] = []
+    outcomes = []
+    for fetched in fetches:
+        kept, outcome = select_items(fetched, topic, period_start, edition_date)
+        items.extend(kept)
+        outcomes.append(outcome)
+        if outcome.status == "failed":
+            logger.warning("feed %s failed: %s", outcome.feed, outcome.reason)
+        else:
+            logger.info(
+                "feed %s %s: %d entries, %d read, %d off topic, %d outside the period%s",
+                outcome.feed,
+                outcome.status,
+                outcome.items,
+                outcome.kept,
+                outcome.off_topic,
+                outcome.out_of_period,
+                f"; read despite: {outcome.bozo}" if outcome.bozo else "",
+            )
+    unique = dedupe_items(items)
+    logger.info(
+        "[2/%d] fetch: %d feeds, %d items read, %d duplicate items left out",
+        STAGES,
+        len(fetches),
+        len(unique),
+        len(items) - len(unique),
+    )
+    return unique, tuple(outcomes)
 
 
 @task(name="extract")
@@ -76,25 +202,46 @@ def extract_stage(documents: tuple[SourceDocument, ...], topic: Topic) -> list[F
         logger.info(
             "%s: %d facts; left out: %s", document.id, len(extraction.facts), left_out or "none"
         )
-    logger.info("[2/%d] extract: %d facts from %d documents", STAGES, len(facts), len(documents))
+    logger.info("[3/%d] extract: %d facts from %d documents", STAGES, len(facts), len(documents))
     return facts
 
 
 @task(name="compose")
 def compose_stage(
-    topic: Topic, documents: tuple[SourceDocument, ...], facts: list[Fact], edition_date: date
+    topic: Topic,
+    documents: tuple[SourceDocument, ...],
+    facts: list[Fact],
+    edition_date: date,
+    period_start: date,
+    database_url: str,
+    source_health: tuple[FetchOutcome, ...],
 ) -> Briefing:
-    """Merge, section and date the facts into the edition."""
-    briefing = compose_briefing(topic, documents, facts, edition_date, versions=collect_versions())
+    """Assemble the facts into the edition's sections and mark those no earlier edition carried."""
+    with memory_at(database_url) as memory:
+        recollection = load_recollection(memory, edition_date)
+    briefing = compose_briefing(
+        topic,
+        documents,
+        facts,
+        edition_date,
+        period_start=period_start,
+        previous_edition=recollection.previous_edition,
+        earlier_fact_ids=recollection.fact_ids,
+        source_health=source_health,
+        versions=collect_versions(),
+    )
     counts = ", ".join(f"{section.title}: {len(section.facts)}" for section in briefing.sections)
+    previous = recollection.previous_edition
     get_run_logger().info(
-        "[3/%d] compose: %s; %d key points, %d timeline events, %d milestones, %d disagreements",
+        "[4/%d] compose: %s; %d key points, %d timeline events, %d milestones, "
+        "%d disagreements; new: %s",
         STAGES,
         counts,
         len(briefing.key_points),
         len(briefing.timeline),
         len(briefing.milestones),
         len(briefing.disagreements),
+        f"{len(briefing.new_fact_ids)} since {previous}" if previous else "all (first edition)",
     )
     return briefing
 
@@ -111,7 +258,7 @@ def render_stage(briefing: Briefing, templates_dir: Path, page_size: PageSize) -
         created=briefing.edition_date,
     )
     html = render_html(briefing, templates_dir, page_size=page_size, standalone=True)
-    get_run_logger().info("[4/%d] render: %d KiB of PDF", STAGES, len(pdf) // 1024)
+    get_run_logger().info("[5/%d] render: %d KiB of PDF", STAGES, len(pdf) // 1024)
     return pdf, html
 
 
@@ -119,7 +266,7 @@ def render_stage(briefing: Briefing, templates_dir: Path, page_size: PageSize) -
 def write_stage(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> EditionResult:
     """Write the PDF, the HTML page and the JSON edition."""
     files = write_edition(out_dir, briefing, pdf, html)
-    get_run_logger().info("[5/%d] write: %s, %s and %s", STAGES, files.pdf, files.html, files.json)
+    get_run_logger().info("[6/%d] write: %s, %s and %s", STAGES, files.pdf, files.html, files.json)
     return EditionResult(
         edition_date=briefing.edition_date,
         pdf_file=files.pdf,
@@ -127,21 +274,83 @@ def write_stage(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> Edi
         html_file=files.html,
         sources=len(briefing.sources),
         facts=sum(1 for _ in briefing.facts()),
+        new_facts=len(briefing.new_fact_ids),
+        feeds_failed=sum(1 for outcome in briefing.source_health if outcome.status == "failed"),
     )
+
+
+@task(name="remember")
+def remember_stage(
+    database_url: str,
+    briefing: Briefing,
+    items: tuple[FeedItem, ...],
+    fetches: list[FeedFetch],
+    run_id: str,
+) -> None:
+    """Record the edition, its documents, facts and fetches in the memory, in one transaction."""
+    record = EditionRecord(
+        run_id=run_id,
+        written_at=datetime.now(UTC),
+        briefing=briefing,
+        items=items,
+        fetches=tuple(fetches),
+    )
+    with memory_at(database_url) as memory:
+        write_memory_record(memory, record)
+    get_run_logger().info("[7/%d] remember: edition recorded in the memory", STAGES)
 
 
 @flow(name="weekly-briefing")
 def weekly_briefing(parameters: EditionParameters | None = None) -> EditionResult:
-    """Make one edition of the briefing from the seed documents."""
+    """Make one edition of the briefing from the seed documents and the feeds."""
     parameters = parameters or EditionParameters()
     settings = Settings()
     edition_date = parameters.edition_date or datetime.now(ZoneInfo(settings.timezone)).date()
+    period_start = parameters.since or edition_date - DEFAULT_PERIOD
     out_dir = Path(parameters.output_dir) if parameters.output_dir else settings.out_dir
-    documents, topic = load_stage(settings.seeds_dir, settings.topic_file)
+    limits = FetchLimits(
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        deadline=settings.fetch_deadline,
+        max_raw_bytes=settings.max_feed_bytes,
+        max_decoded_bytes=settings.max_decoded_bytes,
+    )
+    allow_private = parameters.allow_private_network or settings.allow_private_network
+
+    topic, seeds, feeds = load_stage(
+        settings.seeds_dir if parameters.include_seeds else None,
+        settings.topic_file,
+        settings.config_file if parameters.include_configured_feeds else None,
+        parameters.extra_feed_urls,
+    )
+    copies = recall_feed_copies(settings.database_url, [feed.url for feed in feeds])
+    fetch = fetch_feed_task.with_options(
+        retries=settings.fetch_retries, retry_delay_seconds=settings.fetch_retry_delay
+    )
+    futures = fetch.map(
+        list(feeds),
+        [copies.get(feed.url) for feed in feeds],
+        unmapped(limits),
+        unmapped(allow_private),
+    )
+    fetches = []
+    for feed, future in zip(feeds, futures, strict=True):
+        fetched = future.result(raise_on_failure=False)
+        if isinstance(fetched, FetchError):  # still failing after its retries: recorded
+            fetched = failed_fetch(feed, fetched.reason, fetched.http_status)
+        elif isinstance(fetched, BaseException):  # a bug, not a feed's trouble
+            raise fetched
+        fetches.append(fetched)
+    items, outcomes = select_stage(fetches, topic, period_start, edition_date)
+    documents = seeds + tuple(item.document for item in items)
     facts = extract_stage(documents, topic)
-    briefing = compose_stage(topic, documents, facts, edition_date)
+    briefing = compose_stage(
+        topic, documents, facts, edition_date, period_start, settings.database_url, outcomes
+    )
     pdf, html = render_stage(briefing, settings.templates_dir, parameters.page_size)
-    return write_stage(out_dir, briefing, pdf, html)
+    result = write_stage(out_dir, briefing, pdf, html)
+    remember_stage(settings.database_url, briefing, items, fetches, str(flow_run.id or "local"))
+    return result
 
 
 if __name__ == "__main__":

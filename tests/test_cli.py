@@ -15,11 +15,23 @@ def test_help_lists_the_run_command() -> None:
 
 
 def test_run_help_explains_every_option() -> None:
-    """`briefing run --help` explains --date and --out with their defaults."""
-    result = runner.invoke(app, ["run", "--help"])
+    """`briefing run --help` explains every option, its default and the setting behind it."""
+    result = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
     assert 0 == result.exit_code
-    for expected in ("--date", "YYYY-MM-DD", "--out", "BRIEFING_OUT_DIR"):
-        assert expected in result.output
+    shown = [
+        "--date",
+        "YYYY-MM-DD",
+        "--out",
+        "BRIEFING_OUT_DIR",
+        "--feed",
+        "repeat for more",
+        "--since",
+        "seven days before the edition date",
+        "--no-seeds",
+        "--allow-private-network",
+        "BRIEFING_ALLOW_PRIVATE_NETWORK",
+    ]
+    assert shown == [item for item in shown if item in result.output]
 
 
 def test_a_malformed_date_is_refused_before_anything_runs() -> None:
@@ -27,3 +39,19 @@ def test_a_malformed_date_is_refused_before_anything_runs() -> None:
     result = runner.invoke(app, ["run", "--date", "20/01/2023"])
     assert 2 == result.exit_code
     assert "YYYY-MM-DD" in result.output
+
+
+def test_a_malformed_since_is_refused_before_anything_runs() -> None:
+    """A --since not in YYYY-MM-DD form exits with a usage error that says the expected form."""
+    result = runner.invoke(app, ["run", "--since", "last week"])
+    assert (2, True) == (result.exit_code, "YYYY-MM-DD" in result.output)
+
+
+def test_a_feed_that_is_not_a_web_url_is_refused_before_the_flow_starts() -> None:
+    """--feed with another scheme exits with an error naming the URL, and no run is made."""
+    result = runner.invoke(app, ["run", "--feed", "file:///etc/passwd"])
+    assert (1, True, False) == (
+        result.exit_code,
+        "'file:///etc/passwd' is not an http or https URL" in result.output,
+        "Edition of" in result.output,
+    )

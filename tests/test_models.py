@@ -11,6 +11,7 @@ from briefing.models import (
     Briefing,
     Evidence,
     Fact,
+    FetchOutcome,
     PartialDate,
     Section,
     SourceDocument,
@@ -148,3 +149,37 @@ def test_partial_date_refuses_impossible_days() -> None:
     """February 30 is not a date."""
     with pytest.raises(ValidationError, match="has no day 30"):
         PartialDate(year=2023, month=2, day=30)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"new_fact_ids": ("no-such-fact",)}, "new fact ids not in the briefing: no-such-fact"),
+        ({"previous_edition": date(2023, 1, 20)}, "previous edition must be dated before"),
+        ({"period_start": date(2023, 1, 21)}, "period cannot start after the edition date"),
+    ],
+)
+def test_briefing_refuses_incoherent_news_and_dates(
+    changes: dict[str, object], message: str
+) -> None:
+    """What's new may name only the briefing's own facts, and the dates must run forwards."""
+    data = {**make_briefing(make_fact()).model_dump(), **changes}
+    with pytest.raises(ValidationError) as raised:
+        Briefing.model_validate(data)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"status": "failed"}, "a failed fetch, and only a failed fetch, gives its reason"),
+        ({"status": "fetched", "reason": "x"}, "a failed fetch, and only a failed fetch"),
+        ({"status": "fetched", "items": 2, "kept": 2, "off_topic": 1}, "more entries kept"),
+        ({"status": "fetched", "items": 2, "kept": 1, "undated": 2}, "undated entries are counted"),
+    ],
+)
+def test_fetch_outcome_counts_must_add_up(fields: dict[str, object], message: str) -> None:
+    """A failure gives its reason, and no more entries are accounted for than the feed had."""
+    with pytest.raises(ValidationError) as raised:
+        FetchOutcome.model_validate({"feed": "f", "url": "https://f.example.org/", **fields})
+    assert message in str(raised.value)

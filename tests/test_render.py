@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 from pypdf import PdfReader
 
 from briefing.errors import DependencyError, RenderError
@@ -17,6 +18,7 @@ from briefing.models import (
     Briefing,
     Evidence,
     Fact,
+    FetchOutcome,
     PartialDate,
     Section,
     SourceDocument,
@@ -338,3 +340,115 @@ def test_missing_pango_is_a_dependency_error(monkeypatch: pytest.MonkeyPatch) ->
 
     with pytest.raises(DependencyError, match=r"libpango-1\.0-0 libpangoft2-1\.0-0"):
         render_pdf("<p>x</p>", TEMPLATES)
+
+
+def section_html(html: str, section_id: str) -> str:
+    """The markup of one section of the rendered briefing, white space collapsed."""
+    start = html.index(f'<section id="{section_id}">')
+    return " ".join(html[start : html.index("</section>", start)].split())
+
+
+def test_first_edition_says_everything_is_new() -> None:
+    """With no earlier edition, What's new is the one line saying so."""
+    html = section_html(render_html(briefing(), TEMPLATES), "whats-new")
+    expected = (True, False)
+    assert expected == (
+        "This is the first edition: everything is new." in html,
+        str(escape(STATEMENT_SECURITY)) in html,
+    )
+
+
+def test_whats_new_lists_the_new_facts_only_with_their_citations() -> None:
+    """A later edition's What's new quotes the facts no earlier edition carried, cited."""
+    later = Briefing.model_validate(
+        {
+            **briefing().model_dump(),
+            "previous_edition": date(2023, 1, 13),
+            "new_fact_ids": ("security-1",),
+        }
+    )
+    html = section_html(render_html(later, TEMPLATES), "whats-new")
+    shown = {
+        "since the edition of 13 January 2023": True,
+        str(escape(STATEMENT_SECURITY)): True,
+        '<a class="citation" href="#source-2">[2]</a> Alliance Review': True,
+        STATEMENT_CIVIL: False,
+        STATEMENT_DEBRIS: False,
+        "first edition": False,
+    }
+    assert shown == {item: item in html for item in shown}
+
+
+def test_nothing_new_is_said_in_words() -> None:
+    """A later edition with no new facts says there is nothing new since the previous one."""
+    later = Briefing.model_validate(
+        {**briefing().model_dump(), "previous_edition": date(2023, 1, 13)}
+    )
+    html = section_html(render_html(later, TEMPLATES), "whats-new")
+    assert "Nothing new since the edition of 13 January 2023." in html
+
+
+HEALTH = (
+    FetchOutcome(
+        feed="Orbit Wire",
+        url="https://orbit-wire.example.org/rss",
+        status="fetched",
+        http_status=200,
+        bytes_received=2410,
+        items=5,
+        kept=2,
+        off_topic=2,
+        out_of_period=1,
+        undated=1,
+    ),
+    FetchOutcome(
+        feed="https://review.example.org/atom.xml",
+        url="https://review.example.org/atom.xml",
+        status="unchanged",
+        http_status=304,
+        items=1,
+        kept=1,
+        bozo="SAXParseException: undefined entity",
+    ),
+    FetchOutcome(
+        feed="Busy Desk",
+        url="https://busy.example.org/feed",
+        status="failed",
+        reason="HTTP 503 <script>Service Unavailable</script>",
+        http_status=503,
+    ),
+)
+
+
+def test_source_health_appendix_lists_every_feed_and_its_outcome(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each feed shows with its outcome, reason or parser complaint, and entry counts; a reason
+    from the network is text, never markup; WeasyPrint logs nothing."""
+    health = Briefing.model_validate({**briefing().model_dump(), "source_health": HEALTH})
+    html = render_html(health, TEMPLATES)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        text = pdf_text(render_pdf(html, TEMPLATES))
+    shown = [
+        "Source health",
+        "Orbit Wire",
+        "Fetched",
+        "5 entries: 2 read (1 undated), 2 off topic, 1 outside the period",
+        "Unchanged (HTTP 304), read from the copy kept",
+        "Read despite a parser complaint: SAXParseException: undefined entity",
+        "1 entry: 1 read",
+        "Failed: HTTP 503 <script>Service Unavailable</script>",
+        "none read",
+    ]
+    expected = ([], shown, True)
+    assert expected == (
+        [record.getMessage() for record in caplog.records],
+        [item for item in shown if item in text],
+        "HTTP 503 &lt;script&gt;" in html,
+    )
+
+
+def test_an_edition_without_feeds_says_so_in_source_health() -> None:
+    """When no feed was read, the appendix says so rather than showing an empty table."""
+    html = section_html(render_html(briefing(), TEMPLATES), "source-health")
+    assert "No feeds were read for this edition." in html

@@ -1,0 +1,308 @@
+"""The memory across editions: documents, fetches, feed copies, facts and what each edition carried.
+
+A SQL database reached through a SQLAlchemy URL (``BRIEFING_DATABASE_URL``): SQLite by default, a
+server database by changing the URL. ``load_`` functions read; ``write_memory`` writes everything
+one edition adds in a single transaction, so a run killed half way leaves the memory as it was.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from briefing.errors import StoreError
+from briefing.models import Briefing, SourceDocument
+from briefing.sources.feeds import FeedCopy, FeedFetch, FeedItem
+from briefing.sources.fetch import Validators
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    # Each key alone identifies an article: the same item reached through two feeds is one row.
+    Column("canonical_link", Text, unique=True),
+    Column("guid", Text, unique=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("feed_url", Text, comment="The feed it first came from; null for a seed."),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("document", JSON, nullable=False),
+)
+
+feed_copies = Table(
+    "feed_copies",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("content_type", Text),
+    Column("body", LargeBinary, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
+fetches = Table(
+    "fetches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), nullable=False),
+    Column("edition_date", Date, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("feed", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("outcome", JSON, nullable=False),
+)
+
+facts = Table(
+    "facts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("statement", Text, nullable=False),
+    Column("theme", String(32), nullable=False),
+    Column("fact", JSON, nullable=False),
+)
+
+editions = Table(
+    "editions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("edition_date", Date, nullable=False, unique=True),
+    Column("run_id", String(64), nullable=False),
+    Column("written_at", DateTime(timezone=True), nullable=False),
+    Column("period_start", Date),
+)
+
+edition_facts = Table(
+    "edition_facts",
+    metadata,
+    Column("edition_id", ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True),
+    Column("fact_id", ForeignKey("facts.id"), primary_key=True),
+)
+
+
+@dataclass(frozen=True)
+class Recollection:
+    """What the editions dated before a given date carried."""
+
+    previous_edition: date | None
+    fact_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EditionRecord:
+    """Everything one run adds to the memory."""
+
+    run_id: str
+    written_at: datetime
+    briefing: Briefing
+    items: tuple[FeedItem, ...]
+    fetches: tuple[FeedFetch, ...]
+
+
+def _enforce_foreign_keys(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_memory(database_url: str) -> Engine:
+    """Connect to the memory database, creating its folder (SQLite) and its tables if new."""
+    try:
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        if url.get_backend_name() == "sqlite":
+            event.listen(engine, "connect", _enforce_foreign_keys)
+        metadata.create_all(engine)
+    except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise StoreError(
+            f"BRIEFING_DATABASE_URL {database_url!r} is not a usable database URL: {exc}"
+        ) from exc
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
+    return engine
+
+
+@contextmanager
+def memory_at(database_url: str) -> Iterator[Engine]:
+    """The memory database for the length of a block; its connections are closed after it."""
+    engine = open_memory(database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]:
+    """The last fetched copy of each of the feeds, by URL, for those that have one."""
+    query = select(feed_copies).where(feed_copies.c.url.in_(list(urls)))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read feed copies from the memory: {exc}") from exc
+    return {
+        row["url"]: FeedCopy(
+            url=row["url"],
+            body=row["body"],
+            content_type=row["content_type"],
+            validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
+        )
+        for row in rows
+    }
+
+
+def load_recollection(engine: Engine, edition_date: date) -> Recollection:
+    """The latest edition before the date and every fact the editions before it carried."""
+    earlier = editions.c.edition_date < edition_date
+    try:
+        with engine.connect() as connection:
+            previous = connection.execute(
+                select(editions.c.edition_date)
+                .where(earlier)
+                .order_by(editions.c.edition_date.desc())
+            ).first()
+            fact_ids = connection.execute(
+                select(edition_facts.c.fact_id)
+                .join(editions, editions.c.id == edition_facts.c.edition_id)
+                .where(earlier)
+                .distinct()
+            ).scalars()
+            return Recollection(previous[0] if previous else None, frozenset(fact_ids))
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read earlier editions from the memory: {exc}") from exc
+
+
+def _is_known(connection: Connection, document: SourceDocument, item: FeedItem | None) -> bool:
+    keys = [documents.c.id == document.id, documents.c.content_hash == document.sha256]
+    if item is not None and item.canonical_link:
+        keys.append(documents.c.canonical_link == item.canonical_link)
+    if item is not None and item.guid:
+        keys.append(documents.c.guid == item.guid)
+    return connection.execute(select(documents.c.id).where(or_(*keys))).first() is not None
+
+
+def _write_documents(
+    connection: Connection, record: EditionRecord, items: Mapping[str, FeedItem]
+) -> None:
+    for document in record.briefing.sources:
+        item = items.get(document.id)
+        if _is_known(connection, document, item):
+            continue
+        connection.execute(
+            insert(documents).values(
+                id=document.id,
+                canonical_link=item.canonical_link if item else None,
+                guid=item.guid if item else None,
+                content_hash=document.sha256,
+                feed_url=item.feed_url if item else None,
+                first_seen=record.written_at,
+                document=document.model_dump(mode="json"),
+            )
+        )
+
+
+def _write_fetches(connection: Connection, record: EditionRecord) -> None:
+    for fetch in record.fetches:
+        outcome = fetch.outcome
+        connection.execute(
+            insert(fetches).values(
+                run_id=record.run_id,
+                edition_date=record.briefing.edition_date,
+                fetched_at=record.written_at,
+                feed=outcome.feed,
+                url=outcome.url,
+                status=outcome.status,
+                reason=outcome.reason,
+                outcome=outcome.model_dump(mode="json"),
+            )
+        )
+        if fetch.fresh and fetch.copy is not None:
+            copy = fetch.copy
+            connection.execute(delete(feed_copies).where(feed_copies.c.url == copy.url))
+            connection.execute(
+                insert(feed_copies).values(
+                    url=copy.url,
+                    etag=copy.validators.etag,
+                    last_modified=copy.validators.last_modified,
+                    content_type=copy.content_type,
+                    body=copy.body,
+                    fetched_at=record.written_at,
+                )
+            )
+
+
+def _write_edition(connection: Connection, record: EditionRecord) -> None:
+    briefing = record.briefing
+    known = set(connection.execute(select(facts.c.id)).scalars())
+    for fact in briefing.facts():
+        if fact.id not in known:
+            connection.execute(
+                insert(facts).values(
+                    id=fact.id,
+                    statement=fact.statement,
+                    theme=fact.theme,
+                    fact=fact.model_dump(mode="json"),
+                )
+            )
+            known.add(fact.id)
+    # A second run for the same date replaces that edition's record.
+    same_date = select(editions.c.id).where(editions.c.edition_date == briefing.edition_date)
+    connection.execute(delete(edition_facts).where(edition_facts.c.edition_id.in_(same_date)))
+    connection.execute(delete(editions).where(editions.c.edition_date == briefing.edition_date))
+    edition_id = connection.execute(
+        insert(editions)
+        .values(
+            edition_date=briefing.edition_date,
+            run_id=record.run_id,
+            written_at=record.written_at,
+            period_start=briefing.period_start,
+        )
+        .returning(editions.c.id)
+    ).scalar_one()
+    fact_ids = list(dict.fromkeys(fact.id for fact in briefing.facts()))
+    if fact_ids:
+        connection.execute(
+            insert(edition_facts), [{"edition_id": edition_id, "fact_id": i} for i in fact_ids]
+        )
+
+
+def write_memory(engine: Engine, record: EditionRecord) -> None:
+    """Record an edition, its documents, facts and fetches, all in one transaction."""
+    items = {item.document.id: item for item in record.items}
+    try:
+        with engine.begin() as connection:
+            _write_fetches(connection, record)
+            _write_documents(connection, record, items)
+            _write_edition(connection, record)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot record the edition in the memory: {exc}") from exc

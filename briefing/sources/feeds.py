@@ -1,0 +1,346 @@
+"""Feeds: the configured list, fetching one safely, and its items as plain-text source documents.
+
+``fetch_feed`` is the only I/O here; it never raises for one feed's trouble but records it in the
+``FetchOutcome``. ``parse_feed`` and ``select_items`` are pure: bytes in, documents and counts out.
+feedparser only ever sees bytes that ``briefing.sources.fetch`` fetched.
+"""
+
+import hashlib
+import html
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import feedparser
+import httpx
+import nh3
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from briefing.errors import ConfigurationError, FetchError, SourceError
+from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
+from briefing.sources.fetch import FetchLimits, Validators, fetch_url
+from briefing.topic import Topic
+
+# Block elements become line breaks, so paragraphs stay paragraphs; every other tag goes.
+_BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "blockquote", "pre", "hr", "tr", "table"}
+_BLOCK_TAGS |= {f"h{level}" for level in range(1, 7)}
+# nh3's output has only the tags above, attribute-less; a "<" in its text is escaped as &lt;.
+_CLEAN_TAG = re.compile(r"</?[a-z0-9]+\s*/?>")
+_TRACKING_PARAMETER = re.compile(r"^(?:utm_\w+|fbclid|gclid)$")
+
+
+class FeedConfig(BaseModel):
+    """One feed to read: its name in the briefing, its URL and the kind of writing it carries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, description="Shown in the source-health appendix.")
+    url: str = Field(description="An http or https URL.")
+    source_type: SourceType = SourceType.NEWS
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, url: str) -> str:
+        if urlsplit(url).scheme.lower() not in {"http", "https"} or not urlsplit(url).netloc:
+            raise ValueError(f"{url!r} is not an http or https URL")
+        return url
+
+    @property
+    def named(self) -> bool:
+        """Whether the name was chosen in the configuration rather than taken from the URL."""
+        return self.name != self.url
+
+
+class FeedsFile(BaseModel):
+    """The configuration file: the feeds every edition reads."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    feeds: list[FeedConfig] = []
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique(cls, feeds: list[FeedConfig]) -> list[FeedConfig]:
+        for attribute in ("name", "url"):
+            values = [getattr(feed, attribute) for feed in feeds]
+            if len(values) != len(set(values)):
+                raise ValueError(f"feed {attribute}s must be unique")
+        return feeds
+
+
+def load_feed_config(path: Path) -> tuple[FeedConfig, ...]:
+    """The feeds listed in the configuration file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return tuple(FeedsFile.model_validate(data).feeds)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot read the configuration file {path}: {exc.strerror}; "
+            "set BRIEFING_CONFIG_FILE to a file like briefing.yaml in the project"
+        ) from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigurationError(f"configuration file {path} is invalid:\n{exc}") from exc
+
+
+def feed_for_url(url: str) -> FeedConfig:
+    """A feed given only by its URL (``--feed``): named by the URL, carrying news."""
+    return FeedConfig(name=url, url=url)
+
+
+class FeedCopy(BaseModel):
+    """The body of a feed's last successful fetch, with the validators that came with it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str
+    body: bytes
+    content_type: str | None
+    validators: Validators
+
+
+@dataclass(frozen=True)
+class FeedFetch:
+    """One feed's fetch: its outcome and, unless it failed, the body to parse."""
+
+    feed: FeedConfig
+    outcome: FetchOutcome
+    copy: FeedCopy | None = None
+    fresh: bool = False
+    transient: bool = False
+
+
+def failed_fetch(feed: FeedConfig, reason: str, http_status: int | None = None) -> FeedFetch:
+    """The record of a feed that could not be fetched."""
+    outcome = FetchOutcome(
+        feed=feed.name, url=feed.url, status="failed", reason=reason, http_status=http_status
+    )
+    return FeedFetch(feed=feed, outcome=outcome)
+
+
+def fetch_feed(
+    client: httpx.Client,
+    feed: FeedConfig,
+    *,
+    limits: FetchLimits,
+    allow_private_network: bool = False,
+    previous: FeedCopy | None = None,
+) -> FeedFetch:
+    """Fetch a feed, asking whether it changed since the previous copy; never raises FetchError."""
+    try:
+        fetched = fetch_url(
+            client,
+            feed.url,
+            limits=limits,
+            allow_private_network=allow_private_network,
+            validators=previous.validators if previous is not None else None,
+        )
+    except FetchError as exc:
+        return replace(failed_fetch(feed, exc.reason, exc.http_status), transient=exc.transient)
+    if fetched.not_modified:
+        if previous is None:
+            return failed_fetch(feed, "HTTP 304 for a feed with no copy kept", fetched.status)
+        outcome = FetchOutcome(
+            feed=feed.name, url=feed.url, status="unchanged", http_status=fetched.status
+        )
+        return FeedFetch(feed=feed, outcome=outcome, copy=previous)
+    copy = FeedCopy(
+        url=feed.url,
+        body=fetched.body,
+        content_type=fetched.content_type,
+        validators=fetched.validators,
+    )
+    outcome = FetchOutcome(
+        feed=feed.name,
+        url=feed.url,
+        status="fetched",
+        http_status=fetched.status,
+        bytes_received=fetched.bytes_received,
+    )
+    return FeedFetch(feed=feed, outcome=outcome, copy=copy, fresh=True)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """A feed entry as a source document, with the keys it is recognised by elsewhere."""
+
+    document: SourceDocument
+    feed_url: str
+    canonical_link: str | None
+    guid: str | None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """What a feed holds: its items, how many entries had no text, and any parser complaint."""
+
+    items: tuple[FeedItem, ...]
+    entries: int
+    empty: int
+    bozo: str | None
+
+
+def plain_text(value: str, content_type: str = "text/html") -> str:
+    """Markup-free text: HTML is sanitized by nh3 down to line breaks, then entities unescaped.
+
+    Lines are stripped and inner runs of white space made single spaces; blank lines go.
+    """
+    if "html" in content_type or "xml" in content_type:
+        cleaned = nh3.clean(value, tags=_BLOCK_TAGS, attributes={}, link_rel=None)
+        value = html.unescape(_CLEAN_TAG.sub("\n", cleaned))
+    lines = (" ".join(line.split()) for line in value.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def canonical_link(link: str) -> str:
+    """A link as it identifies an article: lower-case scheme and host, no fragment, no tracking."""
+    parts = urlsplit(link.strip())
+    netloc = parts.netloc.lower()
+    default_port = {"http": ":80", "https": ":443"}.get(parts.scheme.lower(), "")
+    if default_port and netloc.endswith(default_port):
+        netloc = netloc.removesuffix(default_port)
+    query = [(k, v) for k, v in parse_qsl(parts.query, True) if not _TRACKING_PARAMETER.match(k)]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+
+
+def _detail_text(detail: Mapping[str, Any] | None) -> str:
+    if not detail or not isinstance(detail.get("value"), str):
+        return ""
+    return plain_text(detail["value"], str(detail.get("type") or "text/html"))
+
+
+def _published(entry: Mapping[str, Any]) -> Attested[PartialDate] | None:
+    for key, origin in (("published_parsed", "item published"), ("updated_parsed", "item updated")):
+        parsed = entry.get(key)
+        if isinstance(parsed, time.struct_time):
+            day = PartialDate(year=parsed.tm_year, month=parsed.tm_mon, day=parsed.tm_mday)
+            return Attested(value=day, basis="metadata", origin=origin)
+    return None
+
+
+def _web_link(entry: Mapping[str, Any]) -> str | None:
+    link = entry.get("link")
+    if isinstance(link, str) and urlsplit(link).scheme.lower() in {"http", "https"}:
+        return link.strip()
+    return None
+
+
+def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) -> FeedItem | None:
+    """One feed entry as a plain-text source document, or None when it has no text at all."""
+    title = _detail_text(entry.get("title_detail"))
+    contents = [_detail_text(detail) for detail in entry.get("content") or []]
+    body = max(contents, key=len) if contents else _detail_text(entry.get("summary_detail"))
+    text = "\n".join(part for part in (title, body) if part)
+    if not text:
+        return None
+    link = _web_link(entry)
+    guid = entry.get("id") if isinstance(entry.get("id"), str) and entry.get("id") else None
+    canonical = canonical_link(link) if link else None
+    key = canonical or (f"guid:{guid}" if guid else f"text:{text}")
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    outlet: Attested[str] | None = None
+    if feed.named:
+        outlet = Attested(value=feed.name, basis="metadata", origin="feed configuration name")
+    elif channel:
+        outlet = Attested(value=channel, basis="metadata", origin="channel title")
+    author = entry.get("author")
+    document = SourceDocument(
+        id=f"feed-{digest}",
+        source_type=feed.source_type,
+        outlet=outlet,
+        title=Attested(value=title, basis="metadata", origin="item title") if title else None,
+        author=(
+            Attested(value=plain_text(author), basis="metadata", origin="item author")
+            if isinstance(author, str) and plain_text(author)
+            else None
+        ),
+        published=_published(entry),
+        url=Attested(value=link, basis="metadata", origin="item link") if link else None,
+        note=f"An item of the feed {feed.name}: its title and summary, not the whole article.",
+        location=link or f"{feed.url}#{guid or digest}",
+        text=text,
+    )
+    return FeedItem(document=document, feed_url=feed.url, canonical_link=canonical, guid=guid)
+
+
+def parse_feed(body: bytes, content_type: str | None, feed: FeedConfig) -> ParsedFeed:
+    """The items of an RSS 0.9x/1.0/2.0 or Atom feed; SourceError when nothing can be read.
+
+    A feed the parser complains about ("bozo") is still read if it has entries, and the
+    complaint is kept.
+    """
+    headers = {"content-type": content_type} if content_type else {}
+    parsed = feedparser.parse(body, response_headers={**headers, "content-location": feed.url})
+    problem = None
+    if parsed.get("bozo"):
+        exception = parsed.get("bozo_exception")
+        problem = f"{type(exception).__name__}: {exception}" if exception else "malformed feed"
+    if not parsed.entries and (problem or not parsed.get("version")):
+        raise SourceError(f"not a readable feed: {problem or 'no RSS or Atom found'}")
+    channel = _detail_text(parsed.feed.get("title_detail")) or None
+    items = [build_item(entry, feed, channel) for entry in parsed.entries]
+    return ParsedFeed(
+        items=tuple(item for item in items if item is not None),
+        entries=len(parsed.entries),
+        empty=sum(1 for item in items if item is None),
+        bozo=problem,
+    )
+
+
+def select_items(
+    fetch: FeedFetch, topic: Topic, period_start: date, edition_date: date
+) -> tuple[tuple[FeedItem, ...], FetchOutcome]:
+    """The items of a fetched feed that the edition reads, and its outcome with the counts.
+
+    An item is read if it concerns the partnership and is dated within the period; an item with
+    no date is read too (a feed lists what is current) and counted as undated.
+    """
+    if fetch.copy is None:
+        return (), fetch.outcome
+    try:
+        parsed = parse_feed(fetch.copy.body, fetch.copy.content_type, fetch.feed)
+    except SourceError as exc:
+        failed = fetch.outcome.model_copy(update={"status": "failed", "reason": str(exc)})
+        return (), FetchOutcome.model_validate(failed.model_dump())
+    kept, off_topic, out_of_period = [], 0, 0
+    for item in parsed.items:
+        published = item.document.published
+        if not topic.concerns_partnership(item.document.text):
+            off_topic += 1
+        elif published and not period_start <= published.value.earliest() <= edition_date:
+            out_of_period += 1
+        else:
+            kept.append(item)
+    outcome = fetch.outcome.model_copy(
+        update={
+            "items": parsed.entries,
+            "kept": len(kept),
+            "off_topic": off_topic,
+            "out_of_period": out_of_period,
+            "empty": parsed.empty,
+            "undated": sum(1 for item in kept if item.document.published is None),
+            "bozo": parsed.bozo,
+        }
+    )
+    return tuple(kept), FetchOutcome.model_validate(outcome.model_dump())
+
+
+def dedupe_items(items: Iterable[FeedItem]) -> tuple[FeedItem, ...]:
+    """One item per article: later items with a link, GUID or text seen before are left out."""
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        keys = {f"text:{item.document.sha256}"}
+        if item.canonical_link:
+            keys.add(f"link:{item.canonical_link}")
+        if item.guid:
+            keys.add(f"guid:{item.guid}")
+        if not keys & seen:
+            unique.append(item)
+        seen |= keys
+    return tuple(unique)

@@ -1,0 +1,392 @@
+"""Feeds fetched over real HTTP from 127.0.0.1, parsed and selected: each ends as an outcome."""
+
+import ipaddress
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import ConfigurationError, FetchError
+from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
+from briefing.settings import PROJECT_ROOT
+from briefing.sources.feeds import (
+    FeedConfig,
+    FeedFetch,
+    FeedItem,
+    canonical_link,
+    dedupe_items,
+    feed_for_url,
+    fetch_feed,
+    load_feed_config,
+    plain_text,
+    select_items,
+)
+from briefing.sources.fetch import address_refusal, fetch_url
+from briefing.topic import Topic
+from tests.feedserver import LIMITS, FeedServer, loopback_client
+
+EDITION = date(2023, 1, 27)
+SINCE = date(2023, 1, 20)
+
+
+def fetch(server: FeedServer, path: str, *, allow_private_network: bool = True) -> FeedFetch:
+    """Fetch one of the server's paths as a feed named by its URL."""
+    with loopback_client() as client:
+        return fetch_feed(
+            client,
+            feed_for_url(server.url(path)),
+            limits=LIMITS,
+            allow_private_network=allow_private_network,
+        )
+
+
+def read(server: FeedServer, path: str, topic: Topic) -> tuple[tuple[FeedItem, ...], FetchOutcome]:
+    """Fetch a path, then select its items for the edition of EDITION."""
+    return select_items(fetch(server, path), topic, SINCE, EDITION)
+
+
+def outcome_of(server: FeedServer, path: str, topic: Topic) -> dict[str, object]:
+    """The outcome of reading a path, without the feed's name and URL."""
+    return read(server, path, topic)[1].model_dump(exclude={"feed", "url"}, exclude_defaults=True)
+
+
+def test_rss20_item_becomes_a_plain_text_document_with_metadata(
+    feed_server: FeedServer, topic: Topic
+) -> None:
+    """An RSS 2.0 item's title and HTML description become plain text; its fields are metadata."""
+    items, _ = read(feed_server, "/rss20.xml", topic)
+    link = "https://orbit-wire.example.org/2023/01/24/lunar-rover"
+    text = (
+        "JAXA and NASA sign lunar rover agreement\n"
+        "Japan and the United States signed an agreement on Jan. 24 under which JAXA will "
+        "supply a pressurized rover for Artemis missions to the Moon.\n"
+        "NASA said a Japanese astronaut would fly on two future Artemis landing missions & "
+        "work on the lunar surface."
+    )
+    expected = SourceDocument(
+        id=items[0].document.id,
+        source_type=SourceType.NEWS,
+        outlet=Attested(value="Orbit Wire", basis="metadata", origin="channel title"),
+        title=Attested(
+            value="JAXA and NASA sign lunar rover agreement", basis="metadata", origin="item title"
+        ),
+        author=Attested(value="Jane Example", basis="metadata", origin="item author"),
+        published=Attested(
+            value=PartialDate(year=2023, month=1, day=24), basis="metadata", origin="item published"
+        ),
+        url=Attested(value=link, basis="metadata", origin="item link"),
+        note=f"An item of the feed {feed_server.url('/rss20.xml')}: its title and summary, "
+        "not the whole article.",
+        location=link,
+        text=text,
+    )
+    assert (expected, link, link) == (items[0].document, items[0].canonical_link, items[0].guid)
+
+
+def test_no_markup_or_remote_url_from_item_html_survives(
+    feed_server: FeedServer, topic: Topic
+) -> None:
+    """The tracking image and the script of an item's HTML leave no trace in its text."""
+    items, _ = read(feed_server, "/rss20.xml", topic)
+    leftovers = [
+        (item.document.id, marker)
+        for item in items
+        for marker in ("<", ">", "tracker.example.net", "script", "alert", "&amp;")
+        if marker in item.document.text
+    ]
+    assert [] == leftovers
+
+
+def test_off_topic_and_out_of_period_items_are_dropped_and_counted(
+    feed_server: FeedServer, topic: Topic
+) -> None:
+    """Of five items, a market report and a NASA-only one are off topic, one is too old, and the
+    undated one is kept and counted as undated."""
+    expected = {
+        "status": "fetched",
+        "http_status": 200,
+        "bytes_received": len((feed_server.routes["/rss20.xml"]).body),
+        "items": 5,
+        "kept": 2,
+        "off_topic": 2,
+        "out_of_period": 1,
+        "undated": 1,
+    }
+    assert expected == outcome_of(feed_server, "/rss20.xml", topic)
+
+
+def test_undated_item_is_kept_without_a_published_date(
+    feed_server: FeedServer, topic: Topic
+) -> None:
+    """The item with no date is read, with no published date rather than an invented one."""
+    items, _ = read(feed_server, "/rss20.xml", topic)
+    undated = [item.document.title.value for item in items if item.document.published is None]
+    assert ["Allies to share space data"] == undated
+
+
+@pytest.mark.parametrize(
+    ("path", "titles", "origin"),
+    [
+        ("/atom.xml", ["Debris threatens the station", "Rover deal signed"], "item updated"),
+        ("/rdf.xml", ["Sensors to ride on QZSS"], "item updated"),
+        ("/malformed.xml", ["Joint lunar mission studied"], "item published"),
+        ("/shift_jis.xml", ["日米、月面探査で協力"], "item published"),
+        (
+            "/gzip.xml",
+            ["JAXA and NASA sign lunar rover agreement", "Allies to share space data"],
+            None,
+        ),
+    ],
+)
+def test_each_feed_format_yields_its_items(
+    feed_server: FeedServer, topic: Topic, path: str, titles: list[str], origin: str | None
+) -> None:
+    """Atom, RSS 1.0 (RDF), a malformed RSS, a Shift_JIS RSS and a gzip-encoded RSS are read."""
+    items, outcome = read(feed_server, path, topic)
+    origins = {item.document.published.origin for item in items if item.document.published}
+    expected = ("fetched", titles, {origin} if origin else {"item published"})
+    assert expected == (outcome.status, [i.document.title.value for i in items], origins)
+
+
+def test_shift_jis_text_is_decoded_to_the_right_characters(
+    feed_server: FeedServer, topic: Topic
+) -> None:
+    """The Shift_JIS feed's Japanese characters arrive as the same characters, not mojibake."""
+    items, _ = read(feed_server, "/shift_jis.xml", topic)
+    expected = (
+        "日米、月面探査で協力\nJAXA and NASA agreed to study a Japanese lunar lander for the "
+        "Artemis program, officials said in Tokyo (東京)."
+    )
+    assert expected == items[0].document.text
+
+
+def test_a_malformed_feed_with_entries_is_kept_and_its_problem_recorded(
+    feed_server: FeedServer, topic: Topic
+) -> None:
+    """feedparser's complaint about the undefined entity is kept beside the item it still read."""
+    expected = {
+        "status": "fetched",
+        "http_status": 200,
+        "bytes_received": len(feed_server.routes["/malformed.xml"].body),
+        "items": 1,
+        "kept": 1,
+        "bozo": "SAXParseException: <unknown>:9:97: undefined entity",
+    }
+    assert expected == outcome_of(feed_server, "/malformed.xml", topic)
+
+
+def test_an_empty_feed_is_fetched_with_no_items(feed_server: FeedServer, topic: Topic) -> None:
+    """A valid channel with no items is a fetch that read nothing, not a failure."""
+    expected = {
+        "status": "fetched",
+        "http_status": 200,
+        "bytes_received": len(feed_server.routes["/empty.xml"].body),
+    }
+    assert expected == outcome_of(feed_server, "/empty.xml", topic)
+
+
+@pytest.mark.parametrize(
+    ("path", "reason", "transient"),
+    [
+        ("/not-a-feed", "not a readable feed: NonXMLContentType: text/html is not an XML", False),
+        ("/too-big.xml", "the response is over the 65536-byte cap", False),
+        ("/too-big-declared.xml", "the response declares 133489 bytes, over the 65536", False),
+        ("/gzip-bomb.xml", "the body decompresses past the decoded size cap", False),
+        ("/to-metadata-service", "refused 169.254.169.254: 169.254.169.254 is a link-local", False),
+        ("/never-answers.xml", "timed out waiting for data from 127.0.0.1", True),
+        ("/unavailable.xml", "HTTP 503 Service Unavailable", True),
+        ("/hop/5", "more than 5 redirects", False),
+    ],
+)
+def test_each_bad_feed_ends_as_a_failed_outcome_with_its_reason(
+    feed_server: FeedServer, topic: Topic, path: str, reason: str, transient: bool
+) -> None:
+    """Nothing raises: the feed is recorded as failed, saying why and whether to try again."""
+    fetched = fetch(feed_server, path)
+    _, outcome = select_items(fetched, topic, SINCE, EDITION)
+    assert outcome.reason is not None
+    assert ("failed", reason, transient) == (
+        outcome.status,
+        outcome.reason[: len(reason)],
+        fetched.transient,
+    )
+
+
+def test_a_redirect_to_an_internal_address_is_refused_without_connecting(
+    feed_server: FeedServer,
+) -> None:
+    """The link-local hop is refused before any connection: the tripwire transport stays quiet
+    and the server saw only the first request."""
+    before = len(feed_server.received("/to-metadata-service"))
+    with loopback_client() as client, pytest.raises(FetchError) as raised:
+        fetch_url(
+            client,
+            feed_server.url("/to-metadata-service"),
+            limits=LIMITS,
+            allow_private_network=True,
+        )
+    after = len(feed_server.received("/to-metadata-service"))
+    expected = (1, "refused 169.254.169.254: 169.254.169.254 is a link-local address")
+    assert expected == (after - before, raised.value.reason)
+
+
+def test_five_redirects_are_followed(feed_server: FeedServer, topic: Topic) -> None:
+    """Five hops, each checked, end at the RSS feed and its items are read."""
+    assert "fetched" == read(feed_server, "/hop/4", topic)[1].status
+
+
+def test_loopback_is_refused_unless_the_private_network_is_allowed(
+    feed_server: FeedServer,
+) -> None:
+    """Without the allowance a feed on 127.0.0.1 fails before any request reaches the server."""
+    before = len(feed_server.received("/empty.xml"))
+    outcome = fetch(feed_server, "/empty.xml", allow_private_network=False).outcome
+    after = len(feed_server.received("/empty.xml"))
+    assert outcome.reason is not None
+    expected = ("failed", "refused 127.0.0.1: 127.0.0.1 is a loopback or private address", 0)
+    assert expected == (outcome.status, outcome.reason[:61], after - before)
+
+
+def test_a_second_fetch_sends_the_etag_and_a_304_reuses_the_kept_copy(
+    feed_server: FeedServer,
+) -> None:
+    """With the first fetch's copy, the second asks If-None-Match and is 'unchanged' on a 304."""
+    first = fetch(feed_server, "/rdf.xml")
+    assert first.copy is not None
+    with loopback_client() as client:
+        second = fetch_feed(
+            client,
+            feed_for_url(feed_server.url("/rdf.xml")),
+            limits=LIMITS,
+            allow_private_network=True,
+            previous=first.copy,
+        )
+    sent = feed_server.received("/rdf.xml")[-1].get("if-none-match")
+    expected = (first.copy.validators.etag, "unchanged", 304, first.copy, False)
+    assert expected == (
+        sent,
+        second.outcome.status,
+        second.outcome.http_status,
+        second.copy,
+        second.fresh,
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "allow_private_network", "refused"),
+    [
+        ("93.184.216.34", False, None),
+        ("2606:2800:220:1:248:1893:25c8:1946", False, None),
+        ("127.0.0.1", False, "127.0.0.1 is a loopback or private address"),
+        ("10.0.0.1", False, "10.0.0.1 is a loopback or private address"),
+        ("192.168.1.20", False, "192.168.1.20 is a loopback or private address"),
+        ("::1", False, "::1 is a loopback or private address"),
+        ("fd00::1", False, "fd00::1 is a loopback or private address"),
+        ("::ffff:10.0.0.1", False, "10.0.0.1 is a loopback or private address"),
+        ("10.0.0.1", True, None),
+        ("127.0.0.1", True, None),
+        ("169.254.169.254", True, "169.254.169.254 is a link-local address"),
+        ("fe80::1", True, "fe80::1 is a link-local address"),
+        ("224.0.0.1", True, "224.0.0.1 is not a unicast address"),
+        ("0.0.0.0", True, "0.0.0.0 is not a unicast address"),
+        ("240.0.0.1", True, "240.0.0.1 is a reserved address"),
+    ],
+)
+def test_address_refusal(address: str, allow_private_network: bool, refused: str | None) -> None:
+    """Public addresses pass; loopback and private ones only when allowed; link-local,
+    multicast, reserved and unspecified ones never."""
+    reason = address_refusal(
+        ipaddress.ip_address(address), allow_private_network=allow_private_network
+    )
+    assert refused == (reason[: len(refused)] if reason and refused else reason)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/feed.xml", "gopher://x"])
+def test_only_http_and_https_urls_are_fetched(url: str) -> None:
+    """Any other scheme is refused before a resolver or a socket is touched."""
+    with loopback_client() as client, pytest.raises(FetchError) as raised:
+        fetch_url(client, url, limits=LIMITS, allow_private_network=True)
+    assert raised.value.reason.startswith("only http and https URLs are fetched")
+
+
+def test_plain_text_keeps_paragraphs_and_unescapes_entities() -> None:
+    """Block elements become line breaks, inline tags vanish, entities become characters."""
+    html = "<h2>Title</h2><p>A &amp; B<br>said “<b>yes</b>”&nbsp;&lt;here&gt;</p><style>p{}</style>"
+    assert "Title\nA & B\nsaid “yes” <here>" == plain_text(html)
+
+
+def test_canonical_link_ignores_case_port_fragment_and_tracking() -> None:
+    """Two spellings of one article's link are the same canonical link."""
+    spelled = "HTTPS://Orbit-Wire.example.org:443/a/b?utm_source=x&id=7#top"
+    assert "https://orbit-wire.example.org/a/b?id=7" == canonical_link(spelled)
+
+
+def test_the_same_item_through_two_feeds_is_read_once(
+    feed_server: FeedServer, topic: Topic
+) -> None:
+    """The Atom feed relays the RSS feed's rover story under another spelling of its link: one
+    document remains, the first one read."""
+    rss, _ = read(feed_server, "/rss20.xml", topic)
+    atom, _ = read(feed_server, "/atom.xml", topic)
+    titles = [item.document.title.value for item in dedupe_items(rss + atom)]
+    expected = [
+        "JAXA and NASA sign lunar rover agreement",
+        "Allies to share space data",
+        "Debris threatens the station",
+    ]
+    assert expected == titles
+
+
+def test_feed_configuration_file_lists_feeds(tmp_path: Path) -> None:
+    """The configuration file gives each feed's name, URL and source type."""
+    path = tmp_path / "briefing.yaml"
+    path.write_text(
+        "feeds:\n  - name: Orbit Wire\n    url: https://orbit-wire.example.org/rss\n"
+        "    source_type: wire\n",
+        encoding="utf-8",
+    )
+    expected = (
+        FeedConfig(
+            name="Orbit Wire", url="https://orbit-wire.example.org/rss", source_type=SourceType.WIRE
+        ),
+    )
+    assert expected == load_feed_config(path)
+
+
+def test_the_project_configuration_file_is_valid() -> None:
+    """briefing.yaml as shipped loads (with no feeds, as this machine reaches no news site)."""
+    assert () == load_feed_config(PROJECT_ROOT / "briefing.yaml")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "feeds:\n  - name: Local\n    url: file:///etc/passwd\n",
+        "feeds:\n  - name: A\n    url: https://a.example.org/\n  - name: A\n    url: https://b.example.org/\n",
+        "feeds:\n  - url: https://a.example.org/\n",
+        "feeds: [",
+    ],
+)
+def test_an_unusable_configuration_file_is_a_configuration_error(
+    tmp_path: Path, content: str
+) -> None:
+    """A non-web URL, a repeated name, a missing name or bad YAML stop the run, naming the file."""
+    path = tmp_path / "briefing.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigurationError) as raised:
+        load_feed_config(path)
+    assert str(path) in str(raised.value)
+
+
+def test_relevance_needs_both_partners_and_space(topic: Topic) -> None:
+    """A feed item must name a U.S. side and a Japan side (words or actors) and touch space."""
+    texts = {
+        "JAXA and NASA plan a lunar mission.": True,
+        "Japan and the U.S. will share satellite data.": True,
+        "Kishida and Biden discussed the Moon.": True,
+        "NASA plans a lunar mission.": False,
+        "Japan plans a lunar mission.": False,
+        "Japan and the United States discussed trade.": False,
+        "Let us see Japan's new satellite.": False,
+    }
+    assert texts == {text: topic.concerns_partnership(text) for text in texts}

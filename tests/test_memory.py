@@ -1,0 +1,226 @@
+"""The memory in a real SQLite database: documents once, fetches, copies, and what's new."""
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from briefing.compose import compose_briefing
+from briefing.errors import StoreError
+from briefing.extract.facts import extract_facts
+from briefing.memory import (
+    EditionRecord,
+    documents,
+    edition_facts,
+    editions,
+    facts,
+    feed_copies,
+    fetches,
+    load_feed_copies,
+    load_recollection,
+    open_memory,
+    write_memory,
+)
+from briefing.models import Briefing
+from briefing.sources.feeds import FeedItem, dedupe_items, feed_for_url, fetch_feed, select_items
+from briefing.topic import Topic
+from tests.feedserver import LIMITS, FeedServer, Route, fixture, loopback_client
+
+WEEK = timedelta(days=7)
+TABLES = (documents, feed_copies, fetches, facts, editions, edition_facts)
+
+
+@pytest.fixture
+def memory(tmp_path: Path) -> Engine:
+    """A fresh SQLite memory in a temporary folder that open_memory creates."""
+    return open_memory(f"sqlite:///{tmp_path / 'new-folder' / 'briefing.db'}")
+
+
+def make_edition(
+    memory: Engine, server: FeedServer, paths: list[str], edition_date: date, topic: Topic
+) -> tuple[Briefing, tuple[FeedItem, ...]]:
+    """One edition from feeds alone, through the library's stages, recorded in the memory."""
+    feeds = [feed_for_url(server.url(path)) for path in paths]
+    copies = load_feed_copies(memory, [feed.url for feed in feeds])
+    with loopback_client() as client:
+        fetched = [
+            fetch_feed(
+                client,
+                feed,
+                limits=LIMITS,
+                allow_private_network=True,
+                previous=copies.get(feed.url),
+            )
+            for feed in feeds
+        ]
+    selected = [select_items(f, topic, edition_date - WEEK, edition_date) for f in fetched]
+    items = dedupe_items(item for kept, _ in selected for item in kept)
+    docs = tuple(item.document for item in items)
+    recollection = load_recollection(memory, edition_date)
+    briefing = compose_briefing(
+        topic,
+        docs,
+        [fact for doc in docs for fact in extract_facts(doc, topic).facts],
+        edition_date,
+        period_start=edition_date - WEEK,
+        previous_edition=recollection.previous_edition,
+        earlier_fact_ids=recollection.fact_ids,
+        source_health=[outcome for _, outcome in selected],
+    )
+    write_memory(
+        memory,
+        EditionRecord(
+            run_id=f"run-{edition_date}",
+            written_at=datetime(2023, 1, 1, tzinfo=UTC),
+            briefing=briefing,
+            items=items,
+            fetches=tuple(fetched),
+        ),
+    )
+    return briefing, items
+
+
+def row_counts(memory: Engine) -> dict[str, int]:
+    """How many rows each table holds."""
+    with memory.connect() as connection:
+        return {
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in TABLES
+        }
+
+
+def test_the_same_item_through_two_feeds_is_stored_once(
+    memory: Engine, feed_server: FeedServer, topic: Topic
+) -> None:
+    """The rover story, in the RSS feed and relayed by the Atom feed, is one document row, even
+    when a later edition reads it again."""
+    make_edition(memory, feed_server, ["/rss20.xml", "/atom.xml"], date(2023, 1, 27), topic)
+    make_edition(memory, feed_server, ["/atom.xml"], date(2023, 1, 28), topic)
+    with memory.connect() as connection:
+        stored = connection.execute(
+            select(documents.c.canonical_link).order_by(documents.c.canonical_link)
+        ).scalars()
+        links = list(stored)
+    expected = [
+        "https://alliance-review.example.org/2023/debris",
+        "https://orbit-wire.example.org/2023/01/24/lunar-rover",
+        "https://orbit-wire.example.org/space-data",
+    ]
+    assert expected == links
+
+
+def test_two_editions_a_week_apart_whats_new_is_exactly_the_new_items_facts(
+    memory: Engine, feed_server: FeedServer, topic: Topic
+) -> None:
+    """Week 2's feed repeats week 1's items and adds two: the second edition also carries the
+    week 1 item dated on the first edition's day, yet its new facts are exactly the facts of the
+    two new items; the first edition says it is the first."""
+    feed_server.routes["/digest.xml"] = Route(fixture("week1.xml"))
+    first, _ = make_edition(memory, feed_server, ["/digest.xml"], date(2023, 1, 20), topic)
+    feed_server.routes["/digest.xml"] = Route(fixture("week2.xml"))
+    second, items = make_edition(memory, feed_server, ["/digest.xml"], date(2023, 1, 27), topic)
+
+    week1_links = {doc.url.value for doc in first.sources if doc.url}
+    new_items = [item.document for item in items if item.document.url.value not in week1_links]
+    expected_new = [fact.id for doc in new_items for fact in extract_facts(doc, topic).facts]
+    assert 2 == len(new_items) and len(expected_new) >= 2
+    expected = (None, date(2023, 1, 20), sorted(expected_new))
+    assert expected == (
+        first.previous_edition,
+        second.previous_edition,
+        sorted(second.new_fact_ids),
+    )
+
+
+def test_new_facts_are_those_no_earlier_edition_carried(
+    memory: Engine, feed_server: FeedServer, topic: Topic
+) -> None:
+    """Reading week 1's feed again a week later brings nothing new: its facts were carried."""
+    feed_server.routes["/digest-again.xml"] = Route(fixture("week1.xml"))
+    first, _ = make_edition(memory, feed_server, ["/digest-again.xml"], date(2023, 1, 20), topic)
+    again, _ = make_edition(memory, feed_server, ["/digest-again.xml"], date(2023, 1, 21), topic)
+    expected = (len(list(first.facts())), first.new_fact_ids, (), "unchanged")
+    assert expected == (
+        len(first.new_fact_ids),
+        tuple(fact.id for fact in again.facts()),
+        again.new_fact_ids,
+        again.source_health[0].status,
+    )
+
+
+def test_an_unchanged_feed_costs_a_304_and_its_kept_copy_is_read(
+    memory: Engine, feed_server: FeedServer, topic: Topic
+) -> None:
+    """The second run sends the stored ETag, gets a 304, and still reads the feed's items from
+    the copy the memory kept."""
+    first, _ = make_edition(memory, feed_server, ["/rdf.xml"], date(2023, 1, 27), topic)
+    second, _ = make_edition(memory, feed_server, ["/rdf.xml"], date(2023, 1, 28), topic)
+    kept = load_feed_copies(memory, [feed_server.url("/rdf.xml")])[feed_server.url("/rdf.xml")]
+    expected = ("unchanged", 304, first.sources, kept.validators.etag)
+    assert expected == (
+        second.source_health[0].status,
+        second.source_health[0].http_status,
+        second.sources,
+        feed_server.received("/rdf.xml")[-1].get("if-none-match"),
+    )
+
+
+def test_every_fetch_is_recorded_with_its_outcome(
+    memory: Engine, feed_server: FeedServer, topic: Topic
+) -> None:
+    """A fetched, a failed and a refused feed each leave a row with status and reason."""
+    paths = ["/empty.xml", "/unavailable.xml", "/to-metadata-service"]
+    make_edition(memory, feed_server, paths, date(2023, 1, 27), topic)
+    with memory.connect() as connection:
+        rows = connection.execute(select(fetches.c.url, fetches.c.status, fetches.c.reason))
+        recorded = [(url.rsplit("/", 1)[1], status, reason) for url, status, reason in rows]
+    expected = [
+        ("empty.xml", "fetched", None),
+        ("unavailable.xml", "failed", "HTTP 503 Service Unavailable"),
+        (
+            "to-metadata-service",
+            "failed",
+            "refused 169.254.169.254: 169.254.169.254 is a link-local address",
+        ),
+    ]
+    assert expected == recorded
+
+
+def test_a_write_that_fails_half_way_leaves_the_memory_as_it_was(
+    memory: Engine, feed_server: FeedServer, topic: Topic
+) -> None:
+    """When the database refuses the edition row, after fetches, documents and facts were
+    written in the same transaction, none of them stays."""
+    make_edition(memory, feed_server, ["/rdf.xml"], date(2023, 1, 27), topic)
+    before = row_counts(memory)
+    with memory.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE TRIGGER refuse_editions BEFORE INSERT ON editions "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+        )
+    with pytest.raises(StoreError) as raised:
+        make_edition(memory, feed_server, ["/rss20.xml", "/atom.xml"], date(2023, 2, 3), topic)
+    assert "disk full" in str(raised.value)
+    assert before == row_counts(memory)
+
+
+def test_a_second_run_for_the_same_date_replaces_that_edition(
+    memory: Engine, feed_server: FeedServer, topic: Topic
+) -> None:
+    """Running the same date twice leaves one edition, carrying the second run's facts."""
+    make_edition(memory, feed_server, ["/rdf.xml"], date(2023, 1, 27), topic)
+    briefing, _ = make_edition(memory, feed_server, ["/atom.xml"], date(2023, 1, 27), topic)
+    with memory.connect() as connection:
+        carried = set(connection.execute(select(edition_facts.c.fact_id)).scalars())
+        count = connection.execute(select(func.count()).select_from(editions)).scalar_one()
+    assert (1, {fact.id for fact in briefing.facts()}) == (count, carried)
+
+
+def test_an_unusable_database_url_is_a_store_error() -> None:
+    """A URL SQLAlchemy cannot use stops the run with the setting's name in the message."""
+    with pytest.raises(StoreError) as raised:
+        open_memory("not a database url")
+    assert "BRIEFING_DATABASE_URL" in str(raised.value)
