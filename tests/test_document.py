@@ -174,3 +174,28 @@ def test_docs_images_exist() -> None:
     """The README's two page images are committed (make docs-images refreshes them)."""
     docs = Path(__file__).resolve().parents[1] / "docs"
     assert [True, True] == [(docs / name).is_file() for name in ("page-1.png", "page-2.png")]
+
+
+def test_japanese_text_prints_with_the_vendored_japanese_font(
+    briefing: Briefing, tmp_path: Path
+) -> None:
+    """A Japanese note renders without a missing-glyph warning, and every font the PDF embeds
+    is one of the vendored ones (none from the machine), the Japanese one among them."""
+    first, *rest = briefing.sources
+    noted = first.model_copy(update={"note": "岸田文雄首相は宇宙協力を歓迎した。"})
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("weasyprint").addHandler(handler)
+    try:
+        pdf = render(briefing.model_copy(update={"sources": (noted, *rest)}))
+    finally:
+        logging.getLogger("weasyprint").removeHandler(handler)
+    assert [] == [record.getMessage() for record in records]
+    (tmp_path / "edition.pdf").write_bytes(pdf)
+    listing = subprocess.run(
+        ["pdffonts", "edition.pdf"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    families = {line.split()[0].split("+", 1)[1] for line in listing}
+    assert "Briefing-Japanese" in families
+    assert [] == [family for family in families if not family.startswith("Briefing-")]
