@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -22,6 +22,9 @@ from briefing.errors import DependencyError, RenderError
 from briefing.models import Briefing, Evidence, PartialDate, SourceType
 
 TEMPLATE = "briefing.html"
+
+PageSize = Literal["A4", "letter"]
+"""Paper sizes an edition can be printed on; each is a CSS ``@page`` size keyword."""
 
 # Spelled out here rather than taken from the locale, so every machine prints the same dates.
 MONTHS = (
@@ -107,11 +110,16 @@ def build_environment(templates_dir: Path) -> jinja2.Environment:
     return environment
 
 
-def render_html(briefing: Briefing, templates_dir: Path) -> str:
-    """Render the briefing to an HTML document with the templates in templates_dir."""
+def render_html(briefing: Briefing, templates_dir: Path, page_size: PageSize = "A4") -> str:
+    """Render the briefing to an HTML document with the templates in templates_dir.
+
+    ``page_size`` becomes the ``@page`` size; only the fixed keywords of ``PageSize`` get into CSS.
+    """
+    if page_size not in get_args(PageSize):
+        raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
     try:
         template = build_environment(templates_dir).get_template(TEMPLATE)
-        return template.render(briefing=briefing)
+        return template.render(briefing=briefing, page_size=page_size)
     except jinja2.TemplateError as exc:
         raise RenderError(f"cannot render {templates_dir / TEMPLATE}: {exc}") from exc
 

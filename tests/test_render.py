@@ -23,6 +23,7 @@ from briefing.models import (
     Theme,
 )
 from briefing.render import (
+    PageSize,
     build_url_fetcher,
     cited_numbers,
     long_date,
@@ -340,3 +341,23 @@ def test_missing_pango_is_a_dependency_error(monkeypatch: pytest.MonkeyPatch) ->
 
     with pytest.raises(DependencyError, match=r"libpango-1\.0-0 libpangoft2-1\.0-0"):
         render_pdf("<p>x</p>", TEMPLATES)
+
+
+@pytest.mark.parametrize(
+    ("page_size", "expected"),
+    [("A4", (595, 842)), ("letter", (612, 792))],
+)
+def test_page_size_sets_every_pages_paper(page_size: PageSize, expected: tuple[int, int]) -> None:
+    """An edition asked for in A4 or letter has every page of that paper size, in points."""
+    pdf = render_pdf(render_html(briefing(), TEMPLATES, page_size=page_size), TEMPLATES)
+    sizes = {
+        (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    }
+    assert {expected} == sizes
+
+
+def test_an_unknown_page_size_is_a_render_error() -> None:
+    """A page size outside the fixed list never reaches the CSS: rendering refuses it."""
+    with pytest.raises(RenderError, match="unknown page size"):
+        render_html(briefing(), TEMPLATES, page_size="A4; } body { display: none")  # type: ignore[arg-type]
