@@ -1,12 +1,17 @@
 """Write an edition's files: the PDF and the JSON edition, each replaced atomically."""
 
+import json
 import os
+import re
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
+
+_EDITION_JSON = re.compile(r"^briefing-(\d{4}-\d{2}-\d{2})\.json$")
 
 
 class EditionFiles(NamedTuple):
@@ -52,3 +57,29 @@ def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes) -> EditionFiles
             "choose another folder with --out or BRIEFING_OUT_DIR"
         ) from exc
     return files
+
+
+def _edition_date(path: Path) -> date | None:
+    match = _EDITION_JSON.match(path.name)
+    try:
+        return date.fromisoformat(match[1]) if match else None
+    except ValueError:
+        return None
+
+
+def load_previous_fact_ids(out_dir: Path, edition_date: date) -> frozenset[str] | None:
+    """The fact ids of the latest edition in the folder dated before edition_date, if any.
+
+    Only the ids are read, not the whole model, so an edition written by an older version of the
+    pipeline still counts. None when there is no earlier edition.
+    """
+    dated = [(_edition_date(path), path) for path in out_dir.glob("briefing-*.json")]
+    earlier = sorted((day, path) for day, path in dated if day is not None and day < edition_date)
+    if not earlier:
+        return None
+    path = earlier[-1][1]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return frozenset(fact["id"] for section in data["sections"] for fact in section["facts"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BriefingError(f"cannot read the earlier edition {path}: {exc}") from exc
