@@ -1,11 +1,9 @@
 """End to end: the weekly-briefing flow on the seeds, through a real (temporary) Prefect server."""
 
 import json
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 from pypdf import PdfReader
 
 from briefing.models import Briefing, Theme
@@ -16,14 +14,7 @@ EDITION_DATE = date(2023, 1, 20)
 
 
 @pytest.fixture(scope="module")
-def prefect_server() -> Iterator[None]:
-    """A throwaway Prefect server and database for this module's flow runs."""
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
-
-
-@pytest.fixture(scope="module")
-def edition(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> EditionResult:
+def edition(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> EditionResult:
     """One edition of the seeds, written to a temporary folder."""
     out = tmp_path_factory.mktemp("out")
     return weekly_briefing(EditionParameters(edition_date=EDITION_DATE, output_dir=str(out)))
