@@ -45,7 +45,15 @@ def parse_address(value: str) -> str:
 EmailAddress = Annotated[
     str,
     AfterValidator(parse_address),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+    # The same rule as a JSON schema pattern, so Prefect refuses a bad address before a run starts.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "maxLength": 254,
+            "pattern": rf"^(?!.*=\?){_ADDRESS.pattern}$",
+        }
+    ),
 ]
 """A validated bare email address, shown as an email field in the Prefect UI's form."""
 
