@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from prefect_email import EmailServerCredentials
 from typer.testing import CliRunner
 
 from briefing.deliver import load_delivery_records
@@ -167,3 +168,48 @@ def test_dry_run_writes_the_message_instead_of_sending_it(
     lines = (tmp_path / "deliveries.jsonl").read_text(encoding="utf-8").splitlines()
     assert [CONFIGURED, EXTRA] == [json.loads(line)["recipient"] for line in lines]
     assert {"written"} == {json.loads(line)["outcome"] for line in lines}
+
+
+def test_a_prefect_email_block_names_the_smtp_server(
+    prefect_harness: None,
+    smtp_server: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """With smtp_block, mail goes through the block's server, not the BRIEFING_SMTP_* one."""
+    EmailServerCredentials(
+        smtp_server="127.0.0.1", smtp_port=smtp_server.port, smtp_type="INSECURE"
+    ).save("test-relay", overwrite=True)
+    use_smtp(monkeypatch, free_port(), retries=0)  # the settings' server is down
+    weekly_briefing(
+        EditionParameters(
+            edition_date=EDITION_DATE,
+            output_dir=str(tmp_path),
+            send_email=True,
+            smtp_block="test-relay",
+        )
+    )
+    records = load_delivery_records(tmp_path)
+    assert [[CONFIGURED]] == [envelope.rcpt_tos for envelope in smtp_server.envelopes]
+    assert [("sent", "prefect-email block 'test-relay'")] == [(r.outcome, r.via) for r in records]
+
+
+def test_a_missing_block_fails_the_run_before_any_work(
+    prefect_harness: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A block name that does not exist fails the run at once, naming it; nothing is written."""
+    use_smtp(monkeypatch, free_port(), retries=0)
+    state = weekly_briefing(
+        EditionParameters(
+            edition_date=EDITION_DATE,
+            output_dir=str(tmp_path),
+            send_email=True,
+            smtp_block="no-such-relay",
+        ),
+        return_state=True,
+    )
+    assert state.is_failed()
+    assert "no prefect-email 'Email Server Credentials' block named 'no-such-relay'" in str(
+        state.result(raise_on_failure=False)
+    )
+    assert [] == list(tmp_path.iterdir())
