@@ -21,9 +21,6 @@ export PREFECT_API_URL=http://127.0.0.1:$PORT/api
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
 # Poll every 2 s instead of 10 s: a run started from the UI begins within seconds.
 export PREFECT_WORKER_QUERY_SECONDS=${PREFECT_WORKER_QUERY_SECONDS:-2}
-# The schedule's time zone is the briefing's own setting (default UTC), read by settings.py.
-BRIEFING_TIMEZONE=$("$BIN/python" -c 'from briefing.settings import Settings; print(Settings().timezone)')
-export BRIEFING_TIMEZONE
 
 alive() { # NAME: is the process of NAME.pid still running, and still a prefect command?
   local file=$RUN_DIR/$1.pid pid
@@ -72,9 +69,7 @@ for _ in $(seq 1 120); do
 done
 healthy || { echo "The Prefect server is not healthy after 120 s; see $RUN_DIR/server.log" >&2; exit 1; }
 
-"$BIN/prefect" work-pool inspect "$POOL" >/dev/null 2>&1 ||
-  "$BIN/prefect" work-pool create "$POOL" --type process
-"$BIN/prefect" --no-prompt deploy --all --prefect-file deploy/prefect.yaml
+bash scripts/deploy.sh
 
 if alive worker; then
   echo "Worker already running (pid $(cat "$RUN_DIR/worker.pid"))"
@@ -86,4 +81,4 @@ fi
 echo
 echo "Prefect UI: http://127.0.0.1:$PORT"
 echo "  Deployments > weekly-briefing/weekly > Run > Custom run: fill in the form to make an edition."
-echo "  Weekly schedule: Mondays 07:00 ($BRIEFING_TIMEZONE). Stop everything with: make down"
+echo "  Stop the server and the worker with: make down"
