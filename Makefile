@@ -1,6 +1,9 @@
 # Two commands do everything on a fresh machine:
 #   make briefing   set up, then write out/briefing-YYYY-MM-DD.pdf and .json from the seeds
 #   make test       set up, then lint, type check and run the whole test suite
+# Two more run it as a service on this machine (details in deploy/README.md):
+#   make up         Prefect server on 127.0.0.1:4200, the deployments, a process worker
+#   make down       stop exactly the processes make up started
 # Set-up is idempotent: a pinned uv in .tools/, the locked dependencies in .venv/, and the
 # Debian libraries WeasyPrint needs (installed when missing and this user can, else explained).
 
@@ -15,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help setup system-deps briefing test lint typecheck pytest evaluate schema docs-images clean
+.PHONY: help setup system-deps briefing up down test lint typecheck pytest evaluate schema docs-images clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -35,6 +38,12 @@ setup: system-deps $(VENV)/.synced ## Everything both commands need
 
 briefing: setup ## Write today's edition from the seeds into out/
 	$(BIN)/briefing run
+
+up: setup ## Start a Prefect server (127.0.0.1:4200), register the deployments, start a worker
+	bash scripts/up.sh
+
+down: ## Stop exactly the server and worker that make up started
+	bash scripts/down.sh
 
 lint: setup
 	$(BIN)/ruff check .

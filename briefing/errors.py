@@ -8,7 +8,8 @@ Every one of them says what went wrong and what to do about it::
     │   └── FetchError            a URL could not be fetched within the rules (one feed: recorded)
     ├── StoreError                the memory database cannot be opened, read or written
     ├── DependencyError           a system library (Pango for WeasyPrint, say) is missing
-    └── RenderError               the briefing could not be turned into HTML or PDF
+    ├── RenderError               the briefing could not be turned into HTML or PDF
+    └── DeliveryError             the edition could not be emailed to every recipient
 
 Provenance violations (a quote that is not in its source) are pydantic ``ValidationError``s raised
 by the models themselves, so no object that breaks the evidence rule can exist at all.
@@ -51,3 +52,7 @@ class DependencyError(BriefingError):
 
 class RenderError(BriefingError):
     """The briefing could not be rendered to HTML or PDF."""
+
+
+class DeliveryError(BriefingError):
+    """The edition was written but could not be emailed to every recipient, even after retries."""

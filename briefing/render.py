@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -46,6 +46,7 @@ def build_environment(templates_dir: Path) -> jinja2.Environment:
 
 
 PageSize = Literal["A4", "letter"]
+"""Paper sizes an edition can be printed on; each is a CSS ``@page`` size keyword."""
 STYLESHEET = "briefing.css"
 
 
@@ -60,7 +61,10 @@ def render_html(
 
     ``standalone`` puts the stylesheet inside the document, for the HTML edition read in a
     browser; otherwise it is linked, for WeasyPrint to fetch from the templates folder.
+    ``page_size`` becomes the ``@page`` size; only the fixed keywords of ``PageSize`` get into CSS.
     """
+    if page_size not in get_args(PageSize):
+        raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
     try:
         stylesheet = (
             Markup((templates_dir / STYLESHEET).read_text(encoding="utf-8")) if standalone else None

@@ -1,12 +1,36 @@
 """Settings: the only place that reads the environment (variables prefixed ``BRIEFING_``)."""
 
 from pathlib import Path
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from briefing.mail import EmailAddress, merge_recipients
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+SmtpSecurity = Literal["ssl", "starttls", "none"]
+DEFAULT_PORTS: dict[SmtpSecurity, int] = {"ssl": 465, "starttls": 587, "none": 25}
+
+
+class SmtpServer(BaseModel):
+    """How to reach the SMTP server configured by the BRIEFING_SMTP_* settings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str
+    port: int
+    security: SmtpSecurity
+    username: str | None
+    password: SecretStr | None
+    timeout_seconds: float
+
+    def describe(self) -> str:
+        """Where mail goes, for logs and delivery records (never the credentials)."""
+        return f"{self.host}:{self.port} ({self.security})"
 
 
 class Settings(BaseSettings):
@@ -68,6 +92,64 @@ class Settings(BaseSettings):
         default=2, ge=0, description="Extra tries for a feed whose fetch failed transiently."
     )
     fetch_retry_delay: float = Field(default=10.0, ge=0, description="Seconds between those tries.")
+
+    email_recipients: Annotated[tuple[EmailAddress, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated addresses every emailed edition goes to; a run's "
+        "recipients are added to these.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for email when no prefect-email block is named."
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="SMTP port; default 465 for ssl, 587 for starttls, 25 for none.",
+    )
+    smtp_security: SmtpSecurity = Field(
+        default="starttls", description="ssl (implicit TLS), starttls, or none (plain, local only)."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if it needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: EmailAddress | None = Field(
+        default=None, description="The From address of emailed editions."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30, gt=0, description="How long to wait on the SMTP server before giving up."
+    )
+    smtp_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries of a failed delivery, per recipient."
+    )
+    smtp_retry_delay_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="Wait before the first retry; each further retry waits twice as long.",
+    )
+
+    @field_validator("email_recipients", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> object:
+        if isinstance(value, str):
+            return merge_recipients(part for part in value.split(",") if part.strip())
+        return value
+
+    def smtp_server(self) -> SmtpServer | None:
+        """The SMTP server the settings name, or None when BRIEFING_SMTP_HOST is not set."""
+        if not self.smtp_host:
+            return None
+        return SmtpServer(
+            host=self.smtp_host,
+            port=self.smtp_port or DEFAULT_PORTS[self.smtp_security],
+            security=self.smtp_security,
+            username=self.smtp_username,
+            password=self.smtp_password,
+            timeout_seconds=self.smtp_timeout_seconds,
+        )
+
+    def retry_delays(self) -> list[float]:
+        """The wait before each delivery retry: the first delay, doubling each time."""
+        return [self.smtp_retry_delay_seconds * 2**n for n in range(self.smtp_retries)]
 
     @field_validator("timezone")
     @classmethod

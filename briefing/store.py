@@ -1,12 +1,16 @@
 """Write an edition's files: the PDF and the JSON edition, each replaced atomically."""
 
 import os
+import re
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
+
+_EDITION_JSON = re.compile(r"^briefing-(\d{4}-\d{2}-\d{2})\.json$")
 
 
 class EditionFiles(NamedTuple):
@@ -62,3 +66,11 @@ def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> E
             "choose another folder with --out or BRIEFING_OUT_DIR"
         ) from exc
     return files
+
+
+def _edition_date(path: Path) -> date | None:
+    match = _EDITION_JSON.match(path.name)
+    try:
+        return date.fromisoformat(match[1]) if match else None
+    except ValueError:
+        return None

@@ -1,6 +1,7 @@
 """The ``briefing`` command: a thin shell over the Prefect flows."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,11 +21,19 @@ app = typer.Typer(
     "and the topic profile in topics/. A memory database remembers what earlier editions "
     "carried, so each edition says what is new. Settings come from BRIEFING_* environment "
     "variables (BRIEFING_OUT_DIR, BRIEFING_TIMEZONE, BRIEFING_CONFIG_FILE, "
-    "BRIEFING_DATABASE_URL, BRIEFING_ALLOW_PRIVATE_NETWORK and more; see the README).",
+    "BRIEFING_DATABASE_URL, BRIEFING_ALLOW_PRIVATE_NETWORK, and for email "
+    "BRIEFING_EMAIL_RECIPIENTS and BRIEFING_SMTP_*; see the README).",
     no_args_is_help=True,
     add_completion=False,
 )
 console = Console(stderr=True)
+
+
+class PageSizeOption(StrEnum):
+    """Paper sizes the command offers (the same as the flow's page_size)."""
+
+    A4 = "A4"
+    LETTER = "letter"
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -95,29 +104,76 @@ def run(
             "link-local addresses are refused always.",
         ),
     ] = False,
+    page_size: Annotated[
+        PageSizeOption,
+        typer.Option("--page-size", help="Paper size of the PDF: A4 or letter."),
+    ] = PageSizeOption.A4,
+    email: Annotated[
+        bool,
+        typer.Option(
+            "--email",
+            help="Email the PDF, with the key points, to BRIEFING_EMAIL_RECIPIENTS and every "
+            "--to address, through --smtp-block or the BRIEFING_SMTP_* settings.",
+        ),
+    ] = False,
+    to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--to",
+            metavar="ADDRESS",
+            help="Also email the edition to this address (repeatable; added to "
+            "BRIEFING_EMAIL_RECIPIENTS).",
+        ),
+    ] = None,
+    smtp_block: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-block",
+            metavar="NAME",
+            help="Send through this prefect-email 'Email Server Credentials' block instead "
+            "of the BRIEFING_SMTP_* settings.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Build the email but write it to the output folder as briefing-DATE.eml "
+            "instead of sending it.",
+        ),
+    ] = False,
 ) -> None:
     """Make one edition now: load, fetch, extract, compose, render, write and remember.
 
     Runs the 'weekly-briefing' Prefect flow in this process. Without PREFECT_API_URL, Prefect
     starts a temporary local server for the run (a few seconds); with it, the run shows in that
-    server's UI.
+    server's UI. With --email the edition is written first and then sent; if sending fails after
+    its retries, the command fails and the PDF stays in the output folder.
     """
     parameters_date = _parse_date(edition_date)
     parameters_since = _parse_date(since)
-    console.print("[bold]Starting the weekly-briefing flow[/] (Prefect logs each stage below)")
     from flows.weekly_briefing import EditionParameters, weekly_briefing
 
     try:
-        result = weekly_briefing(
-            EditionParameters(
-                edition_date=parameters_date,
-                output_dir=str(out) if out is not None else None,
-                since=parameters_since,
-                extra_feed_urls=feed or [],
-                include_seeds=not no_seeds,
-                allow_private_network=allow_private_network,
-            )
+        parameters = EditionParameters(
+            edition_date=parameters_date,
+            output_dir=str(out) if out is not None else None,
+            since=parameters_since,
+            extra_feed_urls=feed or [],
+            include_seeds=not no_seeds,
+            allow_private_network=allow_private_network,
+            page_size=page_size.value,
+            send_email=email,
+            recipients=to or [],
+            smtp_block=smtp_block,
+            dry_run=dry_run,
         )
+    except ValidationError as exc:
+        console.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(code=2) from exc
+    console.print("[bold]Starting the weekly-briefing flow[/] (Prefect logs each stage below)")
+    try:
+        result = weekly_briefing(parameters)
     except (BriefingError, ValidationError) as exc:
         console.print(f"[bold red]Error:[/] {exc}")
         raise typer.Exit(code=1) from exc

@@ -1,8 +1,10 @@
-"""The weekly-briefing flow: load, fetch, extract, compose, render, write, remember.
+"""The weekly-briefing flow: load, fetch, extract, compose, render, write, remember, report,
+then deliver.
 
 Orchestration only: every stage is a plain function of the ``briefing`` library. Feeds are fetched
 in parallel, one task each, retried when their trouble may pass; a feed that still fails is
-recorded in the edition's source health and the run goes on.
+recorded in the edition's source health and the run goes on. The edition is written to disk
+before any delivery, so a failed delivery never loses it.
 (No ``from __future__ import annotations`` here: it breaks Prefect's parameter validation.)
 """
 
@@ -16,8 +18,10 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from briefing.compose import compose_briefing
-from briefing.errors import FetchError
+from briefing.deliver import DELIVERY_LOG, plan_delivery
+from briefing.errors import DeliveryError, FetchError
 from briefing.extract.facts import extract_facts
+from briefing.mail import EmailAddress
 from briefing.memory import EditionRecord, load_feed_copies, load_recollection, memory_at
 from briefing.memory import write_memory as write_memory_record
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
@@ -40,6 +44,8 @@ from briefing.sources.fetch import FetchLimits, build_client
 from briefing.sources.seeds import load_seeds
 from briefing.store import edition_json, edition_stem, write_edition
 from briefing.topic import Topic, load_topic
+from flows.artifacts import deliveries_report_stage, report_stage
+from flows.delivery import check_block_stage, deliver_stage, message_stage, write_message_stage
 
 STAGES = 7
 DEFAULT_PERIOD = timedelta(days=7)
@@ -48,19 +54,26 @@ DEFAULT_PERIOD = timedelta(days=7)
 class EditionParameters(BaseModel):
     """What an edition is made of; the Prefect UI shows these fields as the run form."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Frozen, so one instance can safely be the flow's default (the UI form starts from it).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     edition_date: date | None = Field(
         default=None,
+        title="Edition date",
         description="Date printed on the edition and used in its file names. "
         "Leave empty for today in the configured time zone (BRIEFING_TIMEZONE).",
     )
+    page_size: PageSize = Field(
+        default="A4",
+        title="Page size",
+        description="Paper size of the PDF: A4, or letter (U.S. paper).",
+    )
     output_dir: str | None = Field(
         default=None,
+        title="Output folder",
         description="Folder the PDF, HTML and JSON are written to. "
         "Leave empty for the BRIEFING_OUT_DIR setting (default: out).",
     )
-    page_size: PageSize = Field(default="A4", description="Paper size of the PDF: A4 or letter.")
     since: date | None = Field(
         default=None,
         description="First day of the period feed items are taken from. "
@@ -81,6 +94,32 @@ class EditionParameters(BaseModel):
         default=False,
         description="Let feeds come from loopback and private addresses (local feed servers). "
         "Also on when BRIEFING_ALLOW_PRIVATE_NETWORK is set.",
+    )
+
+    send_email: bool = Field(
+        default=False,
+        title="Send email",
+        description="Email the PDF, with the key points, to the configured recipients "
+        "(BRIEFING_EMAIL_RECIPIENTS) and the recipients below.",
+    )
+    recipients: list[EmailAddress] = Field(
+        default_factory=list,
+        title="Recipients",
+        description="More addresses to email this edition to, added to the configured ones. "
+        "Bare addresses only, such as analyst@example.org.",
+    )
+    smtp_block: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        title="SMTP block",
+        description="Name of a prefect-email 'Email Server Credentials' block to send through. "
+        "Leave empty to use the BRIEFING_SMTP_* settings.",
+    )
+    dry_run: bool = Field(
+        default=False,
+        title="Dry run",
+        description="Build the email but do not send it: write it as briefing-DATE.eml "
+        "in the output folder instead (implies preparing the email).",
     )
 
     @field_validator("extra_feed_urls")
@@ -301,13 +340,29 @@ def remember_stage(
 
 
 @flow(name="weekly-briefing")
-def weekly_briefing(parameters: EditionParameters | None = None) -> EditionResult:
-    """Make one edition of the briefing from the seed documents and the feeds."""
-    parameters = parameters or EditionParameters()
+def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> EditionResult:
+    """Make one edition of the briefing from the seed documents and the feeds, and email it
+    if asked.
+
+    Args:
+        parameters: What the edition is made of: its date, paper size, output folder, feeds
+            and period, and whether and to whom it is emailed. Every field has a default; a
+            scheduled run uses them all.
+    """
     settings = Settings()
     edition_date = parameters.edition_date or datetime.now(ZoneInfo(settings.timezone)).date()
     period_start = parameters.since or edition_date - DEFAULT_PERIOD
     out_dir = Path(parameters.output_dir) if parameters.output_dir else settings.out_dir
+    emailing = parameters.send_email or parameters.dry_run
+    # Checked before any work, so a missing recipient or server fails in seconds, not minutes.
+    plan = (
+        plan_delivery(settings, parameters.recipients, parameters.smtp_block, parameters.dry_run)
+        if emailing
+        else None
+    )
+    if plan is not None and plan.smtp_block and not plan.dry_run:
+        check_block_stage(plan.smtp_block)
+
     limits = FetchLimits(
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
@@ -350,6 +405,40 @@ def weekly_briefing(parameters: EditionParameters | None = None) -> EditionResul
     pdf, html = render_stage(briefing, settings.templates_dir, parameters.page_size)
     result = write_stage(out_dir, briefing, pdf, html)
     remember_stage(settings.database_url, briefing, items, fetches, str(flow_run.id or "local"))
+    report_stage(briefing, result.pdf_file, out_dir)
+    if plan is None:
+        return result
+
+    run_id = str(flow_run.id) if flow_run.id else None
+    message = message_stage(briefing, plan, result.pdf_file, settings.templates_dir)
+    if plan.dry_run:
+        write_message_stage(out_dir, edition_date, message, plan, run_id)
+        deliveries_report_stage(out_dir, run_id)
+        return result
+
+    attempts = deliver_stage.with_options(
+        retries=settings.smtp_retries, retry_delay_seconds=settings.retry_delays()
+    ).map(
+        recipient=plan.recipients,
+        data=unmapped(message),
+        plan=unmapped(plan),
+        edition_date=unmapped(edition_date),
+        out_dir=unmapped(out_dir),
+        run_id=unmapped(run_id),
+    )
+    attempts.wait()
+    deliveries_report_stage(out_dir, run_id)
+    failed = [
+        recipient
+        for recipient, attempt in zip(plan.recipients, attempts, strict=True)
+        if not attempt.state.is_completed()
+    ]
+    if failed:
+        raise DeliveryError(
+            f"could not email the edition to {', '.join(failed)} via {plan.via()} after "
+            f"{settings.smtp_retries + 1} attempts each; the edition is kept in {result.pdf_file} "
+            f"and every attempt is recorded in {out_dir / DELIVERY_LOG}"
+        )
     return result
 
 

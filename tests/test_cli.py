@@ -48,9 +48,9 @@ def test_a_malformed_since_is_refused_before_anything_runs() -> None:
 
 
 def test_a_feed_that_is_not_a_web_url_is_refused_before_the_flow_starts() -> None:
-    """--feed with another scheme exits with an error naming the URL, and no run is made."""
+    """--feed with another scheme exits with a usage error naming the URL, and no run is made."""
     result = runner.invoke(app, ["run", "--feed", "file:///etc/passwd"])
-    assert (1, True, False) == (
+    assert (2, True, False) == (
         result.exit_code,
         "'file:///etc/passwd' is not an http or https URL" in result.output,
         "Edition of" in result.output,

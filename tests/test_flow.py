@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 from pydantic import ValidationError
 from pypdf import PdfReader
 
@@ -36,9 +35,11 @@ FEEDS = {
 
 
 @pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A throwaway Prefect server and database for this module's flow runs, with a memory of
-    their own and the test feeds' low limits, one retry and no wait between tries."""
+def prefect_server(
+    prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """The session's throwaway Prefect server, with a memory of this module's own and the test
+    feeds' low limits, one retry and no wait between tries."""
     memory = tmp_path_factory.mktemp("flow-memory") / "briefing.db"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{memory}")
@@ -48,8 +49,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         patch.setenv("BRIEFING_MAX_DECODED_BYTES", str(LIMITS.max_decoded_bytes))
         patch.setenv("BRIEFING_FETCH_RETRIES", "1")
         patch.setenv("BRIEFING_FETCH_RETRY_DELAY", "0")
-        with prefect_test_harness(server_startup_timeout=60):
-            yield
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from briefing.models import (
     SourceType,
     When,
 )
-from briefing.render import build_url_fetcher, render_html, render_pdf
+from briefing.render import PageSize, build_url_fetcher, render_html, render_pdf
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -142,6 +142,8 @@ def briefing(statement_civil: str = STATEMENT_CIVIL, wire: SourceDocument = WIRE
         title="U.S.-Japan Space Partnership Briefing",
         topic="us-japan-space",
         edition_date=date(2023, 1, 20),
+        edition="2023-W03",
+        key_points=("civil-1", "security-1", "debris-1"),
         sources=(wire, ANALYSIS, DEBRIS),
         sections=(
             section("civil-space", "Civil space", (civil,)),
@@ -196,7 +198,7 @@ def test_fact_cites_each_distinct_document_once_in_number_order() -> None:
         '<a class="citation" href="#source-2">[2]</a> Alliance Review</span>'
     )
     targets = ['<li id="source-1">', '<li id="source-2">', '<li id="source-3">']
-    expected = (1, targets)
+    expected = (2, targets)  # the fact is a key point and in its section
     assert expected == (html.count(citations), [item for item in targets if item in html])
 
 
@@ -235,7 +237,7 @@ def test_statement_markup_is_escaped() -> None:
 
     html = render_html(briefing(statement_civil=statement, wire=wire), TEMPLATES)
 
-    expected = (1, 0)
+    expected = (2, 0)  # the statement is a key point and in its section
     assert expected == (html.count("&lt;b&gt;bold&lt;/b&gt;"), html.count("<b>bold</b>"))
 
 
@@ -452,3 +454,23 @@ def test_an_edition_without_feeds_says_so_in_source_health() -> None:
     """When no feed was read, the appendix says so rather than showing an empty table."""
     html = section_html(render_html(briefing(), TEMPLATES), "source-health")
     assert "No feeds were read for this edition." in html
+
+
+@pytest.mark.parametrize(
+    ("page_size", "expected"),
+    [("A4", (595, 842)), ("letter", (612, 792))],
+)
+def test_page_size_sets_every_pages_paper(page_size: PageSize, expected: tuple[int, int]) -> None:
+    """An edition asked for in A4 or letter has every page of that paper size, in points."""
+    pdf = render_pdf(render_html(briefing(), TEMPLATES, page_size=page_size), TEMPLATES)
+    sizes = {
+        (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    }
+    assert {expected} == sizes
+
+
+def test_an_unknown_page_size_is_a_render_error() -> None:
+    """A page size outside the fixed list never reaches the CSS: rendering refuses it."""
+    with pytest.raises(RenderError, match="unknown page size"):
+        render_html(briefing(), TEMPLATES, page_size="A4; } body { display: none")  # type: ignore[arg-type]

@@ -1,0 +1,172 @@
+"""Email delivery, the I/O at the edge: connect to SMTP, send, write the .eml, record attempts.
+
+Plain ``smtplib``; the SMTP connection is a parameter (a function returning a connected client),
+so the flow can hand in the server of a prefect-email block or the one the settings name. One
+SMTP transaction per recipient: each recipient's outcome is known and retried on its own.
+Retries live on the flow's delivery task, not here.
+"""
+
+import smtplib
+import ssl
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from briefing.errors import BriefingError, ConfigurationError
+from briefing.mail import merge_recipients
+from briefing.settings import Settings, SmtpServer
+from briefing.store import write_atomic
+
+DELIVERY_LOG = "deliveries.jsonl"
+
+Connect = Callable[[], smtplib.SMTP]
+
+
+class DeliveryAttempt(BaseModel):
+    """One try at getting an edition to one recipient, and how it went."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    edition_date: date
+    recipient: str
+    attempt: int
+    at: datetime
+    outcome: Literal["sent", "failed", "written"]
+    via: str
+    detail: str
+    run_id: str | None = None
+
+
+def connect_smtp(server: SmtpServer) -> smtplib.SMTP:
+    """A connected (and, if configured, logged-in) SMTP client for the settings' server."""
+    context = ssl.create_default_context()
+    client: smtplib.SMTP
+    if server.security == "ssl":
+        client = smtplib.SMTP_SSL(
+            server.host, server.port, timeout=server.timeout_seconds, context=context
+        )
+    else:
+        client = smtplib.SMTP(server.host, server.port, timeout=server.timeout_seconds)
+    try:
+        if server.security == "starttls":
+            client.starttls(context=context)
+        if server.username:
+            password = server.password.get_secret_value() if server.password else ""
+            client.login(server.username, password)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def send_message(connect: Connect, data: bytes, sender: str, recipient: str) -> None:
+    """Send the message's bytes to one recipient in one SMTP transaction.
+
+    Raises ``smtplib.SMTPException`` or ``OSError`` when the server is down or refuses.
+    """
+    with connect() as client:
+        client.sendmail(sender, [recipient], data)
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("ascii", "replace") if isinstance(reply, bytes) else reply
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A one-line account of a failed send: the SMTP code and reply, or the network error."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def write_delivery_record(out_dir: Path, attempt: DeliveryAttempt) -> Path:
+    """Append one attempt to the output folder's delivery log (JSON lines) and return its path.
+
+    The one place attempts are recorded: point it elsewhere (a database) without touching callers.
+    """
+    path = out_dir / DELIVERY_LOG
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # One write of one line in append mode: concurrent recipients never interleave a record.
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(attempt.model_dump_json() + "\n")
+    return path
+
+
+def load_delivery_records(out_dir: Path, run_id: str | None = None) -> list[DeliveryAttempt]:
+    """Every recorded attempt in the output folder, or only one run's when run_id is given."""
+    path = out_dir / DELIVERY_LOG
+    if not path.exists():
+        return []
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            record = DeliveryAttempt.model_validate_json(line)
+        except ValidationError as exc:
+            raise BriefingError(f"{path}, line {number}: not a delivery record: {exc}") from exc
+        if run_id is None or record.run_id == run_id:
+            records.append(record)
+    return records
+
+
+def write_message(out_dir: Path, edition_date: date, data: bytes) -> Path:
+    """Write the message as ``briefing-DATE.eml`` in the output folder (a dry run's delivery)."""
+    path = out_dir / f"briefing-{edition_date.isoformat()}.eml"
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise BriefingError(f"cannot write {path}: {exc.strerror}") from exc
+    return path
+
+
+class DeliveryPlan(BaseModel):
+    """Who gets an edition, from whom, and through which server; checked before any work."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    recipients: tuple[str, ...]
+    sender: str
+    server: SmtpServer | None
+    smtp_block: str | None
+    dry_run: bool
+
+    def via(self) -> str:
+        """Where mail goes, for logs and records: the block's name or the server's address."""
+        if self.dry_run:
+            return "dry run (.eml file)"
+        if self.smtp_block:
+            return f"prefect-email block {self.smtp_block!r}"
+        return f"SMTP {self.server.describe()}" if self.server else "nowhere"
+
+
+def plan_delivery(
+    settings: Settings, extra_recipients: Iterable[str], smtp_block: str | None, dry_run: bool
+) -> DeliveryPlan:
+    """The delivery an edition asks for, or ConfigurationError saying what is missing."""
+    recipients = merge_recipients(settings.email_recipients, extra_recipients)
+    if not recipients:
+        raise ConfigurationError(
+            "email was asked for but there are no recipients: set BRIEFING_EMAIL_RECIPIENTS "
+            "or give addresses (--to, or the run's recipients)"
+        )
+    if settings.smtp_from is None:
+        raise ConfigurationError("email was asked for but BRIEFING_SMTP_FROM is not set")
+    server = settings.smtp_server()
+    if not dry_run and smtp_block is None and server is None:
+        raise ConfigurationError(
+            "email was asked for but no SMTP server is configured: set BRIEFING_SMTP_HOST "
+            "(and BRIEFING_SMTP_PORT, BRIEFING_SMTP_SECURITY) or name a prefect-email block"
+        )
+    return DeliveryPlan(
+        recipients=recipients,
+        sender=settings.smtp_from,
+        server=server,
+        smtp_block=smtp_block,
+        dry_run=dry_run,
+    )

@@ -1,0 +1,152 @@
+"""Tests for briefing.deliver: SMTP through a real server on 127.0.0.1, records, the plan."""
+
+import smtplib
+from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from briefing.deliver import (
+    DeliveryAttempt,
+    connect_smtp,
+    describe_failure,
+    load_delivery_records,
+    plan_delivery,
+    send_message,
+    write_delivery_record,
+    write_message,
+)
+from briefing.errors import ConfigurationError
+from briefing.settings import Settings, SmtpServer
+from tests.conftest import Mailbox, free_port
+
+DATA = b"From: briefing@example.org\r\nTo: desk@example.org\r\nSubject: test\r\n\r\nbody\r\n"
+
+
+def plain_server(port: int) -> SmtpServer:
+    """Settings for an unencrypted SMTP server on 127.0.0.1."""
+    return SmtpServer(
+        host="127.0.0.1",
+        port=port,
+        security="none",
+        username=None,
+        password=None,
+        timeout_seconds=10,
+    )
+
+
+def test_send_message_delivers_the_exact_bytes_to_one_recipient(smtp_server: Mailbox) -> None:
+    """One SMTP transaction: the server gets the sender, the one recipient and the bytes."""
+    send_message(
+        partial(connect_smtp, plain_server(smtp_server.port)),
+        DATA,
+        "briefing@example.org",
+        "desk@example.org",
+    )
+    (envelope,) = smtp_server.envelopes
+    assert ("briefing@example.org", ["desk@example.org"], DATA) == (
+        envelope.mail_from,
+        envelope.rcpt_tos,
+        envelope.original_content,
+    )
+
+
+def test_a_refused_recipient_raises_with_the_servers_reply(
+    refusing_smtp_server: Mailbox,
+) -> None:
+    """A 550 for the recipient raises SMTPRecipientsRefused, described by code and reply."""
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as caught:
+        send_message(
+            partial(connect_smtp, plain_server(refusing_smtp_server.port)),
+            DATA,
+            "briefing@example.org",
+            "desk@example.org",
+        )
+    assert "550 5.2.2 Mailbox full" == describe_failure(caught.value)
+
+
+def test_a_server_that_is_down_raises_connection_refused() -> None:
+    """Nothing listening on the port: the connection is refused, described by its error."""
+    with pytest.raises(ConnectionRefusedError) as caught:
+        connect_smtp(plain_server(free_port()))
+    assert "ConnectionRefusedError: Connection refused" == describe_failure(caught.value)
+
+
+def attempt(recipient: str, number: int, run_id: str) -> DeliveryAttempt:
+    """A failed attempt with fixed time and detail."""
+    return DeliveryAttempt(
+        edition_date=date(2023, 1, 20),
+        recipient=recipient,
+        attempt=number,
+        at=datetime(2023, 1, 20, 7, 0, number, tzinfo=UTC),
+        outcome="failed",
+        via="SMTP 127.0.0.1:25 (none)",
+        detail="421 try later",
+        run_id=run_id,
+    )
+
+
+def test_delivery_records_are_appended_and_read_back_per_run(tmp_path: Path) -> None:
+    """Attempts append to deliveries.jsonl; reading back by run gives that run's, in order."""
+    records = [attempt("a@example.org", 1, "run-1"), attempt("b@example.org", 1, "run-2")]
+    records.append(attempt("a@example.org", 2, "run-1"))
+    for record in records:
+        write_delivery_record(tmp_path, record)
+    assert [records[0], records[2]] == load_delivery_records(tmp_path, "run-1")
+    assert records == load_delivery_records(tmp_path)
+
+
+def test_write_message_writes_the_dated_eml(tmp_path: Path) -> None:
+    """A dry run's message is written as briefing-DATE.eml with exactly the message's bytes."""
+    path = write_message(tmp_path, date(2023, 1, 20), DATA)
+    assert (tmp_path / "briefing-2023-01-20.eml", DATA) == (path, path.read_bytes())
+
+
+def settings(**values: object) -> Settings:
+    """Settings with the given values and nothing from the environment's BRIEFING_SMTP_*."""
+    base: dict[str, object] = {"smtp_from": "briefing@example.org", "smtp_host": "127.0.0.1"}
+    return Settings.model_validate({**base, **values})
+
+
+def test_the_plan_merges_configured_and_run_recipients() -> None:
+    """Recipients are the configured ones, then the run's, each once; the server from settings."""
+    plan = plan_delivery(
+        settings(email_recipients="desk@example.org, analyst@example.net", smtp_security="ssl"),
+        ["Desk@example.org", "chief@example.jp"],
+        smtp_block=None,
+        dry_run=False,
+    )
+    assert ("desk@example.org", "analyst@example.net", "chief@example.jp") == plan.recipients
+    assert "SMTP 127.0.0.1:465 (ssl)" == plan.via()
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({}, "no recipients"),
+        ({"email_recipients": "desk@example.org", "smtp_from": None}, "BRIEFING_SMTP_FROM"),
+        ({"email_recipients": "desk@example.org", "smtp_host": None}, "no SMTP server"),
+    ],
+)
+def test_the_plan_says_what_is_missing(values: dict[str, object], message: str) -> None:
+    """No recipients, no From address or no server: refused before any work, saying which."""
+    with pytest.raises(ConfigurationError, match=message):
+        plan_delivery(settings(**values), [], smtp_block=None, dry_run=False)
+
+
+def test_a_dry_run_or_a_block_needs_no_smtp_settings() -> None:
+    """Without BRIEFING_SMTP_HOST, a dry run or a named block still makes a plan."""
+    configured = settings(email_recipients="desk@example.org", smtp_host=None)
+    plans = [
+        plan_delivery(configured, [], smtp_block=None, dry_run=True),
+        plan_delivery(configured, [], smtp_block="mail-relay", dry_run=False),
+    ]
+    assert ["dry run (.eml file)", "prefect-email block 'mail-relay'"] == [p.via() for p in plans]
+
+
+def test_a_malformed_configured_recipient_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """BRIEFING_EMAIL_RECIPIENTS with a display name fails settings validation, naming it."""
+    monkeypatch.setenv("BRIEFING_EMAIL_RECIPIENTS", "desk@example.org, Jane <jane@example.org>")
+    with pytest.raises(ValueError, match="is not an email address"):
+        Settings()

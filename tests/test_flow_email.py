@@ -1,0 +1,215 @@
+"""The weekly-briefing flow emails its edition through a real SMTP server on 127.0.0.1."""
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from html import escape
+from pathlib import Path
+
+import pytest
+from prefect_email import EmailServerCredentials
+from typer.testing import CliRunner
+
+from briefing.deliver import load_delivery_records
+from briefing.models import Briefing
+from briefing.summary import key_points
+from flows.cli import app
+from flows.weekly_briefing import EditionParameters, EditionResult, weekly_briefing
+from tests.conftest import Mailbox, free_port, serve_smtp
+
+EDITION_DATE = date(2023, 1, 20)
+SUBJECT = "U.S.-Japan space partnership briefing, edition of 20 January 2023"
+CONFIGURED = "desk@example.org"
+EXTRA = "analyst@example.net"
+
+
+def use_smtp(monkeypatch: pytest.MonkeyPatch, port: int, retries: int) -> None:
+    """Point the BRIEFING_SMTP_* settings at a plain SMTP server on 127.0.0.1, retrying at once."""
+    for name, value in {
+        "BRIEFING_SMTP_HOST": "127.0.0.1",
+        "BRIEFING_SMTP_PORT": str(port),
+        "BRIEFING_SMTP_SECURITY": "none",
+        "BRIEFING_SMTP_FROM": "briefing@example.org",
+        "BRIEFING_SMTP_TIMEOUT_SECONDS": "10",
+        "BRIEFING_SMTP_RETRIES": str(retries),
+        "BRIEFING_SMTP_RETRY_DELAY_SECONDS": "0",
+        "BRIEFING_EMAIL_RECIPIENTS": CONFIGURED,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def parts(message: EmailMessage) -> tuple[str, str, EmailMessage]:
+    """The plain-text body, the HTML body and the one attachment of a message."""
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    (attachment,) = list(message.iter_attachments())
+    assert plain is not None and html is not None
+    return plain.get_content(), html.get_content(), attachment
+
+
+@pytest.fixture(scope="module")
+def emailed(
+    prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[EditionResult, Mailbox]]:
+    """One edition made and emailed to a configured and an extra recipient."""
+    with serve_smtp(Mailbox(port=free_port())) as mailbox, pytest.MonkeyPatch.context() as patch:
+        use_smtp(patch, mailbox.port, retries=0)
+        result = weekly_briefing(
+            EditionParameters(
+                edition_date=EDITION_DATE,
+                output_dir=str(tmp_path_factory.mktemp("emailed")),
+                send_email=True,
+                recipients=[EXTRA],
+            )
+        )
+        yield result, mailbox
+
+
+def test_the_edition_reaches_every_recipient_with_the_pdf_on_disk(
+    emailed: tuple[EditionResult, Mailbox],
+) -> None:
+    """Each recipient gets one message: fixed subject, both bodies, the PDF's exact bytes."""
+    result, mailbox = emailed
+    briefing = Briefing.model_validate_json(result.json_file.read_text(encoding="utf-8"))
+    points = key_points(briefing)
+
+    assert sorted([[CONFIGURED], [EXTRA]]) == sorted(e.rcpt_tos for e in mailbox.envelopes)
+    for message in mailbox.messages():
+        plain, html, attachment = parts(message)
+        assert (SUBJECT, f"{CONFIGURED}, {EXTRA}", "briefing@example.org") == (
+            message["Subject"],
+            message["To"],
+            message["From"],
+        )
+        assert len(briefing.key_points) == len(points) >= 5
+        assert all(point.statement in plain and point.citation in plain for point in points)
+        assert all(escape(point.statement, quote=False) in html for point in points)
+        assert ("application/pdf", "briefing-2023-01-20.pdf") == (
+            attachment.get_content_type(),
+            attachment.get_filename(),
+        )
+        assert result.pdf_file.read_bytes() == attachment.get_content()
+
+
+def test_the_attachment_file_name_is_quoted(emailed: tuple[EditionResult, Mailbox]) -> None:
+    """The raw message names the PDF in a quoted filename parameter."""
+    _, mailbox = emailed
+    raw = bytes(mailbox.envelopes[0].original_content or b"")
+    assert b'Content-Disposition: attachment; filename="briefing-2023-01-20.pdf"' in raw
+
+
+def test_each_delivery_is_recorded_once_per_recipient(
+    emailed: tuple[EditionResult, Mailbox],
+) -> None:
+    """The delivery log beside the edition has one successful first attempt per recipient."""
+    result, _ = emailed
+    records = load_delivery_records(result.pdf_file.parent)
+    assert sorted([(CONFIGURED, 1, "sent"), (EXTRA, 1, "sent")]) == sorted(
+        (record.recipient, record.attempt, record.outcome) for record in records
+    )
+
+
+@pytest.mark.parametrize("server", ["refuses", "is down"])
+def test_a_failed_delivery_is_retried_recorded_and_fails_the_run(
+    server: str,
+    prefect_harness: None,
+    refusing_smtp_server: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """When the server refuses or is down, every retry is recorded and the run fails, PDF kept."""
+    port = refusing_smtp_server.port if server == "refuses" else free_port()
+    use_smtp(monkeypatch, port, retries=2)
+    state = weekly_briefing(
+        EditionParameters(edition_date=EDITION_DATE, output_dir=str(tmp_path), send_email=True),
+        return_state=True,
+    )
+    records = load_delivery_records(tmp_path)
+
+    assert state.is_failed()
+    assert "the edition is kept in" in str(state.result(raise_on_failure=False))
+    assert (tmp_path / "briefing-2023-01-20.pdf").read_bytes().startswith(b"%PDF-")
+    assert [(CONFIGURED, 1, "failed"), (CONFIGURED, 2, "failed"), (CONFIGURED, 3, "failed")] == [
+        (record.recipient, record.attempt, record.outcome) for record in records
+    ]
+    expected_detail = "550 5.2.2 Mailbox full" if server == "refuses" else "ConnectionRefusedError"
+    assert all(expected_detail in record.detail for record in records), records
+    expected_asked = [CONFIGURED] * 3 if server == "refuses" else []
+    assert expected_asked == refusing_smtp_server.recipients_asked
+
+
+def test_dry_run_writes_the_message_instead_of_sending_it(
+    prefect_harness: None,
+    smtp_server: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`briefing run --email --dry-run --to` writes the .eml with the PDF and sends nothing."""
+    use_smtp(monkeypatch, smtp_server.port, retries=0)
+    result = CliRunner().invoke(
+        app,
+        [
+            *("run", "--date", "2023-01-20", "--out", str(tmp_path)),
+            *("--email", "--dry-run", "--to", EXTRA, "--page-size", "letter"),
+        ],
+    )
+    assert 0 == result.exit_code, result.output
+    message = message_from_bytes(
+        (tmp_path / "briefing-2023-01-20.eml").read_bytes(), policy=policy.default
+    )
+    assert isinstance(message, EmailMessage)
+    _, _, attachment = parts(message)
+
+    assert [] == smtp_server.envelopes
+    assert (SUBJECT, f"{CONFIGURED}, {EXTRA}") == (message["Subject"], message["To"])
+    assert (tmp_path / "briefing-2023-01-20.pdf").read_bytes() == attachment.get_content()
+    lines = (tmp_path / "deliveries.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [CONFIGURED, EXTRA] == [json.loads(line)["recipient"] for line in lines]
+    assert {"written"} == {json.loads(line)["outcome"] for line in lines}
+
+
+def test_a_prefect_email_block_names_the_smtp_server(
+    prefect_harness: None,
+    smtp_server: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """With smtp_block, mail goes through the block's server, not the BRIEFING_SMTP_* one."""
+    EmailServerCredentials(
+        smtp_server="127.0.0.1", smtp_port=smtp_server.port, smtp_type="INSECURE"
+    ).save("test-relay", overwrite=True)
+    use_smtp(monkeypatch, free_port(), retries=0)  # the settings' server is down
+    weekly_briefing(
+        EditionParameters(
+            edition_date=EDITION_DATE,
+            output_dir=str(tmp_path),
+            send_email=True,
+            smtp_block="test-relay",
+        )
+    )
+    records = load_delivery_records(tmp_path)
+    assert [[CONFIGURED]] == [envelope.rcpt_tos for envelope in smtp_server.envelopes]
+    assert [("sent", "prefect-email block 'test-relay'")] == [(r.outcome, r.via) for r in records]
+
+
+def test_a_missing_block_fails_the_run_before_any_work(
+    prefect_harness: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A block name that does not exist fails the run at once, naming it; nothing is written."""
+    use_smtp(monkeypatch, free_port(), retries=0)
+    state = weekly_briefing(
+        EditionParameters(
+            edition_date=EDITION_DATE,
+            output_dir=str(tmp_path),
+            send_email=True,
+            smtp_block="no-such-relay",
+        ),
+        return_state=True,
+    )
+    assert state.is_failed()
+    assert "no prefect-email 'Email Server Credentials' block named 'no-such-relay'" in str(
+        state.result(raise_on_failure=False)
+    )
+    assert [] == list(tmp_path.iterdir())
