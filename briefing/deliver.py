@@ -43,6 +43,9 @@ class DeliveryAttempt(BaseModel):
 def connect_smtp(server: SmtpServer) -> smtplib.SMTP:
     """A connected (and, if configured, logged-in) SMTP client for the settings' server."""
     context = ssl.create_default_context()
+    if not server.verify_certificates:  # only a prefect-email block with verify off asks this
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     client: smtplib.SMTP
     if server.security == "ssl":
         client = smtplib.SMTP_SSL(
@@ -135,6 +138,7 @@ class DeliveryPlan(BaseModel):
     server: SmtpServer | None
     smtp_block: str | None
     dry_run: bool
+    timeout_seconds: float
 
     def via(self) -> str:
         """Where mail goes, for logs and records: the block's name or the server's address."""
@@ -169,4 +173,5 @@ def plan_delivery(
         server=server,
         smtp_block=smtp_block,
         dry_run=dry_run,
+        timeout_seconds=settings.smtp_timeout_seconds,
     )

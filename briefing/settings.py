@@ -27,6 +27,7 @@ class SmtpServer(BaseModel):
     username: str | None
     password: SecretStr | None
     timeout_seconds: float
+    verify_certificates: bool = True
 
     def describe(self) -> str:
         """Where mail goes, for logs and delivery records (never the credentials)."""

@@ -14,6 +14,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import task_run
 from prefect_email import EmailServerCredentials
+from prefect_email.credentials import SMTPServer, SMTPType
 
 from briefing.deliver import (
     DeliveryAttempt,
@@ -27,16 +28,45 @@ from briefing.deliver import (
 from briefing.errors import ConfigurationError, DeliveryError
 from briefing.mail import build_message
 from briefing.models import Briefing
+from briefing.settings import SmtpSecurity, SmtpServer
 from briefing.summary import key_points
 
+BLOCK_SECURITY: dict[SMTPType, SmtpSecurity] = {
+    SMTPType.SSL: "ssl",
+    SMTPType.STARTTLS: "starttls",
+    SMTPType.INSECURE: "none",
+}
 
-def block_connection(name: str) -> Callable[[], smtplib.SMTP]:
+
+def block_server(credentials: EmailServerCredentials, timeout_seconds: float) -> SmtpServer:
+    """The server a prefect-email block names, reached with our timeout.
+
+    ``EmailServerCredentials.get_server()`` connects with no timeout, so a server that accepts
+    the connection and never answers would hang the delivery task for ever; the block's fields
+    go through ``connect_smtp`` instead, which bounds every socket operation.
+    """
+    host = credentials.smtp_server
+    smtp_type = (
+        SMTPType[credentials.smtp_type]
+        if isinstance(credentials.smtp_type, str)
+        else credentials.smtp_type
+    )
+    return SmtpServer(
+        host=host.value if isinstance(host, SMTPServer) else host,
+        port=credentials.smtp_port or smtp_type.value,
+        security=BLOCK_SECURITY[smtp_type],
+        username=credentials.username or None,
+        password=credentials.password if credentials.password.get_secret_value() else None,
+        timeout_seconds=timeout_seconds,
+        verify_certificates=credentials.verify is not False,
+    )
+
+
+def block_connection(name: str, timeout_seconds: float) -> Callable[[], smtplib.SMTP]:
     """A connect function for the SMTP server of a prefect-email EmailServerCredentials block."""
 
     def connect() -> smtplib.SMTP:
-        credentials = EmailServerCredentials.load(name)
-        server: smtplib.SMTP = credentials.get_server()
-        return server
+        return connect_smtp(block_server(EmailServerCredentials.load(name), timeout_seconds))
 
     return connect
 
@@ -110,7 +140,7 @@ def deliver_stage(
     """Send the message to one recipient; record the attempt, whatever its outcome."""
     logger = get_run_logger()
     if plan.smtp_block:
-        connect = block_connection(plan.smtp_block)
+        connect = block_connection(plan.smtp_block, plan.timeout_seconds)
     elif plan.server is not None:
         connect = partial(connect_smtp, plan.server)
     else:

@@ -1,6 +1,8 @@
 """The weekly-briefing flow emails its edition through a real SMTP server on 127.0.0.1."""
 
 import json
+import smtplib
+import socket
 from collections.abc import Iterator
 from datetime import date
 from email import message_from_bytes, policy
@@ -10,12 +12,15 @@ from pathlib import Path
 
 import pytest
 from prefect_email import EmailServerCredentials
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from briefing.deliver import load_delivery_records
 from briefing.models import Briefing
+from briefing.settings import SmtpServer
 from briefing.summary import key_points
 from flows.cli import app
+from flows.delivery import block_connection, block_server
 from flows.weekly_briefing import EditionParameters, EditionResult, weekly_briefing
 from tests.conftest import Mailbox, free_port, serve_smtp
 
@@ -213,3 +218,47 @@ def test_a_missing_block_fails_the_run_before_any_work(
         state.result(raise_on_failure=False)
     )
     assert [] == list(tmp_path.iterdir())
+
+
+def test_a_block_becomes_a_server_reached_with_our_timeout() -> None:
+    """A prefect-email block's host, port, security and login are kept; the timeout is ours."""
+    credentials = EmailServerCredentials(
+        smtp_server="smtp.example.org",
+        smtp_type="SSL",
+        username="desk",
+        password="secret",
+        verify=False,
+    )
+    server = block_server(credentials, timeout_seconds=7)
+    assert (
+        SmtpServer(
+            host="smtp.example.org",
+            port=465,
+            security="ssl",
+            username="desk",
+            password=SecretStr("secret"),
+            timeout_seconds=7,
+            verify_certificates=False,
+        )
+        == server
+    )
+    anonymous = block_server(
+        EmailServerCredentials(smtp_server="127.0.0.1", smtp_port=2525, smtp_type="STARTTLS"), 3
+    )
+    assert ("starttls", 2525, None, None, True) == (
+        anonymous.security,
+        anonymous.port,
+        anonymous.username,
+        anonymous.password,
+        anonymous.verify_certificates,
+    )
+
+
+def test_a_block_server_that_never_answers_times_out(prefect_harness: None) -> None:
+    """A server that accepts the connection but never greets fails the send instead of hanging."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody speaks
+        EmailServerCredentials(
+            smtp_server="127.0.0.1", smtp_port=silent.getsockname()[1], smtp_type="INSECURE"
+        ).save("silent-relay", overwrite=True)
+        with pytest.raises(smtplib.SMTPServerDisconnected, match="timed out"):
+            block_connection("silent-relay", timeout_seconds=0.5)()
