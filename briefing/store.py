@@ -64,11 +64,15 @@ def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> E
         write_atomic(files.html, html.encode("utf-8"))
         write_atomic(files.pdf, pdf)
     except OSError as exc:
-        raise BriefingError(
-            f"cannot write the edition to {out_dir}: {exc.strerror}; "
-            "choose another folder with --out or BRIEFING_OUT_DIR"
-        ) from exc
+        raise _unwritable(out_dir, exc) from exc
     return files
+
+
+def _unwritable(out_dir: Path, exc: OSError) -> BriefingError:
+    return BriefingError(
+        f"cannot write the edition to {out_dir}: {exc.strerror}; "
+        "choose another folder with --out or BRIEFING_OUT_DIR"
+    )
 
 
 @contextmanager
@@ -79,10 +83,13 @@ def edition_lock(out_dir: Path, edition_date: date) -> Iterator[None]:
     On taking it, temporary files a killed run of this edition left behind are removed: no live
     run can be writing them. The lock file is removed when the block ends.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f".briefing-{edition_date.isoformat()}.lock"
     while True:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _unwritable(out_dir, exc) from exc
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             same = os.fstat(handle).st_ino == os.stat(path).st_ino

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from briefing.errors import BriefingError
 from briefing.models import Briefing
 from briefing.store import edition_lock
 from tests.feedserver import FeedServer, serve_feeds
@@ -141,3 +142,13 @@ def test_an_editions_lock_is_exclusive_and_clears_what_a_killed_run_left(tmp_pat
         left = sorted(path.name for path in tmp_path.iterdir())
     assert (True, sorted([lock_file.name, other.name])) == (taken.returncode != 0, left)
     assert [other.name] == [path.name for path in tmp_path.iterdir()]
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    """Taking the lock in a "folder" that is a file says so and names the options to change."""
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(BriefingError) as raised, edition_lock(blocker, SAME_DATE):
+        pass
+    assert f"cannot write the edition to {blocker}" in str(raised.value)
+    assert "--out or BRIEFING_OUT_DIR" in str(raised.value)
