@@ -58,7 +58,11 @@ class FeedConfig(BaseModel):
     @field_validator("url")
     @classmethod
     def _web_url(cls, url: str) -> str:
-        if urlsplit(url).scheme.lower() not in {"http", "https"} or not urlsplit(url).netloc:
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # "http://[::1", "A://[]": a bracketed host that is no address
+            raise ValueError(f"{url!r} is not an http or https URL: {exc}") from exc
+        if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
             raise ValueError(f"{url!r} is not an http or https URL")
         return url
 
