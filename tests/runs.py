@@ -9,7 +9,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -112,6 +113,19 @@ def kill(run: Run) -> None:
     os.killpg(run.process.pid, signal.SIGKILL)
     run.process.wait(timeout=60)
     assert -signal.SIGKILL == run.process.returncode
+
+
+@contextmanager
+def reaped() -> Iterator[list[Run]]:
+    """A list to put started runs in; any still running when the block ends is killed, so a
+    failing test leaves no process behind."""
+    started: list[Run] = []
+    try:
+        yield started
+    finally:
+        for run in started:
+            if run.process.poll() is None:
+                kill(run)
 
 
 def wait_until(condition: Callable[[], bool], *runs: Run) -> None:

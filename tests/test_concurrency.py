@@ -16,7 +16,7 @@ from briefing.errors import BriefingError
 from briefing.models import Briefing
 from briefing.store import edition_lock
 from tests.feedserver import FeedServer, serve_feeds
-from tests.runs import Workspace, finish, memory_tables, start_run, wait_until
+from tests.runs import Workspace, finish, memory_tables, reaped, start_run, wait_until
 
 SAME_DATE = date(2023, 1, 27)
 OTHER_DATE = date(2023, 1, 26)
@@ -42,19 +42,18 @@ def concurrent_runs(
     workspace = Workspace(tmp_path_factory.mktemp("concurrent"))
     rss, atom, week2 = (server.url(p) for p in ("/rss20.xml", "/atom.xml", "/week2.xml"))
     writer = sqlite3.connect(workspace.database, isolation_level=None)
-    try:
-        writer.execute("BEGIN IMMEDIATE")
-        runs = [
-            start_run(workspace, SAME_DATE, [rss, atom]),
-            start_run(workspace, SAME_DATE, [rss, week2]),
-            start_run(workspace, OTHER_DATE, [rss, atom]),
-        ]
-        wait_until(lambda: all("[1/7] load" in run.output() for run in runs), *runs)
-        time.sleep(1)  # the next stage opens the memory: let each reach it (slack, not a check)
-    finally:
-        writer.rollback()
-        writer.close()
-    return workspace, [finish(run) for run in runs]
+    with reaped() as runs:
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            runs.append(start_run(workspace, SAME_DATE, [rss, atom]))
+            runs.append(start_run(workspace, SAME_DATE, [rss, week2]))
+            runs.append(start_run(workspace, OTHER_DATE, [rss, atom]))
+            wait_until(lambda: all("[1/7] load" in run.output() for run in runs), *runs)
+            time.sleep(1)  # the next stage opens the memory: let each reach it (slack, no check)
+        finally:
+            writer.rollback()
+            writer.close()
+        return workspace, [finish(run) for run in runs]
 
 
 def edition(workspace: Workspace, day: date) -> Briefing:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.feedserver import FeedServer, Route, fixture, serve_feeds
-from tests.runs import Workspace, finish, kill, memory_tables, start_run, wait_until
+from tests.runs import Workspace, finish, kill, memory_tables, reaped, start_run, wait_until
 
 EDITION_DATE = date(2023, 1, 27)
 STEM = f"briefing-{EDITION_DATE.isoformat()}"
@@ -71,33 +71,34 @@ def reruns(
     uninterrupted = Workspace(tmp_path_factory.mktemp("uninterrupted"))
     feeds = [server.url(path) for path in ("/rss20.xml", "/atom.xml", STALLING)]
 
-    released = threading.Event()
-    server.routes[STALLING] = Route(fixture("week2.xml"), hold=released)
-    first = start_run(killed, EDITION_DATE, feeds)
-    wait_until(lambda: bool(server.received(STALLING)), first)
-    kill(first)
-    released.set()
-    server.routes[STALLING] = Route(fixture("week2.xml"))
-    killed_while_fetching = state_of(killed)
+    with reaped() as runs:
+        released = threading.Event()
+        server.routes[STALLING] = Route(fixture("week2.xml"), hold=released)
+        runs.append(first := start_run(killed, EDITION_DATE, feeds))
+        wait_until(lambda: bool(server.received(STALLING)), first)
+        kill(first)
+        released.set()
+        server.routes[STALLING] = Route(fixture("week2.xml"))
+        killed_while_fetching = state_of(killed)
 
-    writer = sqlite3.connect(killed.database, isolation_level=None)
-    try:
-        writer.execute("BEGIN IMMEDIATE")
-        second = start_run(killed, EDITION_DATE, feeds)
-        reference = start_run(uninterrupted, EDITION_DATE, feeds)
-        # The PDF is the last file written: once it is there, the run is at the memory's door.
-        wait_until((killed.out / f"{STEM}.pdf").exists, second)
-        kill(second)
-    finally:
-        writer.rollback()
-        writer.close()
-    killed_before_remembering = state_of(killed)
+        writer = sqlite3.connect(killed.database, isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            runs.append(second := start_run(killed, EDITION_DATE, feeds))
+            runs.append(reference := start_run(uninterrupted, EDITION_DATE, feeds))
+            # The PDF is the last file written: once it is there, the run is at the memory's door.
+            wait_until((killed.out / f"{STEM}.pdf").exists, second)
+            kill(second)
+        finally:
+            writer.rollback()
+            writer.close()
+        killed_before_remembering = state_of(killed)
 
-    # What a run killed in the middle of writing a file leaves: its temporary file.
-    (killed.out / f".{STEM}.pdf.k1ll3d.tmp").write_bytes(b"%PDF-1.7 half")
-    third = start_run(killed, EDITION_DATE, feeds)
-    finish(reference)
-    finish(third)
+        # What a run killed in the middle of writing a file leaves: its temporary file.
+        (killed.out / f".{STEM}.pdf.k1ll3d.tmp").write_bytes(b"%PDF-1.7 half")
+        runs.append(third := start_run(killed, EDITION_DATE, feeds))
+        finish(reference)
+        finish(third)
     return Reruns(
         killed_while_fetching, killed_before_remembering, state_of(killed), state_of(uninterrupted)
     )
