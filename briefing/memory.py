@@ -6,7 +6,7 @@ one edition adds in a single transaction, so a run killed half way leaves the me
 """
 
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     ForeignKey,
+    Insert,
     Integer,
     LargeBinary,
     MetaData,
@@ -30,11 +31,12 @@ from sqlalchemy import (
     delete,
     event,
     insert,
+    inspect,
     or_,
     select,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
 from briefing.errors import StoreError
 from briefing.models import Briefing, SourceDocument
@@ -127,22 +129,53 @@ class EditionRecord:
     fetches: tuple[FeedFetch, ...]
 
 
-def _enforce_foreign_keys(connection: Any, _record: Any) -> None:
+# How long a SQLite connection waits for another process's write transaction to end before
+# failing with "database is locked". An edition's write takes well under a second.
+SQLITE_BUSY_TIMEOUT = 60.0
+# An execution option: the transaction will write, so on SQLite it takes the write lock at BEGIN.
+_WRITE = "briefing_write"
+
+
+def _configure_sqlite(connection: Any, _record: Any) -> None:
+    # pysqlite's own BEGIN is deferred and can't be made IMMEDIATE per transaction: turn it off
+    # and let _begin below say BEGIN (SQLAlchemy's documented recipe).
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
+def _begin(connection: Connection) -> None:
+    # Two deferred transactions that both read, then both write, deadlock: SQLite fails one at
+    # once with "database is locked", whatever the busy timeout. A writer that takes the lock
+    # first waits its turn instead.
+    immediate = connection.get_execution_options().get(_WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _writing(engine: Engine) -> AbstractContextManager[Connection]:
+    """A write transaction: committed at the end of the block, rolled back on an exception."""
+    return engine.execution_options(**{_WRITE: True}).begin()
+
+
 def open_memory(database_url: str) -> Engine:
-    """Connect to the memory database, creating its folder (SQLite) and its tables if new."""
+    """Connect to the memory database, creating its folder (SQLite) and its tables if new.
+
+    Several processes may share one SQLite memory: their write transactions take turns.
+    """
     try:
         url = make_url(database_url)
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        sqlite = url.get_backend_name() == "sqlite"
+        if sqlite and url.database not in (None, "", ":memory:"):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
-        if url.get_backend_name() == "sqlite":
-            event.listen(engine, "connect", _enforce_foreign_keys)
-        metadata.create_all(engine)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT} if sqlite else {})
+        if sqlite:
+            event.listen(engine, "connect", _configure_sqlite)
+            event.listen(engine, "begin", _begin)
+        if set(metadata.tables) - set(inspect(engine).get_table_names()):
+            # Inside a write transaction, so two first runs at once don't both create a table.
+            with _writing(engine) as connection:
+                metadata.create_all(connection)
     except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StoreError(
             f"BRIEFING_DATABASE_URL {database_url!r} is not a usable database URL: {exc}"
@@ -211,6 +244,20 @@ def _is_known(connection: Connection, document: SourceDocument, item: FeedItem |
     return connection.execute(select(documents.c.id).where(or_(*keys))).first() is not None
 
 
+def _insert_new(connection: Connection, statement: Insert) -> None:
+    """Insert a row unless another transaction has just inserted the same one.
+
+    Not needed on SQLite, where write transactions take turns, but a server database lets two
+    runs both find a document unknown and both insert it: the second insert then only fails its
+    savepoint, and the row the other run stored is the one kept.
+    """
+    try:
+        with connection.begin_nested():
+            connection.execute(statement)
+    except IntegrityError:
+        pass
+
+
 def _write_documents(
     connection: Connection, record: EditionRecord, items: Mapping[str, FeedItem]
 ) -> None:
@@ -218,7 +265,8 @@ def _write_documents(
         item = items.get(document.id)
         if _is_known(connection, document, item):
             continue
-        connection.execute(
+        _insert_new(
+            connection,
             insert(documents).values(
                 id=document.id,
                 canonical_link=item.canonical_link if item else None,
@@ -227,7 +275,7 @@ def _write_documents(
                 feed_url=item.feed_url if item else None,
                 first_seen=record.written_at,
                 document=document.model_dump(mode="json"),
-            )
+            ),
         )
 
 
@@ -266,13 +314,14 @@ def _write_edition(connection: Connection, record: EditionRecord) -> None:
     known = set(connection.execute(select(facts.c.id)).scalars())
     for fact in briefing.facts():
         if fact.id not in known:
-            connection.execute(
+            _insert_new(
+                connection,
                 insert(facts).values(
                     id=fact.id,
                     statement=fact.statement,
                     theme=fact.theme,
                     fact=fact.model_dump(mode="json"),
-                )
+                ),
             )
             known.add(fact.id)
     # A second run for the same date replaces that edition's record.
@@ -300,7 +349,7 @@ def write_memory(engine: Engine, record: EditionRecord) -> None:
     """Record an edition, its documents, facts and fetches, all in one transaction."""
     items = {item.document.id: item for item in record.items}
     try:
-        with engine.begin() as connection:
+        with _writing(engine) as connection:
             _write_fetches(connection, record)
             _write_documents(connection, record, items)
             _write_edition(connection, record)

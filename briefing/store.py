@@ -1,8 +1,11 @@
 """Write an edition's files: the PDF and the JSON edition, each replaced atomically."""
 
+import fcntl
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -51,7 +54,7 @@ def edition_json(briefing: Briefing) -> bytes:
 
 def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> EditionFiles:
     """Write ``briefing-DATE.json``, ``.html`` and ``.pdf`` into the output folder; a rerun for
-    the same date replaces them."""
+    the same date replaces them. Hold ``edition_lock`` around it when runs may overlap."""
     stem = edition_stem(briefing)
     files = EditionFiles(
         pdf=out_dir / f"{stem}.pdf", json=out_dir / f"{stem}.json", html=out_dir / f"{stem}.html"
@@ -61,11 +64,48 @@ def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> E
         write_atomic(files.html, html.encode("utf-8"))
         write_atomic(files.pdf, pdf)
     except OSError as exc:
-        raise BriefingError(
-            f"cannot write the edition to {out_dir}: {exc.strerror}; "
-            "choose another folder with --out or BRIEFING_OUT_DIR"
-        ) from exc
+        raise _unwritable(out_dir, exc) from exc
     return files
+
+
+def _unwritable(out_dir: Path, exc: OSError) -> BriefingError:
+    return BriefingError(
+        f"cannot write the edition to {out_dir}: {exc.strerror}; "
+        "choose another folder with --out or BRIEFING_OUT_DIR"
+    )
+
+
+@contextmanager
+def edition_lock(out_dir: Path, edition_date: date) -> Iterator[None]:
+    """Hold the output folder's lock on one edition for the block: runs of the same date take
+    turns writing (files and memory), so the files of one are never mixed with the other's.
+
+    On taking it, temporary files a killed run of this edition left behind are removed: no live
+    run can be writing them. The lock file is removed when the block ends.
+    """
+    path = out_dir / f".briefing-{edition_date.isoformat()}.lock"
+    while True:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _unwritable(out_dir, exc) from exc
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            same = os.fstat(handle).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        # The holder before us removed the file we waited on: lock the current one instead.
+        os.close(handle)
+    try:
+        for stale in out_dir.glob(f".briefing-{edition_date.isoformat()}.*.tmp"):
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(handle)
 
 
 def _edition_date(path: Path) -> date | None:

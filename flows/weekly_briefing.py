@@ -42,7 +42,7 @@ from briefing.sources.feeds import (
 )
 from briefing.sources.fetch import FetchLimits, build_client
 from briefing.sources.seeds import load_seeds
-from briefing.store import edition_json, edition_stem, write_edition
+from briefing.store import edition_json, edition_lock, edition_stem, write_edition
 from briefing.topic import Topic, load_topic
 from flows.artifacts import deliveries_report_stage, report_stage
 from flows.delivery import check_block_stage, deliver_stage, message_stage, write_message_stage
@@ -403,8 +403,11 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
         topic, documents, facts, edition_date, period_start, settings.database_url, outcomes
     )
     pdf, html = render_stage(briefing, settings.templates_dir, parameters.page_size)
-    result = write_stage(out_dir, briefing, pdf, html)
-    remember_stage(settings.database_url, briefing, items, fetches, str(flow_run.id or "local"))
+    # Another run of the same edition writes its files and memory before or after this one's,
+    # never between them.
+    with edition_lock(out_dir, edition_date):
+        result = write_stage(out_dir, briefing, pdf, html)
+        remember_stage(settings.database_url, briefing, items, fetches, str(flow_run.id or "local"))
     report_stage(briefing, result.pdf_file, out_dir)
     if plan is None:
         return result

@@ -38,6 +38,8 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     content_length: bool = True
     silent_for: float = 0.0
+    # Answer nothing until the event is set (the test has killed the client), then hang up.
+    hold: threading.Event | None = None
 
 
 def fixture(name: str) -> bytes:
@@ -112,6 +114,9 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 return
             if route.silent_for:
                 time.sleep(route.silent_for)
+                return
+            if route.hold is not None:
+                route.hold.wait(timeout=120)
                 return
             etag = f'"{hashlib.sha256(route.body).hexdigest()[:16]}"'
             if route.status == 200 and headers.get("if-none-match") == etag:

@@ -11,6 +11,7 @@ from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument,
 from briefing.settings import PROJECT_ROOT
 from briefing.sources.feeds import (
     FeedConfig,
+    FeedCopy,
     FeedFetch,
     FeedItem,
     canonical_link,
@@ -18,10 +19,11 @@ from briefing.sources.feeds import (
     feed_for_url,
     fetch_feed,
     load_feed_config,
+    parse_feed,
     plain_text,
     select_items,
 )
-from briefing.sources.fetch import address_refusal, fetch_url
+from briefing.sources.fetch import Validators, address_refusal, fetch_url
 from briefing.topic import Topic
 from tests.feedserver import LIMITS, FeedServer, loopback_client
 
@@ -390,3 +392,77 @@ def test_relevance_needs_both_partners_and_space(topic: Topic) -> None:
         "Let us see Japan's new satellite.": False,
     }
     assert texts == {text: topic.concerns_partnership(text) for text in texts}
+
+
+def rss_with_item(item: str) -> bytes:
+    """An RSS 2.0 feed of one item, given as its inner XML."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire</title>'
+        f"<item>{item}</item></channel></rss>"
+    ).encode()
+
+
+ABOUT = "<title>Rover deal</title><description>JAXA and NASA agreed.</description>"
+
+
+@pytest.mark.parametrize(
+    "pub_date",
+    [
+        "Tue, 00 Jan 2023 09:00:00 GMT",  # day "00": feedparser gives no parsed date
+        "Mon, 01 Jan 0001 00:00:00 GMT",  # a year no briefing can place
+        "Sat, 01 Jan 1000 00:00:00 +1400",
+    ],
+)
+def test_an_item_with_an_impossible_pubdate_is_read_undated(pub_date: str) -> None:
+    """A pubDate with day 00 or a year before 1900 leaves the item undated instead of failing
+    the feed (it once raised ValidationError, or feedparser's DeprecationWarning)."""
+    feed = feed_for_url("https://wire.example.org/rss.xml")
+    parsed = parse_feed(rss_with_item(f"{ABOUT}<pubDate>{pub_date}</pubDate>"), None, feed)
+    assert [("Rover deal\nJAXA and NASA agreed.", None)] == [
+        (item.document.text, item.document.published) for item in parsed.items
+    ]
+
+
+def test_a_lone_surrogate_character_reference_fails_only_its_feed(topic: Topic) -> None:
+    """&#xD800; made feedparser raise UnicodeEncodeError out of the run; now the feed fails
+    with a reason in source health."""
+    feed = feed_for_url("https://wire.example.org/rss.xml")
+    body = rss_with_item("<title>x</title><description>&amp;lt;b&amp;gt;&#xD800;</description>")
+    copy = FeedCopy(url=feed.url, body=body, content_type="text/html", validators=Validators())
+    outcome = FetchOutcome(feed=feed.name, url=feed.url, status="fetched")
+    items, result = select_items(
+        FeedFetch(feed=feed, outcome=outcome, copy=copy, fresh=True), topic, SINCE, EDITION
+    )
+    assert ((), "failed") == (items, result.status)
+    assert "UnicodeEncodeError" in (result.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("&lt;p&gt;Fish &amp;amp; chips &lt;b&gt;now&lt;/b&gt;&lt;/p&gt;", "Fish & chips now"),
+        ("&amp;lt;p&amp;gt;Twice &amp;lt;em&amp;gt;escaped&amp;lt;/em&amp;gt;", "Twice escaped"),
+        ('<p title="https://tracker.example.net/x" lang="en">Titled</p>', "Titled"),
+        ('&lt;img src="https://tracker.example.net/x"&gt;Seen', "Seen"),
+    ],
+)
+def test_html_escaped_twice_or_with_generic_attributes_leaves_no_markup(
+    value: str, expected: str
+) -> None:
+    """Descriptions escaped twice, and tags carrying title or lang, become their words alone
+    (they once left "<b>", "<p title=...>" and the tracker's address in the text)."""
+    assert expected == plain_text(value)
+
+
+def test_a_plain_text_title_holding_tags_is_sanitized() -> None:
+    """An RSS 1.0 title is "plain text" to feedparser, which then leaves its tags alone; tags in
+    it are cleaned like HTML."""
+    body = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        b'xmlns="http://purl.org/rss/1.0/"><channel><title>Gen</title></channel>'
+        b'<item rdf:about="https://a.example/1"><title>&lt;img src="https://t.example/p"&gt;'
+        b"Lander</title><link>https://a.example/1</link><description>JAXA.</description></item>"
+        b"</rdf:RDF>"
+    )
+    parsed = parse_feed(body, "application/xml", feed_for_url("https://a.example/rss"))
+    assert ["Lander\nJAXA."] == [item.document.text for item in parsed.items]

@@ -1,10 +1,11 @@
 """The memory in a real SQLite database: documents once, fetches, copies, and what's new."""
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 
 from briefing.compose import compose_briefing
 from briefing.errors import StoreError
@@ -224,3 +225,40 @@ def test_an_unusable_database_url_is_a_store_error() -> None:
     with pytest.raises(StoreError) as raised:
         open_memory("not a database url")
     assert "BRIEFING_DATABASE_URL" in str(raised.value)
+
+
+def test_a_document_another_run_stored_meanwhile_is_not_an_error(
+    memory: Engine, feed_server: FeedServer, topic: Topic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the check "is this document known?" misses a row another run has just inserted (a
+    server database lets two transactions race there), the insert gives way: the edition is
+    recorded and the document stays one row."""
+    make_edition(memory, feed_server, ["/rss20.xml"], date(2023, 1, 27), topic)
+    before = row_counts(memory)["documents"]
+    monkeypatch.setattr("briefing.memory._is_known", lambda *_: False)
+    make_edition(memory, feed_server, ["/rss20.xml"], date(2023, 1, 28), topic)
+    counts = row_counts(memory)
+    assert (before, 2) == (counts["documents"], counts["editions"])
+
+
+def test_a_write_waits_for_another_connections_write_instead_of_failing(
+    tmp_path: Path, feed_server: FeedServer, topic: Topic
+) -> None:
+    """While another process's connection holds the write lock, the memory is still readable
+    and opening it is no error; its transactions take the lock at BEGIN (BEGIN IMMEDIATE), so
+    two runs that read then write queue up rather than deadlock."""
+    database = tmp_path / "briefing.db"
+    memory = open_memory(f"sqlite:///{database}")
+    statements: list[str] = []
+    event.listen(memory, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    make_edition(memory, feed_server, ["/rdf.xml"], date(2023, 1, 27), topic)
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        reopened = open_memory(f"sqlite:///{database}")
+        assert date(2023, 1, 27) == load_recollection(reopened, date(2023, 2, 3)).previous_edition
+        reopened.dispose()
+    finally:
+        other.rollback()
+        other.close()
+    assert "BEGIN IMMEDIATE" in statements

@@ -85,6 +85,7 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
     seen = count_paragraphs([span.of(text) for span in paragraphs])
     result = Extraction()
     speaker: str | None = None
+    seen_statements: set[str] = set()
     for paragraph in paragraphs:
         kind = classify_paragraph(paragraph.of(text), seen)
         if kind is not None:
@@ -104,6 +105,12 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
             if themes is None:
                 result.skipped["no theme"] += 1
                 continue
+            if fact_id(statement) in seen_statements:
+                # The same sentence twice in one document (a feed repeating its lead, say) is
+                # one statement: a second fact with the same id would make the edition invalid.
+                result.skipped["repeated sentence"] += 1
+                continue
+            seen_statements.add(fact_id(statement))
             when = principal_time(statement, find_times(statement, reference))
             said_by = find_speaker(statement, topic, speaker)
             result.facts.append(

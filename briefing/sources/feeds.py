@@ -32,6 +32,17 @@ _BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "blockquote", "pre", "hr", "t
 _BLOCK_TAGS |= {f"h{level}" for level in range(1, 7)}
 # nh3's output has only the tags above, attribute-less; a "<" in its text is escaped as &lt;.
 _CLEAN_TAG = re.compile(r"</?[a-z0-9]+\s*/?>")
+# Text that still holds an HTML tag or comment, or an escaped one, after a pass of cleaning: HTML
+# escaped twice over. Only HTML's own element names count, so "&lt;here&gt;" stays text.
+_HTML_ELEMENTS = set(nh3.ALLOWED_TAGS) | {
+    "audio", "base", "body", "button", "embed", "font", "form", "frame", "frameset", "head",
+    "html", "iframe", "input", "link", "math", "meta", "noscript", "object", "option", "picture",
+    "script", "select", "source", "style", "svg", "template", "textarea", "title", "video",
+}  # fmt: skip
+_MARKUP = re.compile(
+    rf"(?:<|&lt;)(?:!--|/?(?:{'|'.join(sorted(_HTML_ELEMENTS))})(?=[\s/>]|&gt;))", re.IGNORECASE
+)
+_ESCAPE_LEVELS = 3
 _TRACKING_PARAMETER = re.compile(r"^(?:utm_\w+|fbclid|gclid)$")
 
 
@@ -47,7 +58,11 @@ class FeedConfig(BaseModel):
     @field_validator("url")
     @classmethod
     def _web_url(cls, url: str) -> str:
-        if urlsplit(url).scheme.lower() not in {"http", "https"} or not urlsplit(url).netloc:
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # "http://[::1", "A://[]": a bracketed host that is no address
+            raise ValueError(f"{url!r} is not an http or https URL: {exc}") from exc
+        if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
             raise ValueError(f"{url!r} is not an http or https URL")
         return url
 
@@ -185,14 +200,32 @@ class ParsedFeed:
     bozo: str | None
 
 
+def _no_attribute(_tag: str, _attribute: str, _value: str) -> None:
+    return None
+
+
 def plain_text(value: str, content_type: str = "text/html") -> str:
-    """Markup-free text: HTML is sanitized by nh3 down to line breaks, then entities unescaped.
+    """Markup-free text: HTML is sanitized by nh3 down to line breaks, then entities unescaped
+    (again while what is left still holds tags: HTML escaped twice over).
 
     Lines are stripped and inner runs of white space made single spaces; blank lines go.
     """
     if "html" in content_type or "xml" in content_type:
-        cleaned = nh3.clean(value, tags=_BLOCK_TAGS, attributes={}, link_rel=None)
-        value = html.unescape(_CLEAN_TAG.sub("\n", cleaned))
+        # Feeds that escape their HTML twice ("&amp;lt;p&amp;gt;") leave tags in the text after
+        # one pass; those are cleaned again, a bounded number of times.
+        for _ in range(_ESCAPE_LEVELS):
+            cleaned = nh3.clean(
+                value,
+                tags=_BLOCK_TAGS,
+                attributes={},
+                link_rel=None,
+                # attributes={} alone keeps nh3's generic "title" and "lang" on every tag, and a
+                # tag with an attribute would stay in the text as markup.
+                attribute_filter=_no_attribute,
+            )
+            value = html.unescape(_CLEAN_TAG.sub("\n", cleaned))
+            if not _MARKUP.search(value):
+                break
     lines = (" ".join(line.split()) for line in value.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -211,14 +244,23 @@ def canonical_link(link: str) -> str:
 def _detail_text(detail: Mapping[str, Any] | None) -> str:
     if not detail or not isinstance(detail.get("value"), str):
         return ""
-    return plain_text(detail["value"], str(detail.get("type") or "text/html"))
+    value, kind = detail["value"], str(detail.get("type") or "text/html")
+    # "Plain text" that holds tags is HTML in all but name (feedparser leaves it unsanitized).
+    return plain_text(value, "text/html" if _MARKUP.search(value) else kind)
 
 
 def _published(entry: Mapping[str, Any]) -> Attested[PartialDate] | None:
     for key, origin in (("published_parsed", "item published"), ("updated_parsed", "item updated")):
-        parsed = entry.get(key)
+        # Not entry.get: feedparser answers a missing updated_parsed with published_parsed and
+        # a DeprecationWarning; its "in" asks only for the key itself.
+        parsed = entry[key] if key in entry else None  # noqa: SIM401 - see above
         if isinstance(parsed, time.struct_time):
-            day = PartialDate(year=parsed.tm_year, month=parsed.tm_mon, day=parsed.tm_mday)
+            try:
+                day = PartialDate(year=parsed.tm_year, month=parsed.tm_mon, day=parsed.tm_mday)
+            except ValidationError:
+                # A year the briefing cannot place (before 1900, after 2200) is no date at all:
+                # the item is read as undated rather than failing its whole feed.
+                continue
             return Attested(value=day, basis="metadata", origin=origin)
     return None
 
@@ -275,7 +317,12 @@ def parse_feed(body: bytes, content_type: str | None, feed: FeedConfig) -> Parse
     complaint is kept.
     """
     headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(body, response_headers={**headers, "content-location": feed.url})
+    try:
+        parsed = feedparser.parse(body, response_headers={**headers, "content-location": feed.url})
+    except (ValueError, LookupError) as exc:
+        # feedparser lets a few malformed inputs escape, e.g. UnicodeEncodeError on the
+        # character reference &#xD800; (a lone surrogate): the feed is unreadable, not the run.
+        raise SourceError(f"not a readable feed: {type(exc).__name__}: {exc}") from exc
     problem = None
     if parsed.get("bozo"):
         exception = parsed.get("bozo_exception")
