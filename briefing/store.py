@@ -2,7 +2,6 @@
 
 import fcntl
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,8 +11,6 @@ from typing import NamedTuple
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
-
-_EDITION_JSON = re.compile(r"^briefing-(\d{4}-\d{2}-\d{2})\.json$")
 
 
 class EditionFiles(NamedTuple):
@@ -106,11 +103,3 @@ def edition_lock(out_dir: Path, edition_date: date) -> Iterator[None]:
     finally:
         path.unlink(missing_ok=True)
         os.close(handle)
-
-
-def _edition_date(path: Path) -> date | None:
-    match = _EDITION_JSON.match(path.name)
-    try:
-        return date.fromisoformat(match[1]) if match else None
-    except ValueError:
-        return None
