@@ -262,6 +262,9 @@ def find_disagreements(merged: Fact, reports: Sequence[Fact]) -> list[Disagreeme
                 and a.precision in {"day", "month"}
                 and b.precision in {"day", "month"}
                 and (a.end < b.start or b.end < a.start)
+                # The same words ("on Tuesday") read against two publication dates: no source
+                # says anything different, and the note could only quote the same words twice.
+                and a.text.lower() != b.text.lower()
             ):
                 found.append(
                     Disagreement(
