@@ -236,44 +236,34 @@ def _quantities(fact: Fact) -> list[tuple[int, str, str]]:
 
 
 def find_disagreements(merged: Fact, reports: Sequence[Fact]) -> list[Disagreement]:
-    """Differing counts or dates among the reports of one fact, each quoted with its evidence."""
-    found = []
-    for index, first in enumerate(reports):
-        for second in reports[index + 1 :]:
-            if first.evidence[0].document_id == second.evidence[0].document_id:
-                continue
-            for value_a, noun_a, text_a in _quantities(first):
-                for value_b, noun_b, text_b in _quantities(second):
-                    if noun_a == noun_b and value_a != value_b:
-                        found.append(
-                            Disagreement(
-                                fact_id=merged.id,
-                                aspect="number",
-                                claims=(
-                                    Claim(value=text_a, evidence=first.evidence[0]),
-                                    Claim(value=text_b, evidence=second.evidence[0]),
-                                ),
-                            )
-                        )
-            a, b = first.when, second.when
-            if (
-                a is not None
-                and b is not None
-                and a.precision in {"day", "month"}
-                and b.precision in {"day", "month"}
-                and (a.end < b.start or b.end < a.start)
-                # The same words ("on Tuesday") read against two publication dates: no source
-                # says anything different, and the note could only quote the same words twice.
-                and a.text.lower() != b.text.lower()
-            ):
-                found.append(
-                    Disagreement(
-                        fact_id=merged.id,
-                        aspect="date",
-                        claims=(
-                            Claim(value=a.text, evidence=first.evidence[0]),
-                            Claim(value=b.text, evidence=second.evidence[0]),
-                        ),
-                    )
-                )
+    """Differing counts or dates among the reports of one fact, each quoted with its evidence.
+
+    One note per counted noun and one for the date, each value quoted once (from its first
+    report): ten reports of one thing give one note, not one per pair of them.
+    """
+    counts: dict[str, dict[int, Claim]] = {}
+    dates: dict[str, tuple[Fact, Claim]] = {}
+    for report in reports:
+        evidence = report.evidence[0]
+        for value, noun, text in _quantities(report):
+            counts.setdefault(noun, {}).setdefault(value, Claim(value=text, evidence=evidence))
+        when = report.when
+        if when is not None and when.precision in {"day", "month"}:
+            dates.setdefault(when.text.lower(), (report, Claim(value=when.text, evidence=evidence)))
+    found = [
+        Disagreement(fact_id=merged.id, aspect="number", claims=tuple(claims.values()))
+        for claims in counts.values()
+        if len(claims) > 1 and len({c.evidence.document_id for c in claims.values()}) > 1
+    ]
+    dated = list(dates.values())
+    if any(
+        a.evidence[0].document_id != b.evidence[0].document_id
+        and a.when is not None
+        and b.when is not None
+        and (a.when.end < b.when.start or b.when.end < a.when.start)
+        for index, (a, _) in enumerate(dated)
+        for b, _ in dated[index + 1 :]
+    ):
+        claims = tuple(claim for _, claim in dated)
+        found.append(Disagreement(fact_id=merged.id, aspect="date", claims=claims))
     return found

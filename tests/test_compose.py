@@ -126,3 +126,20 @@ def test_the_same_relative_words_read_on_two_dates_are_no_disagreement(topic: To
     groups = consolidate(facts_of(first, second, topic=topic), topic)
     ((fact, reports),) = groups
     assert (2, []) == (len(reports), find_disagreements(fact, reports))
+
+
+def test_many_differing_reports_make_one_note_quoting_each_value_once(topic: Topic) -> None:
+    """Three sources giving three counts are one note with three claims, not three pairs."""
+    reports = [
+        document(doc_id, f"JAXA will send {n} astronauts to the Moon on Artemis missions.", day)
+        for doc_id, n, day in (
+            ("a", 2, "2025-06-10"),
+            ("b", 3, "2025-06-11"),
+            ("c", 4, "2025-06-12"),
+        )
+    ]
+    ((fact, grouped),) = consolidate(facts_of(*reports, topic=topic), topic)
+    (note,) = find_disagreements(fact, grouped)
+    assert [("a", "2 astronauts"), ("b", "3 astronauts"), ("c", "4 astronauts")] == [
+        (claim.evidence.document_id, claim.value) for claim in note.claims
+    ]
