@@ -190,8 +190,33 @@ def merge_facts(group: Sequence[Fact]) -> Fact:
     )
 
 
+# Every way two statements' words can match needs at least this rarity-weighted Jaccard.
+_JACCARD_FLOOR = min(SAME, SIMILAR[0], SAME_DAY[0])
+
+
+def _probe_words(profile: _Profile, weights: dict[str, float]) -> list[str]:
+    """The rarest of a statement's words, enough that any statement it could match by words
+    shares at least one of them: the words left out weigh less than the Jaccard floor allows."""
+    if len(profile.words) < MIN_WORDS:
+        return []
+    ordered = sorted(profile.words, key=lambda word: (-weights[word], word))
+    total = sum(weights[word] for word in ordered)
+    rest, prefix = total, []
+    # A small margin: a longer prefix only adds candidates, it never loses a match.
+    while ordered and rest >= _JACCARD_FLOOR * total * (1 - 1e-9):
+        word = ordered.pop(0)
+        prefix.append(word)
+        rest -= weights[word]
+    return prefix
+
+
 def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fact]]]:
-    """Group the facts that report the same thing; each group as (merged fact, its reports)."""
+    """Group the facts that report the same thing; each group as (merged fact, its reports).
+
+    Each statement joins the first group holding a report of the same thing from another
+    document. Only statements sharing a rare word or a quoted run can match, so an inverted
+    index over those finds the candidates instead of comparing every pair.
+    """
     profiles = [
         _Profile(
             fact, content_words(fact.statement, topic), frozenset(_quoted_runs(fact.statement))
@@ -200,23 +225,37 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
     ]
     weights = _weights(profiles)
     groups: list[list[_Profile]] = []
+    members: list[tuple[int, _Profile]] = []  # (group, statement), in the order they joined
+    by_word: dict[str, list[int]] = {}
+    by_run: dict[tuple[str, ...], list[int]] = {}
     for profile in profiles:
+        candidates: set[int] = set()
+        for word in _probe_words(profile, weights):
+            candidates.update(by_word.get(word, ()))
+        for run in profile.quoted:
+            candidates.update(by_run.get(run, ()))
+        document = profile.fact.evidence[0].document_id
         home = next(
             (
                 group
-                for group in groups
-                if any(
-                    member.fact.evidence[0].document_id != profile.fact.evidence[0].document_id
-                    and same_report(member, profile, weights)
-                    for member in group
+                for group, member in sorted(
+                    (members[index] for index in candidates), key=lambda pair: pair[0]
                 )
+                if member.fact.evidence[0].document_id != document
+                and same_report(member, profile, weights)
             ),
             None,
         )
         if home is None:
-            groups.append([profile])
-        else:
-            home.append(profile)
+            home = len(groups)
+            groups.append([])
+        groups[home].append(profile)
+        index = len(members)
+        members.append((home, profile))
+        for word in profile.words:
+            by_word.setdefault(word, []).append(index)
+        for run in profile.quoted:
+            by_run.setdefault(run, []).append(index)
     result = []
     for group in groups:
         reports = [profile.fact for profile in group]
