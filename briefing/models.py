@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import (
@@ -483,9 +484,11 @@ class Briefing(_Record):
         new = set(self.new_fact_ids)
         return (fact for fact in self.facts() if fact.id in new)
 
+    @cached_property
+    def _source_numbers(self) -> dict[str, int]:
+        # Computed once: a large edition looks up thousands of citations.
+        return {source.id: number for number, source in enumerate(self.sources, start=1)}
+
     def source_number(self, document_id: str) -> int:
         """The citation number of a source: its position in the sources list, from 1."""
-        for number, source in enumerate(self.sources, start=1):
-            if source.id == document_id:
-                return number
-        raise KeyError(document_id)
+        return self._source_numbers[document_id]

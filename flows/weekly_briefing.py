@@ -286,17 +286,35 @@ def compose_stage(
 
 
 @task(name="render")
-def render_stage(briefing: Briefing, templates_dir: Path, page_size: PageSize) -> tuple[bytes, str]:
-    """Render the edition to a PDF (the JSON edition attached) and a standalone HTML page."""
+def render_stage(
+    briefing: Briefing,
+    templates_dir: Path,
+    page_size: PageSize,
+    list_limit: int,
+    citation_limit: int,
+) -> tuple[bytes, str]:
+    """Render the edition to a PDF (the JSON edition attached) and a standalone HTML page,
+    each list cut at the limits (the JSON edition holds everything)."""
+
+    def html_of(standalone: bool) -> str:
+        return render_html(
+            briefing,
+            templates_dir,
+            page_size=page_size,
+            standalone=standalone,
+            list_limit=list_limit,
+            citation_limit=citation_limit,
+        )
+
     pdf = render_pdf(
-        render_html(briefing, templates_dir, page_size=page_size),
+        html_of(False),
         templates_dir,
         attachments=[
             (f"{edition_stem(briefing)}.json", edition_json(briefing), "The JSON edition")
         ],
         created=briefing.edition_date,
     )
-    html = render_html(briefing, templates_dir, page_size=page_size, standalone=True)
+    html = html_of(True)
     get_run_logger().info("[5/%d] render: %d KiB of PDF", STAGES, len(pdf) // 1024)
     return pdf, html
 
@@ -402,7 +420,13 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
     briefing = compose_stage(
         topic, documents, facts, edition_date, period_start, settings.database_url, outcomes
     )
-    pdf, html = render_stage(briefing, settings.templates_dir, parameters.page_size)
+    pdf, html = render_stage(
+        briefing,
+        settings.templates_dir,
+        parameters.page_size,
+        settings.pdf_list_limit,
+        settings.pdf_citation_limit,
+    )
     result = write_stage(out_dir, briefing, pdf, html)
     remember_stage(settings.database_url, briefing, items, fetches, str(flow_run.id or "local"))
     report_stage(briefing, result.pdf_file, out_dir)
