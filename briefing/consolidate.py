@@ -210,6 +210,19 @@ def _probe_words(profile: _Profile, weights: dict[str, float]) -> list[str]:
     return prefix
 
 
+def _first_home(
+    profile: _Profile, candidates: list[tuple[int, _Profile]], weights: dict[str, float]
+) -> int | None:
+    """The first group with a report of the same thing from another document, if any."""
+    document = profile.fact.evidence[0].document_id
+    for group, member in sorted(candidates, key=lambda pair: pair[0]):
+        if member.fact.evidence[0].document_id != document and same_report(
+            member, profile, weights
+        ):
+            return group
+    return None
+
+
 def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fact]]]:
     """Group the facts that report the same thing; each group as (merged fact, its reports).
 
@@ -228,28 +241,23 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
     members: list[tuple[int, _Profile]] = []  # (group, statement), in the order they joined
     by_word: dict[str, list[int]] = {}
     by_run: dict[tuple[str, ...], list[int]] = {}
+    by_id: dict[str, int] = {}
     for profile in profiles:
         candidates: set[int] = set()
         for word in _probe_words(profile, weights):
             candidates.update(by_word.get(word, ()))
         for run in profile.quoted:
             candidates.update(by_run.get(run, ()))
-        document = profile.fact.evidence[0].document_id
-        home = next(
-            (
-                group
-                for group, member in sorted(
-                    (members[index] for index in candidates), key=lambda pair: pair[0]
-                )
-                if member.fact.evidence[0].document_id != document
-                and same_report(member, profile, weights)
-            ),
-            None,
-        )
+        # The same sentence is the same report wherever it appears: two groups led by it would
+        # give the briefing two facts with one id.
+        home = by_id.get(profile.fact.id)
+        if home is None:
+            home = _first_home(profile, [members[index] for index in candidates], weights)
         if home is None:
             home = len(groups)
             groups.append([])
         groups[home].append(profile)
+        by_id.setdefault(profile.fact.id, home)
         index = len(members)
         members.append((home, profile))
         for word in profile.words:

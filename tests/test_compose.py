@@ -143,3 +143,13 @@ def test_many_differing_reports_make_one_note_quoting_each_value_once(topic: Top
     assert [("a", "2 astronauts"), ("b", "3 astronauts"), ("c", "4 astronauts")] == [
         (claim.evidence.document_id, claim.value) for claim in note.claims
     ]
+
+
+def test_a_sentence_repeated_in_one_document_is_one_fact(topic: Topic) -> None:
+    """A feed item that repeats a sentence gives one fact citing both places, not two facts
+    with one id (which the briefing refuses); found by the benchmark's feeds."""
+    sentence = "JAXA and NASA signed an agreement to build a lunar rover for the Artemis program."
+    doc = document("repeats", f"{sentence} The talks went on. {sentence}", "2025-06-12")
+    briefing = compose_briefing(topic, [doc], facts_of(doc, topic=topic), date(2025, 6, 16))
+    (fact,) = briefing.facts()
+    assert [0, len(sentence) + 20] == [evidence.start for evidence in fact.evidence]
