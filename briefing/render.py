@@ -76,11 +76,13 @@ def render_html(
         )
         environment = build_environment(templates_dir)
         # A global, so that the macros imported without context see it too.
+        shown = build_shown(briefing, list_limit, citation_limit)
         environment.globals["citation_limit"] = citation_limit
+        environment.globals["listed_sources"] = shown.listed_numbers
         template = environment.get_template(TEMPLATE)
         return template.render(
             briefing=briefing,
-            shown=build_shown(briefing, list_limit, citation_limit),
+            shown=shown,
             page_size=page_size,
             stylesheet=stylesheet,
             for_print=not standalone,

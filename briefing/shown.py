@@ -6,6 +6,7 @@ the JSON edition holds. The limits sit far above what the seed edition produces,
 therefore shown whole.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -43,13 +44,19 @@ class ShownBriefing:
     facts: dict[str, Fact]
     citation_limit: int
 
+    @property
+    def listed_numbers(self) -> frozenset[int]:
+        """The numbers of the sources the edition lists, which citations may link to."""
+        return frozenset(number for number, _ in self.sources.entries)
+
 
 def build_shown(
     briefing: Briefing, list_limit: int = LIST_LIMIT, citation_limit: int = CITATION_LIMIT
 ) -> ShownBriefing:
     """The lists of a briefing as a rendered edition shows them.
 
-    Sources: all of them when they fit; otherwise those the shown entries cite, in number order.
+    Sources: all of them when they fit; otherwise those the shown entries cite most, in number
+    order. A citation of a source not listed is printed without a link.
     """
     facts = {fact.id: fact for fact in briefing.facts()}
     sections = {section.theme: _first(section.facts, list_limit) for section in briefing.sections}
@@ -70,9 +77,13 @@ def build_shown(
             *timeline.entries,
             *(fact for _, fact in milestones.entries),
         ]
-        cited = {e.document_id for fact in cited_facts for e in fact.evidence[:citation_limit]}
-        cited |= {c.evidence.document_id for d in disagreements.entries for c in d.claims}
-        kept = tuple((n, source) for n, source in numbered if source.id in cited)
+        # The sources cited most by what is shown, up to the limit, in number order.
+        cited = Counter(
+            e.document_id for fact in cited_facts for e in fact.evidence[:citation_limit]
+        )
+        cited.update(c.evidence.document_id for d in disagreements.entries for c in d.claims)
+        top = {document for document, _ in cited.most_common(list_limit)}
+        kept = tuple((n, source) for n, source in numbered if source.id in top)
         sources = Shown(kept, len(numbered) - len(kept))
     return ShownBriefing(
         new_facts=new_facts,
