@@ -10,7 +10,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from briefing.models import Claim, Disagreement, Fact, FactKind
 from briefing.topic import Topic
@@ -110,6 +111,7 @@ class _Profile:
     fact: Fact
     words: frozenset[str]
     quoted: frozenset[tuple[str, ...]]
+    total: float = 0.0  # the words' summed weight, once the weights are known
 
 
 def _weights(profiles: Sequence[_Profile]) -> dict[str, float]:
@@ -156,8 +158,10 @@ def same_report(a: _Profile, b: _Profile, weights: dict[str, float]) -> bool:
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         return False
     shared = weight(a.words & b.words)
-    jaccard = shared / (weight(a.words | b.words) or 1)
-    overlap = shared / (min(weight(a.words), weight(b.words)) or 1)
+    total_a = a.total or weight(a.words)
+    total_b = b.total or weight(b.words)
+    jaccard = shared / ((total_a + total_b - shared) or 1)
+    overlap = shared / (min(total_a, total_b) or 1)
     if jaccard >= SAME:
         return True
     if _same_day_event(a.fact, b.fact) and jaccard >= SAME_DAY[0] and overlap >= SAME_DAY[1]:
@@ -190,11 +194,20 @@ def merge_facts(group: Sequence[Fact]) -> Fact:
     )
 
 
-# Every way two statements' words can match needs at least this rarity-weighted Jaccard.
-_JACCARD_FLOOR = min(SAME, SIMILAR[0], SAME_DAY[0])
+# A match by words needs at least this rarity-weighted Jaccard; one of two events of the same
+# day needs at least the lower one.
+_JACCARD_FLOOR = min(SAME, SIMILAR[0])
+_SAME_DAY_FLOOR = SAME_DAY[0]
 
 
-def _probe_words(profile: _Profile, weights: dict[str, float]) -> list[str]:
+def _event_day(fact: Fact) -> date | None:
+    """The day of an event dated to the day: what the same-day rule compares."""
+    if fact.kind == FactKind.EVENT and fact.when is not None and fact.when.precision == "day":
+        return fact.when.start
+    return None
+
+
+def _probe_words(profile: _Profile, weights: dict[str, float], floor: float) -> list[str]:
     """The rarest of a statement's words, enough that any statement it could match by words
     shares at least one of them: the words left out weigh less than the Jaccard floor allows."""
     if len(profile.words) < MIN_WORDS:
@@ -203,7 +216,7 @@ def _probe_words(profile: _Profile, weights: dict[str, float]) -> list[str]:
     total = sum(weights[word] for word in ordered)
     rest, prefix = total, []
     # A small margin: a longer prefix only adds candidates, it never loses a match.
-    while ordered and rest >= _JACCARD_FLOOR * total * (1 - 1e-9):
+    while ordered and rest >= floor * total * (1 - 1e-9):
         word = ordered.pop(0)
         prefix.append(word)
         rest -= weights[word]
@@ -230,22 +243,30 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
     document. Only statements sharing a rare word or a quoted run can match, so an inverted
     index over those finds the candidates instead of comparing every pair.
     """
-    profiles = [
+    bare = [
         _Profile(
             fact, content_words(fact.statement, topic), frozenset(_quoted_runs(fact.statement))
         )
         for fact in facts
     ]
-    weights = _weights(profiles)
+    weights = _weights(bare)
+    profiles = [
+        replace(profile, total=sum(weights[word] for word in profile.words)) for profile in bare
+    ]
     groups: list[list[_Profile]] = []
     members: list[tuple[int, _Profile]] = []  # (group, statement), in the order they joined
     by_word: dict[str, list[int]] = {}
     by_run: dict[tuple[str, ...], list[int]] = {}
     by_id: dict[str, int] = {}
+    by_day_word: dict[tuple[date, str], list[int]] = {}
     for profile in profiles:
         candidates: set[int] = set()
-        for word in _probe_words(profile, weights):
+        for word in _probe_words(profile, weights, _JACCARD_FLOOR):
             candidates.update(by_word.get(word, ()))
+        day = _event_day(profile.fact)
+        if day is not None:
+            for word in _probe_words(profile, weights, _SAME_DAY_FLOOR):
+                candidates.update(by_day_word.get((day, word), ()))
         for run in profile.quoted:
             candidates.update(by_run.get(run, ()))
         # The same sentence is the same report wherever it appears: two groups led by it would
@@ -262,6 +283,8 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
         members.append((home, profile))
         for word in profile.words:
             by_word.setdefault(word, []).append(index)
+            if day is not None:
+                by_day_word.setdefault((day, word), []).append(index)
         for run in profile.quoted:
             by_run.setdefault(run, []).append(index)
     result = []
