@@ -20,9 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from briefing.compose import compose_briefing
 from briefing.deliver import DELIVERY_LOG, plan_delivery
 from briefing.errors import DeliveryError, FetchError
-from briefing.extract.facts import extract_facts
+from briefing.extract.facts import extract_documents, extraction_key
 from briefing.mail import EmailAddress
-from briefing.memory import EditionRecord, load_feed_copies, load_recollection, memory_at
+from briefing.memory import (
+    EditionRecord,
+    load_extractions,
+    load_feed_copies,
+    load_recollection,
+    memory_at,
+)
 from briefing.memory import write_memory as write_memory_record
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.pipeline import collect_versions
@@ -230,19 +236,38 @@ def select_stage(
 
 
 @task(name="extract")
-def extract_stage(documents: tuple[SourceDocument, ...], topic: Topic) -> list[Fact]:
-    """Turn every document into fact records."""
+def extract_stage(
+    documents: tuple[SourceDocument, ...], topic: Topic, database_url: str
+) -> tuple[list[Fact], dict[str, list[Fact]]]:
+    """Turn every document into fact records, reusing those the memory kept for a document
+    it has seen with the same text, topic and extraction code; also return the new ones."""
     logger = get_run_logger()
+    keys = [extraction_key(document, topic) for document in documents]
+    with memory_at(database_url) as memory:
+        kept = load_extractions(memory, keys)
     facts: list[Fact] = []
-    for document in documents:
-        extraction = extract_facts(document, topic)
-        facts.extend(extraction.facts)
-        left_out = ", ".join(f"{n} {kind}" for kind, n in sorted(extraction.skipped.items()))
+    fresh: dict[str, list[Fact]] = {}
+    for result in extract_documents(documents, topic, kept):
+        facts.extend(result.facts)
+        if result.skipped is None:
+            logger.info(
+                "%s: %d facts, kept from an earlier run", result.document_id, len(result.facts)
+            )
+            continue
+        fresh[result.key] = result.facts
+        left_out = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items()))
         logger.info(
-            "%s: %d facts; left out: %s", document.id, len(extraction.facts), left_out or "none"
+            "%s: %d facts; left out: %s", result.document_id, len(result.facts), left_out or "none"
         )
-    logger.info("[3/%d] extract: %d facts from %d documents", STAGES, len(facts), len(documents))
-    return facts
+    logger.info(
+        "[3/%d] extract: %d facts from %d documents (%d read again, %d kept from earlier runs)",
+        STAGES,
+        len(facts),
+        len(documents),
+        len(fresh),
+        len(documents) - len(fresh),
+    )
+    return facts, fresh
 
 
 @task(name="compose")
@@ -343,6 +368,7 @@ def remember_stage(
     items: tuple[FeedItem, ...],
     fetches: list[FeedFetch],
     run_id: str,
+    extractions: dict[str, list[Fact]],
 ) -> None:
     """Record the edition, its documents, facts and fetches in the memory, in one transaction."""
     record = EditionRecord(
@@ -351,6 +377,7 @@ def remember_stage(
         briefing=briefing,
         items=items,
         fetches=tuple(fetches),
+        extractions=extractions,
     )
     with memory_at(database_url) as memory:
         write_memory_record(memory, record)
@@ -416,7 +443,7 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
         fetches.append(fetched)
     items, outcomes = select_stage(fetches, topic, period_start, edition_date)
     documents = seeds + tuple(item.document for item in items)
-    facts = extract_stage(documents, topic)
+    facts, extractions = extract_stage(documents, topic, settings.database_url)
     briefing = compose_stage(
         topic, documents, facts, edition_date, period_start, settings.database_url, outcomes
     )
@@ -428,7 +455,9 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
         settings.pdf_citation_limit,
     )
     result = write_stage(out_dir, briefing, pdf, html)
-    remember_stage(settings.database_url, briefing, items, fetches, str(flow_run.id or "local"))
+    remember_stage(
+        settings.database_url, briefing, items, fetches, str(flow_run.id or "local"), extractions
+    )
     report_stage(briefing, result.pdf_file, out_dir)
     if plan is None:
         return result
