@@ -7,7 +7,12 @@ import pytest
 
 from briefing.extract.boilerplate import classify_paragraph
 from briefing.extract.facts import classify_theme, extract_facts
-from briefing.extract.segment import split_paragraphs, split_sentences
+from briefing.extract.segment import (
+    _segmenter,
+    _sentence_spans,
+    split_paragraphs,
+    split_sentences,
+)
 from briefing.models import SourceDocument
 from briefing.topic import Topic
 
@@ -168,3 +173,17 @@ def test_the_asat_pledge_is_a_security_fact(
         pledge.when.start,
         pledge.when.end,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Go. Go. Go.",
+        "Dr. Smith went home.  He said “Yes.”  Then   left.",
+        "U.S. and Japan agreed. U.S. and Japan agreed.",
+    ],
+)
+def test_sentence_spans_are_those_pysbd_finds(text: str) -> None:
+    """The spans found with str.find are pysbd's char_span spans, repeated sentences included."""
+    expected = [(p.start, p.end) for p in _segmenter().segment(text)]
+    assert expected == [tuple(span) for span in _sentence_spans(text)]
