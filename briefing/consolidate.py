@@ -25,6 +25,10 @@ RARE_IN = 4  # ...each found in fewer statements than this (roughly)
 _RARE = "\0rare"  # the weight from which a word counts as rare, kept beside the words
 MIN_WORDS = 4  # a statement with fewer content words is matched by its quotes only
 LONG_QUOTE = 10  # words inside a quote this long (a title, a speech) are left out of the bag
+# Groups compared per probe word: the latest this many whose first report contains it. Only a
+# word common to more groups than this is cut short (a rare word's list is read whole); without
+# the cut, consolidation grew with the square of the statements.
+CANDIDATES_PER_WORD = 100
 
 # Words too common to tell two statements apart.
 _STOPWORDS = frozenset(
@@ -239,9 +243,11 @@ def _first_home(
 def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fact]]]:
     """Group the facts that report the same thing; each group as (merged fact, its reports).
 
-    Each statement joins the first group holding a report of the same thing from another
-    document. Only statements sharing a rare word or a quoted run can match, so an inverted
-    index over those finds the candidates instead of comparing every pair.
+    Each statement joins the first group whose first report is a report of the same thing from
+    another document (matching any member instead let groups grow by chains of near matches
+    into one "fact" of thousands). Only statements sharing a rare word or a quoted run can
+    match, so an inverted index over the groups' first reports finds the candidates; past
+    CANDIDATES_PER_WORD groups sharing one word, only the latest are compared.
     """
     bare = [
         _Profile(
@@ -254,19 +260,20 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
         replace(profile, total=sum(weights[word] for word in profile.words)) for profile in bare
     ]
     groups: list[list[_Profile]] = []
-    members: list[tuple[int, _Profile]] = []  # (group, statement), in the order they joined
+    members: list[tuple[int, _Profile]] = []  # (group, its first report), in group order
     by_word: dict[str, list[int]] = {}
     by_run: dict[tuple[str, ...], list[int]] = {}
     by_id: dict[str, int] = {}
     by_day_word: dict[tuple[date, str], list[int]] = {}
     for profile in profiles:
         candidates: set[int] = set()
+        # A common word's list is cut to its latest groups; a rare word's is read whole.
         for word in _probe_words(profile, weights, _JACCARD_FLOOR):
-            candidates.update(by_word.get(word, ()))
+            candidates.update(by_word.get(word, ())[-CANDIDATES_PER_WORD:])
         day = _event_day(profile.fact)
         if day is not None:
             for word in _probe_words(profile, weights, _SAME_DAY_FLOOR):
-                candidates.update(by_day_word.get((day, word), ()))
+                candidates.update(by_day_word.get((day, word), ())[-CANDIDATES_PER_WORD:])
         for run in profile.quoted:
             candidates.update(by_run.get(run, ()))
         # The same sentence is the same report wherever it appears: two groups led by it would
@@ -274,11 +281,14 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
         home = by_id.get(profile.fact.id)
         if home is None:
             home = _first_home(profile, [members[index] for index in candidates], weights)
+        founder = home is None
         if home is None:
             home = len(groups)
             groups.append([])
         groups[home].append(profile)
         by_id.setdefault(profile.fact.id, home)
+        if not founder:
+            continue
         index = len(members)
         members.append((home, profile))
         for word in profile.words:
