@@ -153,3 +153,25 @@ def test_a_sentence_repeated_in_one_document_is_one_fact(topic: Topic) -> None:
     briefing = compose_briefing(topic, [doc], facts_of(doc, topic=topic), date(2025, 6, 16))
     (fact,) = briefing.facts()
     assert [0, len(sentence) + 20] == [evidence.start for evidence in fact.evidence]
+
+
+def test_a_group_does_not_grow_by_a_chain_of_near_matches(topic: Topic) -> None:
+    """The cabin shipment matches the report that mentions both the rover test and the cabin,
+    but not the rover test itself: it is not merged into the rover test's fact through it."""
+    reports = [
+        document(doc_id, text, "2025-06-12")
+        for doc_id, text in (
+            (
+                "a",
+                "JAXA engineers tested the lunar rover wheels in Tsukuba for the Artemis program.",
+            ),
+            (
+                "b",
+                "JAXA engineers tested the lunar rover wheels in Tsukuba and shipped the "
+                "pressurized cabin to Houston for Artemis.",
+            ),
+            ("c", "JAXA shipped the pressurized cabin of the lunar rover to Houston for Artemis."),
+        )
+    ]
+    groups = consolidate(facts_of(*reports, topic=topic), topic)
+    assert [["a", "b"], ["c"]] == [[f.evidence[0].document_id for f in r] for _, r in groups]
