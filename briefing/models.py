@@ -457,9 +457,14 @@ class Briefing(_Record):
             raise ValueError(f"key points, timeline or notes name unknown facts: {unknown}")
         return self
 
+    @cached_property
+    def _facts_by_id(self) -> dict[str, Fact]:
+        # Computed once: the timeline figure looks up every event, thousands in a large edition.
+        return {fact.id: fact for fact in self.facts()}
+
     def fact(self, fact_id: str) -> Fact:
-        """The fact with this id."""
-        return next(fact for fact in self.facts() if fact.id == fact_id)
+        """The fact with this id (KeyError if the briefing has none)."""
+        return self._facts_by_id[fact_id]
 
     @model_validator(mode="after")
     def _dates_and_news_are_coherent(self) -> Self:
