@@ -4,6 +4,8 @@
 # Two more run it as a service on this machine (details in deploy/README.md):
 #   make up         Prefect server on 127.0.0.1:4200, the deployments, a process worker
 #   make down       stop exactly the processes make up started
+# And one measures it (README, Benchmarks):
+#   make bench      every stage at 2,000 and 20,000 synthetic feed items, as a table and JSON
 # Set-up is idempotent: a pinned uv in .tools/, the locked dependencies in .venv/, and the
 # Debian libraries WeasyPrint needs (installed when missing and this user can, else explained).
 
@@ -18,7 +20,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: help setup system-deps briefing up down test lint typecheck pytest evaluate schema docs-images clean
+.PHONY: help setup system-deps briefing up down test lint typecheck pytest evaluate schema docs-images bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -69,6 +71,9 @@ docs-images: setup ## Refresh docs/page-1.png and docs/page-2.png from the seed 
 	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile .docs-build/briefing-2023-01-20.pdf docs/page-$$page; \
 	done
 	rm -rf .docs-build
+
+bench: setup ## Benchmark every stage at 2,000 and 20,000 synthetic items; writes benchmarks/results/latest.json
+	$(BIN)/python -m benchmarks --prefect
 
 clean: ## Remove the environments and outputs (not the seeds)
 	rm -rf .tools $(VENV) out .pytest_cache .mypy_cache .ruff_cache

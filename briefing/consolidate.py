@@ -10,7 +10,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from briefing.models import Claim, Disagreement, Fact, FactKind
 from briefing.topic import Topic
@@ -24,6 +25,10 @@ RARE_IN = 4  # ...each found in fewer statements than this (roughly)
 _RARE = "\0rare"  # the weight from which a word counts as rare, kept beside the words
 MIN_WORDS = 4  # a statement with fewer content words is matched by its quotes only
 LONG_QUOTE = 10  # words inside a quote this long (a title, a speech) are left out of the bag
+# Groups compared per probe word: the latest this many whose first report contains it. Only a
+# word common to more groups than this is cut short (a rare word's list is read whole); without
+# the cut, consolidation grew with the square of the statements.
+CANDIDATES_PER_WORD = 100
 
 # Words too common to tell two statements apart.
 _STOPWORDS = frozenset(
@@ -110,6 +115,7 @@ class _Profile:
     fact: Fact
     words: frozenset[str]
     quoted: frozenset[tuple[str, ...]]
+    total: float = 0.0  # the words' summed weight, once the weights are known
 
 
 def _weights(profiles: Sequence[_Profile]) -> dict[str, float]:
@@ -156,8 +162,10 @@ def same_report(a: _Profile, b: _Profile, weights: dict[str, float]) -> bool:
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         return False
     shared = weight(a.words & b.words)
-    jaccard = shared / (weight(a.words | b.words) or 1)
-    overlap = shared / (min(weight(a.words), weight(b.words)) or 1)
+    total_a = a.total or weight(a.words)
+    total_b = b.total or weight(b.words)
+    jaccard = shared / ((total_a + total_b - shared) or 1)
+    overlap = shared / (min(total_a, total_b) or 1)
     if jaccard >= SAME:
         return True
     if _same_day_event(a.fact, b.fact) and jaccard >= SAME_DAY[0] and overlap >= SAME_DAY[1]:
@@ -190,33 +198,105 @@ def merge_facts(group: Sequence[Fact]) -> Fact:
     )
 
 
+# A match by words needs at least this rarity-weighted Jaccard; one of two events of the same
+# day needs at least the lower one.
+_JACCARD_FLOOR = min(SAME, SIMILAR[0])
+_SAME_DAY_FLOOR = SAME_DAY[0]
+
+
+def _event_day(fact: Fact) -> date | None:
+    """The day of an event dated to the day: what the same-day rule compares."""
+    if fact.kind == FactKind.EVENT and fact.when is not None and fact.when.precision == "day":
+        return fact.when.start
+    return None
+
+
+def _probe_words(profile: _Profile, weights: dict[str, float], floor: float) -> list[str]:
+    """The rarest of a statement's words, enough that any statement it could match by words
+    shares at least one of them: the words left out weigh less than the Jaccard floor allows."""
+    if len(profile.words) < MIN_WORDS:
+        return []
+    ordered = sorted(profile.words, key=lambda word: (-weights[word], word))
+    total = sum(weights[word] for word in ordered)
+    rest, prefix = total, []
+    # A small margin: a longer prefix only adds candidates, it never loses a match.
+    while ordered and rest >= floor * total * (1 - 1e-9):
+        word = ordered.pop(0)
+        prefix.append(word)
+        rest -= weights[word]
+    return prefix
+
+
+def _first_home(
+    profile: _Profile, candidates: list[tuple[int, _Profile]], weights: dict[str, float]
+) -> int | None:
+    """The first group with a report of the same thing from another document, if any."""
+    document = profile.fact.evidence[0].document_id
+    for group, member in sorted(candidates, key=lambda pair: pair[0]):
+        if member.fact.evidence[0].document_id != document and same_report(
+            member, profile, weights
+        ):
+            return group
+    return None
+
+
 def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fact]]]:
-    """Group the facts that report the same thing; each group as (merged fact, its reports)."""
-    profiles = [
+    """Group the facts that report the same thing; each group as (merged fact, its reports).
+
+    Each statement joins the first group whose first report is a report of the same thing from
+    another document (matching any member instead let groups grow by chains of near matches
+    into one "fact" of thousands). Only statements sharing a rare word or a quoted run can
+    match, so an inverted index over the groups' first reports finds the candidates; past
+    CANDIDATES_PER_WORD groups sharing one word, only the latest are compared.
+    """
+    bare = [
         _Profile(
             fact, content_words(fact.statement, topic), frozenset(_quoted_runs(fact.statement))
         )
         for fact in facts
     ]
-    weights = _weights(profiles)
+    weights = _weights(bare)
+    profiles = [
+        replace(profile, total=sum(weights[word] for word in profile.words)) for profile in bare
+    ]
     groups: list[list[_Profile]] = []
+    members: list[tuple[int, _Profile]] = []  # (group, its first report), in group order
+    by_word: dict[str, list[int]] = {}
+    by_run: dict[tuple[str, ...], list[int]] = {}
+    by_id: dict[str, int] = {}
+    by_day_word: dict[tuple[date, str], list[int]] = {}
     for profile in profiles:
-        home = next(
-            (
-                group
-                for group in groups
-                if any(
-                    member.fact.evidence[0].document_id != profile.fact.evidence[0].document_id
-                    and same_report(member, profile, weights)
-                    for member in group
-                )
-            ),
-            None,
-        )
+        candidates: set[int] = set()
+        # A common word's list is cut to its latest groups; a rare word's is read whole.
+        for word in _probe_words(profile, weights, _JACCARD_FLOOR):
+            candidates.update(by_word.get(word, ())[-CANDIDATES_PER_WORD:])
+        day = _event_day(profile.fact)
+        if day is not None:
+            for word in _probe_words(profile, weights, _SAME_DAY_FLOOR):
+                candidates.update(by_day_word.get((day, word), ())[-CANDIDATES_PER_WORD:])
+        for run in profile.quoted:
+            candidates.update(by_run.get(run, ()))
+        # The same sentence is the same report wherever it appears: two groups led by it would
+        # give the briefing two facts with one id.
+        home = by_id.get(profile.fact.id)
         if home is None:
-            groups.append([profile])
-        else:
-            home.append(profile)
+            home = _first_home(profile, [members[index] for index in candidates], weights)
+        founder = home is None
+        if home is None:
+            home = len(groups)
+            groups.append([])
+        groups[home].append(profile)
+        by_id.setdefault(profile.fact.id, home)
+        if not founder:
+            continue
+        index = len(members)
+        members.append((home, profile))
+        for word in profile.words:
+            by_word.setdefault(word, []).append(index)
+            if day is not None:
+                by_day_word.setdefault((day, word), []).append(index)
+        for run in profile.quoted:
+            by_run.setdefault(run, []).append(index)
     result = []
     for group in groups:
         reports = [profile.fact for profile in group]
@@ -236,41 +316,34 @@ def _quantities(fact: Fact) -> list[tuple[int, str, str]]:
 
 
 def find_disagreements(merged: Fact, reports: Sequence[Fact]) -> list[Disagreement]:
-    """Differing counts or dates among the reports of one fact, each quoted with its evidence."""
-    found = []
-    for index, first in enumerate(reports):
-        for second in reports[index + 1 :]:
-            if first.evidence[0].document_id == second.evidence[0].document_id:
-                continue
-            for value_a, noun_a, text_a in _quantities(first):
-                for value_b, noun_b, text_b in _quantities(second):
-                    if noun_a == noun_b and value_a != value_b:
-                        found.append(
-                            Disagreement(
-                                fact_id=merged.id,
-                                aspect="number",
-                                claims=(
-                                    Claim(value=text_a, evidence=first.evidence[0]),
-                                    Claim(value=text_b, evidence=second.evidence[0]),
-                                ),
-                            )
-                        )
-            a, b = first.when, second.when
-            if (
-                a is not None
-                and b is not None
-                and a.precision in {"day", "month"}
-                and b.precision in {"day", "month"}
-                and (a.end < b.start or b.end < a.start)
-            ):
-                found.append(
-                    Disagreement(
-                        fact_id=merged.id,
-                        aspect="date",
-                        claims=(
-                            Claim(value=a.text, evidence=first.evidence[0]),
-                            Claim(value=b.text, evidence=second.evidence[0]),
-                        ),
-                    )
-                )
+    """Differing counts or dates among the reports of one fact, each quoted with its evidence.
+
+    One note per counted noun and one for the date, each value quoted once (from its first
+    report): ten reports of one thing give one note, not one per pair of them.
+    """
+    counts: dict[str, dict[int, Claim]] = {}
+    dates: dict[str, tuple[Fact, Claim]] = {}
+    for report in reports:
+        evidence = report.evidence[0]
+        for value, noun, text in _quantities(report):
+            counts.setdefault(noun, {}).setdefault(value, Claim(value=text, evidence=evidence))
+        when = report.when
+        if when is not None and when.precision in {"day", "month"}:
+            dates.setdefault(when.text.lower(), (report, Claim(value=when.text, evidence=evidence)))
+    found = [
+        Disagreement(fact_id=merged.id, aspect="number", claims=tuple(claims.values()))
+        for claims in counts.values()
+        if len(claims) > 1 and len({c.evidence.document_id for c in claims.values()}) > 1
+    ]
+    dated = list(dates.values())
+    if any(
+        a.evidence[0].document_id != b.evidence[0].document_id
+        and a.when is not None
+        and b.when is not None
+        and (a.when.end < b.when.start or b.when.end < a.when.start)
+        for index, (a, _) in enumerate(dated)
+        for b, _ in dated[index + 1 :]
+    ):
+        claims = tuple(claim for _, claim in dated)
+        found.append(Disagreement(fact_id=merged.id, aspect="date", claims=claims))
     return found

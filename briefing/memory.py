@@ -5,9 +5,9 @@ server database by changing the URL. ``load_`` functions read; ``write_memory`` 
 one edition adds in a single transaction, so a run killed half way leaves the memory as it was.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
 from briefing.errors import StoreError
-from briefing.models import Briefing, SourceDocument
+from briefing.models import Briefing, Fact, SourceDocument
 from briefing.sources.feeds import FeedCopy, FeedFetch, FeedItem
 from briefing.sources.fetch import Validators
 
@@ -92,6 +92,13 @@ facts = Table(
     Column("fact", JSON, nullable=False),
 )
 
+extractions = Table(
+    "extractions",
+    metadata,
+    Column("key", String(64), primary_key=True, comment="briefing.extract.facts.extraction_key"),
+    Column("facts", JSON, nullable=False),
+)
+
 editions = Table(
     "editions",
     metadata,
@@ -127,6 +134,7 @@ class EditionRecord:
     briefing: Briefing
     items: tuple[FeedItem, ...]
     fetches: tuple[FeedFetch, ...]
+    extractions: Mapping[str, Sequence[Fact]] = field(default_factory=dict)
 
 
 # How long a SQLite connection waits for another process's write transaction to end before
@@ -233,6 +241,42 @@ def load_recollection(engine: Engine, edition_date: date) -> Recollection:
             return Recollection(previous[0] if previous else None, frozenset(fact_ids))
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read earlier editions from the memory: {exc}") from exc
+
+
+def load_extractions(engine: Engine, keys: Iterable[str]) -> dict[str, list[Fact]]:
+    """The facts kept for each extraction key that has them (``extraction_key``)."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, list[Fact]] = {}
+    try:
+        with engine.connect() as connection:
+            for start in range(0, len(wanted), 500):  # SQLite caps bound parameters
+                query = select(extractions).where(
+                    extractions.c.key.in_(wanted[start : start + 500])
+                )
+                for row in connection.execute(query).mappings():
+                    found[row["key"]] = [Fact.model_validate(fact) for fact in row["facts"]]
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read kept facts from the memory: {exc}") from exc
+    return found
+
+
+def _write_extractions(connection: Connection, record: EditionRecord) -> None:
+    keys = list(record.extractions)
+    known: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        known |= set(
+            connection.execute(
+                select(extractions.c.key).where(extractions.c.key.in_(chunk))
+            ).scalars()
+        )
+    rows = [
+        {"key": key, "facts": [fact.model_dump(mode="json") for fact in facts]}
+        for key, facts in record.extractions.items()
+        if key not in known
+    ]
+    if rows:
+        connection.execute(insert(extractions), rows)
 
 
 def _is_known(connection: Connection, document: SourceDocument, item: FeedItem | None) -> bool:
@@ -353,5 +397,6 @@ def write_memory(engine: Engine, record: EditionRecord) -> None:
             _write_fetches(connection, record)
             _write_documents(connection, record, items)
             _write_edition(connection, record)
+            _write_extractions(connection, record)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot record the edition in the memory: {exc}") from exc

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import (
@@ -456,9 +457,14 @@ class Briefing(_Record):
             raise ValueError(f"key points, timeline or notes name unknown facts: {unknown}")
         return self
 
+    @cached_property
+    def _facts_by_id(self) -> dict[str, Fact]:
+        # Computed once: the timeline figure looks up every event, thousands in a large edition.
+        return {fact.id: fact for fact in self.facts()}
+
     def fact(self, fact_id: str) -> Fact:
-        """The fact with this id."""
-        return next(fact for fact in self.facts() if fact.id == fact_id)
+        """The fact with this id (KeyError if the briefing has none)."""
+        return self._facts_by_id[fact_id]
 
     @model_validator(mode="after")
     def _dates_and_news_are_coherent(self) -> Self:
@@ -483,9 +489,11 @@ class Briefing(_Record):
         new = set(self.new_fact_ids)
         return (fact for fact in self.facts() if fact.id in new)
 
+    @cached_property
+    def _source_numbers(self) -> dict[str, int]:
+        # Computed once: a large edition looks up thousands of citations.
+        return {source.id: number for number, source in enumerate(self.sources, start=1)}
+
     def source_number(self, document_id: str) -> int:
         """The citation number of a source: its position in the sources list, from 1."""
-        for number, source in enumerate(self.sources, start=1):
-            if source.id == document_id:
-                return number
-        raise KeyError(document_id)
+        return self._source_numbers[document_id]

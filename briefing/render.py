@@ -24,6 +24,7 @@ from briefing import formatting
 from briefing.errors import DependencyError, RenderError
 from briefing.figures import build_timeline_figure
 from briefing.models import Briefing
+from briefing.shown import CITATION_LIMIT, LIST_LIMIT, build_shown
 
 TEMPLATE = "briefing.html"
 
@@ -56,12 +57,16 @@ def render_html(
     *,
     page_size: PageSize = "A4",
     standalone: bool = False,
+    list_limit: int = LIST_LIMIT,
+    citation_limit: int = CITATION_LIMIT,
 ) -> str:
     """Render the briefing to an HTML document with the templates in templates_dir.
 
     ``standalone`` puts the stylesheet inside the document, for the HTML edition read in a
     browser; otherwise it is linked, for WeasyPrint to fetch from the templates folder.
     ``page_size`` becomes the ``@page`` size; only the fixed keywords of ``PageSize`` get into CSS.
+    Each list shows at most ``list_limit`` entries and each statement ``citation_limit``
+    citations; the JSON edition has the rest (``briefing.shown``).
     """
     if page_size not in get_args(PageSize):
         raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
@@ -69,9 +74,15 @@ def render_html(
         stylesheet = (
             Markup((templates_dir / STYLESHEET).read_text(encoding="utf-8")) if standalone else None
         )
-        template = build_environment(templates_dir).get_template(TEMPLATE)
+        environment = build_environment(templates_dir)
+        # A global, so that the macros imported without context see it too.
+        shown = build_shown(briefing, list_limit, citation_limit)
+        environment.globals["citation_limit"] = citation_limit
+        environment.globals["listed_sources"] = shown.listed_numbers
+        template = environment.get_template(TEMPLATE)
         return template.render(
             briefing=briefing,
+            shown=shown,
             page_size=page_size,
             stylesheet=stylesheet,
             for_print=not standalone,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from briefing.mail import EmailAddress, merge_recipients
+from briefing.shown import CITATION_LIMIT, LIST_LIMIT
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,6 +94,19 @@ class Settings(BaseSettings):
         default=2, ge=0, description="Extra tries for a feed whose fetch failed transiently."
     )
     fetch_retry_delay: float = Field(default=10.0, ge=0, description="Seconds between those tries.")
+
+    pdf_list_limit: int = Field(
+        default=LIST_LIMIT,
+        ge=1,
+        description="Most entries the PDF and HTML editions show per list (statements per "
+        "theme, new statements, notes, events, milestones, sources, feeds); the JSON edition "
+        "has them all and the PDF says how many more there are.",
+    )
+    pdf_citation_limit: int = Field(
+        default=CITATION_LIMIT,
+        ge=1,
+        description="Most citations the PDF and HTML editions show for one statement.",
+    )
 
     email_recipients: Annotated[tuple[EmailAddress, ...], NoDecode] = Field(
         default=(),

@@ -20,9 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from briefing.compose import compose_briefing
 from briefing.deliver import DELIVERY_LOG, plan_delivery
 from briefing.errors import DeliveryError, FetchError
-from briefing.extract.facts import extract_facts
+from briefing.extract.facts import extract_documents, extraction_key
 from briefing.mail import EmailAddress
-from briefing.memory import EditionRecord, load_feed_copies, load_recollection, memory_at
+from briefing.memory import (
+    EditionRecord,
+    load_extractions,
+    load_feed_copies,
+    load_recollection,
+    memory_at,
+)
 from briefing.memory import write_memory as write_memory_record
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.pipeline import collect_versions
@@ -230,19 +236,38 @@ def select_stage(
 
 
 @task(name="extract")
-def extract_stage(documents: tuple[SourceDocument, ...], topic: Topic) -> list[Fact]:
-    """Turn every document into fact records."""
+def extract_stage(
+    documents: tuple[SourceDocument, ...], topic: Topic, database_url: str
+) -> tuple[list[Fact], dict[str, list[Fact]]]:
+    """Turn every document into fact records, reusing those the memory kept for a document
+    it has seen with the same text, topic and extraction code; also return the new ones."""
     logger = get_run_logger()
+    keys = [extraction_key(document, topic) for document in documents]
+    with memory_at(database_url) as memory:
+        kept = load_extractions(memory, keys)
     facts: list[Fact] = []
-    for document in documents:
-        extraction = extract_facts(document, topic)
-        facts.extend(extraction.facts)
-        left_out = ", ".join(f"{n} {kind}" for kind, n in sorted(extraction.skipped.items()))
+    fresh: dict[str, list[Fact]] = {}
+    for result in extract_documents(documents, topic, kept):
+        facts.extend(result.facts)
+        if result.skipped is None:
+            logger.info(
+                "%s: %d facts, kept from an earlier run", result.document_id, len(result.facts)
+            )
+            continue
+        fresh[result.key] = result.facts
+        left_out = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items()))
         logger.info(
-            "%s: %d facts; left out: %s", document.id, len(extraction.facts), left_out or "none"
+            "%s: %d facts; left out: %s", result.document_id, len(result.facts), left_out or "none"
         )
-    logger.info("[3/%d] extract: %d facts from %d documents", STAGES, len(facts), len(documents))
-    return facts
+    logger.info(
+        "[3/%d] extract: %d facts from %d documents (%d read again, %d kept from earlier runs)",
+        STAGES,
+        len(facts),
+        len(documents),
+        len(fresh),
+        len(documents) - len(fresh),
+    )
+    return facts, fresh
 
 
 @task(name="compose")
@@ -286,17 +311,35 @@ def compose_stage(
 
 
 @task(name="render")
-def render_stage(briefing: Briefing, templates_dir: Path, page_size: PageSize) -> tuple[bytes, str]:
-    """Render the edition to a PDF (the JSON edition attached) and a standalone HTML page."""
+def render_stage(
+    briefing: Briefing,
+    templates_dir: Path,
+    page_size: PageSize,
+    list_limit: int,
+    citation_limit: int,
+) -> tuple[bytes, str]:
+    """Render the edition to a PDF (the JSON edition attached) and a standalone HTML page,
+    each list cut at the limits (the JSON edition holds everything)."""
+
+    def html_of(standalone: bool) -> str:
+        return render_html(
+            briefing,
+            templates_dir,
+            page_size=page_size,
+            standalone=standalone,
+            list_limit=list_limit,
+            citation_limit=citation_limit,
+        )
+
     pdf = render_pdf(
-        render_html(briefing, templates_dir, page_size=page_size),
+        html_of(False),
         templates_dir,
         attachments=[
             (f"{edition_stem(briefing)}.json", edition_json(briefing), "The JSON edition")
         ],
         created=briefing.edition_date,
     )
-    html = render_html(briefing, templates_dir, page_size=page_size, standalone=True)
+    html = html_of(True)
     get_run_logger().info("[5/%d] render: %d KiB of PDF", STAGES, len(pdf) // 1024)
     return pdf, html
 
@@ -325,6 +368,7 @@ def remember_stage(
     items: tuple[FeedItem, ...],
     fetches: list[FeedFetch],
     run_id: str,
+    extractions: dict[str, list[Fact]],
 ) -> None:
     """Record the edition, its documents, facts and fetches in the memory, in one transaction."""
     record = EditionRecord(
@@ -333,6 +377,7 @@ def remember_stage(
         briefing=briefing,
         items=items,
         fetches=tuple(fetches),
+        extractions=extractions,
     )
     with memory_at(database_url) as memory:
         write_memory_record(memory, record)
@@ -398,16 +443,29 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
         fetches.append(fetched)
     items, outcomes = select_stage(fetches, topic, period_start, edition_date)
     documents = seeds + tuple(item.document for item in items)
-    facts = extract_stage(documents, topic)
+    facts, extractions = extract_stage(documents, topic, settings.database_url)
     briefing = compose_stage(
         topic, documents, facts, edition_date, period_start, settings.database_url, outcomes
     )
-    pdf, html = render_stage(briefing, settings.templates_dir, parameters.page_size)
+    pdf, html = render_stage(
+        briefing,
+        settings.templates_dir,
+        parameters.page_size,
+        settings.pdf_list_limit,
+        settings.pdf_citation_limit,
+    )
     # Another run of the same edition writes its files and memory before or after this one's,
     # never between them.
     with edition_lock(out_dir, edition_date):
         result = write_stage(out_dir, briefing, pdf, html)
-        remember_stage(settings.database_url, briefing, items, fetches, str(flow_run.id or "local"))
+        remember_stage(
+            settings.database_url,
+            briefing,
+            items,
+            fetches,
+            str(flow_run.id or "local"),
+            extractions,
+        )
     report_stage(briefing, result.pdf_file, out_dir)
     if plan is None:
         return result

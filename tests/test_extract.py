@@ -8,7 +8,12 @@ import pytest
 from briefing.compose import compose_briefing
 from briefing.extract.boilerplate import classify_paragraph
 from briefing.extract.facts import classify_theme, extract_facts
-from briefing.extract.segment import split_paragraphs, split_sentences
+from briefing.extract.segment import (
+    _segmenter,
+    _sentence_spans,
+    split_paragraphs,
+    split_sentences,
+)
 from briefing.models import SourceDocument
 from briefing.topic import Topic
 
@@ -193,3 +198,17 @@ def test_a_sentence_repeated_in_one_document_is_one_fact(topic: Topic) -> None:
     assert 1 == extraction.skipped["repeated sentence"]
     briefing = compose_briefing(topic, (document,), extraction.facts, JAN_13)
     assert 1 == sum(1 for _ in briefing.facts())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Go. Go. Go.",
+        "Dr. Smith went home.  He said “Yes.”  Then   left.",
+        "U.S. and Japan agreed. U.S. and Japan agreed.",
+    ],
+)
+def test_sentence_spans_are_those_pysbd_finds(text: str) -> None:
+    """The spans found with str.find are pysbd's char_span spans, repeated sentences included."""
+    expected = [(p.start, p.end) for p in _segmenter().segment(text)]
+    assert expected == [tuple(span) for span in _sentence_spans(text)]

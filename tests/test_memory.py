@@ -9,7 +9,7 @@ from sqlalchemy import Engine, event, func, select, text
 
 from briefing.compose import compose_briefing
 from briefing.errors import StoreError
-from briefing.extract.facts import extract_facts
+from briefing.extract.facts import extract_documents, extract_facts, extraction_key
 from briefing.memory import (
     EditionRecord,
     documents,
@@ -18,13 +18,15 @@ from briefing.memory import (
     facts,
     feed_copies,
     fetches,
+    load_extractions,
     load_feed_copies,
     load_recollection,
     open_memory,
     write_memory,
 )
-from briefing.models import Briefing
+from briefing.models import Briefing, SourceDocument
 from briefing.sources.feeds import FeedItem, dedupe_items, feed_for_url, fetch_feed, select_items
+from briefing.store import edition_json
 from briefing.topic import Topic
 from tests.feedserver import LIMITS, FeedServer, Route, fixture, loopback_client
 
@@ -262,3 +264,47 @@ def test_a_write_waits_for_another_connections_write_instead_of_failing(
         other.rollback()
         other.close()
     assert "BEGIN IMMEDIATE" in statements
+
+
+def test_facts_kept_for_a_known_document_give_the_same_edition(
+    memory: Engine, seeds: tuple[SourceDocument, ...], topic: Topic
+) -> None:
+    """Facts stored under a document's extraction key come back equal, so an edition built from
+    them is byte-identical to one built by extracting again; other keys find nothing."""
+    fresh = extract_documents(seeds, topic)
+    briefing = compose_briefing(
+        topic, seeds, [f for r in fresh for f in r.facts], date(2023, 1, 20)
+    )
+    write_memory(
+        memory,
+        EditionRecord(
+            run_id="first",
+            written_at=datetime(2023, 1, 1, tzinfo=UTC),
+            briefing=briefing,
+            items=(),
+            fetches=(),
+            extractions={r.key: r.facts for r in fresh},
+        ),
+    )
+    kept = load_extractions(memory, [r.key for r in fresh] + ["unknown"])
+    again = extract_documents(seeds, topic, kept)
+    rebuilt = compose_briefing(topic, seeds, [f for r in again for f in r.facts], date(2023, 1, 20))
+    assert [None] * len(seeds) == [r.skipped for r in again]
+    assert edition_json(briefing) == edition_json(rebuilt)
+
+
+def test_the_extraction_key_changes_with_the_text_and_the_topic(
+    seeds: tuple[SourceDocument, ...], topic: Topic
+) -> None:
+    """A different text or topic profile is a different key: kept facts are never misapplied."""
+    seed = seeds[0]
+    edited = SourceDocument.model_validate(
+        {**seed.model_dump(), "text": seed.text + " More.", "sha256": ""}
+    )
+    other_topic = topic.model_copy(update={"title": "Another title"})
+    keys = {
+        extraction_key(seed, topic),
+        extraction_key(edited, topic),
+        extraction_key(seed, other_topic),
+    }
+    assert 3 == len(keys)

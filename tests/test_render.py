@@ -25,6 +25,7 @@ from briefing.models import (
     SourceType,
     When,
 )
+from briefing.pipeline import build_seed_briefing
 from briefing.render import PageSize, build_url_fetcher, render_html, render_pdf
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -474,3 +475,27 @@ def test_an_unknown_page_size_is_a_render_error() -> None:
     """A page size outside the fixed list never reaches the CSS: rendering refuses it."""
     with pytest.raises(RenderError, match="unknown page size"):
         render_html(briefing(), TEMPLATES, page_size="A4; } body { display: none")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def seed_briefing() -> Briefing:
+    """The seed edition of 20 January 2023."""
+    return build_seed_briefing(date(2023, 1, 20))
+
+
+def test_lists_beyond_the_limit_are_cut_and_say_how_many_more(seed_briefing: Briefing) -> None:
+    """With a limit of two, each theme shows its two best-supported statements, each statement
+    at most one citation, and the page says how many more the JSON edition holds."""
+    html = render_html(seed_briefing, TEMPLATES, list_limit=2, citation_limit=1)
+    section = seed_briefing.sections[0]
+    shown_statements = [
+        fact.statement for fact in section.facts if str(escape(fact.statement)) in html
+    ]
+    more = f"{len(section.facts) - 2} more statements on this theme"
+    assert (True, True) == (more in html, "; and 1 more in the JSON edition" in html)
+    assert [f.statement for f in section.facts[:2]] == shown_statements[:2]
+
+
+def test_the_seed_edition_fits_within_the_default_limits(seed_briefing: Briefing) -> None:
+    """The seed edition is shown whole: no list says that more are in the JSON edition."""
+    assert "in the JSON edition" not in render_html(seed_briefing, TEMPLATES)

@@ -3,7 +3,10 @@
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from briefing.extract.attribution import classify_kind, find_other_actors, find_speaker
 from briefing.extract.boilerplate import classify_paragraph, count_paragraphs
@@ -24,6 +27,25 @@ class Extraction:
 
     facts: list[Fact] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+
+
+@cache
+def extractor_version() -> str:
+    """A fingerprint of the code facts come from (this package, the models, the topic rules):
+    facts kept from an earlier run are reused only when it is unchanged."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in [*sorted(root.glob("*.py")), root.parent / "models.py", root.parent / "topic.py"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def extraction_key(document: SourceDocument, topic: Topic) -> str:
+    """What a document's facts depend on: its text, id and date, the topic and the code."""
+    digest = hashlib.sha256(extractor_version().encode())
+    digest.update(topic.model_dump_json().encode("utf-8"))
+    digest.update(document.model_dump_json().encode("utf-8"))
+    return digest.hexdigest()
 
 
 def fact_id(statement: str) -> str:
@@ -127,4 +149,31 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
                     evidence=(cite(document, span),),
                 )
             )
+    return result
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """One document's facts, extracted now or kept from an earlier run (``skipped`` is None)."""
+
+    document_id: str
+    key: str
+    facts: list[Fact]
+    skipped: Counter[str] | None
+
+
+def extract_documents(
+    documents: Iterable[SourceDocument],
+    topic: Topic,
+    kept: Mapping[str, list[Fact]] | None = None,
+) -> list[DocumentFacts]:
+    """Every document's facts, reusing those kept under its extraction key when there are any."""
+    result = []
+    for document in documents:
+        key = extraction_key(document, topic)
+        if kept is not None and key in kept:
+            result.append(DocumentFacts(document.id, key, kept[key], None))
+            continue
+        extraction = extract_facts(document, topic)
+        result.append(DocumentFacts(document.id, key, extraction.facts, extraction.skipped))
     return result

@@ -1,0 +1,69 @@
+"""The benchmark suite itself, at a tiny scale: every stage reported, counts that add up."""
+
+from typing import Any
+
+import pytest
+
+from benchmarks.__main__ import main
+from benchmarks.report import summary, table
+from benchmarks.runner import STAGES, run_scale
+from benchmarks.synth import build_feeds
+
+
+@pytest.fixture(scope="module")
+def tiny() -> dict[str, Any]:
+    """Two feeds of ten items, without the seeds, cold then warm."""
+    return run_scale(2, 10, include_seeds=False)
+
+
+def test_every_stage_is_reported_for_both_runs(tiny: dict[str, Any]) -> None:
+    """Cold and warm runs each report wall time, rate and peak memory for every stage."""
+    for run in ("cold", "warm"):
+        stages = tiny[run]["stages"]
+        assert list(STAGES) == list(stages)
+        for stage in stages.values():
+            assert stage["seconds"] >= 0 and stage["peak_rss_mib"] > 0
+
+
+def test_every_generated_item_is_parsed(tiny: dict[str, Any]) -> None:
+    """The parser sees exactly the items generated, and sorts each one."""
+    parse = tiny["cold"]["stages"]["parse"]["counts"]
+    kept = parse["documents"] + parse["off_topic"] + parse["out_of_period"]
+    assert (20, 20, 20) == (tiny["items"], parse["entries"], kept)
+
+
+def test_on_topic_items_give_facts(tiny: dict[str, Any]) -> None:
+    """Items about the partnership are read and yield facts; off-topic ones are left out."""
+    parse = tiny["cold"]["stages"]["parse"]["counts"]
+    extract = tiny["cold"]["stages"]["extract"]["counts"]
+    assert parse["documents"] > 0 and parse["off_topic"] > 0
+    assert extract["facts"] > parse["documents"]
+
+
+def test_a_warm_run_gets_304_from_every_feed(tiny: dict[str, Any]) -> None:
+    """The second run sends the ETags back, and every feed answers 304 Not Modified."""
+    assert {"200": 2} == {k: v for k, v in tiny["cold"]["http"].items() if v}
+    assert {"304": 2} == {k: v for k, v in tiny["warm"]["http"].items() if v}
+    assert {"unchanged": 2, "bytes_received": 0} == tiny["warm"]["stages"]["fetch"]["counts"]
+
+
+def test_the_table_has_every_stage_and_ratio(tiny: dict[str, Any]) -> None:
+    """The printed table names each stage, both baselines and every ratio."""
+    text = table({"scales": [tiny], "ratios": summary([tiny])})
+    for name in [*STAGES, "feedparser alone", "WeasyPrint alone", "ingest_vs_feedparser@20"]:
+        assert name in text
+
+
+def test_feeds_are_deterministic_and_of_news_length() -> None:
+    """The same seed gives the same bytes; RSS and Atom alternate."""
+    first, second = build_feeds(2, 3), build_feeds(2, 3)
+    assert [f.body for f in first] == [f.body for f in second]
+    assert ["rss", "atom"] == [f.kind for f in first]
+
+
+def test_help_explains_scales_and_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help names the scales, the output file and --quick."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert all(word in text for word in ("20 feeds x 100 items", "--output", "--quick"))
