@@ -21,18 +21,16 @@ import briefing.compose
 from benchmarks.memory import Sampler, current_rss
 from benchmarks.server import FeedServer, serving
 from benchmarks.synth import EDITION_DATE, PERIOD, SyntheticFeed, build_feeds
-from briefing.compose import compose_briefing
 from briefing.extract.facts import extract_documents, extraction_key
 from briefing.memory import (
     EditionRecord,
     load_extractions,
     load_feed_copies,
-    load_recollection,
     memory_at,
     write_memory,
 )
 from briefing.models import Briefing, Fact
-from briefing.pipeline import collect_versions
+from briefing.pipeline import compose_remembered
 from briefing.render import render_html, render_pdf
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedConfig, FeedFetch, dedupe_items, fetch_feed, select_items
@@ -172,18 +170,8 @@ def run_edition(product: Product, clock: Clock) -> Edition:
         counts["extracted"] = len(fresh)
         counts["facts"] = len(facts)
     with clock.stage("compose") as counts, _timed_consolidation(clock):
-        with memory_at(product.database_url) as memory:
-            recollection = load_recollection(memory, EDITION_DATE)
-        edition = compose_briefing(
-            topic,
-            documents,
-            facts,
-            EDITION_DATE,
-            period_start=period_start,
-            previous_edition=recollection.previous_edition,
-            earlier_fact_ids=recollection.fact_ids,
-            source_health=outcomes,
-            versions=collect_versions(),
+        edition = compose_remembered(
+            topic, documents, facts, EDITION_DATE, period_start, product.database_url, outcomes
         )
         counts["facts"] = sum(1 for _ in edition.facts())
         counts["disagreements"] = len(edition.disagreements)

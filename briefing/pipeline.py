@@ -6,10 +6,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 from briefing.compose import compose_briefing
 from briefing.extract.facts import extract_facts
-from briefing.models import Briefing
+from briefing.memory import load_recollection, memory_at
+from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.settings import Settings
 from briefing.sources.seeds import load_seeds
-from briefing.topic import load_topic
+from briefing.topic import Topic, load_topic
 
 VERSIONED = ("us-japan-space-briefing", "prefect", "weasyprint", "pydantic", "jinja2", "pysbd")
 
@@ -32,6 +33,34 @@ def build_seed_briefing(edition_date: date, settings: Settings | None = None) ->
     documents = load_seeds(settings.seeds_dir)
     facts = [fact for document in documents for fact in extract_facts(document, topic).facts]
     return compose_briefing(topic, documents, facts, edition_date, versions=collect_versions())
+
+
+def compose_remembered(
+    topic: Topic,
+    documents: tuple[SourceDocument, ...],
+    facts: list[Fact],
+    edition_date: date,
+    period_start: date,
+    database_url: str,
+    source_health: tuple[FetchOutcome, ...],
+) -> Briefing:
+    """Compose an edition against the memory: facts no earlier edition carried are marked new.
+
+    The flow's compose task and the benchmark both call this, so both run the same work.
+    """
+    with memory_at(database_url) as memory:
+        recollection = load_recollection(memory, edition_date)
+    return compose_briefing(
+        topic,
+        documents,
+        facts,
+        edition_date,
+        period_start=period_start,
+        previous_edition=recollection.previous_edition,
+        earlier_fact_ids=recollection.fact_ids,
+        source_health=source_health,
+        versions=collect_versions(),
+    )
 
 
 def briefing_schema_json() -> str:

@@ -17,7 +17,6 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from briefing.compose import compose_briefing
 from briefing.deliver import DELIVERY_LOG, plan_delivery
 from briefing.errors import DeliveryError, FetchError
 from briefing.extract.facts import extract_documents, extraction_key
@@ -26,12 +25,11 @@ from briefing.memory import (
     EditionRecord,
     load_extractions,
     load_feed_copies,
-    load_recollection,
     memory_at,
 )
 from briefing.memory import write_memory as write_memory_record
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
-from briefing.pipeline import collect_versions
+from briefing.pipeline import compose_remembered
 from briefing.render import PageSize, render_html, render_pdf
 from briefing.settings import Settings
 from briefing.sources.feeds import (
@@ -281,21 +279,11 @@ def compose_stage(
     source_health: tuple[FetchOutcome, ...],
 ) -> Briefing:
     """Assemble the facts into the edition's sections and mark those no earlier edition carried."""
-    with memory_at(database_url) as memory:
-        recollection = load_recollection(memory, edition_date)
-    briefing = compose_briefing(
-        topic,
-        documents,
-        facts,
-        edition_date,
-        period_start=period_start,
-        previous_edition=recollection.previous_edition,
-        earlier_fact_ids=recollection.fact_ids,
-        source_health=source_health,
-        versions=collect_versions(),
+    briefing = compose_remembered(
+        topic, documents, facts, edition_date, period_start, database_url, source_health
     )
     counts = ", ".join(f"{section.title}: {len(section.facts)}" for section in briefing.sections)
-    previous = recollection.previous_edition
+    previous = briefing.previous_edition
     get_run_logger().info(
         "[4/%d] compose: %s; %d key points, %d timeline events, %d milestones, "
         "%d disagreements; new: %s",
