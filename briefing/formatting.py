@@ -96,11 +96,6 @@ def cited_numbers(evidence: Iterable[Evidence], briefing: Briefing) -> list[int]
     return sorted({briefing.source_number(item.document_id) for item in evidence})
 
 
-def source_number(document_id: str, briefing: Briefing) -> int:
-    """The citation number of a document in the briefing."""
-    return briefing.source_number(document_id)
-
-
 def is_web_url(value: object) -> bool:
     """Whether a value is an http(s) URL, the only kind a source URL is made a link for."""
     return isinstance(value, str) and urlsplit(value).scheme.lower() in {"http", "https"}
@@ -182,7 +177,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "display": display,
     "source_type": source_type_label,
     "cited_numbers": cited_numbers,
-    "source_number": source_number,
     "when": when_text,
     "kind": kind_label,
     "status": status_label,

@@ -41,8 +41,6 @@ class ShownBriefing:
     milestones: Shown[tuple[Milestone, Fact]]
     sources: Shown[tuple[int, SourceDocument]]
     source_health: Shown[FetchOutcome]
-    facts: dict[str, Fact]
-    citation_limit: int
 
     @property
     def listed_numbers(self) -> frozenset[int]:
@@ -58,20 +56,20 @@ def build_shown(
     Sources: all of them when they fit; otherwise those the shown entries cite most, in number
     order. A citation of a source not listed is printed without a link.
     """
-    facts = {fact.id: fact for fact in briefing.facts()}
+    by_id = briefing.fact
     sections = {section.theme: _first(section.facts, list_limit) for section in briefing.sections}
     new_facts = _first(list(briefing.new_facts()), list_limit)
     disagreements = _first(briefing.disagreements, list_limit)
     # The latest events matter most to a reader of this week's edition.
-    events = [facts[fact_id] for fact_id in briefing.timeline]
+    events = [by_id(fact_id) for fact_id in briefing.timeline]
     timeline = Shown(tuple(events[-list_limit:]), max(0, len(events) - list_limit))
-    milestones = _first([(m, facts[m.fact_id]) for m in briefing.milestones], list_limit)
+    milestones = _first([(m, by_id(m.fact_id)) for m in briefing.milestones], list_limit)
     numbered = list(enumerate(briefing.sources, start=1))
     if len(numbered) <= list_limit:
         sources = Shown(tuple(numbered), 0)
     else:
         cited_facts = [
-            *(facts[fact_id] for fact_id in briefing.key_points),
+            *(by_id(fact_id) for fact_id in briefing.key_points),
             *new_facts.entries,
             *(fact for shown in sections.values() for fact in shown.entries),
             *timeline.entries,
@@ -93,6 +91,4 @@ def build_shown(
         milestones=milestones,
         sources=sources,
         source_health=_first(briefing.source_health, list_limit),
-        facts=facts,
-        citation_limit=citation_limit,
     )
