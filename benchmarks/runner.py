@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import briefing.compose
 from benchmarks.memory import Sampler, current_rss
 from benchmarks.server import FeedServer, serving
 from benchmarks.synth import EDITION_DATE, PERIOD, SyntheticFeed, build_feeds
-from briefing.extract.facts import extract_documents, extraction_key
+from briefing.extract.facts import extract_documents
 from briefing.memory import (
     EditionRecord,
     load_extractions,
@@ -160,10 +161,8 @@ def run_edition(product: Product, clock: Clock) -> Edition:
     documents = seeds + tuple(item.document for item in items)
     with clock.stage("extract") as counts:
         # As the flow's extract task: facts kept in the memory for a known document are reused.
-        keys = [extraction_key(document, topic) for document in documents]
         with memory_at(product.database_url) as memory:
-            kept = load_extractions(memory, keys)
-        results = extract_documents(documents, topic, kept)
+            results = extract_documents(documents, topic, partial(load_extractions, memory))
         facts = [fact for result in results for fact in result.facts]
         fresh = {r.key: r.facts for r in results if r.skipped is not None}
         counts["documents"] = len(documents)

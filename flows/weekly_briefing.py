@@ -9,6 +9,7 @@ before any delivery, so a failed delivery never loses it.
 """
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Self
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from briefing.deliver import DELIVERY_LOG, plan_delivery
 from briefing.errors import DeliveryError, FetchError
-from briefing.extract.facts import extract_documents, extraction_key
+from briefing.extract.facts import extract_documents
 from briefing.mail import EmailAddress
 from briefing.memory import (
     EditionRecord,
@@ -240,12 +241,11 @@ def extract_stage(
     """Turn every document into fact records, reusing those the memory kept for a document
     it has seen with the same text, topic and extraction code; also return the new ones."""
     logger = get_run_logger()
-    keys = [extraction_key(document, topic) for document in documents]
     with memory_at(database_url) as memory:
-        kept = load_extractions(memory, keys)
+        results = extract_documents(documents, topic, partial(load_extractions, memory))
     facts: list[Fact] = []
     fresh: dict[str, list[Fact]] = {}
-    for result in extract_documents(documents, topic, kept):
+    for result in results:
         facts.extend(result.facts)
         if result.skipped is None:
             logger.info(

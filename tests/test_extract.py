@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from briefing.compose import compose_briefing
 from briefing.extract.boilerplate import classify_paragraph
 from briefing.extract.facts import classify_theme, extract_facts
 from briefing.extract.segment import (
@@ -174,30 +173,6 @@ def test_the_asat_pledge_is_a_security_fact(
         pledge.when.start,
         pledge.when.end,
     )
-
-
-def test_a_sentence_repeated_in_one_document_is_one_fact(topic: Topic) -> None:
-    """A feed item that repeats its lead gives one fact, cited at its first place, and the edition
-    can be composed (two facts with one id once made the Briefing invalid)."""
-    lead = "NASA and JAXA signed the Artemis agreement for the Gateway last week."
-    document = SourceDocument.model_validate(
-        {
-            "id": "feed-repeat",
-            "location": "https://wire.example.org/1",
-            "text": f"{lead} {lead}",
-            "outlet": None,
-            "title": None,
-            "author": None,
-            "published": None,
-            "url": None,
-            "source_type": "news",
-        }
-    )
-    extraction = extract_facts(document, topic)
-    assert [(lead, 0)] == [(fact.statement, fact.evidence[0].start) for fact in extraction.facts]
-    assert 1 == extraction.skipped["repeated sentence"]
-    briefing = compose_briefing(topic, (document,), extraction.facts, JAN_13)
-    assert 1 == sum(1 for _ in briefing.facts())
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from briefing.memory import (
     open_memory,
     write_memory,
 )
-from briefing.models import Briefing, SourceDocument
+from briefing.models import Briefing, Fact, SourceDocument
 from briefing.sources.feeds import FeedItem, dedupe_items, feed_for_url, fetch_feed, select_items
 from briefing.store import edition_json
 from briefing.topic import Topic
@@ -286,9 +286,15 @@ def test_facts_kept_for_a_known_document_give_the_same_edition(
             extractions={r.key: r.facts for r in fresh},
         ),
     )
-    kept = load_extractions(memory, [r.key for r in fresh] + ["unknown"])
-    again = extract_documents(seeds, topic, kept)
+    asked: list[list[str]] = []
+
+    def load_kept(keys: list[str]) -> dict[str, list[Fact]]:
+        asked.append(keys)
+        return load_extractions(memory, [*keys, "unknown"])
+
+    again = extract_documents(seeds, topic, load_kept)
     rebuilt = compose_briefing(topic, seeds, [f for r in again for f in r.facts], date(2023, 1, 20))
+    assert [[r.key for r in fresh]] == asked  # every key at once
     assert [None] * len(seeds) == [r.skipped for r in again]
     assert edition_json(briefing) == edition_json(rebuilt)
 

@@ -3,7 +3,7 @@
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -40,12 +40,21 @@ def extractor_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def extraction_keys(documents: Iterable[SourceDocument], topic: Topic) -> list[str]:
+    """What each document's facts depend on: its text, id and date, the topic and the code."""
+    common = hashlib.sha256(extractor_version().encode())
+    common.update(topic.model_dump_json().encode("utf-8"))  # once, not once per document
+    keys = []
+    for document in documents:
+        digest = common.copy()
+        digest.update(document.model_dump_json().encode("utf-8"))
+        keys.append(digest.hexdigest())
+    return keys
+
+
 def extraction_key(document: SourceDocument, topic: Topic) -> str:
-    """What a document's facts depend on: its text, id and date, the topic and the code."""
-    digest = hashlib.sha256(extractor_version().encode())
-    digest.update(topic.model_dump_json().encode("utf-8"))
-    digest.update(document.model_dump_json().encode("utf-8"))
-    return digest.hexdigest()
+    """The extraction key of one document (``extraction_keys``)."""
+    return extraction_keys([document], topic)[0]
 
 
 def fact_id(statement: str) -> str:
@@ -107,7 +116,6 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
     seen = count_paragraphs([span.of(text) for span in paragraphs])
     result = Extraction()
     speaker: str | None = None
-    seen_statements: set[str] = set()
     for paragraph in paragraphs:
         kind = classify_paragraph(paragraph.of(text), seen)
         if kind is not None:
@@ -127,12 +135,6 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
             if themes is None:
                 result.skipped["no theme"] += 1
                 continue
-            if fact_id(statement) in seen_statements:
-                # The same sentence twice in one document (a feed repeating its lead, say) is
-                # one statement: a second fact with the same id would make the edition invalid.
-                result.skipped["repeated sentence"] += 1
-                continue
-            seen_statements.add(fact_id(statement))
             when = principal_time(statement, find_times(statement, reference))
             said_by = find_speaker(statement, topic, speaker)
             result.facts.append(
@@ -163,15 +165,20 @@ class DocumentFacts:
 
 
 def extract_documents(
-    documents: Iterable[SourceDocument],
+    documents: Sequence[SourceDocument],
     topic: Topic,
-    kept: Mapping[str, list[Fact]] | None = None,
+    load_kept: Callable[[list[str]], Mapping[str, list[Fact]]] | None = None,
 ) -> list[DocumentFacts]:
-    """Every document's facts, reusing those kept under its extraction key when there are any."""
+    """Every document's facts, reusing those kept under its extraction key when there are any.
+
+    ``load_kept`` is given every key at once and returns the facts kept for those it knows
+    (``briefing.memory.load_extractions``, say).
+    """
+    keys = extraction_keys(documents, topic)
+    kept = load_kept(keys) if load_kept is not None else {}
     result = []
-    for document in documents:
-        key = extraction_key(document, topic)
-        if kept is not None and key in kept:
+    for document, key in zip(documents, keys, strict=True):
+        if key in kept:
             result.append(DocumentFacts(document.id, key, kept[key], None))
             continue
         extraction = extract_facts(document, topic)
