@@ -2,12 +2,14 @@
 
 from typing import Any
 
+import feedparser
 import pytest
 
 from benchmarks.__main__ import main
 from benchmarks.report import summary, table
 from benchmarks.runner import STAGES, run_scale
 from benchmarks.synth import build_feeds
+from briefing.sources.feeds import plain_text
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,14 @@ def test_a_warm_run_gets_304_from_every_feed(tiny: dict[str, Any]) -> None:
     assert {"unchanged": 2, "bytes_received": 0} == tiny["warm"]["stages"]["fetch"]["counts"]
 
 
+def test_a_warm_run_extracts_nothing_again(tiny: dict[str, Any]) -> None:
+    """Every document of the warm run was seen by the cold one: its facts come from the memory,
+    and they are the same facts."""
+    cold, warm = (tiny[run]["stages"]["extract"]["counts"] for run in ("cold", "warm"))
+    assert (0, cold["facts"]) == (warm["extracted"], warm["facts"])
+    assert cold["extracted"] == cold["documents"]
+
+
 def test_the_table_has_every_stage_and_ratio(tiny: dict[str, Any]) -> None:
     """The printed table names each stage, both baselines and every ratio."""
     text = table({"scales": [tiny], "ratios": summary([tiny])})
@@ -55,10 +65,18 @@ def test_the_table_has_every_stage_and_ratio(tiny: dict[str, Any]) -> None:
 
 
 def test_feeds_are_deterministic_and_of_news_length() -> None:
-    """The same seed gives the same bytes; RSS and Atom alternate."""
+    """The same seed gives the same bytes; RSS and Atom alternate; every item's text is as long
+    as a news item's (150 to 400 words)."""
     first, second = build_feeds(2, 3), build_feeds(2, 3)
     assert [f.body for f in first] == [f.body for f in second]
     assert ["rss", "atom"] == [f.kind for f in first]
+    lengths = [
+        len(plain_text(entry.summary).split())
+        for feed in first
+        for entry in feedparser.parse(feed.body).entries
+    ]
+    assert 6 == len(lengths)
+    assert all(150 <= length <= 400 for length in lengths), lengths
 
 
 def test_help_explains_scales_and_output(capsys: pytest.CaptureFixture[str]) -> None:
