@@ -18,26 +18,26 @@ from typing import Any
 
 import feedparser
 
-import briefing.compose
+import briefing.compose.assemble
 from benchmarks.memory import Sampler, current_rss
 from benchmarks.server import FeedServer, serving
 from benchmarks.synth import EDITION_DATE, PERIOD, SyntheticFeed, build_feeds
+from briefing.edition import compose_remembered
 from briefing.extract.facts import extract_documents
-from briefing.memory import (
+from briefing.models import Briefing, Fact
+from briefing.render.document import render_html, render_pdf
+from briefing.settings import Settings
+from briefing.sources.feeds import FeedConfig, FeedFetch, dedupe_items, fetch_feed, select_items
+from briefing.sources.fetch import FetchLimits, build_client
+from briefing.sources.seeds import load_seeds
+from briefing.store.files import edition_json, edition_stem, write_edition
+from briefing.store.memory import (
     EditionRecord,
     load_extractions,
     load_feed_copies,
     memory_at,
     write_memory,
 )
-from briefing.models import Briefing, Fact
-from briefing.pipeline import compose_remembered
-from briefing.render import render_html, render_pdf
-from briefing.settings import Settings
-from briefing.sources.feeds import FeedConfig, FeedFetch, dedupe_items, fetch_feed, select_items
-from briefing.sources.fetch import FetchLimits, build_client
-from briefing.sources.seeds import load_seeds
-from briefing.store import edition_json, edition_stem, write_edition
 from briefing.topic import Topic, load_topic
 
 STAGES = ("fetch", "parse", "store", "extract", "consolidate", "compose", "render", "write")
@@ -88,7 +88,7 @@ class Clock:
 @contextmanager
 def _timed_consolidation(clock: Clock) -> Iterator[None]:
     """Time ``consolidate`` where compose_briefing calls it, without running it twice."""
-    original: Callable[..., Any] = briefing.compose.consolidate
+    original: Callable[..., Any] = briefing.compose.assemble.consolidate
 
     def timed(*args: Any, **kwargs: Any) -> Any:
         with clock.stage("consolidate") as counts:
@@ -98,11 +98,11 @@ def _timed_consolidation(clock: Clock) -> Iterator[None]:
             counts["merged"] = sum(1 for _, reports in groups if len(reports) > 1)
         return groups
 
-    briefing.compose.consolidate = timed  # type: ignore[assignment]
+    briefing.compose.assemble.consolidate = timed  # type: ignore[assignment]
     try:
         yield
     finally:
-        briefing.compose.consolidate = original  # type: ignore[assignment]
+        briefing.compose.assemble.consolidate = original  # type: ignore[assignment]
 
 
 @dataclass

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from briefing.mail import EmailAddress, merge_recipients
-from briefing.shown import CITATION_LIMIT, LIST_LIMIT
+from briefing.addresses import EmailAddress, merge_recipients
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LIST_LIMIT = 100  # entries per list in the PDF and HTML editions (BRIEFING_PDF_LIST_LIMIT)
+CITATION_LIMIT = 10  # citations shown per statement (BRIEFING_PDF_CITATION_LIMIT)
 
 
 SmtpSecurity = Literal["ssl", "starttls", "none"]

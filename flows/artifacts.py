@@ -9,9 +9,9 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from briefing.deliver import load_delivery_records
+from briefing.deliver.smtp import load_delivery_records
 from briefing.models import Briefing
-from briefing.summary import build_fact_rows, build_summary_markdown
+from briefing.render.summary import build_fact_rows, build_summary_markdown
 
 # Keyed artifacts: the UI's Artifacts page keeps each key's history across editions.
 SUMMARY_KEY = "weekly-briefing-summary"

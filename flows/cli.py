@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from briefing.edition import briefing_schema_json, build_seed_briefing
 from briefing.errors import BriefingError
-from briefing.pipeline import briefing_schema_json, build_seed_briefing
 from briefing.settings import PROJECT_ROOT
 
 app = typer.Typer(

@@ -16,7 +16,8 @@ from prefect.runtime import task_run
 from prefect_email import EmailServerCredentials
 from prefect_email.credentials import SMTPServer, SMTPType
 
-from briefing.deliver import (
+from briefing.deliver.mail import build_message
+from briefing.deliver.smtp import (
     DeliveryAttempt,
     DeliveryPlan,
     connect_smtp,
@@ -26,10 +27,9 @@ from briefing.deliver import (
     write_message,
 )
 from briefing.errors import ConfigurationError, DeliveryError
-from briefing.mail import build_message
 from briefing.models import Briefing
+from briefing.render.summary import key_points
 from briefing.settings import SmtpSecurity, SmtpServer
-from briefing.summary import key_points
 
 BLOCK_SECURITY: dict[SMTPType, SmtpSecurity] = {
     SMTPType.SSL: "ssl",

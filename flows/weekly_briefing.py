@@ -18,20 +18,13 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from briefing.deliver import DELIVERY_LOG, plan_delivery
+from briefing.addresses import EmailAddress
+from briefing.deliver.smtp import DELIVERY_LOG, plan_delivery
+from briefing.edition import compose_remembered
 from briefing.errors import DeliveryError, FetchError
 from briefing.extract.facts import extract_documents
-from briefing.mail import EmailAddress
-from briefing.memory import (
-    EditionRecord,
-    load_extractions,
-    load_feed_copies,
-    memory_at,
-)
-from briefing.memory import write_memory as write_memory_record
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
-from briefing.pipeline import compose_remembered
-from briefing.render import PageSize, render_html, render_pdf
+from briefing.render.document import PageSize, render_html, render_pdf
 from briefing.settings import Settings
 from briefing.sources.feeds import (
     FeedConfig,
@@ -47,7 +40,14 @@ from briefing.sources.feeds import (
 )
 from briefing.sources.fetch import FetchLimits, build_client
 from briefing.sources.seeds import load_seeds
-from briefing.store import edition_json, edition_lock, edition_stem, write_edition
+from briefing.store.files import edition_json, edition_lock, edition_stem, write_edition
+from briefing.store.memory import (
+    EditionRecord,
+    load_extractions,
+    load_feed_copies,
+    memory_at,
+)
+from briefing.store.memory import write_memory as write_memory_record
 from briefing.topic import Topic, load_topic
 from flows.artifacts import deliveries_report_stage, report_stage
 from flows.delivery import check_block_stage, deliver_stage, message_stage, write_message_stage

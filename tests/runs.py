@@ -20,7 +20,7 @@ import sqlalchemy
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import select
 
-from briefing.memory import editions, metadata
+from briefing.store.memory import editions, metadata
 
 BRIEFING = Path(sys.executable).parent / "briefing"
 # Columns that say when or in which run a row was written: the rest is what an edition recorded.

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from briefing.compose import compose_briefing
-from briefing.consolidate import consolidate, find_disagreements
+from briefing.compose.assemble import compose_briefing
+from briefing.compose.consolidate import consolidate, find_disagreements
 from briefing.extract.facts import extract_facts
 from briefing.models import Attested, Fact, PartialDate, SourceDocument
 from briefing.topic import Topic

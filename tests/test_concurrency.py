@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
-from briefing.store import edition_lock
+from briefing.store.files import edition_lock
 from tests.feedserver import FeedServer, serve_feeds
 from tests.runs import Workspace, finish, memory_tables, reaped, start_run, wait_until
 

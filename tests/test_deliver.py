@@ -1,4 +1,4 @@
-"""Tests for briefing.deliver: SMTP through a real server on 127.0.0.1, records, the plan."""
+"""Tests for briefing.deliver.smtp: SMTP through a real server on 127.0.0.1, records, the plan."""
 
 import smtplib
 from datetime import UTC, date, datetime
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.deliver import (
+from briefing.deliver.smtp import (
     DeliveryAttempt,
     connect_smtp,
     describe_failure,

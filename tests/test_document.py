@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from briefing.edition import build_seed_briefing
 from briefing.models import Briefing
-from briefing.pipeline import build_seed_briefing
-from briefing.render import render_html, render_pdf
-from briefing.store import edition_json
+from briefing.render.document import render_html, render_pdf
+from briefing.store.files import edition_json
 from tests.conftest import TEMPLATES_DIR
 
 EDITION_DATE = date(2023, 1, 20)

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
+from briefing.edition import build_seed_briefing
 from briefing.evaluate import Labels, evaluate, load_labels
 from briefing.models import Briefing
-from briefing.pipeline import build_seed_briefing
 from briefing.settings import PROJECT_ROOT
 
 LABELS = PROJECT_ROOT / "evaluation" / "labels.yaml"

@@ -15,10 +15,10 @@ from prefect_email import EmailServerCredentials
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from briefing.deliver import load_delivery_records
+from briefing.deliver.smtp import load_delivery_records
 from briefing.models import Briefing
+from briefing.render.summary import key_points
 from briefing.settings import SmtpServer
-from briefing.summary import key_points
 from flows.cli import app
 from flows.delivery import block_connection, block_server
 from flows.weekly_briefing import EditionParameters, EditionResult, weekly_briefing

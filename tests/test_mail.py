@@ -1,4 +1,4 @@
-"""Tests for briefing.mail: addresses, the fixed subject, both bodies, the attached PDF."""
+"""Tests for briefing.deliver.mail: addresses, the fixed subject, both bodies, the attached PDF."""
 
 import re
 from datetime import UTC, date, datetime
@@ -7,16 +7,11 @@ from email import message_from_bytes, policy
 import pytest
 from pydantic import TypeAdapter
 
+from briefing.addresses import EmailAddress, merge_recipients, parse_address
+from briefing.deliver.mail import build_message, build_subject
 from briefing.errors import ConfigurationError
-from briefing.mail import (
-    EmailAddress,
-    build_message,
-    build_subject,
-    merge_recipients,
-    parse_address,
-)
 from briefing.models import SourceType
-from briefing.summary import KeyPoint, key_points
+from briefing.render.summary import KeyPoint, key_points
 from tests.test_render import TEMPLATES, TEXT_WIRE, briefing, document
 
 SENT_AT = datetime(2023, 1, 20, 7, 0, tzinfo=UTC)

@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, event, func, select, text
 
-from briefing.compose import compose_briefing
+from briefing.compose.assemble import compose_briefing
 from briefing.errors import StoreError
 from briefing.extract.facts import extract_documents, extract_facts, extraction_key
-from briefing.memory import (
+from briefing.models import Briefing, Fact, SourceDocument
+from briefing.sources.feeds import FeedItem, dedupe_items, feed_for_url, fetch_feed, select_items
+from briefing.store.files import edition_json
+from briefing.store.memory import (
     EditionRecord,
     documents,
     edition_facts,
@@ -24,9 +27,6 @@ from briefing.memory import (
     open_memory,
     write_memory,
 )
-from briefing.models import Briefing, Fact, SourceDocument
-from briefing.sources.feeds import FeedItem, dedupe_items, feed_for_url, fetch_feed, select_items
-from briefing.store import edition_json
 from briefing.topic import Topic
 from tests.feedserver import LIMITS, FeedServer, Route, fixture, loopback_client
 
@@ -237,7 +237,7 @@ def test_a_document_another_run_stored_meanwhile_is_not_an_error(
     recorded and the document stays one row."""
     make_edition(memory, feed_server, ["/rss20.xml"], date(2023, 1, 27), topic)
     before = row_counts(memory)["documents"]
-    monkeypatch.setattr("briefing.memory._is_known", lambda *_: False)
+    monkeypatch.setattr("briefing.store.memory._is_known", lambda *_: False)
     make_edition(memory, feed_server, ["/rss20.xml"], date(2023, 1, 28), topic)
     counts = row_counts(memory)
     assert (before, 2) == (counts["documents"], counts["editions"])

@@ -22,10 +22,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from briefing.compose import compose_briefing
+from briefing.addresses import parse_address
+from briefing.compose.assemble import compose_briefing
+from briefing.deliver.mail import build_message
 from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.extract.facts import extract_facts
-from briefing.mail import build_message, parse_address
 from briefing.models import FetchOutcome
 from briefing.settings import Settings
 from briefing.sources.feeds import (

@@ -1,4 +1,4 @@
-"""Tests for briefing.render: HTML from the templates, PDF from WeasyPrint, the URL fetcher."""
+"""Tests for briefing.render.document: HTML from the templates, PDF, the URL fetcher."""
 
 import builtins
 import io
@@ -11,8 +11,8 @@ import pytest
 from markupsafe import escape
 from pypdf import PdfReader
 
+from briefing.edition import build_seed_briefing
 from briefing.errors import DependencyError, RenderError
-from briefing.formatting import cited_numbers, long_date, partial_date
 from briefing.models import (
     Attested,
     Briefing,
@@ -25,8 +25,8 @@ from briefing.models import (
     SourceType,
     When,
 )
-from briefing.pipeline import build_seed_briefing
-from briefing.render import PageSize, build_url_fetcher, render_html, render_pdf
+from briefing.render.document import PageSize, build_url_fetcher, render_html, render_pdf
+from briefing.render.formatting import cited_numbers, long_date, partial_date
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 

@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from briefing.pipeline import briefing_schema_json, build_seed_briefing
+from briefing.edition import briefing_schema_json, build_seed_briefing
 from briefing.settings import PROJECT_ROOT
 
 SCHEMA = PROJECT_ROOT / "schema" / "briefing.schema.json"

@@ -1,9 +1,9 @@
-"""Tests for briefing.summary: key points, counts, new facts, source health, the run summary."""
+"""Tests for briefing.render.summary: key points, counts, new facts, health, the run summary."""
 
 from datetime import date
 
 from briefing.models import Briefing
-from briefing.summary import (
+from briefing.render.summary import (
     KeyPoint,
     build_fact_rows,
     build_summary_markdown,

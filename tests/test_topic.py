@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing.compose import compose_briefing
+from briefing.compose.assemble import compose_briefing
 from briefing.errors import ConfigurationError
 from briefing.extract.facts import extract_facts
 from briefing.models import SourceDocument
-from briefing.render import render_html
+from briefing.render.document import render_html
 from briefing.topic import Topic, load_topic
 from tests.conftest import TEMPLATES_DIR
 

@@ -172,7 +172,7 @@ def extract_documents(
     """Every document's facts, reusing those kept under its extraction key when there are any.
 
     ``load_kept`` is given every key at once and returns the facts kept for those it knows
-    (``briefing.memory.load_extractions``, say).
+    (``briefing.store.memory.load_extractions``, say).
     """
     keys = extraction_keys(documents, topic)
     kept = load_kept(keys) if load_kept is not None else {}

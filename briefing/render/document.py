@@ -20,11 +20,12 @@ from urllib.request import url2pathname
 import jinja2
 from markupsafe import Markup
 
-from briefing import formatting
 from briefing.errors import DependencyError, RenderError
-from briefing.figures import build_timeline_figure
 from briefing.models import Briefing
-from briefing.shown import CITATION_LIMIT, LIST_LIMIT, build_shown
+from briefing.render import formatting
+from briefing.render.figures import build_timeline_figure
+from briefing.render.shown import build_shown
+from briefing.settings import CITATION_LIMIT, LIST_LIMIT
 
 TEMPLATE = "briefing.html"
 
@@ -66,7 +67,7 @@ def render_html(
     browser; otherwise it is linked, for WeasyPrint to fetch from the templates folder.
     ``page_size`` becomes the ``@page`` size; only the fixed keywords of ``PageSize`` get into CSS.
     Each list shows at most ``list_limit`` entries and each statement ``citation_limit``
-    citations; the JSON edition has the rest (``briefing.shown``).
+    citations; the JSON edition has the rest (``briefing.render.shown``).
     """
     if page_size not in get_args(PageSize):
         raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")

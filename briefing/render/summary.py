@@ -8,8 +8,8 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict
 
-from briefing.formatting import cited_numbers, partial_date, when_text
 from briefing.models import Briefing, Fact
+from briefing.render.formatting import cited_numbers, partial_date, when_text
 
 
 class KeyPoint(BaseModel):

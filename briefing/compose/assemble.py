@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 from typing import Literal
 
-from briefing.consolidate import consolidate, find_disagreements
+from briefing.compose.consolidate import consolidate, find_disagreements
 from briefing.extract.facts import fact_id
 from briefing.models import (
     Briefing,

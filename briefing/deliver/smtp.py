@@ -15,10 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from briefing.addresses import merge_recipients
 from briefing.errors import BriefingError, ConfigurationError
-from briefing.mail import merge_recipients
 from briefing.settings import Settings, SmtpServer
-from briefing.store import write_atomic
+from briefing.store.files import write_atomic
 
 DELIVERY_LOG = "deliveries.jsonl"
 

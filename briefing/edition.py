@@ -4,12 +4,12 @@ import json
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
-from briefing.compose import compose_briefing
+from briefing.compose.assemble import compose_briefing
 from briefing.extract.facts import extract_facts
-from briefing.memory import load_recollection, memory_at
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.settings import Settings
 from briefing.sources.seeds import load_seeds
+from briefing.store.memory import load_recollection, memory_at
 from briefing.topic import Topic, load_topic
 
 VERSIONED = ("us-japan-space-briefing", "prefect", "weasyprint", "pydantic", "jinja2", "pysbd")

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from briefing.models import Briefing, Disagreement, Fact, FetchOutcome, Milestone, SourceDocument
-
-LIST_LIMIT = 100  # entries per list (BRIEFING_PDF_LIST_LIMIT)
-CITATION_LIMIT = 10  # citations per statement (BRIEFING_PDF_CITATION_LIMIT)
+from briefing.settings import CITATION_LIMIT, LIST_LIMIT
 
 T = TypeVar("T")
 
