@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +19,13 @@ import feedparser
 
 import briefing.compose.assemble
 from benchmarks.memory import Sampler, current_rss
-from benchmarks.server import FeedServer, serving
-from benchmarks.synth import EDITION_DATE, PERIOD, SyntheticFeed, build_feeds
-from briefing.edition import compose_remembered
-from briefing.extract.facts import extract_documents
+from benchmarks.server import serving
+from benchmarks.synth import EDITION_DATE, PERIOD, build_feeds
+from briefing import edition as stages
+from briefing.edition import EditionPlan
 from briefing.models import Briefing, Fact
-from briefing.render.document import render_html, render_pdf
 from briefing.settings import Settings
-from briefing.sources.feeds import FeedConfig, FeedFetch, dedupe_items, fetch_feed, select_items
-from briefing.sources.fetch import FetchLimits, build_client
-from briefing.sources.seeds import load_seeds
-from briefing.store.files import edition_json, edition_stem, write_edition
-from briefing.store.memory import (
-    EditionRecord,
-    load_extractions,
-    load_feed_copies,
-    memory_at,
-    write_memory,
-)
-from briefing.topic import Topic, load_topic
+from briefing.sources.feeds import FeedFetch
 
 STAGES = ("fetch", "parse", "store", "extract", "consolidate", "compose", "render", "write")
 INGEST = ("fetch", "parse", "store", "extract")
@@ -88,7 +75,7 @@ class Clock:
 @contextmanager
 def _timed_consolidation(clock: Clock) -> Iterator[None]:
     """Time ``consolidate`` where compose_briefing calls it, without running it twice."""
-    original: Callable[..., Any] = briefing.compose.assemble.consolidate
+    original: Callable[..., Any] = briefing.compose.assemble.consolidate  # type: ignore[attr-defined]
 
     def timed(*args: Any, **kwargs: Any) -> Any:
         with clock.stage("consolidate") as counts:
@@ -98,11 +85,11 @@ def _timed_consolidation(clock: Clock) -> Iterator[None]:
             counts["merged"] = sum(1 for _, reports in groups if len(reports) > 1)
         return groups
 
-    briefing.compose.assemble.consolidate = timed  # type: ignore[assignment]
+    briefing.compose.assemble.consolidate = timed  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        briefing.compose.assemble.consolidate = original  # type: ignore[assignment]
+        briefing.compose.assemble.consolidate = original  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -111,98 +98,64 @@ class Edition:
 
     fetches: list[FeedFetch]
     briefing: Briefing
-    print_html: str
+    rendered: stages.Rendered
     facts: list[Fact]
 
 
-@dataclass(frozen=True)
-class Product:
-    """The fixed inputs of every run at one scale."""
-
-    settings: Settings
-    topic: Topic
-    feeds: tuple[FeedConfig, ...]
-    limits: FetchLimits
-    database_url: str
-    out_dir: Path
-    include_seeds: bool = True
-
-
-def _fetch_one(product: Product, feed: FeedConfig, previous: Any) -> FeedFetch:
-    with build_client(product.limits) as client:
-        return fetch_feed(
-            client, feed, limits=product.limits, allow_private_network=True, previous=previous
-        )
-
-
-def run_edition(product: Product, clock: Clock) -> Edition:
-    """One edition, stage by stage as the flow runs them, each timed."""
-    topic, settings = product.topic, product.settings
-    period_start = EDITION_DATE - timedelta(days=PERIOD)
-    seeds = load_seeds(settings.seeds_dir) if product.include_seeds else ()
+def run_edition(plan: EditionPlan, clock: Clock) -> Edition:
+    """One edition, stage by stage, each timed: the stage functions the flow's tasks call, in
+    the flow's order, with a thread pool where the flow maps one task per feed."""
+    topic, seeds = stages.load_sources(plan)
     with clock.stage("fetch") as counts:
-        with memory_at(product.database_url) as memory:
-            copies = load_feed_copies(memory, [feed.url for feed in product.feeds])
+        copies = stages.load_previous_copies(plan)
         with ThreadPoolExecutor(FETCH_WORKERS) as pool:
             fetches = list(
-                pool.map(lambda f: _fetch_one(product, f, copies.get(f.url)), product.feeds)
+                pool.map(lambda f: stages.fetch_one_feed(plan, f, copies.get(f.url)), plan.feeds)
             )
         for fetched in fetches:
             counts[fetched.outcome.status] = counts.get(fetched.outcome.status, 0) + 1
         counts["bytes_received"] = sum(f.outcome.bytes_received or 0 for f in fetches)
     with clock.stage("parse") as counts:
-        selected = [select_items(f, topic, period_start, EDITION_DATE) for f in fetches]
-        items = dedupe_items(item for kept, _ in selected for item in kept)
-        outcomes = tuple(outcome for _, outcome in selected)
+        selection = stages.select_news(plan, topic, fetches)
+        outcomes = selection.outcomes
         counts["entries"] = sum(o.items or 0 for o in outcomes)
         counts["off_topic"] = sum(o.off_topic or 0 for o in outcomes)
         counts["out_of_period"] = sum(o.out_of_period or 0 for o in outcomes)
-        counts["documents"] = len(items)
-    documents = seeds + tuple(item.document for item in items)
+        counts["documents"] = len(selection.items)
+    documents = seeds + selection.documents
     with clock.stage("extract") as counts:
-        # As the flow's extract task: facts kept in the memory for a known document are reused.
-        with memory_at(product.database_url) as memory:
-            results = extract_documents(documents, topic, partial(load_extractions, memory))
-        facts = [fact for result in results for fact in result.facts]
-        fresh = {r.key: r.facts for r in results if r.skipped is not None}
+        extracted = stages.load_and_extract(plan, topic, documents)
         counts["documents"] = len(documents)
-        counts["extracted"] = len(fresh)
-        counts["facts"] = len(facts)
+        counts["extracted"] = len(extracted.fresh)
+        counts["facts"] = len(extracted.facts)
     with clock.stage("compose") as counts, _timed_consolidation(clock):
-        edition = compose_remembered(
-            topic, documents, facts, EDITION_DATE, period_start, product.database_url, outcomes
+        recollection = stages.load_recollection_of(plan)
+        edition = stages.compose_edition(
+            plan, topic, documents, extracted.facts, outcomes, recollection
         )
         counts["facts"] = sum(1 for _ in edition.facts())
         counts["disagreements"] = len(edition.disagreements)
         counts["new_facts"] = len(edition.new_fact_ids)
     with clock.stage("render") as counts:
-        # As the flow's render task: the print HTML to PDF with the JSON attached, then the page.
-        print_html = render_html(edition, settings.templates_dir)
-        pdf = render_pdf(
-            print_html,
-            settings.templates_dir,
-            attachments=[(f"{edition_stem(edition)}.json", edition_json(edition), "JSON")],
-            created=edition.edition_date,
-        )
-        page = render_html(edition, settings.templates_dir, standalone=True)
-        counts["pdf_bytes"] = len(pdf)
-        counts["html_bytes"] = len(print_html.encode())
-    with clock.stage("write") as counts:
-        files = write_edition(product.out_dir, edition, pdf, page)
-        counts["json_bytes"] = files.json.stat().st_size
-    with clock.stage("store") as counts:
-        record = EditionRecord(
-            run_id=f"bench-{os.getpid()}",
-            written_at=datetime.now(UTC),
-            briefing=edition,
-            items=items,
-            fetches=tuple(fetches),
-            extractions=fresh,
-        )
-        with memory_at(product.database_url) as memory:
-            write_memory(memory, record)
-        counts["documents"] = len(edition.sources)
-    return Edition(fetches=fetches, briefing=edition, print_html=print_html, facts=facts)
+        rendered = stages.render_edition(plan, edition)
+        counts["pdf_bytes"] = len(rendered.pdf)
+        counts["html_bytes"] = len(rendered.print_html.encode())
+    with stages.lock_edition(plan):
+        with clock.stage("write") as counts:
+            result = stages.write_files(plan, edition, rendered)
+            counts["json_bytes"] = result.json_file.stat().st_size
+        with clock.stage("store") as counts:
+            stages.write_to_memory(
+                plan,
+                edition,
+                selection,
+                fetches,
+                extracted,
+                run_id=f"bench-{os.getpid()}",
+                written_at=datetime.now(UTC),
+            )
+            counts["documents"] = len(edition.sources)
+    return Edition(fetches=fetches, briefing=edition, rendered=rendered, facts=extracted.facts)
 
 
 def feedparser_alone(fetches: list[FeedFetch]) -> float:
@@ -224,11 +177,49 @@ def weasyprint_alone(html: str, templates_dir: Path) -> float:
     return time.perf_counter() - start
 
 
-def _feed_configs(server: FeedServer, feeds: list[SyntheticFeed]) -> tuple[FeedConfig, ...]:
-    return tuple(
-        FeedConfig(name=f"Synthetic feed {index:03d}", url=server.url(feed.path))
-        for index, feed in enumerate(feeds)
+def bench_environment(work: Path) -> dict[str, str]:
+    """The settings of every run at one scale, as the environment the flow would read: feeds
+    larger than the defaults allow, and the memory in the scale's own folder."""
+    return {
+        "BRIEFING_MAX_FEED_BYTES": str(64 * MIB),
+        "BRIEFING_MAX_DECODED_BYTES": str(64 * MIB),
+        "BRIEFING_DATABASE_URL": f"sqlite:///{work}/memory.db",
+        "BRIEFING_ALLOW_PRIVATE_NETWORK": "true",
+    }
+
+
+def bench_choices(urls: list[str], out_dir: Path, include_seeds: bool) -> dict[str, Any]:
+    """A run's choices at one scale: the same for the stages driven here and for the flow."""
+    return {
+        "edition_date": EDITION_DATE,
+        "since": EDITION_DATE - timedelta(days=PERIOD),
+        "output_dir": str(out_dir),
+        "include_configured_feeds": False,
+        "extra_feed_urls": urls,
+        "include_seeds": include_seeds,
+    }
+
+
+def bench_plan(urls: list[str], out_dir: Path, include_seeds: bool) -> EditionPlan:
+    """The plan the flow would make for these choices, from the environment's settings."""
+    return stages.load_plan(
+        Settings(), today=EDITION_DATE, **bench_choices(urls, out_dir, include_seeds)
     )
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a block, then restore them."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_scale(
@@ -239,8 +230,6 @@ def run_scale(
     feeds = build_feeds(feed_count, items_per_feed)
     generated = sum(feed.items for feed in feeds)
     generation = time.perf_counter() - started
-    settings = Settings()
-    topic = load_topic(settings.topic_file)
     result: dict[str, Any] = {
         "feeds": feed_count,
         "items": generated,
@@ -249,22 +238,19 @@ def run_scale(
         "generation_seconds": round(generation, 2),
         "baseline_rss_mib": round(current_rss() / MIB, 1),
     }
-    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as work, serving(feeds) as server:
-        product = Product(
-            settings=settings,
-            topic=topic,
-            feeds=_feed_configs(server, feeds),
-            limits=FetchLimits(max_raw_bytes=64 * MIB, max_decoded_bytes=64 * MIB),
-            database_url=f"sqlite:///{work}/memory.db",
-            out_dir=Path(work) / "out",
-            include_seeds=include_seeds,
-        )
+    with (
+        tempfile.TemporaryDirectory(prefix="briefing-bench-") as work,
+        serving(feeds) as server,
+        environment(bench_environment(Path(work))),
+    ):
+        urls = [server.url(feed.path) for feed in feeds]
+        plan = bench_plan(urls, Path(work) / "out", include_seeds)
         for run in ("cold", "warm"):
             sampler = Sampler()
             clock = Clock(sampler)
             before = dict(server.statuses)
             with sampler.running():
-                edition = run_edition(product, clock)
+                edition = run_edition(plan, clock)
             result[run] = {
                 "stages": clock.report(generated),
                 "total_seconds": round(
@@ -277,11 +263,11 @@ def run_scale(
                 result["baselines"] = {
                     "feedparser_seconds": round(feedparser_alone(edition.fetches), 4),
                     "weasyprint_seconds": round(
-                        weasyprint_alone(edition.print_html, settings.templates_dir), 4
+                        weasyprint_alone(edition.rendered.print_html, plan.templates_dir), 4
                     ),
                 }
         if prefect:
-            result["prefect"] = prefect_run(product, work)
+            result["prefect"] = prefect_run(urls, Path(work), include_seeds)
     import resource
 
     result["process_peak_rss_mib"] = round(
@@ -290,21 +276,14 @@ def run_scale(
     return result
 
 
-def prefect_run(product: Product, work: str) -> dict[str, Any]:
+def prefect_run(urls: list[str], work: Path, include_seeds: bool) -> dict[str, Any]:
     """One weekly_briefing flow run over the same feeds, on a fresh memory: its wall time."""
     # The flow logs a line per document; the benchmark prints only its table.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ["BRIEFING_DATABASE_URL"] = f"sqlite:///{work}/prefect-memory.db"
     from flows.weekly_briefing import EditionParameters, weekly_briefing
 
-    parameters = EditionParameters(
-        edition_date=EDITION_DATE,
-        output_dir=str(Path(work) / "prefect-out"),
-        include_configured_feeds=False,
-        extra_feed_urls=[feed.url for feed in product.feeds],
-        allow_private_network=True,
-        since=EDITION_DATE - timedelta(days=PERIOD),
-    )
-    start = time.perf_counter()
-    flow_result = weekly_briefing(parameters)
+    parameters = EditionParameters(**bench_choices(urls, work / "prefect-out", include_seeds))
+    with environment({"BRIEFING_DATABASE_URL": f"sqlite:///{work}/prefect-memory.db"}):
+        start = time.perf_counter()
+        flow_result = weekly_briefing(parameters)
     return {"seconds": round(time.perf_counter() - start, 3), "facts": flow_result.facts}

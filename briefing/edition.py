@@ -1,21 +1,264 @@
-"""The stages chained without Prefect, for the evaluation and for tools that need no server."""
+"""One edition, stage by stage: plan, load, fetch, select, extract, compose, render, write,
+remember, deliver.
+
+Each stage is a plain function over plain data. The Prefect flow (``flows/weekly_briefing.py``)
+wraps each in a thin task; the evaluation and the benchmarks call the very same functions, so
+no stage is written twice. A function whose name starts with ``load_``, ``fetch_``, ``write_``
+or ``send_`` reads or writes the disk, the network or the memory database; the others are pure.
+Time is an argument: the caller decides "today" and "now" once.
+"""
 
 import json
-from datetime import date
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
 
-from briefing.compose.assemble import compose_briefing
-from briefing.extract.facts import extract_facts
+from pydantic import BaseModel
+
+from briefing.compose.assemble import compose_briefing, period_start_for
+from briefing.deliver.mail import build_message
+from briefing.deliver.smtp import DeliveryPlan, plan_delivery
+from briefing.errors import ConfigurationError
+from briefing.extract.facts import DocumentFacts, extract_documents
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
+from briefing.render.document import PageSize, render_html, render_pdf
+from briefing.render.summary import key_points
 from briefing.settings import Settings
+from briefing.sources.feeds import (
+    FeedConfig,
+    FeedCopy,
+    FeedFetch,
+    FeedItem,
+    dedupe_items,
+    feed_for_url,
+    fetch_feed,
+    load_feed_config,
+    select_items,
+)
+from briefing.sources.fetch import FetchLimits, build_client
 from briefing.sources.seeds import load_seeds
-from briefing.store.memory import load_recollection, memory_at
+from briefing.store.files import (
+    EditionFiles,
+    edition_json,
+    edition_lock,
+    edition_stem,
+    write_edition,
+)
+from briefing.store.memory import (
+    EditionRecord,
+    Recollection,
+    load_extractions,
+    load_feed_copies,
+    load_recollection,
+    memory_at,
+    write_memory,
+)
 from briefing.topic import Topic, load_topic
 
 VERSIONED = ("us-japan-space-briefing", "prefect", "weasyprint", "pydantic", "jinja2", "pysbd")
+NO_RECOLLECTION = Recollection(previous_edition=None, fact_ids=frozenset())
 
 
-def collect_versions() -> dict[str, str]:
+@dataclass(frozen=True)
+class EditionPlan:
+    """Everything an edition is made of, decided once before any work."""
+
+    edition_date: date
+    period_start: date
+    out_dir: Path
+    page_size: PageSize
+    topic_file: Path
+    seeds_dir: Path | None  # None: the seeds are left out
+    templates_dir: Path
+    feeds: tuple[FeedConfig, ...]
+    limits: FetchLimits
+    allow_private_network: bool
+    database_url: str
+    list_limit: int
+    citation_limit: int
+    delivery: DeliveryPlan | None = None
+
+
+def build_plan(
+    settings: Settings,
+    *,
+    today: date,
+    configured_feeds: Sequence[FeedConfig] = (),
+    edition_date: date | None = None,
+    since: date | None = None,
+    output_dir: str | Path | None = None,
+    page_size: PageSize = "A4",
+    include_seeds: bool = True,
+    extra_feed_urls: Sequence[str] = (),
+    allow_private_network: bool = False,
+    send_email: bool = False,
+    recipients: Sequence[str] = (),
+    smtp_block: str | None = None,
+    dry_run: bool = False,
+) -> EditionPlan:
+    """The plan for one edition from the settings, the configured feeds and a run's choices."""
+    day = edition_date or today
+    period_start = period_start_for(day, since)
+    if period_start > day:
+        raise ConfigurationError("since must not be after the edition date")
+    known = {feed.url for feed in configured_feeds}
+    extra = tuple(feed_for_url(url) for url in dict.fromkeys(extra_feed_urls) if url not in known)
+    emailing = send_email or dry_run
+    return EditionPlan(
+        edition_date=day,
+        period_start=period_start,
+        out_dir=Path(output_dir) if output_dir else settings.out_dir,
+        page_size=page_size,
+        topic_file=settings.topic_file,
+        seeds_dir=settings.seeds_dir if include_seeds else None,
+        templates_dir=settings.templates_dir,
+        feeds=(*configured_feeds, *extra),
+        limits=FetchLimits(
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            deadline=settings.fetch_deadline,
+            max_raw_bytes=settings.max_feed_bytes,
+            max_decoded_bytes=settings.max_decoded_bytes,
+        ),
+        allow_private_network=allow_private_network or settings.allow_private_network,
+        database_url=settings.database_url,
+        list_limit=settings.pdf_list_limit,
+        citation_limit=settings.pdf_citation_limit,
+        delivery=plan_delivery(settings, recipients, smtp_block, dry_run) if emailing else None,
+    )
+
+
+def load_plan(
+    settings: Settings, *, today: date, include_configured_feeds: bool = True, **choices: Any
+) -> EditionPlan:
+    """``build_plan`` with the feeds of the configuration file, the output folder made and
+    checked: bad choices fail in seconds, before any work."""
+    configured = load_feed_config(settings.config_file) if include_configured_feeds else ()
+    plan = build_plan(settings, today=today, configured_feeds=configured, **choices)
+    _check_writable(plan.out_dir)
+    return plan
+
+
+def _check_writable(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot make the output folder {out_dir}: {exc.strerror}; "
+            "choose another folder with --out or BRIEFING_OUT_DIR"
+        ) from exc
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise ConfigurationError(
+            f"cannot write to the output folder {out_dir}: permission denied; "
+            "choose another folder with --out or BRIEFING_OUT_DIR"
+        )
+
+
+# --- load and fetch ------------------------------------------------------------------------
+
+
+def load_sources(plan: EditionPlan) -> tuple[Topic, tuple[SourceDocument, ...]]:
+    """The topic profile and the seed documents (none when the plan leaves them out)."""
+    topic = load_topic(plan.topic_file)
+    seeds = load_seeds(plan.seeds_dir) if plan.seeds_dir is not None else ()
+    return topic, seeds
+
+
+def load_previous_copies(plan: EditionPlan) -> dict[str, FeedCopy]:
+    """The copy kept from each feed's last fetch; its validators make the next fetch conditional."""
+    with memory_at(plan.database_url) as memory:
+        return load_feed_copies(memory, [feed.url for feed in plan.feeds])
+
+
+def fetch_one_feed(plan: EditionPlan, feed: FeedConfig, previous: FeedCopy | None) -> FeedFetch:
+    """Fetch one feed within the plan's limits; trouble is in the outcome, never raised."""
+    with build_client(plan.limits) as client:
+        return fetch_feed(
+            client,
+            feed,
+            limits=plan.limits,
+            allow_private_network=plan.allow_private_network,
+            previous=previous,
+        )
+
+
+# --- select and extract --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The feed items an edition reads, once each, and every feed's outcome."""
+
+    items: tuple[FeedItem, ...]
+    outcomes: tuple[FetchOutcome, ...]
+    duplicates: int
+
+    @property
+    def documents(self) -> tuple[SourceDocument, ...]:
+        """The items' documents, in order."""
+        return tuple(item.document for item in self.items)
+
+
+def select_news(plan: EditionPlan, topic: Topic, fetches: Sequence[FeedFetch]) -> Selection:
+    """Parse each fetched feed and keep the items about the partnership within the period."""
+    kept: list[FeedItem] = []
+    outcomes = []
+    for fetched in fetches:
+        items, outcome = select_items(fetched, topic, plan.period_start, plan.edition_date)
+        kept.extend(items)
+        outcomes.append(outcome)
+    unique = dedupe_items(kept)
+    return Selection(unique, tuple(outcomes), len(kept) - len(unique))
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Every document's facts; ``fresh`` holds those extracted now, by extraction key."""
+
+    results: tuple[DocumentFacts, ...]
+    facts: list[Fact] = field(default_factory=list)
+    fresh: dict[str, list[Fact]] = field(default_factory=dict)
+
+
+KeptFacts = Callable[[list[str]], Mapping[str, list[Fact]]]
+
+
+def extract_edition(
+    topic: Topic, documents: Sequence[SourceDocument], load_kept: KeptFacts | None = None
+) -> Extracted:
+    """Turn every document into fact records, reusing those ``load_kept`` has for a document
+    seen before with the same text, topic and extraction code (none without it)."""
+    results = tuple(extract_documents(documents, topic, load_kept))
+    return Extracted(
+        results=results,
+        facts=[fact for result in results for fact in result.facts],
+        fresh={r.key: r.facts for r in results if r.skipped is not None},
+    )
+
+
+def load_kept_facts(plan: EditionPlan, keys: list[str]) -> dict[str, list[Fact]]:
+    """The facts the memory kept for each extraction key it knows."""
+    with memory_at(plan.database_url) as memory:
+        return load_extractions(memory, keys)
+
+
+def load_and_extract(
+    plan: EditionPlan, topic: Topic, documents: Sequence[SourceDocument]
+) -> Extracted:
+    """``extract_edition`` with the facts the plan's memory kept."""
+    return extract_edition(topic, documents, partial(load_kept_facts, plan))
+
+
+# --- compose and render --------------------------------------------------------------------
+
+
+def load_versions() -> dict[str, str]:
     """Installed versions of the pipeline and its main libraries, for the method note."""
     found = {}
     for name in VERSIONED:
@@ -26,41 +269,164 @@ def collect_versions() -> dict[str, str]:
     return found
 
 
-def build_seed_briefing(edition_date: date, settings: Settings | None = None) -> Briefing:
-    """The seed edition for a date, built in-process: load, extract, compose."""
-    settings = settings or Settings()
-    topic = load_topic(settings.topic_file)
-    documents = load_seeds(settings.seeds_dir)
-    facts = [fact for document in documents for fact in extract_facts(document, topic).facts]
-    return compose_briefing(topic, documents, facts, edition_date, versions=collect_versions())
+def load_recollection_of(plan: EditionPlan) -> Recollection:
+    """What the editions dated before this one carried, from the memory."""
+    with memory_at(plan.database_url) as memory:
+        return load_recollection(memory, plan.edition_date)
 
 
-def compose_remembered(
+def compose_edition(
+    plan: EditionPlan,
     topic: Topic,
-    documents: tuple[SourceDocument, ...],
-    facts: list[Fact],
-    edition_date: date,
-    period_start: date,
-    database_url: str,
-    source_health: tuple[FetchOutcome, ...],
+    documents: Sequence[SourceDocument],
+    facts: Sequence[Fact],
+    outcomes: Sequence[FetchOutcome] = (),
+    recollection: Recollection = NO_RECOLLECTION,
+    versions: Mapping[str, str] | None = None,
 ) -> Briefing:
-    """Compose an edition against the memory: facts no earlier edition carried are marked new.
-
-    The flow's compose task and the benchmark both call this, so both run the same work.
-    """
-    with memory_at(database_url) as memory:
-        recollection = load_recollection(memory, edition_date)
+    """The edition: facts merged and sectioned; those no earlier edition carried marked new."""
     return compose_briefing(
         topic,
         documents,
         facts,
-        edition_date,
-        period_start=period_start,
+        plan.edition_date,
+        period_start=plan.period_start,
         previous_edition=recollection.previous_edition,
         earlier_fact_ids=recollection.fact_ids,
-        source_health=source_health,
-        versions=collect_versions(),
+        source_health=outcomes,
+        versions=load_versions() if versions is None else versions,
     )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The edition as a PDF (the JSON edition attached) and as a standalone HTML page."""
+
+    pdf: bytes
+    html: str
+    print_html: str  # what the PDF was rendered from
+
+
+def render_edition(plan: EditionPlan, briefing: Briefing) -> Rendered:
+    """Render the PDF and the HTML page, each list cut at the plan's limits."""
+
+    def html_of(standalone: bool) -> str:
+        return render_html(
+            briefing,
+            plan.templates_dir,
+            page_size=plan.page_size,
+            standalone=standalone,
+            list_limit=plan.list_limit,
+            citation_limit=plan.citation_limit,
+        )
+
+    print_html = html_of(False)
+    pdf = render_pdf(
+        print_html,
+        plan.templates_dir,
+        attachments=[
+            (f"{edition_stem(briefing)}.json", edition_json(briefing), "The JSON edition")
+        ],
+        created=briefing.edition_date,
+    )
+    return Rendered(pdf=pdf, html=html_of(True), print_html=print_html)
+
+
+# --- write and remember --------------------------------------------------------------------
+
+
+class EditionResult(BaseModel):
+    """What a run produced: where its files are and what they hold."""
+
+    edition_date: date
+    pdf_file: Path
+    json_file: Path
+    html_file: Path
+    sources: int
+    facts: int
+    new_facts: int
+    feeds_failed: int
+
+
+@contextmanager
+def lock_edition(plan: EditionPlan) -> Iterator[None]:
+    """Hold the edition's lock in its output folder: runs of the same edition write their files,
+    memory and dry-run email one after the other, never interleaved."""
+    with edition_lock(plan.out_dir, plan.edition_date):
+        yield
+
+
+def write_files(plan: EditionPlan, briefing: Briefing, rendered: Rendered) -> EditionResult:
+    """Write the PDF, the HTML page and the JSON edition; say where and what they hold."""
+    files: EditionFiles = write_edition(plan.out_dir, briefing, rendered.pdf, rendered.html)
+    return EditionResult(
+        edition_date=briefing.edition_date,
+        pdf_file=files.pdf,
+        json_file=files.json,
+        html_file=files.html,
+        sources=len(briefing.sources),
+        facts=sum(1 for _ in briefing.facts()),
+        new_facts=len(briefing.new_fact_ids),
+        feeds_failed=sum(1 for outcome in briefing.source_health if outcome.status == "failed"),
+    )
+
+
+def write_to_memory(
+    plan: EditionPlan,
+    briefing: Briefing,
+    selection: Selection,
+    fetches: Sequence[FeedFetch],
+    extracted: Extracted,
+    *,
+    run_id: str,
+    written_at: datetime,
+) -> None:
+    """Record the edition, its documents, facts and fetches in the memory, in one transaction."""
+    record = EditionRecord(
+        run_id=run_id,
+        written_at=written_at,
+        briefing=briefing,
+        items=selection.items,
+        fetches=tuple(fetches),
+        extractions=extracted.fresh,
+    )
+    with memory_at(plan.database_url) as memory:
+        write_memory(memory, record)
+
+
+# --- deliver -------------------------------------------------------------------------------
+
+
+def load_message(
+    delivery: DeliveryPlan,
+    briefing: Briefing,
+    result: EditionResult,
+    templates_dir: Path,
+    sent_at: datetime,
+) -> bytes:
+    """The email's bytes, with the PDF attached exactly as it was written to disk."""
+    message = build_message(
+        edition_date=briefing.edition_date,
+        points=key_points(briefing),
+        sender=delivery.sender,
+        recipients=delivery.recipients,
+        pdf=result.pdf_file.read_bytes(),
+        sent_at=sent_at,
+        templates_dir=templates_dir,
+    )
+    return message.as_bytes()
+
+
+# --- the whole edition without Prefect -----------------------------------------------------
+
+
+def load_seed_briefing(edition_date: date, settings: Settings | None = None) -> Briefing:
+    """The seed edition for a date as a first edition, built in-process with the flow's own
+    stages but no feeds and no memory: what the evaluation scores."""
+    plan = build_plan(settings or Settings(), today=edition_date)
+    topic, seeds = load_sources(plan)
+    extracted = extract_edition(topic, seeds)
+    return compose_edition(plan, topic, seeds, extracted.facts)
 
 
 def briefing_schema_json() -> str:

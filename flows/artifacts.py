@@ -21,7 +21,7 @@ DELIVERIES_KEY = "weekly-briefing-deliveries"
 
 
 @task(name="report")
-def report_stage(briefing: Briefing, pdf_file: Path, out_dir: Path) -> None:
+def report_stage(briefing: Briefing, pdf_file: Path) -> None:
     """Show the run's summary, the table of facts and a link to the PDF on the run's page."""
     logger = get_run_logger()
     create_markdown_artifact(

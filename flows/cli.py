@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from briefing.edition import briefing_schema_json, build_seed_briefing
+from briefing.edition import briefing_schema_json, load_seed_briefing
 from briefing.errors import BriefingError
 from briefing.settings import PROJECT_ROOT
 
@@ -209,7 +209,7 @@ def evaluate(
     from briefing.evaluate import load_labels
 
     try:
-        briefing = build_seed_briefing(_parse_date(edition_date) or date.today())
+        briefing = load_seed_briefing(_parse_date(edition_date) or date.today())
         report = score(briefing, load_labels(labels))
     except BriefingError as exc:
         console.print(f"[bold red]Error:[/] {exc}")

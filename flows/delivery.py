@@ -1,35 +1,26 @@
 """Tasks that email an edition: check the block, build the message, send or write it.
 
-Retries live here, on ``deliver_stage``; the flow sets their number and backoff from settings.
-Delivery tasks are never cached: sending twice must mean sending twice.
+``deliver_stage`` is retried per recipient, as many times as the settings say. Delivery tasks
+are never cached: sending twice must mean sending twice.
 """
 
 import smtplib
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import task_run
 from prefect_email import EmailServerCredentials
 from prefect_email.credentials import SMTPServer, SMTPType
 
-from briefing.deliver.mail import build_message
-from briefing.deliver.smtp import (
-    DeliveryAttempt,
-    DeliveryPlan,
-    connect_smtp,
-    describe_failure,
-    send_message,
-    write_delivery_record,
-    write_message,
-)
+from briefing.deliver.smtp import DELIVERY_LOG, connect_smtp, send_and_record, write_dry_run
+from briefing.edition import EditionPlan, EditionResult, load_message
 from briefing.errors import ConfigurationError, DeliveryError
 from briefing.models import Briefing
-from briefing.render.summary import key_points
-from briefing.settings import SmtpSecurity, SmtpServer
+from briefing.settings import Settings, SmtpSecurity, SmtpServer
 
 BLOCK_SECURITY: dict[SMTPType, SmtpSecurity] = {
     SMTPType.SSL: "ssl",
@@ -84,91 +75,77 @@ def check_block_stage(name: str) -> None:
 
 
 @task(name="message", cache_policy=NO_CACHE)
-def message_stage(
-    briefing: Briefing, plan: DeliveryPlan, pdf_file: Path, templates_dir: Path
-) -> bytes:
+def message_stage(plan: EditionPlan, briefing: Briefing, result: EditionResult) -> bytes:
     """Build the email with the PDF as written on disk attached, and return its bytes."""
-    message = build_message(
-        edition_date=briefing.edition_date,
-        points=key_points(briefing),
-        sender=plan.sender,
-        recipients=plan.recipients,
-        pdf=pdf_file.read_bytes(),
-        sent_at=datetime.now(UTC),
-        templates_dir=templates_dir,
-    )
-    data = message.as_bytes()
+    assert plan.delivery is not None
+    data = load_message(plan.delivery, briefing, result, plan.templates_dir, datetime.now(UTC))
     get_run_logger().info(
-        "message: %d KiB for %d recipients", len(data) // 1024, len(plan.recipients)
+        "message: %d KiB for %d recipients", len(data) // 1024, len(plan.delivery.recipients)
     )
     return data
 
 
 @task(name="write-eml", cache_policy=NO_CACHE)
-def write_message_stage(
-    out_dir: Path, edition_date: date, data: bytes, plan: DeliveryPlan, run_id: str | None
-) -> Path:
+def write_message_stage(plan: EditionPlan, data: bytes, run_id: str | None) -> Path:
     """A dry run's delivery: write the message as an .eml file and record it per recipient."""
-    path = write_message(out_dir, edition_date, data)
-    for recipient in plan.recipients:
-        write_delivery_record(
-            out_dir,
-            DeliveryAttempt(
-                edition_date=edition_date,
-                recipient=recipient,
-                attempt=1,
-                at=datetime.now(UTC),
-                outcome="written",
-                via=plan.via(),
-                detail=f"dry run: not sent; written to {path}",
-                run_id=run_id,
-            ),
-        )
+    assert plan.delivery is not None
+    path = write_dry_run(
+        plan.out_dir, plan.edition_date, plan.delivery, data, at=datetime.now(UTC), run_id=run_id
+    )
     get_run_logger().info("dry run: wrote %s instead of sending it", path)
     return path
 
 
-@task(name="deliver", retries=3, retry_delay_seconds=[30, 60, 120], cache_policy=NO_CACHE)
-def deliver_stage(
-    recipient: str,
-    data: bytes,
-    plan: DeliveryPlan,
-    edition_date: date,
-    out_dir: Path,
-    run_id: str | None,
-) -> DeliveryAttempt:
+# The number of retries and their backoff are settings, applied with ``with_options``.
+@task(name="deliver", cache_policy=NO_CACHE)
+def deliver_stage(plan: EditionPlan, recipient: str, data: bytes, run_id: str | None) -> None:
     """Send the message to one recipient; record the attempt, whatever its outcome."""
-    logger = get_run_logger()
-    if plan.smtp_block:
-        connect = block_connection(plan.smtp_block, plan.timeout_seconds)
-    elif plan.server is not None:
-        connect = partial(connect_smtp, plan.server)
+    delivery = plan.delivery
+    assert delivery is not None
+    if delivery.smtp_block:
+        connect = block_connection(delivery.smtp_block, delivery.timeout_seconds)
+    elif delivery.server is not None:
+        connect = partial(connect_smtp, delivery.server)
     else:
         raise ConfigurationError("no SMTP server to deliver through")
     number = task_run.run_count
-
-    def record(outcome: str, detail: str) -> DeliveryAttempt:
-        attempt = DeliveryAttempt.model_validate(
-            {
-                "edition_date": edition_date,
-                "recipient": recipient,
-                "attempt": number,
-                "at": datetime.now(UTC),
-                "outcome": outcome,
-                "via": plan.via(),
-                "detail": detail,
-                "run_id": run_id,
-            }
-        )
-        write_delivery_record(out_dir, attempt)
-        return attempt
-
+    logger = get_run_logger()
     try:
-        send_message(connect, data, plan.sender, recipient)
-    except (smtplib.SMTPException, OSError) as exc:
-        detail = describe_failure(exc)
-        record("failed", detail)
-        logger.warning("attempt %d: delivery to %s failed: %s", number, recipient, detail)
-        raise DeliveryError(f"delivery to {recipient} failed: {detail}") from exc
-    logger.info("attempt %d: sent to %s via %s", number, recipient, plan.via())
-    return record("sent", "accepted by the server")
+        send_and_record(
+            connect,
+            plan.out_dir,
+            plan.edition_date,
+            delivery,
+            recipient,
+            data,
+            attempt=number,
+            now=partial(datetime.now, UTC),
+            run_id=run_id,
+        )
+    except DeliveryError as exc:
+        logger.warning("attempt %d: %s", number, exc)
+        raise
+    logger.info("attempt %d: sent to %s via %s", number, recipient, delivery.via())
+
+
+def deliver_all(
+    plan: EditionPlan, settings: Settings, data: bytes, run_id: str | None, result: EditionResult
+) -> None:
+    """Send to every recipient, each retried on its own; fail naming those still missed."""
+    assert plan.delivery is not None
+    recipients = plan.delivery.recipients
+    attempts = deliver_stage.with_options(
+        retries=settings.smtp_retries, retry_delay_seconds=settings.retry_delays()
+    ).map(unmapped(plan), list(recipients), unmapped(data), unmapped(run_id))
+    attempts.wait()
+    failed = [
+        recipient
+        for recipient, attempt in zip(recipients, attempts, strict=True)
+        if not attempt.state.is_completed()
+    ]
+    if failed:
+        raise DeliveryError(
+            f"could not email the edition to {', '.join(failed)} via {plan.delivery.via()} after "
+            f"{settings.smtp_retries + 1} attempts each; the edition is kept in {result.pdf_file} "
+            f"and every attempt is recorded in {plan.out_dir / DELIVERY_LOG}"
+        )

@@ -1,15 +1,27 @@
 """The benchmark suite itself, at a tiny scale: every stage reported, counts that add up."""
 
+from pathlib import Path
 from typing import Any
 
 import feedparser
 import pytest
 
 from benchmarks.__main__ import main
+from benchmarks.memory import Sampler
 from benchmarks.report import summary, table
-from benchmarks.runner import STAGES, run_scale
+from benchmarks.runner import (
+    STAGES,
+    Clock,
+    bench_choices,
+    bench_environment,
+    bench_plan,
+    run_edition,
+    run_scale,
+)
+from benchmarks.server import serving
 from benchmarks.synth import build_feeds
 from briefing.sources.feeds import plain_text
+from flows.weekly_briefing import EditionParameters, weekly_briefing
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +97,26 @@ def test_help_explains_scales_and_output(capsys: pytest.CaptureFixture[str]) -> 
         main(["--help"])
     text = capsys.readouterr().out
     assert all(word in text for word in ("20 feeds x 100 items", "--output", "--quick"))
+
+
+def test_the_benchmark_makes_exactly_the_flows_pdf(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Driven directly, the benchmark's stages write the same PDF, HTML and JSON bytes as the
+    weekly-briefing flow run on the same feeds and choices: it times the flow's own work."""
+    feeds = build_feeds(2, 10)
+    with serving(feeds) as server:
+        urls = [server.url(feed.path) for feed in feeds]
+        for name, value in bench_environment(tmp_path / "bench").items():
+            monkeypatch.setenv(name, value)
+        (tmp_path / "bench").mkdir()
+        benched = run_edition(bench_plan(urls, tmp_path / "bench-out", True), Clock(Sampler()))
+        monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path}/flow.db")
+        flowed = weekly_briefing(
+            EditionParameters(**bench_choices(urls, tmp_path / "flow-out", True))
+        )
+    stem = flowed.pdf_file.stem
+    assert flowed.facts == sum(1 for _ in benched.briefing.facts())
+    for suffix in (".pdf", ".html", ".json"):
+        bench_file = (tmp_path / "bench-out" / stem).with_suffix(suffix)
+        assert flowed.pdf_file.with_suffix(suffix).read_bytes() == bench_file.read_bytes()

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from briefing.edition import build_seed_briefing
+from briefing.edition import load_seed_briefing
 from briefing.models import Briefing
 from briefing.render.document import render_html, render_pdf
 from briefing.store.files import edition_json
@@ -36,7 +36,7 @@ def render(briefing: Briefing, page_size: str = "A4") -> bytes:
 @pytest.fixture(scope="module")
 def briefing() -> Briefing:
     """The seed edition of 20 January 2023."""
-    return build_seed_briefing(EDITION_DATE)
+    return load_seed_briefing(EDITION_DATE)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from briefing.edition import build_seed_briefing
+from briefing.edition import load_seed_briefing
 from briefing.evaluate import Labels, evaluate, load_labels
 from briefing.models import Briefing
 from briefing.settings import PROJECT_ROOT
@@ -21,7 +21,7 @@ def labels() -> Labels:
 @pytest.fixture(scope="module")
 def seed_briefing() -> Briefing:
     """The seed edition as the pipeline composes it."""
-    return build_seed_briefing(date(2023, 1, 20))
+    return load_seed_briefing(date(2023, 1, 20))
 
 
 def test_every_label_names_a_real_sentence(labels: Labels) -> None:

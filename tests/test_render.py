@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 from pypdf import PdfReader
 
-from briefing.edition import build_seed_briefing
+from briefing.edition import load_seed_briefing
 from briefing.errors import DependencyError, RenderError
 from briefing.models import (
     Attested,
@@ -480,7 +480,7 @@ def test_an_unknown_page_size_is_a_render_error() -> None:
 @pytest.fixture(scope="module")
 def seed_briefing() -> Briefing:
     """The seed edition of 20 January 2023."""
-    return build_seed_briefing(date(2023, 1, 20))
+    return load_seed_briefing(date(2023, 1, 20))
 
 
 def test_lists_beyond_the_limit_are_cut_and_say_how_many_more(seed_briefing: Briefing) -> None:

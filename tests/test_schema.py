@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from briefing.edition import briefing_schema_json, build_seed_briefing
+from briefing.edition import briefing_schema_json, load_seed_briefing
 from briefing.settings import PROJECT_ROOT
 
 SCHEMA = PROJECT_ROOT / "schema" / "briefing.schema.json"
@@ -24,5 +24,5 @@ def test_the_schema_requires_what_a_reader_relies_on() -> None:
 
 def test_a_seed_edition_round_trips_through_json() -> None:
     """The JSON edition of the seeds loads back into an equal briefing."""
-    briefing = build_seed_briefing(date(2023, 1, 20))
+    briefing = load_seed_briefing(date(2023, 1, 20))
     assert briefing == type(briefing).model_validate_json(briefing.model_dump_json())

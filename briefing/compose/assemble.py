@@ -4,9 +4,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
-from typing import Literal
 
 from briefing.compose.consolidate import consolidate, find_disagreements
+from briefing.compose.timeline import build_milestones, build_timeline
 from briefing.extract.facts import fact_id
 from briefing.models import (
     Briefing,
@@ -15,68 +15,11 @@ from briefing.models import (
     FetchOutcome,
     KeyActor,
     MethodNote,
-    Milestone,
     PartialDate,
     Section,
     SourceDocument,
 )
 from briefing.topic import Topic
-
-
-def build_timeline(facts: Iterable[Fact], edition_date: date) -> tuple[str, ...]:
-    """Ids of the dated events that happened by the edition date, in the order they happened."""
-    events = [
-        fact
-        for fact in facts
-        if fact.kind == FactKind.EVENT and fact.when is not None and fact.when.end <= edition_date
-    ]
-    return tuple(
-        fact.id
-        for fact in sorted(events, key=lambda f: (f.when.start, f.when.end) if f.when else ())
-    )
-
-
-MilestoneStatus = Literal["upcoming", "passed-reported", "passed-unreported"]
-
-
-def milestone_status(
-    reports: Sequence[Fact], published: dict[str, PartialDate | None], edition_date: date
-) -> MilestoneStatus:
-    """Where a target stands on the edition date: still ahead, or passed with or without a
-    report of it from a source published after the target date."""
-    target = reports[0].when
-    assert target is not None
-    if target.end >= edition_date:
-        return "upcoming"
-    later = [
-        report
-        for report in reports
-        for evidence in report.evidence
-        if (day := published.get(evidence.document_id)) is not None and day.earliest() > target.end
-    ]
-    return "passed-reported" if later else "passed-unreported"
-
-
-def build_milestones(
-    groups: Sequence[tuple[Fact, list[Fact]]],
-    documents: Sequence[SourceDocument],
-    edition_date: date,
-) -> tuple[Milestone, ...]:
-    """Every dated plan or target, soonest first, with its status on the edition date."""
-    published = {doc.id: doc.published.value if doc.published else None for doc in documents}
-    plans = [
-        (fact, reports)
-        for fact, reports in groups
-        if fact.kind == FactKind.PLAN and fact.when is not None
-    ]
-    plans.sort(key=lambda item: (item[0].when.start, item[0].when.end) if item[0].when else ())
-    return tuple(
-        Milestone(
-            fact_id=fact.id,
-            status=milestone_status([fact, *reports], published, edition_date),
-        )
-        for fact, reports in plans
-    )
 
 
 def report_ids(fact: Fact) -> set[str]:
@@ -88,6 +31,11 @@ KEY_POINTS = (5, 8)
 KEY_ACTORS = 12
 DEFAULT_PERIOD = timedelta(days=7)
 _KIND_WEIGHT = {FactKind.EVENT: 2.0, FactKind.PLAN: 1.5, FactKind.ASSESSMENT: 0.5}
+
+
+def period_start_for(edition_date: date, since: date | None = None) -> date:
+    """The first day of an edition's period: ``since`` when given, else a week before."""
+    return since or edition_date - DEFAULT_PERIOD
 
 
 def edition_number(edition_date: date) -> str:
@@ -210,7 +158,7 @@ def compose_briefing(
         topic=topic.id,
         edition_date=edition_date,
         edition=edition_number(edition_date),
-        period_start=period_start or edition_date - DEFAULT_PERIOD,
+        period_start=period_start_for(edition_date, period_start),
         distribution=topic.distribution,
         sources=tuple(documents),
         sections=sections,

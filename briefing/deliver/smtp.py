@@ -10,19 +10,21 @@ import smtplib
 import ssl
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.addresses import merge_recipients
-from briefing.errors import BriefingError, ConfigurationError
+from briefing.errors import BriefingError, ConfigurationError, DeliveryError
 from briefing.settings import Settings, SmtpServer
 from briefing.store.files import write_atomic
 
 DELIVERY_LOG = "deliveries.jsonl"
 
 Connect = Callable[[], smtplib.SMTP]
+Outcome = Literal["sent", "failed", "written"]
 
 
 class DeliveryAttempt(BaseModel):
@@ -34,7 +36,7 @@ class DeliveryAttempt(BaseModel):
     recipient: str
     attempt: int
     at: datetime
-    outcome: Literal["sent", "failed", "written"]
+    outcome: Outcome
     via: str
     detail: str
     run_id: str | None = None
@@ -175,3 +177,84 @@ def plan_delivery(
         dry_run=dry_run,
         timeout_seconds=settings.smtp_timeout_seconds,
     )
+
+
+def write_attempt(
+    out_dir: Path,
+    edition_date: date,
+    delivery: DeliveryPlan,
+    recipient: str,
+    *,
+    attempt: int,
+    at: datetime,
+    outcome: Outcome,
+    detail: str,
+    run_id: str | None,
+) -> DeliveryAttempt:
+    """Record one delivery attempt in the output folder's delivery log, and return it: the
+    one way an attempt is made and kept."""
+    record = DeliveryAttempt(
+        edition_date=edition_date,
+        recipient=recipient,
+        attempt=attempt,
+        at=at,
+        outcome=outcome,
+        via=delivery.via(),
+        detail=detail,
+        run_id=run_id,
+    )
+    write_delivery_record(out_dir, record)
+    return record
+
+
+def write_dry_run(
+    out_dir: Path,
+    edition_date: date,
+    delivery: DeliveryPlan,
+    data: bytes,
+    *,
+    at: datetime,
+    run_id: str | None,
+) -> Path:
+    """A dry run's delivery: the message as ``briefing-DATE.eml``, recorded per recipient.
+    Hold the edition's lock around it, as around the edition's other files."""
+    path = write_message(out_dir, edition_date, data)
+    for recipient in delivery.recipients:
+        write_attempt(
+            out_dir,
+            edition_date,
+            delivery,
+            recipient,
+            attempt=1,
+            at=at,
+            outcome="written",
+            detail=f"dry run: not sent; written to {path}",
+            run_id=run_id,
+        )
+    return path
+
+
+def send_and_record(
+    connect: Connect,
+    out_dir: Path,
+    edition_date: date,
+    delivery: DeliveryPlan,
+    recipient: str,
+    data: bytes,
+    *,
+    attempt: int,
+    now: Callable[[], datetime],
+    run_id: str | None,
+) -> DeliveryAttempt:
+    """Send the message to one recipient and record the attempt, whatever its outcome;
+    ``DeliveryError`` when it failed, so the caller can try again."""
+    record = partial(
+        write_attempt, out_dir, edition_date, delivery, recipient, attempt=attempt, run_id=run_id
+    )
+    try:
+        send_message(connect, data, delivery.sender, recipient)
+    except (smtplib.SMTPException, OSError) as exc:
+        detail = describe_failure(exc)
+        record(at=now(), outcome="failed", detail=detail)
+        raise DeliveryError(f"delivery to {recipient} failed: {detail}") from exc
+    return record(at=now(), outcome="sent", detail="accepted by the server")

@@ -1,0 +1,93 @@
+"""What each stage of an edition reports as it ends: one line of plain text per stage.
+
+The flow logs these; ``[n/7]`` numbers the stages a reader waits through.
+"""
+
+from collections.abc import Sequence
+
+from briefing.edition import EditionResult, Extracted, Selection
+from briefing.models import Briefing, FetchOutcome, SourceDocument
+
+STAGES = 7
+
+
+def stage_line(number: int, name: str, text: str) -> str:
+    """``[n/7] name: text``."""
+    return f"[{number}/{STAGES}] {name}: {text}"
+
+
+def describe_load(seeds: Sequence[SourceDocument], feeds: int) -> str:
+    """The load stage's line."""
+    return stage_line(1, "load", f"{len(seeds)} seed documents, {feeds} feeds")
+
+
+def describe_feed(outcome: FetchOutcome) -> str:
+    """One feed's outcome: what was read of it, or why it failed."""
+    if outcome.status == "failed":
+        return f"feed {outcome.feed} failed: {outcome.reason}"
+    despite = f"; read despite: {outcome.bozo}" if outcome.bozo else ""
+    return (
+        f"feed {outcome.feed} {outcome.status}: {outcome.items} entries, {outcome.kept} read, "
+        f"{outcome.off_topic} off topic, {outcome.out_of_period} outside the period{despite}"
+    )
+
+
+def describe_selection(selection: Selection) -> str:
+    """The fetch stage's line."""
+    return stage_line(
+        2,
+        "fetch",
+        f"{len(selection.outcomes)} feeds, {len(selection.items)} items read, "
+        f"{selection.duplicates} duplicate items left out",
+    )
+
+
+def describe_documents(extracted: Extracted) -> list[str]:
+    """One line per document: its facts, and what was left out or that they were kept."""
+    lines = []
+    for result in extracted.results:
+        if result.skipped is None:
+            lines.append(
+                f"{result.document_id}: {len(result.facts)} facts, kept from an earlier run"
+            )
+            continue
+        left_out = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items()))
+        lines.append(
+            f"{result.document_id}: {len(result.facts)} facts; left out: {left_out or 'none'}"
+        )
+    return lines
+
+
+def describe_extraction(extracted: Extracted) -> str:
+    """The extract stage's line."""
+    documents, fresh = len(extracted.results), len(extracted.fresh)
+    return stage_line(
+        3,
+        "extract",
+        f"{len(extracted.facts)} facts from {documents} documents "
+        f"({fresh} read again, {documents - fresh} kept from earlier runs)",
+    )
+
+
+def describe_briefing(briefing: Briefing) -> str:
+    """The compose stage's line: statements per section and what else the edition holds."""
+    counts = ", ".join(f"{section.title}: {len(section.facts)}" for section in briefing.sections)
+    previous = briefing.previous_edition
+    new = f"{len(briefing.new_fact_ids)} since {previous}" if previous else "all (first edition)"
+    return stage_line(
+        4,
+        "compose",
+        f"{counts}; {len(briefing.key_points)} key points, {len(briefing.timeline)} timeline "
+        f"events, {len(briefing.milestones)} milestones, {len(briefing.disagreements)} "
+        f"disagreements; new: {new}",
+    )
+
+
+def describe_render(pdf: bytes) -> str:
+    """The render stage's line."""
+    return stage_line(5, "render", f"{len(pdf) // 1024} KiB of PDF")
+
+
+def describe_files(result: EditionResult) -> str:
+    """The write stage's line."""
+    return stage_line(6, "write", f"{result.pdf_file}, {result.html_file} and {result.json_file}")
