@@ -46,8 +46,8 @@ from briefing.sources.seeds import load_seeds
 from briefing.store.files import (
     EditionFiles,
     edition_json,
-    edition_lock,
     edition_stem,
+    lock_edition_folder,
     write_edition,
 )
 from briefing.store.memory import (
@@ -352,7 +352,7 @@ class EditionResult(BaseModel):
 def lock_edition(plan: EditionPlan) -> Iterator[None]:
     """Hold the edition's lock in its output folder: runs of the same edition write their files,
     memory and dry-run email one after the other, never interleaved."""
-    with edition_lock(plan.out_dir, plan.edition_date):
+    with lock_edition_folder(plan.out_dir, plan.edition_date):
         yield
 
 

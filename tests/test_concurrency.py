@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
-from briefing.store.files import edition_lock
+from briefing.store.files import lock_edition_folder
 from tests.feedserver import FeedServer, serve_feeds
 from tests.runs import Workspace, finish, memory_tables, reaped, start_run, wait_until
 
@@ -135,7 +135,7 @@ def test_an_editions_lock_is_exclusive_and_clears_what_a_killed_run_left(tmp_pat
     other = tmp_path / f".briefing-{OTHER_DATE.isoformat()}.pdf.wr1t1ng.tmp"
     stale.write_bytes(b"%PDF-half")
     other.write_bytes(b"%PDF-half")
-    with edition_lock(tmp_path, SAME_DATE):
+    with lock_edition_folder(tmp_path, SAME_DATE):
         lock_file = tmp_path / f".briefing-{SAME_DATE.isoformat()}.lock"
         taken = subprocess.run([sys.executable, "-c", probe, str(lock_file)], check=False)
         left = sorted(path.name for path in tmp_path.iterdir())
@@ -147,7 +147,7 @@ def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -
     """Taking the lock in a "folder" that is a file says so and names the options to change."""
     blocker = tmp_path / "out"
     blocker.write_text("not a folder", encoding="utf-8")
-    with pytest.raises(BriefingError) as raised, edition_lock(blocker, SAME_DATE):
+    with pytest.raises(BriefingError) as raised, lock_edition_folder(blocker, SAME_DATE):
         pass
     assert f"cannot write the edition to {blocker}" in str(raised.value)
     assert "--out or BRIEFING_OUT_DIR" in str(raised.value)

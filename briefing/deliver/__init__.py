@@ -1,0 +1,26 @@
+"""The edition by email: the message (``mail``, pure) and SMTP with its delivery log
+(``smtp``, the I/O at the edge)."""
+
+from briefing.deliver.mail import build_message
+from briefing.deliver.smtp import (
+    DELIVERY_LOG,
+    DeliveryAttempt,
+    DeliveryPlan,
+    connect_smtp,
+    load_delivery_records,
+    plan_delivery,
+    send_and_record,
+    write_dry_run,
+)
+
+__all__ = [
+    "DELIVERY_LOG",
+    "DeliveryAttempt",
+    "DeliveryPlan",
+    "build_message",
+    "connect_smtp",
+    "load_delivery_records",
+    "plan_delivery",
+    "send_and_record",
+    "write_dry_run",
+]

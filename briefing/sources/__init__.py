@@ -1,0 +1,41 @@
+"""Where documents come from: the seed files on disk and the feeds on the web.
+
+``load_`` and ``fetch_`` functions read the disk or the network; ``parse_``, ``select_`` and
+``build_`` functions are pure. Every fetch goes through ``fetch_url``'s rules (schemes,
+addresses, redirects, timeouts, size caps).
+"""
+
+from briefing.sources.feeds import (
+    FeedConfig,
+    FeedCopy,
+    FeedFetch,
+    FeedItem,
+    dedupe_items,
+    failed_fetch,
+    feed_for_url,
+    fetch_feed,
+    load_feed_config,
+    parse_feed,
+    select_items,
+)
+from briefing.sources.fetch import FetchLimits, Validators, build_client, fetch_url
+from briefing.sources.seeds import load_seeds
+
+__all__ = [
+    "FeedConfig",
+    "FeedCopy",
+    "FeedFetch",
+    "FeedItem",
+    "FetchLimits",
+    "Validators",
+    "build_client",
+    "dedupe_items",
+    "failed_fetch",
+    "feed_for_url",
+    "fetch_feed",
+    "fetch_url",
+    "load_feed_config",
+    "load_seeds",
+    "parse_feed",
+    "select_items",
+]

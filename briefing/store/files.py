@@ -51,7 +51,7 @@ def edition_json(briefing: Briefing) -> bytes:
 
 def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> EditionFiles:
     """Write ``briefing-DATE.json``, ``.html`` and ``.pdf`` into the output folder; a rerun for
-    the same date replaces them. Hold ``edition_lock`` around it when runs may overlap."""
+    the same date replaces them. Hold ``lock_edition_folder`` around it when runs may overlap."""
     stem = edition_stem(briefing)
     files = EditionFiles(
         pdf=out_dir / f"{stem}.pdf", json=out_dir / f"{stem}.json", html=out_dir / f"{stem}.html"
@@ -73,7 +73,7 @@ def _unwritable(out_dir: Path, exc: OSError) -> BriefingError:
 
 
 @contextmanager
-def edition_lock(out_dir: Path, edition_date: date) -> Iterator[None]:
+def lock_edition_folder(out_dir: Path, edition_date: date) -> Iterator[None]:
     """Hold the output folder's lock on one edition for the block: runs of the same date take
     turns writing (files and memory), so the files of one are never mixed with the other's.
 
