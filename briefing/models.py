@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -65,6 +65,16 @@ class SourceType(StrEnum):
 
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy, with the changed fields, that computes its cached lookups afresh."""
+        copied = super().model_copy(update=update, deep=deep)
+        # pydantic copies __dict__, where functools.cached_property keeps its values, and then
+        # replaces the updated fields: a cache left in place would answer from the old fields.
+        # With extra="forbid", whatever in __dict__ is not a field is such a cache.
+        for name in copied.__dict__.keys() - type(self).model_fields.keys():
+            del copied.__dict__[name]
+        return copied
 
 
 class Attested(_Record, Generic[T]):
