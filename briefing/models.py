@@ -8,6 +8,7 @@ is not exactly its source document's text at the cited span.
 import calendar
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
@@ -15,6 +16,7 @@ from functools import cached_property
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,6 +32,22 @@ DOCUMENT_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 ThemeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 """A theme's identifier, as the topic profile names it (``civil-space``, say)."""
+
+
+def _is_one_line(text: str) -> str:
+    # Categories C* (controls, format characters such as bidi overrides, unassigned) and the
+    # line and paragraph separators: none belongs in a title, and an email header carries it.
+    odd = [char for char in text if unicodedata.category(char)[0] == "C" or char in "\u2028\u2029"]
+    if odd:
+        codes = ", ".join(f"U+{ord(char):04X}" for char in dict.fromkeys(odd))
+        raise ValueError(f"must be one line of printable text, without {codes}")
+    if text != text.strip():
+        raise ValueError("must not begin or end with white space")
+    return text
+
+
+OneLine = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_is_one_line)]
+"""A title fit for an email's subject: one line of printable text, at most 100 characters."""
 
 Precision = Literal["day", "week", "month", "fiscal-year", "year", "decade", "range"]
 Qualifier = Literal[
@@ -395,6 +413,9 @@ class Briefing(_Record):
 
     title: str
     subtitle: str = ""
+    mail_title: OneLine = Field(
+        description="The title as the edition's email writes it, in its subject and first lines."
+    )
     topic: str = Field(description="Identifier of the topic profile the edition was built with.")
     edition_date: date
     edition: str = Field(

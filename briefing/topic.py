@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from briefing.errors import ConfigurationError
-from briefing.models import ThemeId
+from briefing.models import OneLine, ThemeId
 
 
 class _Profile(BaseModel):
@@ -65,7 +65,12 @@ class Topic(_Profile):
     """Everything the pipeline knows about the briefing's subject."""
 
     id: str = Field(pattern=r"^[a-z0-9-]+$")
-    title: str
+    title: OneLine = Field(description="The briefing's title, on its cover.")
+    mail_title: OneLine | None = Field(
+        default=None,
+        description="The title as the edition's email writes it, in its subject and first lines, "
+        "when that differs from the cover's (sentence case, say).",
+    )
     subtitle: str
     distribution: str = Field(default="", description="Who the briefing is for, on its cover.")
     themes: list[ThemeProfile]

@@ -89,6 +89,7 @@ def message_stage(
 ) -> bytes:
     """Build the email with the PDF as written on disk attached, and return its bytes."""
     message = build_message(
+        title=briefing.mail_title,
         edition_date=briefing.edition_date,
         points=key_points(briefing),
         sender=plan.sender,

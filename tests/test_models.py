@@ -46,6 +46,7 @@ def make_briefing(fact: Fact) -> Briefing:
     section = Section(theme="civil-space", title="Civil", description="d", facts=(fact,))
     return Briefing(
         title="T",
+        mail_title="T",
         topic="t",
         edition_date=date(2023, 1, 20),
         sources=(make_document(),),
@@ -203,6 +204,7 @@ def two_source_briefing() -> Briefing:
     )
     return Briefing(
         title="T",
+        mail_title="T",
         topic="t",
         edition_date=date(2023, 1, 20),
         sources=(first, second),

@@ -141,6 +141,7 @@ def briefing(statement_civil: str = STATEMENT_CIVIL, wire: SourceDocument = WIRE
     )
     return Briefing(
         title="U.S.-Japan Space Partnership Briefing",
+        mail_title="U.S.-Japan space partnership briefing",
         topic="us-japan-space",
         edition_date=date(2023, 1, 20),
         edition="2023-W03",

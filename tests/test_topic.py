@@ -1,11 +1,15 @@
 """The topic profile is data: another file gives another briefing, with no code changed."""
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from briefing.compose.assemble import compose_briefing
+from briefing.deliver.mail import build_subject
 from briefing.errors import ConfigurationError
 from briefing.extract.facts import extract_facts
 from briefing.models import SourceDocument
@@ -51,4 +55,36 @@ def test_a_profile_with_an_incomplete_tie_break_is_refused(tmp_path: Path) -> No
         encoding="utf-8",
     )
     with pytest.raises(ConfigurationError, match="tie_break must list every theme id"):
+        load_topic(broken)
+
+
+def test_a_topic_without_a_mail_title_mails_under_its_title(
+    seeds: tuple[SourceDocument, ...],
+) -> None:
+    """A profile that gives no mail_title has its edition's email under its cover's title."""
+    briefing = compose_briefing(load_topic(OTHER_TOPIC), seeds, [], date(2023, 1, 20))
+    expected = "Lunar Science Digest, edition of 20 January 2023"
+    assert expected == build_subject(briefing.mail_title, briefing.edition_date)
+
+
+@pytest.mark.parametrize("field", ["title", "mail_title"])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("Two\nlines", "must be one line of printable text, without U+000A"),
+        ("A\tbriefing", "must be one line of printable text, without U+0009"),
+        ("Space \u202ebriefing", "must be one line of printable text, without U+202E"),
+        ("Space\u2028briefing", "must be one line of printable text, without U+2028"),
+        (" Space briefing", "must not begin or end with white space"),
+        ("x" * 101, "at most 100 characters"),
+    ],
+)
+def test_a_title_that_is_not_one_printable_line_is_refused(
+    tmp_path: Path, field: str, value: str, reason: str
+) -> None:
+    """A title goes into an email's subject: a line break, control or bidi character is refused."""
+    profile = yaml.safe_load(OTHER_TOPIC.read_text(encoding="utf-8"))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(json.dumps({**profile, field: value}), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=rf"\n{field}\n .*{re.escape(reason)}"):
         load_topic(broken)

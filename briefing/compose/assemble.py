@@ -207,6 +207,7 @@ def compose_briefing(
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,
+        mail_title=topic.mail_title or topic.title,
         topic=topic.id,
         edition_date=edition_date,
         edition=edition_number(edition_date),
