@@ -3,7 +3,7 @@
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 import yaml
 from pydantic import (
@@ -79,6 +79,17 @@ class Topic(_Profile):
         default_factory=dict,
         description="Each partner's words (case-sensitive); a feed item must name every partner.",
     )
+    partner_synonyms: dict[str, Annotated[list[str], Field(min_length=1)]] | None = Field(
+        default=None,
+        description="The words that name each partner when reports are compared (case-sensitive): "
+        "a report's 'Washington' and another's 'the United States' are one word to them. "
+        "When not given, the partners' own words.",
+    )
+    common_words: list[Annotated[str, Field(pattern=r"^[a-z][a-z’'-]*$")]] = Field(
+        default_factory=list,
+        description="Words too common in this subject to show that two quotes are the same "
+        "(single words, lower case): the partners' names, say.",
+    )
     gazetteer: list[Actor]
 
     tie_break: list[ThemeId] = Field(
@@ -99,6 +110,13 @@ class Topic(_Profile):
         return self
 
     @model_validator(mode="after")
+    def _synonyms_name_partners(self) -> Self:
+        unknown = set(self.partner_synonyms or ()) - set(self.partners)
+        if unknown:
+            raise ValueError(f"partner_synonyms name no partner: {', '.join(sorted(unknown))}")
+        return self
+
+    @model_validator(mode="after")
     def _actors_belong_to_partners(self) -> Self:
         countries = {actor.country for actor in self.gazetteer if actor.country is not None}
         if self.partners and not countries <= set(self.partners):
@@ -114,6 +132,19 @@ class Topic(_Profile):
             aliases = [alias for a in self.gazetteer if a.country == partner for alias in a.aliases]
             patterns.append(compile_terms([*words, *names, *aliases], case_sensitive=True))
         return patterns
+
+    @cached_property
+    def _partner_synonyms(self) -> list[tuple[str, re.Pattern[str]]]:
+        synonyms = self.partners if self.partner_synonyms is None else self.partner_synonyms
+        return [
+            (partner, compile_terms(words, case_sensitive=True))
+            for partner, words in synonyms.items()
+        ]
+
+    def find_partners(self, text: str) -> tuple[str, ...]:
+        """The partners the text names by one of their synonyms (not by an actor), in profile
+        order."""
+        return tuple(partner for partner, pattern in self._partner_synonyms if pattern.search(text))
 
     def concerns_partnership(self, text: str) -> bool:
         """Whether the text touches the subject and names every partner (word or actor)."""

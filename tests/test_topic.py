@@ -88,3 +88,33 @@ def test_a_title_that_is_not_one_printable_line_is_refused(
     broken.write_text(json.dumps({**profile, field: value}), encoding="utf-8")
     with pytest.raises(ConfigurationError, match=rf"\n{field}\n .*{re.escape(reason)}"):
         load_topic(broken)
+
+
+def test_partners_are_found_by_their_synonyms_or_else_their_own_words(topic: Topic) -> None:
+    """The profile's partner_synonyms name the partners; a profile without them uses partners."""
+    profile = topic.model_dump()
+    del profile["partner_synonyms"]
+    without = Topic.model_validate(profile)
+    assert [("US", "JP"), (), ("US",)] == [
+        topic.find_partners("Washington met Tokyo."),
+        topic.find_partners("U.S. officials met."),
+        without.find_partners("U.S. officials met."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"partner_synonyms": {"KR": ["Seoul"]}}, "partner_synonyms name no partner: KR"),
+        ({"partner_synonyms": {"US": []}}, "List should have at least 1 item"),
+        ({"common_words": ["United"]}, "String should match pattern"),
+        ({"common_words": ["united states"]}, "String should match pattern"),
+    ],
+)
+def test_synonyms_and_common_words_that_cannot_work_are_refused(
+    topic: Topic, change: dict[str, object], reason: str
+) -> None:
+    """Synonyms of an unknown partner, no synonyms at all, or a common word that no lower-case
+    word equals are refused."""
+    with pytest.raises(ValueError, match=reason):
+        Topic.model_validate({**topic.model_dump(), **change})
