@@ -399,6 +399,7 @@ def write_to_memory(
 
 def load_message(
     delivery: DeliveryPlan,
+    topic: Topic,
     briefing: Briefing,
     result: EditionResult,
     templates_dir: Path,
@@ -406,6 +407,7 @@ def load_message(
 ) -> bytes:
     """The email's bytes, with the PDF attached exactly as it was written to disk."""
     message = build_message(
+        title=topic.email_title(),
         edition_date=briefing.edition_date,
         points=key_points(briefing),
         sender=delivery.sender,

@@ -8,13 +8,15 @@ is not exactly its source document's text at the cited span.
 import calendar
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,6 +32,22 @@ DOCUMENT_ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 ThemeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 """A theme's identifier, as the topic profile names it (``civil-space``, say)."""
+
+
+def _is_one_line(text: str) -> str:
+    # Categories C* (controls, format characters such as bidi overrides, unassigned) and the
+    # line and paragraph separators: none belongs in a title, and an email header carries it.
+    odd = [char for char in text if unicodedata.category(char)[0] == "C" or char in "\u2028\u2029"]
+    if odd:
+        codes = ", ".join(f"U+{ord(char):04X}" for char in dict.fromkeys(odd))
+        raise ValueError(f"must be one line of printable text, without {codes}")
+    if text != text.strip():
+        raise ValueError("must not begin or end with white space")
+    return text
+
+
+OneLine = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_is_one_line)]
+"""A title fit for an email's subject: one line of printable text, at most 100 characters."""
 
 Precision = Literal["day", "week", "month", "fiscal-year", "year", "decade", "range"]
 Qualifier = Literal[
@@ -63,7 +81,23 @@ class SourceType(StrEnum):
     WIRE = "wire"
 
 
-class _Record(BaseModel):
+class FreshCopies(BaseModel):
+    """A frozen model whose ``functools.cached_property`` lookups a copy computes afresh."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy, with the changed fields, that computes its cached lookups afresh."""
+        copied = super().model_copy(update=update, deep=deep)
+        # pydantic copies __dict__, where functools.cached_property keeps its values, and then
+        # replaces the updated fields: a cache left in place would answer from the old fields.
+        # With extra="forbid", whatever in __dict__ is not a field is such a cache.
+        for name in copied.__dict__.keys() - type(self).model_fields.keys():
+            del copied.__dict__[name]
+        return copied
+
+
+class _Record(FreshCopies):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

@@ -3,11 +3,10 @@
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 import yaml
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -15,10 +14,10 @@ from pydantic import (
 )
 
 from briefing.errors import ConfigurationError
-from briefing.models import ThemeId
+from briefing.models import FreshCopies, OneLine, ThemeId
 
 
-class _Profile(BaseModel):
+class _Profile(FreshCopies):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -58,14 +57,19 @@ class Actor(_Profile):
     name: str
     kind: Literal["agency", "military", "government", "person", "organization"]
     country: Literal["US", "JP"] | None
-    aliases: list[str] = []
+    aliases: list[str] = Field(default_factory=list)
 
 
 class Topic(_Profile):
     """Everything the pipeline knows about the briefing's subject."""
 
     id: str = Field(pattern=r"^[a-z0-9-]+$")
-    title: str
+    title: OneLine = Field(description="The briefing's title, on its cover.")
+    mail_title: OneLine | None = Field(
+        default=None,
+        description="The title as the edition's email writes it, in its subject and first lines, "
+        "when that differs from the cover's (sentence case, say).",
+    )
     subtitle: str
     distribution: str = Field(default="", description="Who the briefing is for, on its cover.")
     themes: list[ThemeProfile]
@@ -73,6 +77,17 @@ class Topic(_Profile):
     partners: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Each partner's words (case-sensitive); a feed item must name every partner.",
+    )
+    partner_synonyms: dict[str, Annotated[list[str], Field(min_length=1)]] | None = Field(
+        default=None,
+        description="The words that name each partner when reports are compared (case-sensitive): "
+        "a report's 'Washington' and another's 'the United States' are one word to them. "
+        "When not given, the partners' own words.",
+    )
+    common_words: list[Annotated[str, Field(pattern=r"^[a-z][a-z’'-]*$")]] = Field(
+        default_factory=list,
+        description="Words too common in this subject to show that two quotes are the same "
+        "(single words, lower case): the partners' names, say.",
     )
     gazetteer: list[Actor]
 
@@ -94,6 +109,13 @@ class Topic(_Profile):
         return self
 
     @model_validator(mode="after")
+    def _synonyms_name_partners(self) -> Self:
+        unknown = set(self.partner_synonyms or ()) - set(self.partners)
+        if unknown:
+            raise ValueError(f"partner_synonyms name no partner: {', '.join(sorted(unknown))}")
+        return self
+
+    @model_validator(mode="after")
     def _actors_belong_to_partners(self) -> Self:
         countries = {actor.country for actor in self.gazetteer if actor.country is not None}
         if self.partners and not countries <= set(self.partners):
@@ -109,6 +131,19 @@ class Topic(_Profile):
             aliases = [alias for a in self.gazetteer if a.country == partner for alias in a.aliases]
             patterns.append(compile_terms([*words, *names, *aliases], case_sensitive=True))
         return patterns
+
+    @cached_property
+    def _partner_synonyms(self) -> list[tuple[str, re.Pattern[str]]]:
+        synonyms = self.partners if self.partner_synonyms is None else self.partner_synonyms
+        return [
+            (partner, compile_terms(words, case_sensitive=True))
+            for partner, words in synonyms.items()
+        ]
+
+    def find_partners(self, text: str) -> tuple[str, ...]:
+        """The partners the text names by one of their synonyms (not by an actor), in profile
+        order."""
+        return tuple(partner for partner, pattern in self._partner_synonyms if pattern.search(text))
 
     def concerns_partnership(self, text: str) -> bool:
         """Whether the text touches the subject and names every partner (word or actor)."""
@@ -128,6 +163,10 @@ class Topic(_Profile):
     def in_scope(self, text: str) -> bool:
         """Whether the text touches the topic's subject at all."""
         return self._scope.search(text) is not None
+
+    def email_title(self) -> str:
+        """The title the edition's email is sent under: ``mail_title``, else the cover's."""
+        return self.mail_title or self.title
 
     def theme(self, theme: str) -> ThemeProfile:
         """The profile of one theme."""

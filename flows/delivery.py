@@ -21,6 +21,7 @@ from briefing.edition import EditionPlan, EditionResult, load_message
 from briefing.errors import ConfigurationError, DeliveryError
 from briefing.models import Briefing
 from briefing.settings import Settings, SmtpSecurity, SmtpServer
+from briefing.topic import Topic
 
 BLOCK_SECURITY: dict[SMTPType, SmtpSecurity] = {
     SMTPType.SSL: "ssl",
@@ -75,10 +76,14 @@ def check_block_stage(name: str) -> None:
 
 
 @task(name="message", cache_policy=NO_CACHE)
-def message_stage(plan: EditionPlan, briefing: Briefing, result: EditionResult) -> bytes:
+def message_stage(
+    plan: EditionPlan, topic: Topic, briefing: Briefing, result: EditionResult
+) -> bytes:
     """Build the email with the PDF as written on disk attached, and return its bytes."""
     assert plan.delivery is not None
-    data = load_message(plan.delivery, briefing, result, plan.templates_dir, datetime.now(UTC))
+    data = load_message(
+        plan.delivery, topic, briefing, result, plan.templates_dir, datetime.now(UTC)
+    )
     get_run_logger().info(
         "message: %d KiB for %d recipients", len(data) // 1024, len(plan.delivery.recipients)
     )

@@ -153,7 +153,7 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
     with stages.lock_edition(plan):
         result = write_stage(plan, briefing, rendered)
         remember_stage(plan, briefing, selection, fetches, extracted, run_id or "local")
-        message = message_stage(plan, briefing, result) if delivery else None
+        message = message_stage(plan, topic, briefing, result) if delivery else None
         if delivery is not None and message is not None and delivery.dry_run:
             write_message_stage(plan, message, run_id)
     report_stage(briefing, result.pdf_file)

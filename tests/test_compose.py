@@ -3,9 +3,9 @@
 from datetime import date
 
 from briefing.compose.assemble import compose_briefing
-from briefing.compose.consolidate import consolidate, find_disagreements
+from briefing.compose.consolidate import consolidate, content_words, find_disagreements
 from briefing.extract.facts import extract_facts
-from briefing.models import Attested, Fact, PartialDate, SourceDocument
+from briefing.models import Attested, Evidence, Fact, PartialDate, SourceDocument
 from briefing.topic import Topic
 
 
@@ -176,3 +176,26 @@ def test_a_group_does_not_grow_by_a_chain_of_near_matches(topic: Topic) -> None:
     ]
     groups = consolidate(facts_of(*reports, topic=topic), topic)
     assert [["a", "b"], ["c"]] == [[f.evidence[0].document_id for f in r] for _, r in groups]
+
+
+def test_each_partner_is_one_word_whichever_synonym_names_it(topic: Topic) -> None:
+    """'Washington and Tokyo' and 'the United States and Japan' share the two partners' words."""
+    first = content_words("Washington and Tokyo signed the framework.", topic)
+    second = content_words("The United States and Japan signed the framework.", topic)
+    assert {"@partner:US", "@partner:JP", "sign", "framework"} == first & second
+
+
+def quoting(document_id: str, statement: str) -> Fact:
+    """A fact that is the whole of its document's text."""
+    evidence = Evidence(document_id=document_id, start=0, end=len(statement), quote=statement)
+    return Fact(id=document_id, statement=statement, theme="civil-space", evidence=(evidence,))
+
+
+def test_quotes_alike_only_in_the_profiles_common_words_are_not_one_report(topic: Topic) -> None:
+    """Two quotes sharing only the profile's common words stay apart; without those words, merge."""
+    facts = [
+        quoting("first", "Officials wrote “united states japan” twice."),
+        quoting("second", "Critics mocked “united states japan” loudly."),
+    ]
+    plain = Topic.model_validate({**topic.model_dump(), "common_words": []})
+    assert (2, 1) == (len(consolidate(facts, topic)), len(consolidate(facts, plain)))

@@ -1,12 +1,14 @@
 """Extraction: boilerplate left out, sentences kept verbatim, themes and dates assigned."""
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
+from briefing.extract import facts
 from briefing.extract.boilerplate import classify_paragraph
-from briefing.extract.facts import classify_theme, extract_facts
+from briefing.extract.facts import classify_theme, extract_facts, load_extractor_version
 from briefing.extract.segment import (
     _segmenter,
     _sentence_spans,
@@ -187,3 +189,30 @@ def test_sentence_spans_are_those_pysbd_finds(text: str) -> None:
     """The spans found with str.find are pysbd's char_span spans, repeated sentences included."""
     expected = [(p.start, p.end) for p in _segmenter().segment(text)]
     assert expected == [tuple(span) for span in _sentence_spans(text)]
+
+
+@pytest.fixture
+def fresh_extractor_version() -> Iterator[None]:
+    """The extractor's fingerprint computed anew in the test, and again after it."""
+    load_extractor_version.cache_clear()
+    yield
+    load_extractor_version.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_extractor_version")
+def test_the_extractor_version_follows_the_sentence_splitters_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another pysbd is another fingerprint, so facts it would split otherwise are not reused."""
+    installed = load_extractor_version()
+    load_extractor_version.cache_clear()
+    again = load_extractor_version()
+    real_version = facts.metadata.version
+
+    def upgraded(name: str) -> str:
+        return "99.0.0" if name == "pysbd" else real_version(name)
+
+    monkeypatch.setattr(facts.metadata, "version", upgraded)
+    load_extractor_version.cache_clear()
+    assert installed == again
+    assert 2 == len({installed, load_extractor_version()})

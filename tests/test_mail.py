@@ -12,10 +12,13 @@ from briefing.deliver.mail import build_message, build_subject
 from briefing.errors import ConfigurationError
 from briefing.models import SourceType
 from briefing.render.summary import KeyPoint, key_points
+from briefing.topic import load_topic
+from tests.conftest import TOPIC_FILE
 from tests.test_render import TEMPLATES, TEXT_WIRE, briefing, document
 
 SENT_AT = datetime(2023, 1, 20, 7, 0, tzinfo=UTC)
 PDF = b"%PDF-1.7 not really a PDF, but bytes to carry\n"
+TITLE = load_topic(TOPIC_FILE).email_title()
 
 # Text a hostile or broken source could hold, aimed at headers: raw line breaks, an RFC 2047
 # encoded newline (CVE-2024-6923), a second address and an overlong word.
@@ -72,12 +75,13 @@ def test_recipients_are_merged_once_each_in_order() -> None:
 def test_subject_is_fixed_text_and_the_date() -> None:
     """The subject is the fixed title and the edition date in words."""
     expected = "U.S.-Japan space partnership briefing, edition of 20 January 2023"
-    assert expected == build_subject(date(2023, 1, 20))
+    assert expected == build_subject(TITLE, date(2023, 1, 20))
 
 
 def message_bytes(points: tuple[KeyPoint, ...]) -> bytes:
     """The serialized message for fixed addresses and date, with the given key points."""
     message = build_message(
+        title=TITLE,
         edition_date=date(2023, 1, 20),
         points=points,
         sender="briefing@example.org",
@@ -134,6 +138,7 @@ def test_an_unvalidated_address_cannot_reach_a_header() -> None:
     """build_message re-checks addresses: a recipient with a line break is refused."""
     with pytest.raises(ValueError, match="is not an email address"):
         build_message(
+            title=TITLE,
             edition_date=date(2023, 1, 20),
             points=(),
             sender="briefing@example.org",
@@ -148,6 +153,7 @@ def test_a_message_needs_a_recipient() -> None:
     """With no recipient at all there is no message, and the error says so."""
     with pytest.raises(ConfigurationError, match="at least one recipient"):
         build_message(
+            title=TITLE,
             edition_date=date(2023, 1, 20),
             points=(),
             sender="briefing@example.org",

@@ -183,3 +183,51 @@ def test_fetch_outcome_counts_must_add_up(fields: dict[str, object], message: st
     with pytest.raises(ValidationError) as raised:
         FetchOutcome.model_validate({"feed": "f", "url": "https://f.example.org/", **fields})
     assert message in str(raised.value)
+
+
+def two_source_briefing() -> Briefing:
+    """A briefing of two sources, each the evidence of one fact in its own section."""
+    first = make_document(id="doc-1")
+    second = make_document(id="doc-2")
+    facts = []
+    for number, document in enumerate((first, second), start=1):
+        evidence = Evidence(
+            document_id=document.id, start=START, end=START + len(QUOTE), quote=QUOTE
+        )
+        facts.append(
+            Fact(id=f"f{number}", statement=QUOTE, theme="civil-space", evidence=(evidence,))
+        )
+    sections = tuple(
+        Section(theme="civil-space", title="Civil", description="d", facts=(fact,))
+        for fact in facts
+    )
+    return Briefing(
+        title="T",
+        topic="t",
+        edition_date=date(2023, 1, 20),
+        sources=(first, second),
+        sections=sections,
+    )
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_a_copy_with_other_sources_numbers_them_afresh(deep: bool) -> None:
+    """A copy given the sources in another order numbers them by that order, not the cached one."""
+    briefing = two_source_briefing()
+    assert (1, 2) == (briefing.source_number("doc-1"), briefing.source_number("doc-2"))
+    copy = briefing.model_copy(update={"sources": briefing.sources[::-1]}, deep=deep)
+    assert (2, 1) == (copy.source_number("doc-1"), copy.source_number("doc-2"))
+    assert (1, 2) == (briefing.source_number("doc-1"), briefing.source_number("doc-2"))
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_a_copy_with_other_sections_looks_up_its_own_facts(deep: bool) -> None:
+    """A copy given other sections finds the facts of those sections, and no longer the old ones."""
+    briefing = two_source_briefing()
+    first, second = briefing.sections
+    assert "f1" == briefing.fact("f1").id
+    copy = briefing.model_copy(update={"sections": (second,)}, deep=deep)
+    assert second.facts[0] == copy.fact("f2")
+    with pytest.raises(KeyError):
+        copy.fact("f1")
+    assert first.facts[0] == briefing.fact("f1")

@@ -521,6 +521,7 @@ def test_an_address_is_bare_or_refused_and_never_adds_a_header(value: str) -> No
         return
     assert not re.search(r"[\s,<>\"]", address) and address.count("@") == 1
     message = build_message(
+        title="A briefing",
         edition_date=EDITION,
         points=[],
         sender="briefing@example.org",

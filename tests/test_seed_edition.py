@@ -38,7 +38,12 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
-    return re.sub(r"fingerprint \(SHA-256\) [0-9a-f]+", f"fingerprint (SHA-256) {MASK}", text)
+    # The 64 hex digits wrap onto a line of their own: mask both parts.
+    return re.sub(
+        r"fingerprint \(SHA-256\) [0-9a-f]+(?:\n\s*[0-9a-f]+(?=\n))?",
+        f"fingerprint (SHA-256) {MASK}",
+        text,
+    )
 
 
 @pytest.fixture(scope="module")

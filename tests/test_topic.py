@@ -1,11 +1,15 @@
 """The topic profile is data: another file gives another briefing, with no code changed."""
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from briefing.compose.assemble import compose_briefing
+from briefing.deliver.mail import build_subject
 from briefing.errors import ConfigurationError
 from briefing.extract.facts import extract_facts
 from briefing.models import SourceDocument
@@ -52,3 +56,73 @@ def test_a_profile_with_an_incomplete_tie_break_is_refused(tmp_path: Path) -> No
     )
     with pytest.raises(ConfigurationError, match="tie_break must list every theme id"):
         load_topic(broken)
+
+
+def test_a_topic_without_a_mail_title_mails_under_its_title(
+    seeds: tuple[SourceDocument, ...],
+) -> None:
+    """A profile that gives no mail_title has its edition's email under its cover's title."""
+    expected = "Lunar Science Digest, edition of 20 January 2023"
+    assert expected == build_subject(load_topic(OTHER_TOPIC).email_title(), date(2023, 1, 20))
+
+
+@pytest.mark.parametrize("field", ["title", "mail_title"])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("Two\nlines", "must be one line of printable text, without U+000A"),
+        ("A\tbriefing", "must be one line of printable text, without U+0009"),
+        ("Space \u202ebriefing", "must be one line of printable text, without U+202E"),
+        ("Space\u2028briefing", "must be one line of printable text, without U+2028"),
+        (" Space briefing", "must not begin or end with white space"),
+        ("x" * 101, "at most 100 characters"),
+    ],
+)
+def test_a_title_that_is_not_one_printable_line_is_refused(
+    tmp_path: Path, field: str, value: str, reason: str
+) -> None:
+    """A title goes into an email's subject: a line break, control or bidi character is refused."""
+    profile = yaml.safe_load(OTHER_TOPIC.read_text(encoding="utf-8"))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(json.dumps({**profile, field: value}), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=rf"\n{field}\n .*{re.escape(reason)}"):
+        load_topic(broken)
+
+
+def test_partners_are_found_by_their_synonyms_or_else_their_own_words(topic: Topic) -> None:
+    """The profile's partner_synonyms name the partners; a profile without them uses partners."""
+    profile = topic.model_dump()
+    del profile["partner_synonyms"]
+    without = Topic.model_validate(profile)
+    assert [("US", "JP"), (), ("US",)] == [
+        topic.find_partners("Washington met Tokyo."),
+        topic.find_partners("U.S. officials met."),
+        without.find_partners("U.S. officials met."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"partner_synonyms": {"KR": ["Seoul"]}}, "partner_synonyms name no partner: KR"),
+        ({"partner_synonyms": {"US": []}}, "List should have at least 1 item"),
+        ({"common_words": ["United"]}, "String should match pattern"),
+        ({"common_words": ["united states"]}, "String should match pattern"),
+    ],
+)
+def test_synonyms_and_common_words_that_cannot_work_are_refused(
+    topic: Topic, change: dict[str, object], reason: str
+) -> None:
+    """Synonyms of an unknown partner, no synonyms at all, or a common word that no lower-case
+    word equals are refused."""
+    with pytest.raises(ValueError, match=reason):
+        Topic.model_validate({**topic.model_dump(), **change})
+
+
+def test_a_copied_topic_answers_from_its_own_fields(topic: Topic) -> None:
+    """A topic copied with other partner words finds partners by those, not by the cached
+    patterns of the original."""
+    text = "Washington and Tokyo signed the Gateway agreement."
+    assert ("US", "JP") == topic.find_partners(text)  # fills the original's cache
+    copied = topic.model_copy(update={"partner_synonyms": {"US": ["Washington"], "JP": ["Kyoto"]}})
+    assert ("US",) == copied.find_partners(text)

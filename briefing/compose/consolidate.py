@@ -55,12 +55,8 @@ _NUMBER_WORDS = {
     "twelve": 12,
     "twenty": 20,
 }
-# Too common in this subject to show that two quotes are the same.
-_COMMON = frozenset({"japan", "japanese", "space", "states", "united"})
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*|\d+(?:\.\d+)?")
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
-_US = re.compile(r"\b(?:United States|U\.S\.|US|Washington|American)\b")
-_JAPAN = re.compile(r"\b(?:Japan|Japanese|Tokyo)\b")
 _QUANTITY = re.compile(
     r"\b(?P<number>\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?P<words>(?:[a-z-]+\s+){0,3}?)"
     r"(?P<noun>[a-z-]+s)\b"
@@ -80,7 +76,8 @@ def _stem(word: str) -> str:
 
 
 def content_words(statement: str, topic: Topic) -> frozenset[str]:
-    """The statement's content words: actors by canonical name, countries unified, stemmed.
+    """The statement's content words: actors by canonical name, each partner the profile's
+    synonyms name as one word, the rest stemmed.
 
     Long quotes (titles, speeches) are left out: their words say little about what is reported.
     """
@@ -88,8 +85,7 @@ def content_words(statement: str, topic: Topic) -> frozenset[str]:
         lambda match: " " if len(match[1].split()) >= LONG_QUOTE else match[0], statement
     )
     words = {f"@{name}" for name in topic.find_actors(unquoted)}
-    words |= {"@us"} if _US.search(unquoted) else set()
-    words |= {"@japan"} if _JAPAN.search(unquoted) else set()
+    words |= {f"@partner:{partner}" for partner in topic.find_partners(unquoted)}
     for token in _WORD.findall(unquoted):
         lower = token.lower()
         if lower in _STOPWORDS or lower in _NUMBER_WORDS or token.isdigit():
@@ -98,13 +94,13 @@ def content_words(statement: str, topic: Topic) -> frozenset[str]:
     return frozenset(words)
 
 
-def _quoted_runs(statement: str) -> set[tuple[str, ...]]:
+def _quoted_runs(statement: str, ignored: frozenset[str]) -> set[tuple[str, ...]]:
     runs = set()
     for quoted in _QUOTED.findall(statement):
         words = [
             _stem(word)
             for word in _WORD.findall(quoted)
-            if len(word) > 2 and word.lower() not in _STOPWORDS | _COMMON
+            if len(word) > 2 and word.lower() not in ignored
         ]
         runs |= {tuple(words[i : i + QUOTED_WORDS]) for i in range(len(words) - QUOTED_WORDS + 1)}
     return runs
@@ -249,9 +245,13 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
     match, so an inverted index over the groups' first reports finds the candidates; past
     CANDIDATES_PER_WORD groups sharing one word, only the latest are compared.
     """
+    # A quote shares nothing telling in the subject's own words ("the United States and Japan").
+    ignored = _STOPWORDS | frozenset(topic.common_words)
     bare = [
         _Profile(
-            fact, content_words(fact.statement, topic), frozenset(_quoted_runs(fact.statement))
+            fact,
+            content_words(fact.statement, topic),
+            frozenset(_quoted_runs(fact.statement, ignored)),
         )
         for fact in facts
     ]

@@ -1,8 +1,10 @@
 """The edition's email, built without sending it: addresses, subject, bodies, the PDF attached.
 
-Headers hold only fixed text, the edition date and validated addresses. Source text (statements,
-outlets) goes into the bodies and nowhere else: Python 3.11.7 is affected by CVE-2024-6923, where
-an encoded newline in a header value became a real header, so no header is ever built from it.
+Headers hold only fixed text, the topic profile's title, the edition date and validated addresses.
+The title is the operator's, and the profile refuses one that is not a single printable line
+(``briefing.models.OneLine``). Source text (statements, outlets) goes into the bodies and nowhere
+else: Python 3.11.7 is affected by CVE-2024-6923, where an encoded newline in a header value
+became a real header, so no header is ever built from it.
 """
 
 from collections.abc import Sequence
@@ -19,12 +21,11 @@ from briefing.render.formatting import long_date
 from briefing.render.summary import KeyPoint
 
 EMAIL_TEMPLATE = "email.html"
-SUBJECT_PREFIX = "U.S.-Japan space partnership briefing, edition of"
 
 
-def build_subject(edition_date: date) -> str:
-    """The subject: fixed text and the edition date, nothing else."""
-    return f"{SUBJECT_PREFIX} {long_date(edition_date)}"
+def build_subject(title: str, edition_date: date) -> str:
+    """The subject: the topic's title, fixed text and the edition date, nothing else."""
+    return f"{title}, edition of {long_date(edition_date)}"
 
 
 def attachment_name(edition_date: date) -> str:
@@ -32,10 +33,10 @@ def attachment_name(edition_date: date) -> str:
     return f"briefing-{edition_date.isoformat()}.pdf"
 
 
-def build_text_body(edition_date: date, points: Sequence[KeyPoint]) -> str:
+def build_text_body(title: str, edition_date: date, points: Sequence[KeyPoint]) -> str:
     """The plain-text body: the key points with their citations, then where the PDF is."""
     lines = [
-        f"U.S.-Japan space partnership briefing, edition of {long_date(edition_date)}",
+        f"{title}, edition of {long_date(edition_date)}",
         "",
         "Key points (each quoted verbatim from its source):",
         "",
@@ -51,16 +52,22 @@ def build_text_body(edition_date: date, points: Sequence[KeyPoint]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_html_body(edition_date: date, points: Sequence[KeyPoint], templates_dir: Path) -> str:
+def build_html_body(
+    title: str, edition_date: date, points: Sequence[KeyPoint], templates_dir: Path
+) -> str:
     """The HTML body from templates/email.html, autoescaped like every template."""
     template = build_environment(templates_dir).get_template(EMAIL_TEMPLATE)
     return template.render(
-        edition_date=edition_date, points=points, attachment=attachment_name(edition_date)
+        title=title,
+        edition_date=edition_date,
+        points=points,
+        attachment=attachment_name(edition_date),
     )
 
 
 def build_message(
     *,
+    title: str,
     edition_date: date,
     points: Sequence[KeyPoint],
     sender: str,
@@ -71,20 +78,23 @@ def build_message(
 ) -> EmailMessage:
     """The whole message: fixed headers, plain-text and HTML bodies, the PDF as application/pdf.
 
-    Every header is fixed text, the edition date, ``sent_at`` or a validated address.
+    Every header is fixed text, the topic's ``title``, the edition date, ``sent_at`` or a
+    validated address.
     """
     if not recipients:
         raise ConfigurationError("an email needs at least one recipient")
     sender = parse_address(sender)
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = build_subject(edition_date)
+    message["Subject"] = build_subject(title, edition_date)
     message["From"] = sender
     message["To"] = ", ".join(parse_address(address) for address in recipients)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
-    message.set_content(build_text_body(edition_date, points), subtype="plain", charset="utf-8")
+    message.set_content(
+        build_text_body(title, edition_date, points), subtype="plain", charset="utf-8"
+    )
     message.add_alternative(
-        build_html_body(edition_date, points, templates_dir), subtype="html", charset="utf-8"
+        build_html_body(title, edition_date, points, templates_dir), subtype="html", charset="utf-8"
     )
     message.add_attachment(
         pdf, maintype="application", subtype="pdf", filename=attachment_name(edition_date)

@@ -2,10 +2,12 @@
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from briefing.extract.attribution import classify_kind, find_other_actors, find_speaker
@@ -29,20 +31,31 @@ class Extraction:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
+# Libraries whose upgrade can change the facts drawn from the same text: the sentence splitter.
+# What shapes the text itself (nh3, feedparser) needs no place here: the text is in the key.
+EXTRACTION_LIBRARIES = ("pysbd",)
+
+
 @cache
-def extractor_version() -> str:
-    """A fingerprint of the code facts come from (this package, the models, the topic rules):
-    facts kept from an earlier run are reused only when it is unchanged."""
+def load_extractor_version() -> str:
+    """A fingerprint of what facts come from besides the document and the topic: this package's
+    code, the models, the topic rules, the installed ``EXTRACTION_LIBRARIES`` and Python's
+    Unicode tables. Facts kept from an earlier run are reused only when it is unchanged."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in [*sorted(root.glob("*.py")), root.parent / "models.py", root.parent / "topic.py"]:
         digest.update(path.read_bytes())
+    for name in EXTRACTION_LIBRARIES:
+        digest.update(f"{name}=={metadata.version(name)}\n".encode())
+    # str.lower, str.isspace and re's \s and \w follow the Unicode version of the interpreter.
+    digest.update(f"unicodedata=={unicodedata.unidata_version}\n".encode())
     return digest.hexdigest()[:16]
 
 
 def extraction_keys(documents: Iterable[SourceDocument], topic: Topic) -> list[str]:
-    """What each document's facts depend on: its text, id and date, the topic and the code."""
-    common = hashlib.sha256(extractor_version().encode())
+    """What each document's facts depend on: its text, id and date, the topic, and the code and
+    libraries (``load_extractor_version``)."""
+    common = hashlib.sha256(load_extractor_version().encode())
     common.update(topic.model_dump_json().encode("utf-8"))  # once, not once per document
     keys = []
     for document in documents:
