@@ -9,10 +9,12 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from briefing.edition import briefing_schema_json, load_seed_briefing
 from briefing.errors import BriefingError
-from briefing.settings import PROJECT_ROOT
+from briefing.settings import PROJECT_ROOT, Settings
+from briefing.store.memory import upgrade_memory
 
 app = typer.Typer(
     help="Write a dated, cited PDF briefing on the U.S.-Japan space partnership.\n\n"
@@ -27,6 +29,11 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(stderr=True)
+memory_app = typer.Typer(
+    help="The memory database at BRIEFING_DATABASE_URL (default sqlite:///out/briefing.db).",
+    no_args_is_help=True,
+)
+app.add_typer(memory_app, name="memory")
 
 
 class PageSizeOption(StrEnum):
@@ -243,3 +250,30 @@ def evaluate(
 def schema() -> None:
     """Print the JSON Schema of the JSON edition (also kept in schema/briefing.schema.json)."""
     typer.echo(briefing_schema_json(), nl=False)
+
+
+@memory_app.command(
+    "upgrade",
+    # Not the docstring: rich help keeps the line breaks of a docstring's later paragraphs.
+    help="Bring the memory's schema to the newest revision, printing its revision before and "
+    "after.\n\n"
+    "Every run does this itself when it opens the memory: this upgrades ahead of a run, or shows "
+    "the revision. A memory made before the schema had revisions is recognised by its tables "
+    "and marked as revision 0001 first; nothing in it is lost. Safe while runs use the memory: "
+    "the upgrade and their writes take turns.",
+)
+def memory_upgrade() -> None:
+    """Upgrade the memory at BRIEFING_DATABASE_URL and print its revision before and after."""
+    try:
+        database_url = Settings().database_url
+        upgrade = upgrade_memory(database_url)
+    except (BriefingError, ValidationError) as exc:
+        console.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(code=1) from exc
+    if upgrade.recognised:
+        before = "none (made before the schema had revisions: its tables are revision 0001's)"
+    else:
+        before = upgrade.before or "none (a new database)"
+    typer.echo(f"Memory: {make_url(database_url).render_as_string(hide_password=True)}")
+    typer.echo(f"Revision before: {before}")
+    typer.echo(f"Revision after: {upgrade.after} (the newest)")

@@ -1,8 +1,13 @@
 """The briefing command explains itself and refuses bad input clearly."""
 
+import shutil
+from pathlib import Path
+
 from typer.testing import CliRunner
 
+from briefing.store.migrations import head_revision
 from flows.cli import app
+from tests.test_migrations import BEFORE_REVISIONS
 
 runner = CliRunner()
 
@@ -55,3 +60,35 @@ def test_a_feed_that_is_not_a_web_url_is_refused_before_the_flow_starts() -> Non
         "'file:///etc/passwd' is not an http or https URL" in result.output,
         "Edition of" in result.output,
     )
+
+
+def test_memory_upgrade_help_says_what_it_does() -> None:
+    """`briefing memory upgrade --help` says it brings the schema to the newest revision, that
+    runs do it themselves, and that an older memory loses nothing."""
+    result = runner.invoke(app, ["memory", "upgrade", "--help"], env={"COLUMNS": "200"})
+    shown = ["newest revision", "Every run does this itself", "nothing in it is lost"]
+    assert (0, shown) == (result.exit_code, [item for item in shown if item in result.output])
+
+
+def test_memory_upgrade_prints_the_revision_before_and_after(tmp_path: Path) -> None:
+    """On a memory made before revisions, `briefing memory upgrade` says so and names the newest
+    revision; run again, it finds the memory at that revision already."""
+    database = tmp_path / "memory.db"
+    shutil.copyfile(BEFORE_REVISIONS, database)
+    env = {"BRIEFING_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "200"}
+    first, again = (runner.invoke(app, ["memory", "upgrade"], env=env) for _ in range(2))
+    head = head_revision()
+    assert (0, 0) == (first.exit_code, again.exit_code)
+    assert [
+        f"Memory: sqlite:///{database}",
+        "Revision before: none (made before the schema had revisions: its tables are revision "
+        "0001's)",
+        f"Revision after: {head} (the newest)",
+    ] == first.output.splitlines()
+    assert f"Revision before: {head}\nRevision after: {head} (the newest)\n" in again.output
+
+
+def test_memory_upgrade_of_an_unusable_url_is_a_clear_error() -> None:
+    """A BRIEFING_DATABASE_URL SQLAlchemy cannot use exits 1 with the setting's name."""
+    result = runner.invoke(app, ["memory", "upgrade"], env={"BRIEFING_DATABASE_URL": "nonsense"})
+    assert (1, True) == (result.exit_code, "BRIEFING_DATABASE_URL 'nonsense'" in result.output)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from alembic.util import CommandError
 from sqlalchemy import (
     JSON,
     Column,
@@ -31,7 +32,6 @@ from sqlalchemy import (
     delete,
     event,
     insert,
-    inspect,
     or_,
     select,
 )
@@ -42,6 +42,12 @@ from briefing.errors import StoreError
 from briefing.models import Briefing, Fact, SourceDocument
 from briefing.sources.feeds import FeedCopy, FeedFetch, FeedItem
 from briefing.sources.fetch import Validators
+from briefing.store.migrations import (
+    SchemaUpgrade,
+    current_revision,
+    head_revision,
+    upgrade_to_head,
+)
 
 metadata = MetaData()
 
@@ -166,31 +172,63 @@ def _writing(engine: Engine) -> AbstractContextManager[Connection]:
     return engine.execution_options(**{_WRITE: True}).begin()
 
 
-def open_memory(database_url: str) -> Engine:
-    """Connect to the memory database, creating its folder (SQLite) and its tables if new.
-
-    Several processes may share one SQLite memory: their write transactions take turns.
-    """
+def _engine(database_url: str) -> Engine:
     try:
         url = make_url(database_url)
         sqlite = url.get_backend_name() == "sqlite"
         if sqlite and url.database not in (None, "", ":memory:"):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT} if sqlite else {})
-        if sqlite:
-            event.listen(engine, "connect", _configure_sqlite)
-            event.listen(engine, "begin", _begin)
-        if set(metadata.tables) - set(inspect(engine).get_table_names()):
-            # Inside a write transaction, so two first runs at once don't both create a table.
-            with _writing(engine) as connection:
-                metadata.create_all(connection)
     except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StoreError(
             f"BRIEFING_DATABASE_URL {database_url!r} is not a usable database URL: {exc}"
         ) from exc
-    except (SQLAlchemyError, OSError) as exc:
+    except OSError as exc:
         raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
+    if sqlite:
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin)
     return engine
+
+
+def _upgrade(engine: Engine) -> SchemaUpgrade:
+    # Every run opens the memory several times: at the newest revision, that is one read.
+    with engine.connect() as connection:
+        before = current_revision(connection)
+    if before == head_revision():
+        return SchemaUpgrade(before, before)
+    # Inside a write transaction, so two first runs at once take turns to upgrade it.
+    with _writing(engine) as connection:
+        return upgrade_to_head(connection)
+
+
+def _open(database_url: str) -> tuple[Engine, SchemaUpgrade]:
+    engine = _engine(database_url)
+    try:
+        return engine, _upgrade(engine)
+    except StoreError:
+        engine.dispose()
+        raise
+    except (SQLAlchemyError, CommandError, OSError) as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
+
+
+def open_memory(database_url: str) -> Engine:
+    """Connect to the memory database, creating its folder (SQLite) and bringing its schema to
+    the newest revision (``briefing.store.migrations``).
+
+    Several processes may share one SQLite memory: their write transactions take turns.
+    """
+    engine, _ = _open(database_url)
+    return engine
+
+
+def upgrade_memory(database_url: str) -> SchemaUpgrade:
+    """Bring the memory database's schema to the newest revision; its revision before and after."""
+    engine, upgrade = _open(database_url)
+    engine.dispose()
+    return upgrade
 
 
 @contextmanager
