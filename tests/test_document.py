@@ -1,11 +1,13 @@
 """The seed edition as a document: pages, tags, bookmarks, attachment, reproducibility."""
 
+import re
 import shutil
 import subprocess
 import time
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -130,13 +132,28 @@ def test_the_json_edition_is_attached(pdf: bytes, briefing: Briefing) -> None:
     assert [edition_json(briefing)] == attachments["briefing-2023-01-20.json"]
 
 
-def test_the_contents_page_lists_page_numbers(pdf: bytes) -> None:
-    """The table of contents gives each section a page number computed by CSS."""
-    first_page = PdfReader(BytesIO(pdf)).pages[0].extract_text()
-    assert "Key points" in first_page and "Sources" in first_page
-    assert any(
-        line.rstrip()[-1:].isdigit() for line in first_page.splitlines() if "Timeline" in line
-    )
+TOC_ENTRY = re.compile(r"^(?P<title>.+?)\s*\.{3,}\s*(?P<page>\d+)$")  # "Security ....... 10"
+PAGE_LABEL = re.compile(r"Page (\d+) of \d+")  # each page's footer
+
+
+def test_each_contents_entry_gives_the_page_its_section_starts_on(pdf: bytes) -> None:
+    """The contents page lists every section heading in order, each with the number printed on
+    the page where that heading really is (found through the PDF's bookmarks)."""
+    reader = PdfReader(BytesIO(pdf))
+    contents = [
+        (match["title"], int(match["page"]))
+        for line in reader.pages[0].extract_text().splitlines()
+        if (match := TOC_ENTRY.match(line.strip()))
+    ]
+    (_title, headings) = reader.outline  # the edition's title, then its section headings
+
+    def printed_number(heading: Any) -> int:
+        page = reader.pages[reader.get_destination_page_number(heading)]
+        (label,) = PAGE_LABEL.findall(page.extract_text())
+        return int(label)
+
+    expected = [(heading.title, printed_number(heading)) for heading in headings]
+    assert expected == contents
 
 
 def test_two_renders_are_byte_identical(briefing: Briefing, pdf: bytes) -> None:
