@@ -31,6 +31,9 @@ BY_2023 = When(
             "Zhanna Malekos Smith",
         ),
         ("According to NASA, the rover will launch in 2026.", "NASA"),
+        # "State" is a title word ("Secretary of State"), but here it opens the name.
+        ("According to the State Department, the pact is in force.", "U.S. Department of State"),
+        ("According to the Defense Ministry, the satellites are safe.", "Defense Ministry"),
         ("Experts such as Jane Doe warned that debris is a growing threat.", "Jane Doe"),
         ("Officials said the talks went well.", None),
         ("The agreement was signed in Washington on Jan. 13.", None),
@@ -71,6 +74,7 @@ def test_a_named_speaker_wins_over_the_previous_one(topic: Topic) -> None:
         ("Experts such as Jane Doe warned that debris is a growing threat.", ("Jane Doe",)),
         ("Scott Pace, a space policy expert, said the accord was overdue.", ()),
         ("Blinken said the alliance had never been stronger.", ()),
+        ("According to the Defense Ministry, the satellites are safe.", ()),
         ("The agreement was signed in Washington on Jan. 13.", ()),
     ],
 )
