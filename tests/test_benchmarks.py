@@ -7,7 +7,7 @@ import pytest
 
 from benchmarks.__main__ import main
 from benchmarks.report import summary, table
-from benchmarks.runner import STAGES, run_scale
+from benchmarks.runner import INGEST, STAGES, run_scale
 from benchmarks.synth import build_feeds
 from briefing.sources.feeds import plain_text
 
@@ -18,13 +18,34 @@ def tiny() -> dict[str, Any]:
     return run_scale(2, 10, include_seeds=False)
 
 
-def test_every_stage_is_reported_for_both_runs(tiny: dict[str, Any]) -> None:
-    """Cold and warm runs each report wall time, rate and peak memory for every stage."""
+def rate_agrees(items: int, seconds: float, rate: float) -> bool:
+    """Whether a rate rounded to 0.1 per second is items over a time rounded to 0.1 ms."""
+    fastest, slowest = items / max(seconds - 5e-5, 1e-9), items / (seconds + 5e-5)
+    return slowest - 0.05 <= rate <= fastest + 0.05
+
+
+def test_every_stage_is_reported_for_both_runs_and_the_figures_agree(tiny: dict[str, Any]) -> None:
+    """Cold and warm runs each report every stage; each rate is the items over the stage's
+    time, the stages add up to the run's total and the first four to ingest, and no stage
+    peaks above the process's own peak memory."""
     for run in ("cold", "warm"):
-        stages = tiny[run]["stages"]
+        stages, report = tiny[run]["stages"], tiny[run]
         assert list(STAGES) == list(stages)
-        for stage in stages.values():
-            assert stage["seconds"] >= 0 and stage["peak_rss_mib"] > 0
+        seconds = {name: stage["seconds"] for name, stage in stages.items()}
+        off_rates = [
+            name
+            for name, stage in stages.items()
+            if not rate_agrees(tiny["items"], stage["seconds"], stage["items_per_second"])
+        ]
+        assert [] == off_rates
+        assert pytest.approx((report["total_seconds"], report["ingest_seconds"]), abs=1e-3) == (
+            sum(seconds.values()),
+            sum(seconds[name] for name in INGEST),
+        )
+        peak = tiny["process_peak_rss_mib"]
+        assert {} == {
+            name: s["peak_rss_mib"] for name, s in stages.items() if s["peak_rss_mib"] > peak
+        }
 
 
 def test_every_generated_item_is_parsed(tiny: dict[str, Any]) -> None:
