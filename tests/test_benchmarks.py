@@ -24,6 +24,7 @@ def rate_agrees(items: int, seconds: float, rate: float) -> bool:
     return slowest - 0.05 <= rate <= fastest + 0.05
 
 
+@pytest.mark.slow
 def test_every_stage_is_reported_for_both_runs_and_the_figures_agree(tiny: dict[str, Any]) -> None:
     """Cold and warm runs each report every stage; each rate is the items over the stage's
     time, the stages add up to the run's total and the first four to ingest, and no stage
@@ -48,6 +49,7 @@ def test_every_stage_is_reported_for_both_runs_and_the_figures_agree(tiny: dict[
         }
 
 
+@pytest.mark.slow
 def test_every_generated_item_is_parsed(tiny: dict[str, Any]) -> None:
     """The parser sees exactly the items generated, and sorts each one."""
     parse = tiny["cold"]["stages"]["parse"]["counts"]
@@ -55,6 +57,7 @@ def test_every_generated_item_is_parsed(tiny: dict[str, Any]) -> None:
     assert (20, 20, 20) == (tiny["items"], parse["entries"], kept)
 
 
+@pytest.mark.slow
 def test_on_topic_items_give_facts(tiny: dict[str, Any]) -> None:
     """Items about the partnership are read and yield facts; off-topic ones are left out."""
     parse = tiny["cold"]["stages"]["parse"]["counts"]
@@ -63,6 +66,7 @@ def test_on_topic_items_give_facts(tiny: dict[str, Any]) -> None:
     assert extract["facts"] > parse["documents"]
 
 
+@pytest.mark.slow
 def test_a_warm_run_gets_304_from_every_feed(tiny: dict[str, Any]) -> None:
     """The second run sends the ETags back, and every feed answers 304 Not Modified."""
     assert {"200": 2} == {k: v for k, v in tiny["cold"]["http"].items() if v}
@@ -70,6 +74,7 @@ def test_a_warm_run_gets_304_from_every_feed(tiny: dict[str, Any]) -> None:
     assert {"unchanged": 2, "bytes_received": 0} == tiny["warm"]["stages"]["fetch"]["counts"]
 
 
+@pytest.mark.slow
 def test_a_warm_run_extracts_nothing_again(tiny: dict[str, Any]) -> None:
     """Every document of the warm run was seen by the cold one: its facts come from the memory,
     and they are the same facts."""
@@ -78,6 +83,7 @@ def test_a_warm_run_extracts_nothing_again(tiny: dict[str, Any]) -> None:
     assert cold["extracted"] == cold["documents"]
 
 
+@pytest.mark.slow
 def test_the_table_has_every_stage_and_ratio(tiny: dict[str, Any]) -> None:
     """The printed table names each stage, both baselines and every ratio."""
     text = table({"scales": [tiny], "ratios": summary([tiny])})

@@ -21,6 +21,9 @@ from pypdf import PdfReader
 from briefing.settings import PROJECT_ROOT
 from tests.conftest import Mailbox, free_port, serve_smtp, weasyprint_lines
 
+# Slow: a real Prefect server, worker and flow run, about two minutes together.
+pytestmark = pytest.mark.slow
+
 TIMEZONE = "Asia/Tokyo"
 FORM_RECIPIENT = "analyst@example.net"
 # Hang guards only, never asserted: a cold server on 2 cores takes up to a minute to migrate.

@@ -63,11 +63,13 @@ def pages(pdf: bytes, tmp_path_factory: pytest.TempPathFactory) -> list[Image.Im
     return [Image.open(path).convert("L") for path in sorted(folder.glob("page-*.png"))]
 
 
+@pytest.mark.slow
 def test_page_count_is_in_the_expected_range(pages: list[Image.Image]) -> None:
     """The seed edition runs to a briefing's length: more than a leaflet, less than a report."""
     assert 10 <= len(pages) <= 30, len(pages)
 
 
+@pytest.mark.slow
 def test_no_page_is_blank(pages: list[Image.Image]) -> None:
     """Every page carries ink inside its text area."""
     blank = []
@@ -79,6 +81,7 @@ def test_no_page_is_blank(pages: list[Image.Image]) -> None:
     assert [] == blank
 
 
+@pytest.mark.slow
 def test_no_text_runs_into_the_side_margins(pages: list[Image.Image]) -> None:
     """Nothing is drawn in the outer 15 mm of either side margin (the margin is 20 mm)."""
     crossing = []
@@ -92,6 +95,7 @@ def test_no_text_runs_into_the_side_margins(pages: list[Image.Image]) -> None:
     assert [] == crossing
 
 
+@pytest.mark.slow
 def test_the_pdf_is_tagged_with_title_language_and_metadata(pdf: bytes) -> None:
     """A PDF/UA document: marked and structured, in English, titled with the edition."""
     reader = PdfReader(BytesIO(pdf))
@@ -101,6 +105,7 @@ def test_the_pdf_is_tagged_with_title_language_and_metadata(pdf: bytes) -> None:
     assert "U.S.-Japan Space Partnership Briefing, 20 January 2023" == reader.metadata.title
 
 
+@pytest.mark.slow
 def test_every_section_is_a_bookmark(pdf: bytes, briefing: Briefing) -> None:
     """The title and every section heading appear in the PDF's outline."""
     reader = PdfReader(BytesIO(pdf))
@@ -126,6 +131,7 @@ def test_every_section_is_a_bookmark(pdf: bytes, briefing: Briefing) -> None:
     assert "Contents" not in outline
 
 
+@pytest.mark.slow
 def test_the_json_edition_is_attached(pdf: bytes, briefing: Briefing) -> None:
     """The PDF carries the JSON edition, byte for byte."""
     attachments = PdfReader(BytesIO(pdf)).attachments
@@ -136,6 +142,7 @@ TOC_ENTRY = re.compile(r"^(?P<title>.+?)\s*\.{3,}\s*(?P<page>\d+)$")  # "Securit
 PAGE_LABEL = re.compile(r"Page (\d+) of \d+")  # each page's footer
 
 
+@pytest.mark.slow
 def test_each_contents_entry_gives_the_page_its_section_starts_on(pdf: bytes) -> None:
     """The contents page lists every section heading in order, each with the number printed on
     the page where that heading really is (found through the PDF's bookmarks)."""
@@ -156,12 +163,14 @@ def test_each_contents_entry_gives_the_page_its_section_starts_on(pdf: bytes) ->
     assert expected == contents
 
 
+@pytest.mark.slow
 def test_two_renders_are_byte_identical(briefing: Briefing, pdf: bytes) -> None:
     """The same edition rendered again, a second later, gives the same bytes."""
     time.sleep(1.1)  # a timestamp taken from the clock would now differ
     assert pdf == render(briefing)
 
 
+@pytest.mark.slow
 def test_letter_size_changes_the_page(briefing: Briefing) -> None:
     """Choosing letter gives 8.5 x 11 inch pages instead of A4."""
     reader = PdfReader(BytesIO(render(briefing, page_size="letter")))
@@ -183,6 +192,7 @@ def test_docs_images_exist() -> None:
     assert [True, True] == [(docs / name).is_file() for name in ("page-1.png", "page-2.png")]
 
 
+@pytest.mark.slow
 def test_japanese_text_prints_with_the_vendored_japanese_font(
     briefing: Briefing, tmp_path: Path, weasyprint_log: WeasyPrintLog
 ) -> None:

@@ -243,6 +243,7 @@ content_types = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @hypothesis_settings(suppress_health_check=[HealthCheck.too_slow])
 @given(body=feed_bytes, content_type=content_types)
 def test_any_feed_bytes_give_cited_statements_or_a_recorded_failure(
@@ -268,6 +269,7 @@ def test_any_feed_bytes_give_cited_statements_or_a_recorded_failure(
     assert len(documents) == len(briefing.sources)
 
 
+@pytest.mark.slow
 @given(body=generated_feeds())
 def test_no_markup_or_remote_url_reaches_a_document(body: bytes) -> None:
     """Whatever markup or entities a feed carries, its documents hold no tag, no address from an
@@ -282,6 +284,7 @@ def test_no_markup_or_remote_url_reaches_a_document(body: bytes) -> None:
         assert ("root:" not in text, "a" * 1000 not in text) == (True, True)
 
 
+@pytest.mark.slow
 @given(fragment=markup)
 def test_html_becomes_its_visible_words(fragment: tuple[str, int]) -> None:
     """HTML, escaped or not, turns into its visible words: no tag, no attribute value, no
@@ -293,6 +296,7 @@ def test_html_becomes_its_visible_words(fragment: tuple[str, int]) -> None:
     assert plain_text(text, "text/plain") == text
 
 
+@pytest.mark.slow
 @given(when=raw_dates, kind=st.sampled_from(sorted(WRAPPERS)))
 def test_any_feed_date_gives_a_calendar_day_or_none_and_the_item_is_kept(
     when: str, kind: str
@@ -309,6 +313,7 @@ def test_any_feed_date_gives_a_calendar_day_or_none_and_the_item_is_kept(
     assert expected == (published.value.earliest() if published is not None else None)
 
 
+@pytest.mark.slow
 @given(
     moment=st.datetimes(
         min_value=datetime(1990, 1, 1),
@@ -366,6 +371,7 @@ config_shapes = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(data=config_shapes, raw=st.one_of(st.none(), st.text(max_size=60)))
 def test_any_configuration_file_is_loaded_or_refused_clearly(
     data: object, raw: str | None, tmp_path_factory: pytest.TempPathFactory
@@ -422,6 +428,7 @@ def setting_name(variable: str) -> str:
     return variable.removeprefix("BRIEFING_").lower()
 
 
+@pytest.mark.slow
 @given(values=st.dictionaries(st.sampled_from(ENVIRONMENT), environment_values, max_size=4))
 def test_settings_from_any_environment_load_or_name_the_variable(values: dict[str, str]) -> None:
     """BRIEFING_* values of any text give settings the pipeline can use, or a validation
@@ -528,6 +535,7 @@ address_text = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(value=address_text)
 def test_an_address_is_bare_or_refused_and_never_adds_a_header(value: str) -> None:
     """Any string is a bare address that puts exactly one recipient in the To header, or is

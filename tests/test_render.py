@@ -160,6 +160,7 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
+@pytest.mark.slow
 def test_pdf_shows_the_briefing_without_weasyprint_warnings(weasyprint_log: WeasyPrintLog) -> None:
     """The PDF shows title, date, sections, statements and sources; WeasyPrint logs nothing."""
     pdf = render_pdf(render_html(briefing(), TEMPLATES), TEMPLATES)
@@ -444,6 +445,7 @@ HEALTH = (
 )
 
 
+@pytest.mark.slow
 def test_source_health_appendix_lists_every_feed_and_its_outcome(
     weasyprint_log: WeasyPrintLog,
 ) -> None:
@@ -477,6 +479,7 @@ def test_an_edition_without_feeds_says_so_in_source_health() -> None:
     assert "No feeds were read for this edition." in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("page_size", "expected"),
     [("A4", (595, 842)), ("letter", (612, 792))],
