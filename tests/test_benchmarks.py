@@ -27,8 +27,7 @@ def rate_agrees(items: int, seconds: float, rate: float) -> bool:
 @pytest.mark.slow
 def test_every_stage_is_reported_for_both_runs_and_the_figures_agree(tiny: dict[str, Any]) -> None:
     """Cold and warm runs each report every stage; each rate is the items over the stage's
-    time, the stages add up to the run's total and the first four to ingest, and no stage
-    peaks above the process's own peak memory."""
+    time, and the stages add up to the run's total and the first four to ingest."""
     for run in ("cold", "warm"):
         stages, report = tiny[run]["stages"], tiny[run]
         assert list(STAGES) == list(stages)
@@ -43,10 +42,6 @@ def test_every_stage_is_reported_for_both_runs_and_the_figures_agree(tiny: dict[
             sum(seconds.values()),
             sum(seconds[name] for name in INGEST),
         )
-        peak = tiny["process_peak_rss_mib"]
-        assert {} == {
-            name: s["peak_rss_mib"] for name, s in stages.items() if s["peak_rss_mib"] > peak
-        }
 
 
 @pytest.mark.slow
