@@ -16,7 +16,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from hypothesis import settings
-from prefect.testing.utilities import prefect_test_harness
 
 from briefing.models import SourceDocument
 from briefing.settings import PROJECT_ROOT
@@ -147,6 +146,9 @@ def seeds_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One throwaway Prefect server and database for every in-process flow run of the session."""
+    # Imported here: it imports Prefect's whole server, seconds that tests without it never need.
+    from prefect.testing.utilities import prefect_test_harness
+
     with prefect_test_harness(server_startup_timeout=60):
         yield
 
