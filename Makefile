@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make briefing   set up, then write out/briefing-YYYY-MM-DD.pdf and .json from the seeds
 #   make test       set up, then lint, type check and run the whole test suite
+#   make test-fast  the same without the tests marked slow (flow runs, servers, the seed PDF)
 # Two more run it as a service on this machine (details in deploy/README.md):
 #   make up         Prefect server on 127.0.0.1:4200, the deployments, a process worker
 #   make down       stop exactly the processes make up started
@@ -19,8 +20,12 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
+# PYTHONDONTWRITEBYTECODE is set on these machines, so a venv installed without bytecode compiles
+# every module it imports again in every process: 12 s to import Prefect's test harness, seconds
+# more in each `briefing run` and worker process the tests start. uv writes it at install instead.
+export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help setup system-deps briefing up down test lint typecheck pytest evaluate schema docs-images bench clean
+.PHONY: help setup system-deps briefing up down test test-fast lint typecheck pytest pytest-fast evaluate schema docs-images bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -29,7 +34,7 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
-$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock Makefile  # Makefile: how the venv is made
 	$(UV) sync --locked --python $(PYTHON)
 	touch $@
 
@@ -58,6 +63,11 @@ pytest: setup
 	$(BIN)/pytest
 
 test: lint typecheck pytest ## Lint, type check and run the whole test suite
+
+pytest-fast: setup
+	$(BIN)/pytest -m "not slow"
+
+test-fast: lint typecheck pytest-fast ## Lint, type check and run the tests not marked slow (under a minute)
 
 evaluate: setup ## Score the seed edition against evaluation/labels.yaml
 	$(BIN)/briefing evaluate

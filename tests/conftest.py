@@ -1,7 +1,10 @@
-"""Shared fixtures: the project's topic profile and seeds, a Prefect harness, SMTP servers."""
+"""Shared fixtures: WeasyPrint's log checked in every test, the project's topic profile and seeds,
+a Prefect harness, SMTP servers."""
 
+import logging
+import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -13,7 +16,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from hypothesis import settings
-from prefect.testing.utilities import prefect_test_harness
 
 from briefing.models import SourceDocument
 from briefing.settings import PROJECT_ROOT
@@ -24,6 +26,90 @@ from tests.feedserver import FeedServer, serve_feeds
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 TOPIC_FILE = PROJECT_ROOT / "topics" / "us-japan-space.yaml"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+class WeasyPrintLog(logging.Handler):
+    """WeasyPrint's warnings and errors since the last check.
+
+    WeasyPrint does not raise on a missing font, a missing image or a URL the fetcher refuses: it
+    logs a warning or an error on the ``weasyprint`` logger and renders without it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record."""
+        self.records.append(record)
+
+    def complaints(self) -> list[str]:
+        """Every warning or error logged since the last check, as "LEVEL logger: message"."""
+        return weasyprint_complaints(self.records)
+
+    def take(self) -> list[str]:
+        """The complaints so far, forgotten by the check: for a test that expects them."""
+        taken = self.complaints()
+        self.records.clear()
+        return taken
+
+
+def weasyprint_complaints(records: Iterable[logging.LogRecord]) -> list[str]:
+    """WeasyPrint's warnings and errors among the records, as "LEVEL logger: message"."""
+    return [
+        f"{record.levelname} {record.name}: {record.getMessage()}"
+        for record in records
+        if record.levelno >= logging.WARNING
+        and (record.name == "weasyprint" or record.name.startswith("weasyprint."))
+    ]
+
+
+def fail_on_weasyprint_complaints(records: Iterable[logging.LogRecord]) -> None:
+    """Fail the running test, listing them, if WeasyPrint logged a warning or an error."""
+    complaints = weasyprint_complaints(records)
+    if complaints:
+        pytest.fail(
+            "WeasyPrint logged a warning or error (what it names is missing from the PDF):\n"
+            + "\n".join(complaints),
+            pytrace=False,
+        )
+
+
+# A Prefect console line: "12:00:00.000 | WARNING | weasyprint - Failed to load image ..."
+_WEASYPRINT_LINE = re.compile(r"\|\s*(?:WARNING|ERROR|CRITICAL)\s*\|\s*weasyprint(?:\.\S+)?\s+-\s")
+
+
+def weasyprint_lines(output: str) -> list[str]:
+    """The lines of a Prefect process's console output where WeasyPrint warned or failed."""
+    return [line for line in output.splitlines() if _WEASYPRINT_LINE.search(line)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def weasyprint_session_log() -> Iterator[WeasyPrintLog]:
+    """Listen to WeasyPrint from the start of the session, before any module-scoped fixture
+    renders; anything logged after the last test's check fails the session's end."""
+    logger = logging.getLogger("weasyprint")
+    handler, level = WeasyPrintLog(), logger.level
+    logger.addHandler(handler)
+    # Warnings must reach the handler whatever level the root logger is given (Prefect sets one).
+    logger.setLevel(logging.WARNING)
+    try:
+        yield handler
+        fail_on_weasyprint_complaints(handler.records)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def weasyprint_log(weasyprint_session_log: WeasyPrintLog) -> Iterator[WeasyPrintLog]:
+    """Fail any test during which WeasyPrint logged a warning or an error, the rendering done by
+    the module-scoped fixtures it was the first to use included (see STYLE.md: a render test
+    fails on any WeasyPrint warning). A test that expects complaints takes them."""
+    yield weasyprint_session_log
+    records = list(weasyprint_session_log.records)
+    weasyprint_session_log.records.clear()
+    fail_on_weasyprint_complaints(records)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -60,6 +146,9 @@ def seeds_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One throwaway Prefect server and database for every in-process flow run of the session."""
+    # Imported here: it imports Prefect's whole server, seconds that tests without it never need.
+    from prefect.testing.utilities import prefect_test_harness
+
     with prefect_test_harness(server_startup_timeout=60):
         yield
 

@@ -21,6 +21,7 @@ from prefect.settings import PREFECT_API_URL
 from sqlalchemy import select
 
 from briefing.store.memory import editions, metadata
+from tests.conftest import weasyprint_lines
 
 BRIEFING = Path(sys.executable).parent / "briefing"
 # Columns that say when or in which run a row was written: the rest is what an edition recorded.
@@ -102,10 +103,12 @@ def start_run(workspace: Workspace, edition: date, feeds: list[str]) -> Run:
 
 
 def finish(run: Run) -> str:
-    """Wait for a run to end; its output, after checking it succeeded."""
+    """Wait for a run to end; its output, after checking it succeeded and that WeasyPrint
+    logged no warning or error while rendering (the in-process check cannot see this process)."""
     run.process.wait(timeout=300)
-    assert 0 == run.process.returncode, run.output()[-4000:]
-    return run.output()
+    output = run.output()
+    assert (0, []) == (run.process.returncode, weasyprint_lines(output)), output[-4000:]
+    return output
 
 
 def kill(run: Run) -> None:

@@ -10,6 +10,7 @@ from benchmarks.__main__ import main
 from benchmarks.memory import Sampler
 from benchmarks.report import summary, table
 from benchmarks.runner import (
+    INGEST,
     STAGES,
     Clock,
     bench_choices,
@@ -30,15 +31,33 @@ def tiny() -> dict[str, Any]:
     return run_scale(2, 10, include_seeds=False)
 
 
-def test_every_stage_is_reported_for_both_runs(tiny: dict[str, Any]) -> None:
-    """Cold and warm runs each report wall time, rate and peak memory for every stage."""
+def rate_agrees(items: int, seconds: float, rate: float) -> bool:
+    """Whether a rate rounded to 0.1 per second is items over a time rounded to 0.1 ms."""
+    fastest, slowest = items / max(seconds - 5e-5, 1e-9), items / (seconds + 5e-5)
+    return slowest - 0.05 <= rate <= fastest + 0.05
+
+
+@pytest.mark.slow
+def test_every_stage_is_reported_for_both_runs_and_the_figures_agree(tiny: dict[str, Any]) -> None:
+    """Cold and warm runs each report every stage; each rate is the items over the stage's
+    time, and the stages add up to the run's total and the first four to ingest."""
     for run in ("cold", "warm"):
-        stages = tiny[run]["stages"]
+        stages, report = tiny[run]["stages"], tiny[run]
         assert list(STAGES) == list(stages)
-        for stage in stages.values():
-            assert stage["seconds"] >= 0 and stage["peak_rss_mib"] > 0
+        seconds = {name: stage["seconds"] for name, stage in stages.items()}
+        off_rates = [
+            name
+            for name, stage in stages.items()
+            if not rate_agrees(tiny["items"], stage["seconds"], stage["items_per_second"])
+        ]
+        assert [] == off_rates
+        assert pytest.approx((report["total_seconds"], report["ingest_seconds"]), abs=1e-3) == (
+            sum(seconds.values()),
+            sum(seconds[name] for name in INGEST),
+        )
 
 
+@pytest.mark.slow
 def test_every_generated_item_is_parsed(tiny: dict[str, Any]) -> None:
     """The parser sees exactly the items generated, and sorts each one."""
     parse = tiny["cold"]["stages"]["parse"]["counts"]
@@ -46,6 +65,7 @@ def test_every_generated_item_is_parsed(tiny: dict[str, Any]) -> None:
     assert (20, 20, 20) == (tiny["items"], parse["entries"], kept)
 
 
+@pytest.mark.slow
 def test_on_topic_items_give_facts(tiny: dict[str, Any]) -> None:
     """Items about the partnership are read and yield facts; off-topic ones are left out."""
     parse = tiny["cold"]["stages"]["parse"]["counts"]
@@ -54,6 +74,7 @@ def test_on_topic_items_give_facts(tiny: dict[str, Any]) -> None:
     assert extract["facts"] > parse["documents"]
 
 
+@pytest.mark.slow
 def test_a_warm_run_gets_304_from_every_feed(tiny: dict[str, Any]) -> None:
     """The second run sends the ETags back, and every feed answers 304 Not Modified."""
     assert {"200": 2} == {k: v for k, v in tiny["cold"]["http"].items() if v}
@@ -61,6 +82,7 @@ def test_a_warm_run_gets_304_from_every_feed(tiny: dict[str, Any]) -> None:
     assert {"unchanged": 2, "bytes_received": 0} == tiny["warm"]["stages"]["fetch"]["counts"]
 
 
+@pytest.mark.slow
 def test_a_warm_run_extracts_nothing_again(tiny: dict[str, Any]) -> None:
     """Every document of the warm run was seen by the cold one: its facts come from the memory,
     and they are the same facts."""
@@ -69,6 +91,7 @@ def test_a_warm_run_extracts_nothing_again(tiny: dict[str, Any]) -> None:
     assert cold["extracted"] == cold["documents"]
 
 
+@pytest.mark.slow
 def test_the_table_has_every_stage_and_ratio(tiny: dict[str, Any]) -> None:
     """The printed table names each stage, both baselines and every ratio."""
     text = table({"scales": [tiny], "ratios": summary([tiny])})
@@ -99,6 +122,7 @@ def test_help_explains_scales_and_output(capsys: pytest.CaptureFixture[str]) -> 
     assert all(word in text for word in ("20 feeds x 100 items", "--output", "--quick"))
 
 
+@pytest.mark.slow
 def test_the_benchmark_makes_exactly_the_flows_pdf(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

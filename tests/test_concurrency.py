@@ -62,6 +62,7 @@ def edition(workspace: Workspace, day: date) -> Briefing:
     return Briefing.model_validate_json(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_every_run_succeeds_without_a_locked_database(
     concurrent_runs: tuple[Workspace, list[str]],
 ) -> None:
@@ -70,6 +71,7 @@ def test_every_run_succeeds_without_a_locked_database(
     assert [False, False, False] == ["database is locked" in output for output in outputs]
 
 
+@pytest.mark.slow
 def test_the_folder_holds_exactly_the_two_editions_files(
     concurrent_runs: tuple[Workspace, list[str]],
 ) -> None:
@@ -83,6 +85,7 @@ def test_the_folder_holds_exactly_the_two_editions_files(
     assert expected == sorted(path.name for path in workspace.out.iterdir())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("day", [SAME_DATE, OTHER_DATE])
 def test_each_editions_files_are_whole_and_from_one_run(
     concurrent_runs: tuple[Workspace, list[str]], day: date
@@ -101,6 +104,7 @@ def test_each_editions_files_are_whole_and_from_one_run(
     assert titles and all(title in page for title in titles)
 
 
+@pytest.mark.slow
 def test_the_memory_holds_each_document_once_and_each_editions_facts(
     concurrent_runs: tuple[Workspace, list[str]],
 ) -> None:

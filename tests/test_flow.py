@@ -87,6 +87,7 @@ def next_edition(
     return result, requests
 
 
+@pytest.mark.slow
 def test_the_flow_writes_the_dated_pdf_and_json(edition: EditionResult) -> None:
     """The run names its three files, dated with the edition date, and they exist."""
     assert ("briefing-2023-01-20.pdf", "briefing-2023-01-20.json", "briefing-2023-01-20.html") == (
@@ -99,6 +100,7 @@ def test_the_flow_writes_the_dated_pdf_and_json(edition: EditionResult) -> None:
     assert (5, EDITION_DATE) == (edition.sources, edition.edition_date)
 
 
+@pytest.mark.slow
 def test_every_json_statement_is_found_at_its_span_in_its_seed_file(
     edition: EditionResult,
 ) -> None:
@@ -120,6 +122,7 @@ def test_every_json_statement_is_found_at_its_span_in_its_seed_file(
     assert ([], []) == (mismatches, unquoted)
 
 
+@pytest.mark.slow
 def test_json_edition_loads_back_as_a_valid_briefing(edition: EditionResult) -> None:
     """The JSON edition is the whole briefing model and passes its provenance checks."""
     briefing = Briefing.model_validate_json(edition.json_file.read_text(encoding="utf-8"))
@@ -128,6 +131,7 @@ def test_json_edition_loads_back_as_a_valid_briefing(edition: EditionResult) -> 
     assert all(count >= 3 for count in per_theme.values()), per_theme
 
 
+@pytest.mark.slow
 def test_the_pdf_shows_date_themes_and_outlets(edition: EditionResult) -> None:
     """The PDF's text has the edition date, the three theme headings and the seeds' outlets."""
     text = " ".join(page.extract_text() for page in PdfReader(edition.pdf_file).pages)
@@ -143,6 +147,7 @@ def test_the_pdf_shows_date_themes_and_outlets(edition: EditionResult) -> None:
         assert expected in text, expected
 
 
+@pytest.mark.slow
 def test_with_every_kind_of_feed_the_edition_still_comes_out_and_health_lists_each(
     next_edition: tuple[EditionResult, dict[str, int]], feed_server: FeedServer
 ) -> None:
@@ -158,6 +163,7 @@ def test_with_every_kind_of_feed_the_edition_still_comes_out_and_health_lists_ea
     assert (FEEDS, list(FEEDS), 6) == (trimmed, list(health), result.feeds_failed)
 
 
+@pytest.mark.slow
 def test_transient_failures_are_retried_and_the_others_are_not(
     next_edition: tuple[EditionResult, dict[str, int]],
 ) -> None:
@@ -172,6 +178,7 @@ def test_transient_failures_are_retried_and_the_others_are_not(
     assert expected == (tried, once)
 
 
+@pytest.mark.slow
 def test_the_next_edition_says_what_is_new_since_the_first(
     next_edition: tuple[EditionResult, dict[str, int]],
 ) -> None:
@@ -196,6 +203,7 @@ def test_the_next_edition_says_what_is_new_since_the_first(
     )
 
 
+@pytest.mark.slow
 def test_the_pdf_shows_whats_new_and_source_health(
     next_edition: tuple[EditionResult, dict[str, int]],
 ) -> None:

@@ -72,6 +72,7 @@ def emailed(
         yield result, mailbox
 
 
+@pytest.mark.slow
 def test_the_edition_reaches_every_recipient_with_the_pdf_on_disk(
     emailed: tuple[EditionResult, Mailbox],
 ) -> None:
@@ -98,6 +99,7 @@ def test_the_edition_reaches_every_recipient_with_the_pdf_on_disk(
         assert result.pdf_file.read_bytes() == attachment.get_content()
 
 
+@pytest.mark.slow
 def test_the_attachment_file_name_is_quoted(emailed: tuple[EditionResult, Mailbox]) -> None:
     """The raw message names the PDF in a quoted filename parameter."""
     _, mailbox = emailed
@@ -105,6 +107,7 @@ def test_the_attachment_file_name_is_quoted(emailed: tuple[EditionResult, Mailbo
     assert b'Content-Disposition: attachment; filename="briefing-2023-01-20.pdf"' in raw
 
 
+@pytest.mark.slow
 def test_each_delivery_is_recorded_once_per_recipient(
     emailed: tuple[EditionResult, Mailbox],
 ) -> None:
@@ -116,6 +119,7 @@ def test_each_delivery_is_recorded_once_per_recipient(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("server", ["refuses", "is down"])
 def test_a_failed_delivery_is_retried_recorded_and_fails_the_run(
     server: str,
@@ -145,6 +149,7 @@ def test_a_failed_delivery_is_retried_recorded_and_fails_the_run(
     assert expected_asked == refusing_smtp_server.recipients_asked
 
 
+@pytest.mark.slow
 def test_dry_run_writes_the_message_instead_of_sending_it(
     prefect_harness: None,
     smtp_server: Mailbox,
@@ -175,6 +180,7 @@ def test_dry_run_writes_the_message_instead_of_sending_it(
     assert {"written"} == {json.loads(line)["outcome"] for line in lines}
 
 
+@pytest.mark.slow
 def test_a_prefect_email_block_names_the_smtp_server(
     prefect_harness: None,
     smtp_server: Mailbox,
@@ -199,6 +205,7 @@ def test_a_prefect_email_block_names_the_smtp_server(
     assert [("sent", "prefect-email block 'test-relay'")] == [(r.outcome, r.via) for r in records]
 
 
+@pytest.mark.slow
 def test_a_missing_block_fails_the_run_before_any_work(
     prefect_harness: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -254,6 +261,7 @@ def test_a_block_becomes_a_server_reached_with_our_timeout() -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_block_server_that_never_answers_times_out(prefect_harness: None) -> None:
     """A server that accepts the connection but never greets fails the send instead of hanging."""
     with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody speaks

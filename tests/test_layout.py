@@ -29,6 +29,7 @@ def modules_after_import(module: str) -> set[str]:
     return set(output.split())
 
 
+@pytest.mark.slow
 def test_settings_import_nothing_of_the_pipeline() -> None:
     """Reading the settings loads only the settings and the address rule they validate with."""
     assert {"briefing", "briefing.addresses", "briefing.settings"} == modules_after_import(
@@ -36,6 +37,7 @@ def test_settings_import_nothing_of_the_pipeline() -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_whole_library_runs_without_prefect() -> None:
     """Importing every stage of the library imports no Prefect module."""
     loaded = modules_after_import("briefing.edition, briefing.progress, briefing.evaluate")

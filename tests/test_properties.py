@@ -74,6 +74,7 @@ news_text = st.lists(
 references = st.one_of(st.none(), st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)))
 
 
+@pytest.mark.slow
 @given(sentence=news_text, reference=references)
 def test_times_are_verbatim_and_ordered(sentence: str, reference: date | None) -> None:
     """Every time found is words of the sentence at its position, and starts before it ends."""
@@ -82,6 +83,7 @@ def test_times_are_verbatim_and_ordered(sentence: str, reference: date | None) -
         assert found.when.start <= found.when.end
 
 
+@pytest.mark.slow
 @given(text=news_text, published=references)
 def test_extraction_keeps_every_statement_verbatim(
     text: str, published: date | None, topic: Topic
@@ -111,6 +113,7 @@ def test_extraction_keeps_every_statement_verbatim(
             assert text[evidence.start : evidence.end] == evidence.quote == fact.statement
 
 
+@pytest.mark.slow
 @given(paragraphs=st.lists(news_text, max_size=6))
 def test_boilerplate_rules_never_crash(paragraphs: list[str]) -> None:
     """Classifying any paragraph returns a rule name or None."""
@@ -162,6 +165,7 @@ yaml_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @given(data=yaml_values)
 def test_any_manifest_shape_is_validated(data: object) -> None:
     """A seeds manifest of any shape parses or raises pydantic's ValidationError."""
@@ -169,6 +173,7 @@ def test_any_manifest_shape_is_validated(data: object) -> None:
         parse_manifest(data)
 
 
+@pytest.mark.slow
 @given(data=yaml_values)
 def test_any_topic_profile_is_loaded_or_refused_clearly(
     data: object, tmp_path_factory: pytest.TempPathFactory

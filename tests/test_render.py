@@ -2,7 +2,6 @@
 
 import builtins
 import io
-import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from briefing.models import (
 )
 from briefing.render.document import PageSize, build_url_fetcher, render_html, render_pdf
 from briefing.render.formatting import cited_numbers, long_date, partial_date
+from tests.conftest import WeasyPrintLog, fail_on_weasyprint_complaints, weasyprint_complaints
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -160,14 +160,12 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
-def test_pdf_shows_the_briefing_without_weasyprint_warnings(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+@pytest.mark.slow
+def test_pdf_shows_the_briefing_without_weasyprint_warnings(weasyprint_log: WeasyPrintLog) -> None:
     """The PDF shows title, date, sections, statements and sources; WeasyPrint logs nothing."""
-    with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        pdf = render_pdf(render_html(briefing(), TEMPLATES), TEMPLATES)
+    pdf = render_pdf(render_html(briefing(), TEMPLATES), TEMPLATES)
 
-    logged = [f"{record.levelname}: {record.getMessage()}" for record in caplog.records]
+    logged = weasyprint_log.complaints()
     text = pdf_text(pdf)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     shown = [
@@ -307,7 +305,7 @@ def test_fetcher_allows_a_data_url(templates_dir: Path) -> None:
 
 
 def test_pdf_render_fetches_nothing_outside_templates(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, weasyprint_log: WeasyPrintLog
 ) -> None:
     """An image on the network and a local file attachment are refused, not embedded."""
     secret = tmp_path / "hostname"
@@ -317,17 +315,41 @@ def test_pdf_render_fetches_nothing_outside_templates(
         '<body><p>Text</p><img src="http://127.0.0.1:9/x.png"></body></html>'
     )
 
-    with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        pdf = render_pdf(html, TEMPLATES)
+    pdf = render_pdf(html, TEMPLATES)
 
     # "PermissionError" tells the fetcher's refusal from a failed connection.
     urls = [secret.as_uri(), "http://127.0.0.1:9/x.png"]
-    messages = [record.getMessage() for record in caplog.records]
+    messages = weasyprint_log.take()  # expected here, so the log check must not fail the test
     refused = [url for url in urls if any(url in m and "PermissionError" in m for m in messages)]
     # Attachment streams are compressed, so the bytes check alone could not fail: read them back.
     attachments = dict(PdfReader(io.BytesIO(pdf)).attachments)
     expected = (urls, {}, False)
     assert expected == (refused, attachments, b"secret-host-name" in pdf)
+
+
+def test_a_missing_image_fails_the_weasyprint_log_check(
+    tmp_path: Path, weasyprint_log: WeasyPrintLog
+) -> None:
+    """An image missing from the templates and one the fetcher refuses render as nothing, with
+    only a log line each: the check every test runs at teardown fails on them, naming both."""
+    urls = [f"{TEMPLATES.as_uri()}/missing.png", (tmp_path / "x.png").as_uri()]
+    html = f'<html lang="en"><p>Text</p><img src="missing.png"><img src="{urls[1]}"></html>'
+
+    render_pdf(html, TEMPLATES)
+    records = list(weasyprint_log.records)
+    weasyprint_log.take()  # this test checks the records itself
+
+    with pytest.raises(pytest.fail.Exception) as failure:
+        fail_on_weasyprint_complaints(records)
+    expected = [
+        f"ERROR weasyprint: Failed to load image at {url!r}: PermissionError: refused to fetch "
+        f"{url!r}: only data: URLs and files inside {TEMPLATES} may be loaded"
+        for url in urls
+    ]
+    assert (expected, True) == (
+        weasyprint_complaints(records),
+        all(line in str(failure.value) for line in expected),
+    )
 
 
 def test_missing_pango_is_a_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -423,15 +445,15 @@ HEALTH = (
 )
 
 
+@pytest.mark.slow
 def test_source_health_appendix_lists_every_feed_and_its_outcome(
-    caplog: pytest.LogCaptureFixture,
+    weasyprint_log: WeasyPrintLog,
 ) -> None:
     """Each feed shows with its outcome, reason or parser complaint, and entry counts; a reason
     from the network is text, never markup; WeasyPrint logs nothing."""
     health = Briefing.model_validate({**briefing().model_dump(), "source_health": HEALTH})
     html = render_html(health, TEMPLATES)
-    with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        text = pdf_text(render_pdf(html, TEMPLATES))
+    text = pdf_text(render_pdf(html, TEMPLATES))
     shown = [
         "Source health",
         "Orbit Wire",
@@ -445,7 +467,7 @@ def test_source_health_appendix_lists_every_feed_and_its_outcome(
     ]
     expected = ([], shown, True)
     assert expected == (
-        [record.getMessage() for record in caplog.records],
+        weasyprint_log.complaints(),
         [item for item in shown if item in text],
         "HTTP 503 &lt;script&gt;" in html,
     )
@@ -457,6 +479,7 @@ def test_an_edition_without_feeds_says_so_in_source_health() -> None:
     assert "No feeds were read for this edition." in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("page_size", "expected"),
     [("A4", (595, 842)), ("letter", (612, 792))],

@@ -19,6 +19,9 @@ import pytest
 from tests.feedserver import FeedServer, Route, fixture, serve_feeds
 from tests.runs import Workspace, finish, kill, memory_tables, reaped, start_run, wait_until
 
+# Slow: four `briefing run` processes against a Prefect server, about a minute together.
+pytestmark = pytest.mark.slow
+
 EDITION_DATE = date(2023, 1, 27)
 STEM = f"briefing-{EDITION_DATE.isoformat()}"
 FILES = [f"{STEM}.html", f"{STEM}.json", f"{STEM}.pdf"]

@@ -70,10 +70,16 @@ _EVENT = re.compile(
     re.IGNORECASE,
 )
 _TARGET_QUALIFIERS = {"by", "no-later-than", "as-early-as", "slated-for"}
+# Title words also open institutions' names ("State Department", "Defense Ministry"): when
+# stripping them would leave only one of these nouns, the words were the name and stay.
+_INSTITUTION_NOUNS = {"Department", "Ministry", "Agency", "Office"}
 
 
 def _clean_name(raw: str) -> str | None:
-    name = _TITLES.sub("", raw.strip(" ,.")).strip(" ,.")
+    whole = raw.strip(" ,.")
+    name = _TITLES.sub("", whole).strip(" ,.")
+    if name in _INSTITUTION_NOUNS:
+        name = whole
     name = re.sub(r"[’']s$", "", name)
     if not name or name in _NOT_NAMES or name.split()[0] in _NOT_NAMES:
         return None
@@ -110,7 +116,9 @@ def find_other_actors(statement: str, topic: Topic) -> tuple[str, ...]:
     for pattern in (_PERSON_PHRASE, *_SPEAKER_PATTERNS):
         for match in pattern.finditer(statement):
             name = _clean_name(match["name"])
-            if name and " " in name and not topic.find_actors(name) and name in statement:
+            if name is None or " " not in name or name.split()[-1] in _INSTITUTION_NOUNS:
+                continue
+            if not topic.find_actors(name) and name in statement:
                 found.append(name)
     return tuple(dict.fromkeys(found))
 

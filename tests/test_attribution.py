@@ -1,0 +1,115 @@
+"""Tests for briefing.extract.attribution: who speaks, who else is named, what kind of statement."""
+
+from datetime import date
+
+import pytest
+
+from briefing.extract.attribution import classify_kind, find_other_actors, find_speaker
+from briefing.models import FactKind, When
+from briefing.topic import Topic
+
+PUBLISHED = date(2023, 1, 20)
+JAN_13 = When(text="Jan. 13", start=date(2023, 1, 13), end=date(2023, 1, 13), precision="day")
+IN_2026 = When(text="2026", start=date(2026, 1, 1), end=date(2026, 12, 31), precision="year")
+BY_2023 = When(
+    text="by 2023", start=date(2023, 1, 1), end=date(2023, 12, 31), precision="year", qualifier="by"
+)
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("Blinken said the alliance had never been stronger.", "Antony Blinken"),
+        (
+            "Scott Pace, a space policy expert at George Washington University, said the accord "
+            "was overdue.",
+            "Scott Pace",
+        ),
+        ("“This is a historic step,” said Japan's prime minister Fumio Kishida.", "Fumio Kishida"),
+        (
+            "Zhanna L. Malekos Smith, a senior associate at CSIS, argued that deterrence matters.",
+            "Zhanna Malekos Smith",
+        ),
+        ("According to NASA, the rover will launch in 2026.", "NASA"),
+        # "State" is a title word ("Secretary of State"), but here it opens the name.
+        ("According to the State Department, the pact is in force.", "U.S. Department of State"),
+        ("According to the Defense Ministry, the satellites are safe.", "Defense Ministry"),
+        ("Experts such as Jane Doe warned that debris is a growing threat.", "Jane Doe"),
+        ("Officials said the talks went well.", None),
+        ("The agreement was signed in Washington on Jan. 13.", None),
+    ],
+)
+def test_the_speaker_is_the_named_person_as_the_gazetteer_names_them(
+    topic: Topic, statement: str, expected: str | None
+) -> None:
+    """A speaker named by a speech verb or "according to" is given by their gazetteer name, a
+    speaker the gazetteer lacks as written, and a sentence with no one speaking has none."""
+    assert expected == find_speaker(statement, topic, None)
+
+
+def test_a_pronoun_takes_the_previous_speaker(topic: Topic) -> None:
+    """A pronoun ("she noted") takes the previous speaker of the document, or no one if none."""
+    statement = "She noted that the deal covers lunar exploration."
+    expected = ("Kazuto Suzuki", None)
+    assert expected == (
+        find_speaker(statement, topic, "Kazuto Suzuki"),
+        find_speaker(statement, topic, None),
+    )
+
+
+def test_a_named_speaker_wins_over_the_previous_one(topic: Topic) -> None:
+    """A sentence naming its own speaker is theirs, whoever spoke before in the document."""
+    expected = "Antony Blinken"
+    assert expected == find_speaker("Blinken said it again.", topic, "Kazuto Suzuki")
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("Hiroko Yotsumoto, a space law expert, welcomed the agreement.", ("Hiroko Yotsumoto",)),
+        (
+            "Hiroko Yotsumoto, a space law expert, and Taro Yamada, a JAXA official, spoke.",
+            ("Hiroko Yotsumoto", "Taro Yamada"),
+        ),
+        ("Experts such as Jane Doe warned that debris is a growing threat.", ("Jane Doe",)),
+        ("Scott Pace, a space policy expert, said the accord was overdue.", ()),
+        ("Blinken said the alliance had never been stronger.", ()),
+        ("According to the Defense Ministry, the satellites are safe.", ()),
+        ("The agreement was signed in Washington on Jan. 13.", ()),
+    ],
+)
+def test_other_actors_are_named_people_the_gazetteer_lacks(
+    topic: Topic, statement: str, expected: tuple[str, ...]
+) -> None:
+    """People introduced by name and role or by a speech verb are listed verbatim, once each,
+    in order; gazetteer actors and sentences naming no one give none."""
+    assert expected == find_other_actors(statement, topic)
+
+
+@pytest.mark.parametrize(
+    ("statement", "when", "published", "speaker", "expected"),
+    [
+        # Dated before publication and in the past tense: it happened.
+        ("The agreement was signed in Washington on Jan. 13.", JAN_13, PUBLISHED, None, "event"),
+        # Dated after publication: a plan, whatever the tense.
+        ("JAXA launched plans for a mission in 2026.", IN_2026, PUBLISHED, None, "plan"),
+        # A target ("by 2023") not yet passed on the publication date.
+        ("Japan aims to land an astronaut by 2023.", BY_2023, PUBLISHED, None, "plan"),
+        # The same day reported by a source published before it: still ahead, so a plan.
+        ("The agreement was signed on Jan. 13.", JAN_13, date(2023, 1, 10), None, "plan"),
+        # Undated: the future tense makes a plan, a hedge or a speaker makes it an opinion.
+        ("The two countries will land an astronaut on the Moon.", None, None, None, "plan"),
+        ("The two countries will likely deepen their cooperation.", None, None, None, "assessment"),
+        ("The alliance will grow stronger.", None, None, "Antony Blinken", "assessment"),
+        # Undated past events, and a sentence that neither reports nor plans.
+        ("Japan launched its first satellite in 1970.", None, None, None, "event"),
+        ("Space cooperation is critical for the alliance.", None, None, None, "assessment"),
+        ("The framework covers the Moon.", JAN_13, PUBLISHED, None, "assessment"),
+    ],
+)
+def test_kind_follows_tense_and_date_against_publication(
+    statement: str, when: When | None, published: date | None, speaker: str | None, expected: str
+) -> None:
+    """A statement is an event if it reports a past action, a plan if it is dated ahead or
+    states an intention, and otherwise an assessment."""
+    assert FactKind(expected) == classify_kind(statement, when, published, speaker)
