@@ -398,6 +398,9 @@ class FetchOutcome(_Record):
     off_topic: int = Field(default=0, ge=0, description="Entries not about the partnership.")
     out_of_period: int = Field(default=0, ge=0, description="Entries dated outside the period.")
     empty: int = Field(default=0, ge=0, description="Entries with no text to read.")
+    unread: int = Field(
+        default=0, ge=0, description="Entries past the number read per feed, left unread."
+    )
     undated: int = Field(default=0, ge=0, description="Kept entries that carry no date.")
     bozo: str | None = Field(
         default=None, description="The parser's complaint about a feed it could still read."
@@ -407,7 +410,7 @@ class FetchOutcome(_Record):
     def _counts_add_up(self) -> Self:
         if (self.status == "failed") != (self.reason is not None):
             raise ValueError("a failed fetch, and only a failed fetch, gives its reason")
-        if self.kept + self.off_topic + self.out_of_period + self.empty > self.items:
+        if self.kept + self.off_topic + self.out_of_period + self.empty + self.unread > self.items:
             raise ValueError("more entries kept and left out than the feed had")
         if self.undated > self.kept:
             raise ValueError("undated entries are counted among the kept ones")

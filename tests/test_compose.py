@@ -3,7 +3,13 @@
 from datetime import date
 
 from briefing.compose.assemble import compose_briefing
-from briefing.compose.consolidate import consolidate, content_words, find_disagreements
+from briefing.compose.consolidate import (
+    MAX_GROUP_REPORTS,
+    consolidate,
+    consolidate_counted,
+    content_words,
+    find_disagreements,
+)
 from briefing.extract.facts import extract_facts
 from briefing.models import Attested, Evidence, Fact, PartialDate, SourceDocument
 from briefing.topic import Topic
@@ -199,3 +205,16 @@ def test_quotes_alike_only_in_the_profiles_common_words_are_not_one_report(topic
     ]
     plain = Topic.model_validate({**topic.model_dump(), "common_words": []})
     assert (2, 1) == (len(consolidate(facts, topic)), len(consolidate(facts, plain)))
+
+
+def test_thousands_of_near_identical_reports_fill_one_group_to_its_cap(topic: Topic) -> None:
+    """5,000 feed items saying one thing (merging them took minutes) make one fact citing
+    MAX_GROUP_REPORTS of them; the other reports are counted against it, not cited."""
+    facts = [
+        quoting(f"item-{n}", f"JAXA and NASA agreed to build a lunar rover for Artemis, item {n}.")
+        for n in range(5000)
+    ]
+    consolidation = consolidate_counted(facts, topic)
+    ((fact, reports),) = consolidation.groups
+    assert (MAX_GROUP_REPORTS, MAX_GROUP_REPORTS) == (len(reports), len(fact.evidence))
+    assert {fact.id: 5000 - MAX_GROUP_REPORTS} == consolidation.left_out

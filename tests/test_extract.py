@@ -10,10 +10,13 @@ from briefing.extract import facts
 from briefing.extract.boilerplate import classify_paragraph
 from briefing.extract.facts import classify_theme, extract_facts, load_extractor_version
 from briefing.extract.segment import (
+    MAX_PARAGRAPH_CHARS,
+    Span,
     _segmenter,
     _sentence_spans,
     split_paragraphs,
     split_sentences,
+    split_windows,
 )
 from briefing.models import SourceDocument
 from briefing.topic import Topic
@@ -216,3 +219,38 @@ def test_the_extractor_version_follows_the_sentence_splitters_version(
     load_extractor_version.cache_clear()
     assert installed == again
     assert 2 == len({installed, load_extractor_version()})
+
+
+def test_windows_cover_an_over_long_body_and_end_after_white_space() -> None:
+    """A body over the limit is cut into adjacent windows within the limit, each after a space,
+    preferring a sentence's end; a body within it is one window."""
+    body = "word " * 30 + "Done. " + "more " * 10
+    windows = split_windows(body, limit=100)
+    assert [Span(0, 100), Span(100, 156), Span(156, 206)] == windows
+    assert [Span(0, 40)] == split_windows(body[:40], limit=100)
+
+
+def test_an_unpunctuated_paragraph_of_300_kb_is_extracted_window_by_window(
+    topic: Topic,
+) -> None:
+    """A feed item of 300 KB with one full stop, at its end (pysbd alone took minutes), gives
+    facts that quote it verbatim at their spans, and the cut is counted."""
+    words = "Japan and the United States agree on lunar cooperation with JAXA and NASA engineers "
+    text = (words * (300_000 // len(words))).strip() + "."
+    document = SourceDocument(
+        id="long",
+        location="test:long",
+        text=text,
+        outlet=None,
+        title=None,
+        author=None,
+        published=None,
+        url=None,
+        source_type="news",
+    )
+    extraction = extract_facts(document, topic)
+    spans = [(e.start, e.end, e.quote) for fact in extraction.facts for e in fact.evidence]
+    assert 1 == extraction.skipped["over-long paragraph cut into windows"]
+    assert len(text) // MAX_PARAGRAPH_CHARS <= len(spans)
+    assert all(quote == text[start:end] for start, end, quote in spans)
+    assert all(end - start <= MAX_PARAGRAPH_CHARS for start, end, _ in spans)

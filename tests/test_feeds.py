@@ -8,8 +8,10 @@ import pytest
 
 from briefing.errors import ConfigurationError, FetchError
 from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
+from briefing.render.formatting import entry_counts
 from briefing.settings import PROJECT_ROOT
 from briefing.sources.feeds import (
+    MAX_FEED_ITEMS,
     FeedConfig,
     FeedCopy,
     FeedFetch,
@@ -466,3 +468,28 @@ def test_a_plain_text_title_holding_tags_is_sanitized() -> None:
     )
     parsed = parse_feed(body, "application/xml", feed_for_url("https://a.example/rss"))
     assert ["Lander\nJAXA."] == [item.document.text for item in parsed.items]
+
+
+def test_a_feed_of_2000_items_is_read_up_to_the_cap_and_the_rest_counted(topic: Topic) -> None:
+    """Of a feed of 2,000 items (one of 20,000 kept a run busy for minutes) the first
+    MAX_FEED_ITEMS are read and the others are counted as unread in source health."""
+    feed = feed_for_url("https://wire.example.org/rss.xml")
+    items = "".join(
+        f"<item><title>Rover deal {n}</title><description>JAXA and NASA agreed on lunar "
+        f"rover {n}.</description><guid>rover-{n}</guid></item>"
+        for n in range(2000)
+    )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire</title>'
+        f"{items}</channel></rss>"
+    ).encode()
+    copy = FeedCopy(url=feed.url, body=body, content_type=None, validators=Validators())
+    outcome = FetchOutcome(feed=feed.name, url=feed.url, status="fetched")
+    read, result = select_items(
+        FeedFetch(feed=feed, outcome=outcome, copy=copy, fresh=True), topic, SINCE, EDITION
+    )
+    assert (500, 500) == (MAX_FEED_ITEMS, len(read))
+    assert "Rover deal 499\n" in read[-1].document.text
+    assert "2000 entries: 500 read (500 undated), 1500 past the number read per feed" == (
+        entry_counts(result)
+    )

@@ -10,7 +10,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from briefing.models import Claim, Disagreement, Fact, FactKind
@@ -29,6 +29,11 @@ LONG_QUOTE = 10  # words inside a quote this long (a title, a speech) are left o
 # word common to more groups than this is cut short (a rare word's list is read whole); without
 # the cut, consolidation grew with the square of the statements.
 CANDIDATES_PER_WORD = 100
+# Reports one group keeps: ten times the citations the PDF shows (BRIEFING_PDF_CITATION_LIMIT).
+# Further reports of the same thing are counted (``Consolidation.left_out``) but not kept: one
+# feed of 20,000 copies of an item made one statement carrying 20,000 citations, and merging
+# them took minutes. They join no other group either, which would repeat the statement.
+MAX_GROUP_REPORTS = 100
 
 # Words too common to tell two statements apart.
 _STOPWORDS = frozenset(
@@ -184,8 +189,12 @@ def merge_facts(group: Sequence[Fact]) -> Fact:
     leader = min(group, key=clarity_penalty)
     others = [fact for fact in group if fact is not leader]
     evidence = list(leader.evidence)
+    seen = set(evidence)  # a set, not the list: the list made merging quadratic in the reports
     for fact in others:
-        evidence += [item for item in fact.evidence if item not in evidence]
+        for item in fact.evidence:
+            if item not in seen:
+                seen.add(item)
+                evidence.append(item)
     return leader.model_copy(
         update={
             "evidence": tuple(evidence),
@@ -236,14 +245,30 @@ def _first_home(
     return None
 
 
+@dataclass
+class Consolidation:
+    """The groups of reports of one thing, each as (merged fact, its reports), and how many
+    more reports of each merged fact (by id) its group left out, past ``MAX_GROUP_REPORTS``."""
+
+    groups: list[tuple[Fact, list[Fact]]] = field(default_factory=list)
+    left_out: Counter[str] = field(default_factory=Counter)
+
+
 def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fact]]]:
-    """Group the facts that report the same thing; each group as (merged fact, its reports).
+    """Group the facts that report the same thing; each group as (merged fact, its reports),
+    at most ``MAX_GROUP_REPORTS`` of them (``consolidate_counted`` counts the rest)."""
+    return consolidate_counted(facts, topic).groups
+
+
+def consolidate_counted(facts: Sequence[Fact], topic: Topic) -> Consolidation:
+    """Group the facts that report the same thing, counting the reports a full group left out.
 
     Each statement joins the first group whose first report is a report of the same thing from
     another document (matching any member instead let groups grow by chains of near matches
     into one "fact" of thousands). Only statements sharing a rare word or a quoted run can
     match, so an inverted index over the groups' first reports finds the candidates; past
-    CANDIDATES_PER_WORD groups sharing one word, only the latest are compared.
+    CANDIDATES_PER_WORD groups sharing one word, only the latest are compared. A group with
+    ``MAX_GROUP_REPORTS`` reports still takes the reports of its thing, but only counts them.
     """
     # A quote shares nothing telling in the subject's own words ("the United States and Japan").
     ignored = _STOPWORDS | frozenset(topic.common_words)
@@ -265,6 +290,7 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
     by_run: dict[tuple[str, ...], list[int]] = {}
     by_id: dict[str, int] = {}
     by_day_word: dict[tuple[date, str], list[int]] = {}
+    left_out = Counter[int]()
     for profile in profiles:
         candidates: set[int] = set()
         # A common word's list is cut to its latest groups; a rare word's is read whole.
@@ -285,6 +311,9 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
         if home is None:
             home = len(groups)
             groups.append([])
+        if len(groups[home]) >= MAX_GROUP_REPORTS:
+            left_out[home] += 1
+            continue
         groups[home].append(profile)
         by_id.setdefault(profile.fact.id, home)
         if not founder:
@@ -297,10 +326,13 @@ def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fa
                 by_day_word.setdefault((day, word), []).append(index)
         for run in profile.quoted:
             by_run.setdefault(run, []).append(index)
-    result = []
-    for group in groups:
+    result = Consolidation()
+    for index, group in enumerate(groups):
         reports = [profile.fact for profile in group]
-        result.append((merge_facts(reports) if len(reports) > 1 else reports[0], reports))
+        merged = merge_facts(reports) if len(reports) > 1 else reports[0]
+        result.groups.append((merged, reports))
+        if left_out[index]:
+            result.left_out[merged.id] += left_out[index]
     return result
 
 

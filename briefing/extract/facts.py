@@ -12,7 +12,12 @@ from pathlib import Path
 
 from briefing.extract.attribution import classify_kind, find_other_actors, find_speaker
 from briefing.extract.boilerplate import classify_paragraph, count_paragraphs
-from briefing.extract.segment import Span, split_paragraphs, split_sentences
+from briefing.extract.segment import (
+    MAX_PARAGRAPH_CHARS,
+    Span,
+    split_paragraphs,
+    split_sentences,
+)
 from briefing.extract.temporal import Found, find_times
 from briefing.models import Evidence, Fact, SourceDocument, When
 from briefing.topic import Topic
@@ -134,6 +139,8 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
         if kind is not None:
             result.skipped[kind] += 1
             continue
+        if paragraph.end - paragraph.start > MAX_PARAGRAPH_CHARS:
+            result.skipped["over-long paragraph cut into windows"] += 1
         for sentence in split_sentences(text, paragraph):
             span = _trim_lead_in(text, sentence)
             statement = span.of(text)

@@ -84,6 +84,7 @@ def entry_counts(outcome: FetchOutcome) -> str:
             (outcome.off_topic, "off topic"),
             (outcome.out_of_period, "outside the period"),
             (outcome.empty, "without text"),
+            (outcome.unread, "past the number read per feed"),
         )
         if count
     ]

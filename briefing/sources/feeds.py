@@ -44,6 +44,10 @@ _MARKUP = re.compile(
 )
 _ESCAPE_LEVELS = 3
 _TRACKING_PARAMETER = re.compile(r"^(?:utm_\w+|fbclid|gclid)$")
+# Entries read per feed, in the feed's order; the rest are counted as unread. A feed lists what
+# is current, a few dozen entries; one of 20,000 near-identical items kept consolidation busy
+# for minutes and filled the edition with copies of one statement.
+MAX_FEED_ITEMS = 500
 
 
 class FeedConfig(BaseModel):
@@ -192,12 +196,14 @@ class FeedItem:
 
 @dataclass(frozen=True)
 class ParsedFeed:
-    """What a feed holds: its items, how many entries had no text, and any parser complaint."""
+    """What a feed holds: its items, how many entries had no text, how many past
+    ``MAX_FEED_ITEMS`` were not read, and any parser complaint."""
 
     items: tuple[FeedItem, ...]
     entries: int
     empty: int
     bozo: str | None
+    unread: int = 0
 
 
 def _no_attribute(_tag: str, _attribute: str, _value: str) -> None:
@@ -314,7 +320,7 @@ def parse_feed(body: bytes, content_type: str | None, feed: FeedConfig) -> Parse
     """The items of an RSS 0.9x/1.0/2.0 or Atom feed; SourceError when nothing can be read.
 
     A feed the parser complains about ("bozo") is still read if it has entries, and the
-    complaint is kept.
+    complaint is kept. Only the first ``MAX_FEED_ITEMS`` entries are read; the rest are counted.
     """
     headers = {"content-type": content_type} if content_type else {}
     try:
@@ -330,12 +336,13 @@ def parse_feed(body: bytes, content_type: str | None, feed: FeedConfig) -> Parse
     if not parsed.entries and (problem or not parsed.get("version")):
         raise SourceError(f"not a readable feed: {problem or 'no RSS or Atom found'}")
     channel = _detail_text(parsed.feed.get("title_detail")) or None
-    items = [build_item(entry, feed, channel) for entry in parsed.entries]
+    items = [build_item(entry, feed, channel) for entry in parsed.entries[:MAX_FEED_ITEMS]]
     return ParsedFeed(
         items=tuple(item for item in items if item is not None),
         entries=len(parsed.entries),
         empty=sum(1 for item in items if item is None),
         bozo=problem,
+        unread=max(0, len(parsed.entries) - MAX_FEED_ITEMS),
     )
 
 
@@ -370,6 +377,7 @@ def select_items(
             "off_topic": off_topic,
             "out_of_period": out_of_period,
             "empty": parsed.empty,
+            "unread": parsed.unread,
             "undated": sum(1 for item in kept if item.document.published is None),
             "bozo": parsed.bozo,
         }
