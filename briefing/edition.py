@@ -146,6 +146,11 @@ def load_plan(
 
 
 def _check_writable(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigurationError(
+            f"the output folder {out_dir} is a file, not a folder; "
+            "choose another folder with --out or BRIEFING_OUT_DIR"
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
