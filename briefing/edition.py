@@ -361,9 +361,15 @@ def lock_edition(plan: EditionPlan) -> Iterator[None]:
         yield
 
 
-def write_files(plan: EditionPlan, briefing: Briefing, rendered: Rendered) -> EditionResult:
-    """Write the PDF, the HTML page and the JSON edition; say where and what they hold."""
-    files: EditionFiles = write_edition(plan.out_dir, briefing, rendered.pdf, rendered.html)
+def write_files(
+    plan: EditionPlan, briefing: Briefing, rendered: Rendered, *, run_id: str, written_at: datetime
+) -> EditionResult:
+    """Replace the PDF, the HTML page and the JSON edition as a whole, their manifest naming the
+    run; say where and what they hold. Raises BriefingError, the previous edition left whole,
+    when they cannot be written: record the edition in the memory only once this returned."""
+    files: EditionFiles = write_edition(
+        plan.out_dir, briefing, rendered.pdf, rendered.html, run_id=run_id, written_at=written_at
+    )
     return EditionResult(
         edition_date=briefing.edition_date,
         pdf_file=files.pdf,
