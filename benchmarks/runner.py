@@ -140,9 +140,12 @@ def run_edition(plan: EditionPlan, clock: Clock) -> Edition:
         rendered = stages.render_edition(plan, edition)
         counts["pdf_bytes"] = len(rendered.pdf)
         counts["html_bytes"] = len(rendered.print_html.encode())
+    run_id = f"bench-{os.getpid()}"
     with stages.lock_edition(plan):
         with clock.stage("write") as counts:
-            result = stages.write_files(plan, edition, rendered)
+            result = stages.write_files(
+                plan, edition, rendered, run_id=run_id, written_at=datetime.now(UTC)
+            )
             counts["json_bytes"] = result.json_file.stat().st_size
         with clock.stage("store") as counts:
             stages.write_to_memory(
@@ -151,7 +154,7 @@ def run_edition(plan: EditionPlan, clock: Clock) -> Edition:
                 selection,
                 fetches,
                 extracted,
-                run_id=f"bench-{os.getpid()}",
+                run_id=run_id,
                 written_at=datetime.now(UTC),
             )
             counts["documents"] = len(edition.sources)

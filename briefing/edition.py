@@ -146,6 +146,11 @@ def load_plan(
 
 
 def _check_writable(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigurationError(
+            f"the output folder {out_dir} is a file, not a folder; "
+            "choose another folder with --out or BRIEFING_OUT_DIR"
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -356,9 +361,15 @@ def lock_edition(plan: EditionPlan) -> Iterator[None]:
         yield
 
 
-def write_files(plan: EditionPlan, briefing: Briefing, rendered: Rendered) -> EditionResult:
-    """Write the PDF, the HTML page and the JSON edition; say where and what they hold."""
-    files: EditionFiles = write_edition(plan.out_dir, briefing, rendered.pdf, rendered.html)
+def write_files(
+    plan: EditionPlan, briefing: Briefing, rendered: Rendered, *, run_id: str, written_at: datetime
+) -> EditionResult:
+    """Replace the PDF, the HTML page and the JSON edition as a whole, their manifest naming the
+    run; say where and what they hold. Raises BriefingError, the previous edition left whole,
+    when they cannot be written: record the edition in the memory only once this returned."""
+    files: EditionFiles = write_edition(
+        plan.out_dir, briefing, rendered.pdf, rendered.html, run_id=run_id, written_at=written_at
+    )
     return EditionResult(
         edition_date=briefing.edition_date,
         pdf_file=files.pdf,

@@ -9,7 +9,7 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from briefing.deliver.smtp import load_delivery_records
+from briefing.deliver.smtp import describe_unreadable, load_delivery_log
 from briefing.models import Briefing
 from briefing.render.summary import build_fact_rows, build_summary_markdown
 
@@ -46,7 +46,14 @@ def report_stage(briefing: Briefing, pdf_file: Path) -> None:
 
 @task(name="report-deliveries")
 def deliveries_report_stage(out_dir: Path, run_id: str | None) -> None:
-    """Show every delivery attempt of this run, per recipient, as a table on the run's page."""
+    """Show every delivery attempt of this run, per recipient, as a table on the run's page;
+    lines of the log that are no record (torn by a crash) are skipped and said so."""
+    log = load_delivery_log(out_dir, run_id)
+    description = "Every delivery attempt of this run"
+    if log.unreadable_lines:
+        warning = describe_unreadable(out_dir, log.unreadable_lines)
+        get_run_logger().warning(warning)
+        description += f"; {warning}"
     rows = [
         {
             "recipient": record.recipient,
@@ -56,8 +63,6 @@ def deliveries_report_stage(out_dir: Path, run_id: str | None) -> None:
             "via": record.via,
             "detail": record.detail,
         }
-        for record in load_delivery_records(out_dir, run_id)
+        for record in log.records
     ]
-    create_table_artifact(
-        key=DELIVERIES_KEY, table=rows, description="Every delivery attempt of this run"
-    )
+    create_table_artifact(key=DELIVERIES_KEY, table=rows, description=description)

@@ -122,9 +122,13 @@ def render_stage(plan: EditionPlan, briefing: Briefing) -> Rendered:
 
 
 @task(name="write")
-def write_stage(plan: EditionPlan, briefing: Briefing, rendered: Rendered) -> EditionResult:
-    """Write the PDF, the HTML page and the JSON edition."""
-    result = stages.write_files(plan, briefing, rendered)
+def write_stage(
+    plan: EditionPlan, briefing: Briefing, rendered: Rendered, run_id: str
+) -> EditionResult:
+    """Replace the PDF, the HTML page and the JSON edition as a whole, with their manifest."""
+    result = stages.write_files(
+        plan, briefing, rendered, run_id=run_id, written_at=datetime.now(UTC)
+    )
     get_run_logger().info(progress.describe_files(result))
     return result
 

@@ -149,9 +149,9 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
     rendered = render_stage(plan, briefing)
     run_id = str(flow_run.id) if flow_run.id else None
     # Another run of the same edition writes its files, memory and .eml before or after this
-    # one's, never between them.
+    # one's, never between them. A write that fails raises here: nothing is remembered.
     with stages.lock_edition(plan):
-        result = write_stage(plan, briefing, rendered)
+        result = write_stage(plan, briefing, rendered, run_id or "local")
         remember_stage(plan, briefing, selection, fetches, extracted, run_id or "local")
         message = message_stage(plan, topic, briefing, result) if delivery else None
         if delivery is not None and message is not None and delivery.dry_run:

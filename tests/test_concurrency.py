@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
-from briefing.store.files import lock_edition_folder
+from briefing.store.files import load_edition_manifest, lock_edition_folder
 from tests.feedserver import FeedServer, serve_feeds
 from tests.runs import Workspace, finish, memory_tables, reaped, start_run, wait_until
 
@@ -75,12 +75,13 @@ def test_every_run_succeeds_without_a_locked_database(
 def test_the_folder_holds_exactly_the_two_editions_files(
     concurrent_runs: tuple[Workspace, list[str]],
 ) -> None:
-    """Three files per date and nothing else: no temporary file, no lock file left behind."""
+    """Three files and their manifest per date and nothing else: no temporary file, no staging
+    folder, no lock file left behind."""
     workspace, _ = concurrent_runs
     expected = sorted(
         f"briefing-{day.isoformat()}.{suffix}"
         for day in (SAME_DATE, OTHER_DATE)
-        for suffix in ("pdf", "html", "json")
+        for suffix in ("pdf", "html", "json", "manifest.json")
     )
     assert expected == sorted(path.name for path in workspace.out.iterdir())
 
@@ -91,8 +92,10 @@ def test_each_editions_files_are_whole_and_from_one_run(
     concurrent_runs: tuple[Workspace, list[str]], day: date
 ) -> None:
     """The JSON loads as the edition of its date; the PDF opens and carries that same JSON; the
-    HTML page shows that edition's sources: the three files of one run, never mixed."""
+    HTML page shows that edition's sources; the manifest in place matches all three: the files
+    of one run, never mixed."""
     workspace, _ = concurrent_runs
+    load_edition_manifest(workspace.out, day)  # raises unless the three are its run's
     briefing = edition(workspace, day)
     stem = workspace.out / f"briefing-{day.isoformat()}"
     reader = PdfReader(stem.with_suffix(".pdf"))

@@ -1,5 +1,6 @@
 """Tests for briefing.deliver.smtp: SMTP through a real server on 127.0.0.1, records, the plan."""
 
+import logging
 import smtplib
 from datetime import UTC, date, datetime
 from functools import partial
@@ -9,8 +10,10 @@ import pytest
 
 from briefing.deliver.smtp import (
     DeliveryAttempt,
+    DeliveryLog,
     connect_smtp,
     describe_failure,
+    load_delivery_log,
     load_delivery_records,
     plan_delivery,
     send_message,
@@ -95,6 +98,40 @@ def test_delivery_records_are_appended_and_read_back_per_run(tmp_path: Path) -> 
         write_delivery_record(tmp_path, record)
     assert [records[0], records[2]] == load_delivery_records(tmp_path, "run-1")
     assert records == load_delivery_records(tmp_path)
+
+
+def test_a_torn_last_record_is_skipped_and_reported_and_the_next_one_is_whole(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A crash tore the log's last record mid-line: the next record is appended on a line of its
+    own, both whole records load back, and the torn line is reported by number, not raised."""
+    first, second = attempt("a@example.org", 1, "run-1"), attempt("a@example.org", 2, "run-2")
+    write_delivery_record(tmp_path, first)
+    torn = second.model_dump_json().encode()[:40]
+    with (tmp_path / "deliveries.jsonl").open("ab") as stream:
+        stream.write(torn)
+    write_delivery_record(tmp_path, second)
+    with caplog.at_level(logging.WARNING, logger="briefing.deliver.smtp"):
+        records = load_delivery_records(tmp_path)
+    lines = (tmp_path / "deliveries.jsonl").read_bytes().split(b"\n")
+    assert [first, second] == records
+    assert DeliveryLog([second], [2]) == load_delivery_log(tmp_path, "run-2")
+    assert torn == lines[1]
+    assert [
+        f"{tmp_path / 'deliveries.jsonl'}: skipped line 2, not a delivery record "
+        "(torn by a crash while being written?); the other records are read"
+    ] == caplog.messages
+
+
+def test_a_torn_record_cut_inside_a_character_is_skipped_too(tmp_path: Path) -> None:
+    """A tear through a multi-byte character leaves bytes that are not UTF-8: that line alone
+    is skipped."""
+    record = attempt("a@example.org", 1, "run-1").model_copy(update={"detail": "421 échec"})
+    data = record.model_dump_json().encode("utf-8")
+    cut = data.index("é".encode()) + 1
+    (tmp_path / "deliveries.jsonl").write_bytes(data[:cut])
+    write_delivery_record(tmp_path, record)
+    assert DeliveryLog([record], [1]) == load_delivery_log(tmp_path)
 
 
 def test_write_message_writes_the_dated_eml(tmp_path: Path) -> None:

@@ -87,6 +87,23 @@ def test_an_output_folder_that_cannot_be_made_fails_before_any_work(tmp_path: Pa
         )
 
 
+def test_an_output_folder_that_is_a_file_fails_before_any_work(tmp_path: Path) -> None:
+    """--out naming an existing file is refused by load_plan, saying it is a file, not after
+    the whole run with "File exists"."""
+    (tmp_path / "out").write_text("not a folder")
+    with pytest.raises(ConfigurationError) as raised:
+        load_plan(
+            settings(tmp_path, config_file=tmp_path / "none.yaml"),
+            today=TODAY,
+            include_configured_feeds=False,
+            output_dir=tmp_path / "out",
+        )
+    assert (
+        f"the output folder {tmp_path / 'out'} is a file, not a folder; "
+        "choose another folder with --out or BRIEFING_OUT_DIR"
+    ) == str(raised.value)
+
+
 def test_email_without_recipients_fails_in_the_plan(tmp_path: Path) -> None:
     """Asking for email with no recipient anywhere fails while planning, saying what to set."""
     with pytest.raises(ConfigurationError, match="BRIEFING_EMAIL_RECIPIENTS"):

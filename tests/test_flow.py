@@ -1,18 +1,23 @@
 """End to end: the weekly-briefing flow through a real (temporary) Prefect server: an edition of the
 seeds, then a week later an edition that also reads every kind of fixture feed."""
 
+import errno
 import json
+import os
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 
+from briefing.errors import BriefingError
 from briefing.models import Briefing
 from briefing.settings import PROJECT_ROOT
 from flows.weekly_briefing import EditionParameters, EditionResult, weekly_briefing
 from tests.feedserver import LIMITS, FeedServer
+from tests.runs import memory_tables
 
 EDITION_DATE = date(2023, 1, 20)
 NEXT_EDITION_DATE = date(2023, 1, 27)
@@ -228,3 +233,31 @@ def test_a_period_starting_after_the_edition_is_refused() -> None:
     with pytest.raises(ValidationError) as raised:
         EditionParameters(edition_date=EDITION_DATE, since=NEXT_EDITION_DATE)
     assert "since must not be after the edition date" in str(raised.value)
+
+
+def test_a_write_that_fails_records_nothing_in_the_memory(
+    prefect_server: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up as the PDF is written: the run fails with the write's BriefingError,
+    no file of the edition is in the folder and the memory records nothing of it."""
+    database = tmp_path / "memory.db"
+    monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{database}")
+    real_fsync = os.fsync
+
+    def full_disk_at_the_pdf(handle: int) -> None:
+        if os.readlink(f"/proc/self/fd/{handle}").endswith(".pdf"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(handle)
+
+    monkeypatch.setattr(os, "fsync", full_disk_at_the_pdf)
+    with pytest.raises(BriefingError, match="No space left on device"):
+        weekly_briefing(
+            EditionParameters(
+                edition_date=EDITION_DATE,
+                output_dir=str(tmp_path / "out"),
+                include_configured_feeds=False,
+            )
+        )
+    tables = memory_tables(database)
+    assert [] == sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert {name: [] for name in tables} == tables

@@ -7,6 +7,7 @@ of the same edition, reading the same feeds from the same server, writes to a fo
 its own.
 """
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.slow
 EDITION_DATE = date(2023, 1, 27)
 STEM = f"briefing-{EDITION_DATE.isoformat()}"
 FILES = [f"{STEM}.html", f"{STEM}.json", f"{STEM}.pdf"]
+MANIFEST = f"{STEM}.manifest.json"
 STALLING = "/stalls-once.xml"
 
 
@@ -44,6 +46,17 @@ def state_of(workspace: Workspace) -> State:
         else {}
     )
     return State(files, memory_tables(workspace.database))
+
+
+def moved_into_place(workspace: Workspace) -> bool:
+    """Whether a run's edition is wholly in the folder: its manifest there, no staging left."""
+    out = workspace.out
+    return (out / MANIFEST).exists() and not any(out.glob(f".{STEM}.*.staging"))
+
+
+def edition_files(state: State) -> dict[str, bytes]:
+    """The edition's three files in a state, without their manifest (which names the run)."""
+    return {name: data for name, data in state.files.items() if name in FILES}
 
 
 @dataclass(frozen=True)
@@ -89,8 +102,9 @@ def reruns(
             writer.execute("BEGIN IMMEDIATE")
             runs.append(second := start_run(killed, EDITION_DATE, feeds))
             runs.append(reference := start_run(uninterrupted, EDITION_DATE, feeds))
-            # The PDF is the last file written: once it is there, the run is at the memory's door.
-            wait_until((killed.out / f"{STEM}.pdf").exists, second)
+            # The manifest is moved into place last, then the staging folder goes: once both
+            # are done, the run is at the memory's door.
+            wait_until(lambda: moved_into_place(killed), second)
             kill(second)
         finally:
             writer.rollback()
@@ -115,19 +129,34 @@ def test_a_run_killed_while_fetching_leaves_no_file_and_no_record(reruns: Reruns
 
 def test_a_run_killed_before_remembering_leaves_whole_files_and_no_record(reruns: Reruns) -> None:
     """Killed after writing, before recording: the three files are whole (the uninterrupted
-    run's bytes) and the memory records nothing; only the dead run's lock file is left."""
+    run's bytes) beside their manifest, and the memory records nothing; only the dead run's lock
+    file is left."""
     state = reruns.killed_before_remembering
-    written = {name: data for name, data in state.files.items() if name in FILES}
-    expected = {name: reruns.uninterrupted.files[name] for name in FILES}
-    assert (sorted([*FILES, f".{STEM}.lock"]), True) == (sorted(state.files), expected == written)
+    expected = edition_files(reruns.uninterrupted)
+    assert (sorted([*FILES, MANIFEST, f".{STEM}.lock"]), True) == (
+        sorted(state.files),
+        expected == edition_files(state),
+    )
     assert {name: [] for name in state.memory} == state.memory
 
 
 def test_the_rerun_writes_the_uninterrupted_runs_files_byte_for_byte(reruns: Reruns) -> None:
     """After both kills, the rerun's PDF, HTML and JSON are byte-identical to the uninterrupted
-    run's, and nothing else is in the folder: no temporary file, no lock file."""
-    assert sorted(FILES) == sorted(reruns.rerun.files) == sorted(reruns.uninterrupted.files)
-    assert reruns.uninterrupted.files == reruns.rerun.files
+    run's, each with its manifest, and nothing else is in the folder: no temporary file, no
+    staging folder, no lock file."""
+    names = sorted([*FILES, MANIFEST])
+    assert names == sorted(reruns.rerun.files) == sorted(reruns.uninterrupted.files)
+    assert edition_files(reruns.uninterrupted) == edition_files(reruns.rerun)
+
+
+def test_the_reruns_manifest_names_its_own_run_and_the_files_it_wrote(reruns: Reruns) -> None:
+    """The rerun's manifest lists the same files and sha256s as the uninterrupted run's, under a
+    run id of its own: the two runs are told apart, their editions are the same."""
+    rerun, uninterrupted = (
+        json.loads(state.files[MANIFEST]) for state in (reruns.rerun, reruns.uninterrupted)
+    )
+    assert uninterrupted["files"] == rerun["files"]
+    assert rerun["run_id"] != uninterrupted["run_id"]
 
 
 def test_the_rerun_records_what_the_uninterrupted_run_records(reruns: Reruns) -> None:

@@ -5,8 +5,10 @@ from briefing.deliver.mail import build_message
 from briefing.deliver.smtp import (
     DELIVERY_LOG,
     DeliveryAttempt,
+    DeliveryLog,
     DeliveryPlan,
     connect_smtp,
+    load_delivery_log,
     load_delivery_records,
     plan_delivery,
     send_and_record,
@@ -16,9 +18,11 @@ from briefing.deliver.smtp import (
 __all__ = [
     "DELIVERY_LOG",
     "DeliveryAttempt",
+    "DeliveryLog",
     "DeliveryPlan",
     "build_message",
     "connect_smtp",
+    "load_delivery_log",
     "load_delivery_records",
     "plan_delivery",
     "send_and_record",

@@ -6,13 +6,16 @@ SMTP transaction per recipient: each recipient's outcome is known and retried on
 Retries live on the flow's delivery task, not here.
 """
 
+import fcntl
+import logging
+import os
 import smtplib
 import ssl
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -22,6 +25,8 @@ from briefing.settings import Settings, SmtpServer
 from briefing.store.files import write_atomic
 
 DELIVERY_LOG = "deliveries.jsonl"
+
+logger = logging.getLogger(__name__)
 
 Connect = Callable[[], smtplib.SMTP]
 Outcome = Literal["sent", "failed", "written"]
@@ -98,26 +103,69 @@ def write_delivery_record(out_dir: Path, attempt: DeliveryAttempt) -> Path:
     """
     path = out_dir / DELIVERY_LOG
     out_dir.mkdir(parents=True, exist_ok=True)
-    # One write of one line in append mode: concurrent recipients never interleave a record.
-    with path.open("a", encoding="utf-8") as stream:
-        stream.write(attempt.model_dump_json() + "\n")
+    line = (attempt.model_dump_json() + "\n").encode("utf-8")
+    handle = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        # Writers take turns, so the look at the tail and the append are one step.
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        size = os.fstat(handle).st_size
+        if size and os.pread(handle, 1, size - 1) != b"\n":
+            # A crash tore the last record: end it, so it never merges with this one.
+            line = b"\n" + line
+        # The whole line in one write in append mode: a record is never interleaved.
+        written = os.write(handle, line)
+        while written < len(line):  # a short write (a nearly full disk): the rest follows it
+            written += os.write(handle, line[written:])
+    finally:
+        os.close(handle)
     return path
 
 
-def load_delivery_records(out_dir: Path, run_id: str | None = None) -> list[DeliveryAttempt]:
-    """Every recorded attempt in the output folder, or only one run's when run_id is given."""
+class DeliveryLog(NamedTuple):
+    """The delivery log's records, and the numbers of the lines that were not one."""
+
+    records: list[DeliveryAttempt]
+    unreadable_lines: list[int]
+
+
+def load_delivery_log(out_dir: Path, run_id: str | None = None) -> DeliveryLog:
+    """Every recorded attempt in the output folder (only one run's when run_id is given), and
+    the lines skipped as no record: torn by a crash mid-append, say. Never raises for those."""
     path = out_dir / DELIVERY_LOG
     if not path.exists():
-        return []
+        return DeliveryLog([], [])
     records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    unreadable = []
+    for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
+        if not line.strip():
+            continue
         try:
             record = DeliveryAttempt.model_validate_json(line)
-        except ValidationError as exc:
-            raise BriefingError(f"{path}, line {number}: not a delivery record: {exc}") from exc
+        except ValidationError:
+            unreadable.append(number)
+            continue
         if run_id is None or record.run_id == run_id:
             records.append(record)
-    return records
+    return DeliveryLog(records, unreadable)
+
+
+def load_delivery_records(out_dir: Path, run_id: str | None = None) -> list[DeliveryAttempt]:
+    """Every recorded attempt in the output folder, or only one run's when run_id is given;
+    a line that is no record (a torn one) is skipped with a warning."""
+    log = load_delivery_log(out_dir, run_id)
+    if log.unreadable_lines:
+        logger.warning(describe_unreadable(out_dir, log.unreadable_lines))
+    return log.records
+
+
+def describe_unreadable(out_dir: Path, lines: list[int]) -> str:
+    """The warning for delivery-log lines that are no record."""
+    numbers = ", ".join(str(number) for number in lines)
+    noun = "line" if len(lines) == 1 else "lines"
+    return (
+        f"{out_dir / DELIVERY_LOG}: skipped {noun} {numbers}, not a delivery record "
+        "(torn by a crash while being written?); the other records are read"
+    )
 
 
 def write_message(out_dir: Path, edition_date: date, data: bytes) -> Path:

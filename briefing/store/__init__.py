@@ -3,9 +3,13 @@ editions (documents, fetches, feed copies, facts, and what each edition carried)
 
 from briefing.store.files import (
     EditionFiles,
+    EditionManifest,
     edition_json,
     edition_stem,
+    load_edition_manifest,
     lock_edition_folder,
+    manifest_path,
+    repair_edition_folder,
     write_atomic,
     write_edition,
 )
@@ -22,16 +26,20 @@ from briefing.store.memory import (
 
 __all__ = [
     "EditionFiles",
+    "EditionManifest",
     "EditionRecord",
     "Recollection",
     "edition_json",
     "edition_stem",
+    "load_edition_manifest",
     "load_extractions",
     "load_feed_copies",
     "load_recollection",
     "lock_edition_folder",
+    "manifest_path",
     "memory_at",
     "open_memory",
+    "repair_edition_folder",
     "write_atomic",
     "write_edition",
     "write_memory",

@@ -1,13 +1,32 @@
-"""Write an edition's files: the PDF and the JSON edition, each replaced atomically."""
+"""Write an edition's files: the JSON, the HTML page and the PDF, replaced as a whole.
 
+The three files of a run are written and fsynced in a staging folder inside the output folder
+(``.briefing-DATE.XXXX.staging``), beside a manifest naming the run and each file's sha256; only
+then are they moved into place, the manifest last (``briefing-DATE.manifest.json``). So:
+
+- an error while writing (a full disk, say) leaves the previous edition's files as they were;
+- while the three are being moved, or after a kill between the moves, the manifest in place does
+  not match the files, and ``load_edition_manifest`` says so;
+- the next run of that date, on taking the edition's lock, finishes a half-moved edition (the
+  staged files are whole and fsynced) and removes a staging folder whose writing never finished.
+
+The user-visible names stay plain files, not links to a run's folder: the folder is copied,
+synced, attached and served as it is, and no link can dangle.
+"""
+
+import errno
 import fcntl
+import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
@@ -19,11 +38,32 @@ class EditionFiles(NamedTuple):
     pdf: Path
     json: Path
     html: Path
+    manifest: Path
+
+
+class EditionManifest(BaseModel):
+    """Which run wrote an edition's files, when, and the sha256 of each: written last."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    edition_date: date
+    run_id: str
+    written_at: datetime
+    files: dict[str, str]  # file name -> sha256, in the order they are moved into place
 
 
 def edition_stem(briefing: Briefing) -> str:
     """The file name, without suffix, of an edition: ``briefing-YYYY-MM-DD``."""
-    return f"briefing-{briefing.edition_date.isoformat()}"
+    return _stem(briefing.edition_date)
+
+
+def _stem(edition_date: date) -> str:
+    return f"briefing-{edition_date.isoformat()}"
+
+
+def manifest_path(out_dir: Path, edition_date: date) -> Path:
+    """Where the manifest of an edition is kept: ``briefing-DATE.manifest.json``."""
+    return out_dir / f"{_stem(edition_date)}.manifest.json"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -49,27 +89,178 @@ def edition_json(briefing: Briefing) -> bytes:
     return briefing.model_dump_json(indent=2).encode("utf-8") + b"\n"
 
 
-def write_edition(out_dir: Path, briefing: Briefing, pdf: bytes, html: str) -> EditionFiles:
-    """Write ``briefing-DATE.json``, ``.html`` and ``.pdf`` into the output folder; a rerun for
-    the same date replaces them. Hold ``lock_edition_folder`` around it when runs may overlap."""
+def write_edition(
+    out_dir: Path,
+    briefing: Briefing,
+    pdf: bytes,
+    html: str,
+    *,
+    run_id: str,
+    written_at: datetime,
+) -> EditionFiles:
+    """Replace ``briefing-DATE.json``, ``.html`` and ``.pdf`` in the output folder as a whole,
+    then their manifest. Hold ``lock_edition_folder`` around it when runs may overlap.
+
+    BriefingError when they cannot be written (the previous edition is left as it was) or, rarer,
+    cannot all be moved into place (the next run of the date completes the move).
+    """
     stem = edition_stem(briefing)
     files = EditionFiles(
-        pdf=out_dir / f"{stem}.pdf", json=out_dir / f"{stem}.json", html=out_dir / f"{stem}.html"
+        pdf=out_dir / f"{stem}.pdf",
+        json=out_dir / f"{stem}.json",
+        html=out_dir / f"{stem}.html",
+        manifest=manifest_path(out_dir, briefing.edition_date),
     )
+    contents = {
+        files.json.name: edition_json(briefing),
+        files.html.name: html.encode("utf-8"),
+        files.pdf.name: pdf,
+    }
+    manifest = EditionManifest(
+        edition_date=briefing.edition_date,
+        run_id=run_id,
+        written_at=written_at,
+        files={name: hashlib.sha256(data).hexdigest() for name, data in contents.items()},
+    )
+    staging = _write_staging(out_dir, stem, contents, manifest)
+    moved = 0
     try:
-        write_atomic(files.json, edition_json(briefing))
-        write_atomic(files.html, html.encode("utf-8"))
-        write_atomic(files.pdf, pdf)
+        for name in [*contents, files.manifest.name]:
+            os.replace(staging / name, out_dir / name)
+            moved += 1
+    except OSError as exc:
+        if moved == 0:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise _unwritable(out_dir, exc) from exc
+        raise BriefingError(
+            f"the edition in {out_dir} was left half replaced: {exc.strerror}; its manifest "
+            f"{files.manifest.name} does not match the files until the next run of "
+            f"{briefing.edition_date.isoformat()} completes it"
+        ) from exc
+    try:
+        _fsync_folder(out_dir)
     except OSError as exc:
         raise _unwritable(out_dir, exc) from exc
+    staging.rmdir()  # empty now; were it not, the next run's lock would clear it
     return files
 
 
+def _write_staging(
+    out_dir: Path, stem: str, contents: dict[str, bytes], manifest: EditionManifest
+) -> Path:
+    """A staging folder holding the files, fsynced, then the manifest: nothing is moved yet,
+    so any error here leaves the previous edition whole."""
+    staging: Path | None = None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".staging"))
+        for name, data in contents.items():
+            _write_synced(staging / name, data)
+        # The staged manifest says "every file is here, whole": the repair moves only then.
+        write_atomic(staging / f"{stem}.manifest.json", _manifest_bytes(manifest))
+        _fsync_folder(staging)
+    except BaseException as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _unwritable(out_dir, exc) from exc
+        raise
+    return staging
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("xb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _manifest_bytes(manifest: EditionManifest) -> bytes:
+    return manifest.model_dump_json(indent=2).encode("utf-8") + b"\n"
+
+
 def _unwritable(out_dir: Path, exc: OSError) -> BriefingError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return BriefingError(
+            f"cannot write the edition to {out_dir}: {exc.strerror}; the previous files of this "
+            "edition are left as they were; free some space and run it again, or choose another "
+            "folder with --out or BRIEFING_OUT_DIR"
+        )
     return BriefingError(
         f"cannot write the edition to {out_dir}: {exc.strerror}; "
         "choose another folder with --out or BRIEFING_OUT_DIR"
     )
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _read_manifest(path: Path) -> EditionManifest | None:
+    try:
+        return EditionManifest.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except ValidationError:
+        return None
+
+
+def load_edition_manifest(out_dir: Path, edition_date: date) -> EditionManifest:
+    """The manifest of the edition in the output folder, checked against its files: the run that
+    wrote them. BriefingError when there is none or a file is missing or not the run's."""
+    path = manifest_path(out_dir, edition_date)
+    manifest = _read_manifest(path)
+    if manifest is None:
+        raise BriefingError(
+            f"{path} is missing or unreadable: the edition of {edition_date.isoformat()} in "
+            f"{out_dir} cannot be told complete; run it again"
+        )
+    wrong = [name for name, sha in manifest.files.items() if _sha256_of(out_dir / name) != sha]
+    if wrong:
+        raise BriefingError(
+            f"the edition of {edition_date.isoformat()} in {out_dir} is incomplete: "
+            f"{', '.join(wrong)} not as run {manifest.run_id} wrote them (a run was stopped "
+            "while replacing it); the next run of that date completes or replaces it"
+        )
+    return manifest
+
+
+def repair_edition_folder(out_dir: Path, edition_date: date) -> None:
+    """Clear what a killed run of the edition left: its temporary files, a staging folder whose
+    writing never finished or whose files none were moved, and finish an edition it had begun
+    to move into place, whose staged files are whole. Hold the edition's lock around it."""
+    stem = _stem(edition_date)
+    for stale in out_dir.glob(f".{stem}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    for staging in sorted(out_dir.glob(f".{stem}.*.staging")):
+        manifest = _read_manifest(staging / f"{stem}.manifest.json")
+        if manifest is not None and not all((staging / name).exists() for name in manifest.files):
+            _finish_moving(out_dir, staging, manifest)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _finish_moving(out_dir: Path, staging: Path, manifest: EditionManifest) -> None:
+    for name in manifest.files:
+        if (staging / name).exists():
+            os.replace(staging / name, out_dir / name)
+    # Only a manifest that matches every file in place goes there: never a false "complete".
+    if all(_sha256_of(out_dir / name) == sha for name, sha in manifest.files.items()):
+        os.replace(
+            staging / f"{_stem(manifest.edition_date)}.manifest.json",
+            manifest_path(out_dir, manifest.edition_date),
+        )
+    _fsync_folder(out_dir)
 
 
 @contextmanager
@@ -77,10 +268,11 @@ def lock_edition_folder(out_dir: Path, edition_date: date) -> Iterator[None]:
     """Hold the output folder's lock on one edition for the block: runs of the same date take
     turns writing (files and memory), so the files of one are never mixed with the other's.
 
-    On taking it, temporary files a killed run of this edition left behind are removed: no live
-    run can be writing them. The lock file is removed when the block ends.
+    On taking it, what a killed run of this edition left is cleared or completed
+    (``repair_edition_folder``): no live run can be writing it. The lock file is removed when the
+    block ends.
     """
-    path = out_dir / f".briefing-{edition_date.isoformat()}.lock"
+    path = out_dir / f".{_stem(edition_date)}.lock"
     while True:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -97,8 +289,10 @@ def lock_edition_folder(out_dir: Path, edition_date: date) -> Iterator[None]:
         # The holder before us removed the file we waited on: lock the current one instead.
         os.close(handle)
     try:
-        for stale in out_dir.glob(f".briefing-{edition_date.isoformat()}.*.tmp"):
-            stale.unlink(missing_ok=True)
+        try:
+            repair_edition_folder(out_dir, edition_date)
+        except OSError as exc:
+            raise _unwritable(out_dir, exc) from exc
         yield
     finally:
         path.unlink(missing_ok=True)
