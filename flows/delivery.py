@@ -35,7 +35,7 @@ def block_server(credentials: EmailServerCredentials, timeout_seconds: float) ->
 
     ``EmailServerCredentials.get_server()`` connects with no timeout, so a server that accepts
     the connection and never answers would hang the delivery task for ever; the block's fields
-    go through ``connect_smtp`` instead, which bounds every socket operation.
+    go through ``connect_smtp`` instead, which bounds the whole attempt.
     """
     host = credentials.smtp_server
     smtp_type = (

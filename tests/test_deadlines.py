@@ -7,7 +7,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
+import pytest
+
+from briefing.deliver.smtp import connect_smtp, describe_failure, send_message
+from briefing.settings import SmtpServer
 from briefing.sources.feeds import FeedConfig, fetch_feed
 from briefing.sources.fetch import FetchLimits
 from tests.feedserver import loopback_client
@@ -20,15 +25,16 @@ HTTP_ANSWER = (
 
 
 @contextmanager
-def dribbling_server(answer: bytes, every: float) -> Iterator[int]:
-    """A TCP server on 127.0.0.1 that sends each client the answer one byte every `every`
-    seconds, reading nothing, until the client hangs up; yields its port."""
+def dribbling_server(answer: bytes, every: float, at_once: bytes = b"") -> Iterator[int]:
+    """A TCP server on 127.0.0.1 that sends each client `at_once`, then the answer one byte
+    every `every` seconds, reading nothing, until the client hangs up; yields its port."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.1)  # so that the accepting thread sees the stop soon
     stop = threading.Event()
 
     def dribble(connection: socket.socket) -> None:
         with connection:
+            connection.sendall(at_once)
             for byte in answer:
                 if stop.wait(every):
                     return
@@ -72,4 +78,36 @@ def test_a_feed_whose_headers_come_one_byte_at_a_time_fails_at_the_deadline() ->
         (fetched.outcome.reason or "")[: len("deadline of 2 s exceeded")],
         fetched.transient,
     )
+    assert took < 5 * DEADLINE, took
+
+
+@pytest.mark.parametrize(
+    ("at_once", "dribbled"),
+    [
+        (b"", b"220 dribbler.example.org ESMTP ready\r\n"),
+        (b"220 dribbler.example.org ESMTP ready\r\n", b"250-dribbler.example.org\r\n250 OK\r\n"),
+    ],
+    ids=["greeting", "reply to EHLO"],
+)
+def test_an_smtp_server_answering_one_byte_a_second_fails_the_attempt_at_the_deadline(
+    at_once: bytes, dribbled: bytes
+) -> None:
+    """Each byte comes within the socket timeout, yet the attempt ends at its deadline
+    (BRIEFING_SMTP_TIMEOUT_SECONDS), whether the server dribbles its greeting (while connecting)
+    or its reply to EHLO (while sending), and the failure says "deadline of 2 s exceeded"."""
+    with dribbling_server(dribbled, 1.0, at_once) as port:
+        server = SmtpServer(
+            host="127.0.0.1",
+            port=port,
+            security="none",
+            username=None,
+            password=None,
+            timeout_seconds=DEADLINE,
+        )
+        started = time.monotonic()
+        with pytest.raises(TimeoutError) as caught:
+            send_message(partial(connect_smtp, server), b"body", "a@example.org", "b@example.org")
+        took = time.monotonic() - started
+    # The dribbled part alone takes 38 s (greeting) or 32 s (EHLO reply) to arrive.
+    assert describe_failure(caught.value).startswith("deadline of 2 s exceeded")
     assert took < 5 * DEADLINE, took

@@ -1,7 +1,6 @@
 """The weekly-briefing flow emails its edition through a real SMTP server on 127.0.0.1."""
 
 import json
-import smtplib
 import socket
 from collections.abc import Iterator
 from datetime import date
@@ -15,7 +14,7 @@ from prefect_email import EmailServerCredentials
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from briefing.deliver.smtp import load_delivery_records
+from briefing.deliver.smtp import SmtpDeadlineExceeded, load_delivery_records
 from briefing.models import Briefing
 from briefing.render.summary import key_points
 from briefing.settings import SmtpServer
@@ -260,5 +259,5 @@ def test_a_block_server_that_never_answers_times_out(prefect_harness: None) -> N
         EmailServerCredentials(
             smtp_server="127.0.0.1", smtp_port=silent.getsockname()[1], smtp_type="INSECURE"
         ).save("silent-relay", overwrite=True)
-        with pytest.raises(smtplib.SMTPServerDisconnected, match="timed out"):
+        with pytest.raises(SmtpDeadlineExceeded, match=r"deadline of 0\.5 s exceeded"):
             block_connection("silent-relay", timeout_seconds=0.5)()
