@@ -187,6 +187,18 @@ def describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def is_permanent(exc: BaseException) -> bool:
+    """Whether a failed send would fail the same way again: the server refused it with a 5xx
+    reply (RFC 5321's permanent failures). A 4xx reply, a lost connection or a timeout may pass.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
 def write_delivery_record(out_dir: Path, attempt: DeliveryAttempt) -> Path:
     """Append one attempt to the output folder's delivery log (JSON lines) and return its path.
 
@@ -343,7 +355,7 @@ def send_and_record(
     run_id: str | None,
 ) -> DeliveryAttempt:
     """Send the message to one recipient and record the attempt, whatever its outcome;
-    ``DeliveryError`` when it failed, so the caller can try again."""
+    ``DeliveryError`` when it failed, saying whether it is worth trying again."""
     record = partial(
         write_attempt, out_dir, edition_date, delivery, recipient, attempt=attempt, run_id=run_id
     )
@@ -352,5 +364,7 @@ def send_and_record(
     except (smtplib.SMTPException, OSError) as exc:
         detail = describe_failure(exc)
         record(at=now(), outcome="failed", detail=detail)
-        raise DeliveryError(f"delivery to {recipient} failed: {detail}") from exc
+        raise DeliveryError(
+            f"delivery to {recipient} failed: {detail}", permanent=is_permanent(exc)
+        ) from exc
     return record(at=now(), outcome="sent", detail="accepted by the server")
