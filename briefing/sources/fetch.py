@@ -229,6 +229,9 @@ class DeadlineTransport(httpx.HTTPTransport):
         # ours; handle_request (mapping httpcore's errors to httpx's) stays httpx's.
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=100,  # httpx's own defaults
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
             network_backend=_DeadlineBackend(),
         )
 
