@@ -55,4 +55,12 @@ class RenderError(BriefingError):
 
 
 class DeliveryError(BriefingError):
-    """The edition was written but could not be emailed to every recipient, even after retries."""
+    """The edition was written but could not be emailed to every recipient, even after retries.
+
+    ``permanent`` is true when the server refused the message outright (a 5xx reply): trying
+    again would only be refused again, so it is not retried.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool = False):
+        super().__init__(reason)
+        self.permanent = permanent

@@ -132,7 +132,10 @@ class Settings(BaseSettings):
         default=None, description="The From address of emailed editions."
     )
     smtp_timeout_seconds: float = Field(
-        default=30, gt=0, description="How long to wait on the SMTP server before giving up."
+        default=30,
+        gt=0,
+        description="Seconds one delivery attempt may take in all: connecting, TLS, login, "
+        "every reply of the server and sending the message.",
     )
     smtp_retries: int = Field(
         default=3, ge=0, le=10, description="Retries of a failed delivery, per recipient."

@@ -1,7 +1,8 @@
 """Tasks that email an edition: check the block, build the message, send or write it.
 
-``deliver_stage`` is retried per recipient, as many times as the settings say. Delivery tasks
-are never cached: sending twice must mean sending twice.
+``deliver_stage`` is retried per recipient, as many times as the settings say, when its trouble
+may pass; a server's outright refusal (a 5xx reply) is not retried. Delivery tasks are never
+cached: sending twice must mean sending twice.
 """
 
 import smtplib
@@ -10,8 +11,10 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from prefect import get_run_logger, task, unmapped
+from prefect import Task, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.futures import PrefectFuture
 from prefect.runtime import task_run
 from prefect_email import EmailServerCredentials
 from prefect_email.credentials import SMTPServer, SMTPType
@@ -35,7 +38,7 @@ def block_server(credentials: EmailServerCredentials, timeout_seconds: float) ->
 
     ``EmailServerCredentials.get_server()`` connects with no timeout, so a server that accepts
     the connection and never answers would hang the delivery task for ever; the block's fields
-    go through ``connect_smtp`` instead, which bounds every socket operation.
+    go through ``connect_smtp`` instead, which bounds the whole attempt.
     """
     host = credentials.smtp_server
     smtp_type = (
@@ -101,8 +104,20 @@ def write_message_stage(plan: EditionPlan, data: bytes, run_id: str | None) -> P
     return path
 
 
+def delivery_may_pass(_task: Task[..., None], _run: TaskRun, state: State) -> bool:
+    """Retry a delivery only for trouble that may pass: a 4xx reply, a lost connection, a
+    timeout; not a 5xx refusal, nor a missing server or block."""
+    try:
+        state.result()
+    except DeliveryError as exc:
+        return not exc.permanent
+    except Exception:  # no server to deliver through, or a bug: no retry
+        return False
+    return False
+
+
 # The number of retries and their backoff are settings, applied with ``with_options``.
-@task(name="deliver", cache_policy=NO_CACHE)
+@task(name="deliver", cache_policy=NO_CACHE, retry_condition_fn=delivery_may_pass)
 def deliver_stage(plan: EditionPlan, recipient: str, data: bytes, run_id: str | None) -> None:
     """Send the message to one recipient; record the attempt, whatever its outcome."""
     delivery = plan.delivery
@@ -143,14 +158,24 @@ def deliver_all(
         retries=settings.smtp_retries, retry_delay_seconds=settings.retry_delays()
     ).map(unmapped(plan), list(recipients), unmapped(data), unmapped(run_id))
     attempts.wait()
-    failed = [
-        recipient
+    missed = [
+        _missed(recipient, attempt, settings.smtp_retries)
         for recipient, attempt in zip(recipients, attempts, strict=True)
         if not attempt.state.is_completed()
     ]
-    if failed:
+    if missed:
         raise DeliveryError(
-            f"could not email the edition to {', '.join(failed)} via {plan.delivery.via()} after "
-            f"{settings.smtp_retries + 1} attempts each; the edition is kept in {result.pdf_file} "
+            f"could not email the edition via {plan.delivery.via()}: {'; '.join(missed)}; "
+            f"the edition is kept in {result.pdf_file} "
             f"and every attempt is recorded in {plan.out_dir / DELIVERY_LOG}"
         )
+
+
+def _missed(recipient: str, attempt: PrefectFuture[None], retries: int) -> str:
+    """Why the edition did not reach a recipient, and whether it was tried again."""
+    error = attempt.result(raise_on_failure=False)
+    if isinstance(error, DeliveryError) and error.permanent:
+        return f"{error} (a refusal: not retried)"
+    if isinstance(error, DeliveryError):
+        return f"{error} (the last of {retries + 1} attempts)"
+    return f"delivery to {recipient} failed: {error}"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from briefing.sources.fetch import FetchLimits
+from briefing.sources.fetch import DeadlineTransport, FetchLimits
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
 RSS = "application/rss+xml; charset=utf-8"
@@ -158,8 +158,9 @@ def serve_feeds() -> Iterator[FeedServer]:
         thread.join(timeout=5)
 
 
-class LoopbackOnlyTransport(httpx.HTTPTransport):
-    """The real transport, with a tripwire: a connection anywhere but 127.0.0.1 fails the test."""
+class LoopbackOnlyTransport(DeadlineTransport):
+    """The pipeline's transport (with the deadline), and a tripwire: a connection anywhere but
+    127.0.0.1 fails the test."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send the request if it goes to 127.0.0.1; raise AssertionError otherwise."""

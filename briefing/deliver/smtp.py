@@ -4,18 +4,27 @@ Plain ``smtplib``; the SMTP connection is a parameter (a function returning a co
 so the flow can hand in the server of a prefect-email block or the one the settings name. One
 SMTP transaction per recipient: each recipient's outcome is known and retried on its own.
 Retries live on the flow's delivery task, not here.
+
+Each attempt has one wall-clock deadline, the SMTP timeout: a socket timeout bounds each
+operation, never their sum, so a server answering one byte every few seconds would otherwise hold
+an attempt for as long as it liked. ``connect_smtp``'s client is watched by a thread that shuts
+its connection down once the deadline has passed, and the failure says so.
 """
 
+import contextlib
 import fcntl
 import logging
 import os
 import smtplib
+import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -47,29 +56,114 @@ class DeliveryAttempt(BaseModel):
     run_id: str | None = None
 
 
+class SmtpDeadlineExceeded(TimeoutError):
+    """An SMTP attempt was not over by its deadline, so its connection was shut down."""
+
+
+class _Watchdog:
+    """Shuts a client's connection down once its deadline has passed.
+
+    It tries again every tenth of a second, for as long again as the deadline, until the client
+    is closed: the connection may still be being made when the deadline passes, and STARTTLS
+    replaces the client's socket.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.client: smtplib.SMTP | None = None
+        self._stopped = threading.Event()
+        threading.Thread(target=self._watch, name="smtp-deadline", daemon=True).start()
+
+    def _watch(self) -> None:
+        if self._stopped.wait(self.seconds):
+            return
+        while time.monotonic() < self.ends + self.seconds:
+            sock = self.client.sock if self.client is not None else None
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already shut or closed
+                    sock.shutdown(socket.SHUT_RDWR)
+            if self._stopped.wait(0.1):
+                return
+
+    def stop(self) -> None:
+        """The attempt is over: leave its connection alone."""
+        self._stopped.set()
+
+    def raise_if_exceeded(self, exc: BaseException) -> None:
+        """Raise SmtpDeadlineExceeded from exc if the deadline had passed when exc was raised."""
+        if time.monotonic() >= self.ends:
+            raise SmtpDeadlineExceeded(
+                f"deadline of {self.seconds:g} s exceeded: the SMTP server had not finished "
+                "(BRIEFING_SMTP_TIMEOUT_SECONDS)"
+            ) from exc
+
+
+class _WatchedSMTP(smtplib.SMTP):
+    """An SMTP client whose whole session, from the greeting to QUIT, ends by its watchdog's
+    deadline; the socket timeout is the same, so no single wait outlasts it either."""
+
+    def __init__(self, host: str, port: int, watchdog: _Watchdog, **options: Any) -> None:
+        self.watchdog = watchdog
+        watchdog.client = self  # before connecting: the greeting is under the deadline too
+        super().__init__(host, port, timeout=watchdog.seconds, **options)
+
+    def sendmail(self, *args: Any, **kwargs: Any) -> dict[str, tuple[int, bytes]]:
+        """smtplib's sendmail, whose failure after the deadline says it was the deadline."""
+        try:
+            return super().sendmail(*args, **kwargs)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.watchdog.raise_if_exceeded(exc)
+            raise
+
+    def close(self) -> None:
+        """Close the connection and stop its watchdog."""
+        try:
+            super().close()
+        finally:
+            self.watchdog.stop()
+
+
+class _WatchedSMTPSSL(_WatchedSMTP, smtplib.SMTP_SSL):
+    """An implicit-TLS SMTP client under a watchdog's deadline."""
+
+
 def connect_smtp(server: SmtpServer) -> smtplib.SMTP:
-    """A connected (and, if configured, logged-in) SMTP client for the settings' server."""
+    """A connected (and, if configured, logged-in) SMTP client for the settings' server.
+
+    Its whole session (greeting, TLS, login, sending, QUIT) must be over within the server's
+    ``timeout_seconds``; past that it fails with ``SmtpDeadlineExceeded``.
+    """
     context = ssl.create_default_context()
     if not server.verify_certificates:  # only a prefect-email block with verify off asks this
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    client: smtplib.SMTP
-    if server.security == "ssl":
-        client = smtplib.SMTP_SSL(
-            server.host, server.port, timeout=server.timeout_seconds, context=context
-        )
-    else:
-        client = smtplib.SMTP(server.host, server.port, timeout=server.timeout_seconds)
+    watchdog = _Watchdog(server.timeout_seconds)
+    client: smtplib.SMTP | None = None
     try:
+        if server.security == "ssl":
+            client = _WatchedSMTPSSL(server.host, server.port, watchdog, context=context)
+        else:
+            client = _WatchedSMTP(server.host, server.port, watchdog)
         if server.security == "starttls":
             client.starttls(context=context)
         if server.username:
             password = server.password.get_secret_value() if server.password else ""
             client.login(server.username, password)
+    except (smtplib.SMTPException, OSError) as exc:
+        _abandon(client, watchdog)
+        watchdog.raise_if_exceeded(exc)
+        raise
     except BaseException:
-        client.close()
+        _abandon(client, watchdog)
         raise
     return client
+
+
+def _abandon(client: smtplib.SMTP | None, watchdog: _Watchdog) -> None:
+    if client is not None:
+        client.close()
+    watchdog.stop()
 
 
 def send_message(connect: Connect, data: bytes, sender: str, recipient: str) -> None:
@@ -91,9 +185,23 @@ def describe_failure(exc: BaseException) -> str:
         return "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, SmtpDeadlineExceeded):
+        return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return f"{type(exc).__name__}: {exc.strerror}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether a failed send would fail the same way again: the server refused it with a 5xx
+    reply (RFC 5321's permanent failures). A 4xx reply, a lost connection or a timeout may pass.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
 
 
 def write_delivery_record(out_dir: Path, attempt: DeliveryAttempt) -> Path:
@@ -295,7 +403,7 @@ def send_and_record(
     run_id: str | None,
 ) -> DeliveryAttempt:
     """Send the message to one recipient and record the attempt, whatever its outcome;
-    ``DeliveryError`` when it failed, so the caller can try again."""
+    ``DeliveryError`` when it failed, saying whether it is worth trying again."""
     record = partial(
         write_attempt, out_dir, edition_date, delivery, recipient, attempt=attempt, run_id=run_id
     )
@@ -304,5 +412,7 @@ def send_and_record(
     except (smtplib.SMTPException, OSError) as exc:
         detail = describe_failure(exc)
         record(at=now(), outcome="failed", detail=detail)
-        raise DeliveryError(f"delivery to {recipient} failed: {detail}") from exc
+        raise DeliveryError(
+            f"delivery to {recipient} failed: {detail}", permanent=is_permanent(exc)
+        ) from exc
     return record(at=now(), outcome="sent", detail="accepted by the server")

@@ -6,14 +6,24 @@ header and TLS SNI), so a name cannot resolve to a public address for the check 
 for the connection. Redirects are followed here, at most ``MAX_REDIRECTS``, each checked again.
 Bodies are streamed and decompressed here under two caps, so neither a huge response nor a gzip
 bomb is ever held in memory. Anything that breaks a rule raises ``FetchError`` with the reason.
+
+One wall-clock deadline covers the whole fetch: connecting, the status line and headers, the body
+and every redirect. httpx has only per-operation timeouts, which a server sending one byte every
+few seconds never trips, so ``DeadlineTransport`` gives every socket operation at most the time
+left before the deadline of the fetch under way (a context variable ``fetch_url`` sets).
 """
 
 import ipaddress
 import socket
+import ssl
 import time
 import zlib
+from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
+import httpcore
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -138,9 +148,99 @@ def checked_addresses(url: httpx.URL, *, allow_private_network: bool) -> list[IP
     return addresses
 
 
+# The monotonic time by which the fetch under way in this thread (context) must be over.
+_deadline: ContextVar[float | None] = ContextVar("fetch_deadline", default=None)
+
+
+def _within_deadline(
+    timeout: float | None, timed_out: type[httpcore.TimeoutException]
+) -> float | None:
+    """An operation's timeout cut to the time left before the deadline; timed_out once it passed."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise timed_out("the fetch's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the fetch's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _within_deadline(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _within_deadline(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        within = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, within))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own socket backend, with every connection a ``_DeadlineStream``."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        within = _within_deadline(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, within, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport, whose socket operations never outlast the deadline ``fetch_url`` sets.
+
+    Bounding each socket operation by the time left (rather than a watchdog thread closing the
+    connection) keeps the deadline in the fetching thread: it ends as an ordinary timeout, with
+    nothing to race against and no socket closed under another thread's feet.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(trust_env=False)
+        # httpx takes no network backend of its own, so its pool is replaced by one that has
+        # ours; handle_request (mapping httpcore's errors to httpx's) stays httpx's.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=100,  # httpx's own defaults
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_DeadlineBackend(),
+        )
+
+
 def build_client(limits: FetchLimits) -> httpx.Client:
-    """An HTTP client for feeds: the limits' timeouts, no redirects of its own, no proxies."""
+    """An HTTP client for feeds: the limits' timeouts and deadline, no redirects of its own, no
+    proxies."""
     return httpx.Client(
+        transport=DeadlineTransport(),
         timeout=limits.timeout(),
         follow_redirects=False,
         trust_env=False,
@@ -188,7 +288,9 @@ def _content_encodings(response: httpx.Response) -> list[_Inflater]:
     return [_Inflater(token) for token in reversed(tokens)]
 
 
-def _read_body(response: httpx.Response, limits: FetchLimits, deadline: float) -> tuple[bytes, int]:
+def _read_body(
+    response: httpx.Response, host: str, limits: FetchLimits, deadline: float
+) -> tuple[bytes, int]:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limits.max_raw_bytes:
         raise FetchError(
@@ -202,7 +304,7 @@ def _read_body(response: httpx.Response, limits: FetchLimits, deadline: float) -
         if received > limits.max_raw_bytes:
             raise FetchError(f"the response is over the {limits.max_raw_bytes}-byte cap")
         if time.monotonic() > deadline:
-            raise FetchError(f"the fetch took over {limits.deadline:g} s", transient=True)
+            raise _deadline_exceeded(limits, host)
         data = chunk
         for layer in layers:
             data = layer.feed(data, limits.max_decoded_bytes - len(body))
@@ -247,9 +349,34 @@ def fetch_url(
 ) -> Fetched:
     """GET a URL within the rules, following up to MAX_REDIRECTS redirects, each checked again.
 
-    Sends the validators of a previous fetch, so an unchanged resource costs a 304.
+    Sends the validators of a previous fetch, so an unchanged resource costs a 304. The whole
+    fetch ends by ``limits.deadline`` when the client's transport is a ``DeadlineTransport`` (as
+    ``build_client``'s is); with another transport only the body is held to it.
     """
     deadline = time.monotonic() + limits.deadline
+    token = _deadline.set(deadline)
+    try:
+        return _fetch(client, url, limits, allow_private_network, validators, deadline)
+    finally:
+        _deadline.reset(token)
+
+
+def _deadline_exceeded(limits: FetchLimits, host: str) -> FetchError:
+    return FetchError(
+        f"deadline of {limits.deadline:g} s exceeded: {host} had not sent the whole response "
+        "(BRIEFING_FETCH_DEADLINE)",
+        transient=True,
+    )
+
+
+def _fetch(
+    client: httpx.Client,
+    url: str,
+    limits: FetchLimits,
+    allow_private_network: bool,
+    validators: Validators | None,
+    deadline: float,
+) -> Fetched:
     headers = {"Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
     if validators is not None and validators.etag:
         headers["If-None-Match"] = validators.etag
@@ -261,10 +388,12 @@ def fetch_url(
         raise FetchError(f"{url!r} is not a valid URL: {exc}") from exc
     for _ in range(MAX_REDIRECTS + 1):
         if time.monotonic() > deadline:
-            raise FetchError(f"the fetch took over {limits.deadline:g} s", transient=True)
+            raise _deadline_exceeded(limits, current.host)
         try:
             response = _send(client, current, headers, limits, allow_private_network)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:
+                raise _deadline_exceeded(limits, current.host) from exc
             kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for data"
             raise FetchError(f"timed out {kind} from {current.host}", transient=True) from exc
         except httpx.TransportError as exc:
@@ -284,6 +413,8 @@ def fetch_url(
                 continue
             return _finish(response, current, limits, deadline)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline:
+                raise _deadline_exceeded(limits, current.host) from exc
             raise FetchError(f"timed out reading from {current.host}", transient=True) from exc
         except httpx.TransportError as exc:
             raise FetchError(
@@ -310,7 +441,7 @@ def _finish(
             http_status=status,
         )
     try:
-        body, received = _read_body(response, limits, deadline)
+        body, received = _read_body(response, url.host, limits, deadline)
     except FetchError as exc:
         exc.http_status = status
         raise
