@@ -22,6 +22,7 @@ import nh3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
 from briefing.sources.fetch import FetchLimits, Validators, fetch_url
@@ -109,7 +110,7 @@ class FeedsFile(BaseModel):
 def load_feed_config(path: Path) -> tuple[FeedConfig, ...]:
     """The feeds listed in the configuration file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(load_utf8(path)) or {}
         return tuple(FeedsFile.model_validate(data).feeds)
     except OSError as exc:
         raise ConfigurationError(
