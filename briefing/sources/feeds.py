@@ -306,16 +306,13 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
     if not text:
         return None
     link = _web_link(entry)
-    guid = one_line(entry["id"]) if isinstance(entry.get("id"), str) else None
-    guid = guid or None
+    guid = (one_line(entry["id"]) or None) if isinstance(entry.get("id"), str) else None
     canonical = canonical_link(link) if link else None
     key = canonical or (f"guid:{guid}" if guid else f"text:{text}")
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     outlet: Attested[str] | None = None
     if feed.named:
-        outlet = Attested(
-            value=one_line(feed.name), basis="metadata", origin="feed configuration name"
-        )
+        outlet = Attested(value=feed.name, basis="metadata", origin="feed configuration name")
     elif channel:
         outlet = Attested(value=channel, basis="metadata", origin="channel title")
     author = one_line(plain_text(entry["author"])) if isinstance(entry.get("author"), str) else ""
