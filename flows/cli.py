@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from briefing.edition import briefing_schema_json, load_plan, load_seed_briefing, load_sources
 from briefing.errors import BriefingError
 from briefing.settings import PROJECT_ROOT, load_settings
-from briefing.store.memory import memory_at, upgrade_memory
+from briefing.store.memory import check_memory, upgrade_memory
 
 if TYPE_CHECKING:
     from flows.weekly_briefing import EditionParameters
@@ -73,8 +73,7 @@ def check_before_the_flow(parameters: "EditionParameters") -> None:
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     plan = load_plan(settings, today=today, **parameters.model_dump())
     load_sources(plan)
-    with memory_at(plan.database_url):
-        pass
+    check_memory(plan.database_url)
 
 
 @app.callback()
@@ -252,8 +251,7 @@ def evaluate(
         briefing = load_seed_briefing(_parse_date(edition_date) or date.today())
         report = score(briefing, load_labels(labels))
     except BriefingError as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
-        raise typer.Exit(code=1) from exc
+        fail(exc, code=1)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
@@ -301,8 +299,7 @@ def memory_upgrade() -> None:
         database_url = load_settings().database_url
         upgrade = upgrade_memory(database_url)
     except (BriefingError, ValidationError) as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
-        raise typer.Exit(code=1) from exc
+        fail(exc, code=1)
     if upgrade.recognised:
         before = "none (made before the schema had revisions: its tables are revision 0001's)"
     else:

@@ -233,6 +233,20 @@ def open_memory(database_url: str) -> Engine:
     return engine
 
 
+def check_memory(database_url: str) -> None:
+    """Connect to the memory and check its pages (SQLite), changing nothing: the schema upgrade,
+    which may wait for another run's write, is left to the run's first use of the memory."""
+    engine = _engine(database_url)
+    try:
+        check_integrity(engine, database_url)
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
 def upgrade_memory(database_url: str) -> SchemaUpgrade:
     """Bring the memory database's schema to the newest revision; its revision before and after."""
     engine, upgrade = _open(database_url)
