@@ -29,7 +29,7 @@ from briefing.extract.facts import DocumentFacts, extract_documents
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.render.document import PageSize, render_html, render_pdf
 from briefing.render.summary import key_points
-from briefing.settings import Settings
+from briefing.settings import Settings, load_settings
 from briefing.sources.feeds import (
     FeedConfig,
     FeedCopy,
@@ -436,7 +436,7 @@ def load_message(
 def load_seed_briefing(edition_date: date, settings: Settings | None = None) -> Briefing:
     """The seed edition for a date as a first edition, built in-process with the flow's own
     stages but no feeds and no memory: what the evaluation scores."""
-    plan = build_plan(settings or Settings(), today=edition_date)
+    plan = build_plan(settings or load_settings(), today=edition_date)
     topic, seeds = load_sources(plan)
     extracted = extract_edition(topic, seeds)
     return compose_edition(plan, topic, seeds, extracted.facts)

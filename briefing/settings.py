@@ -4,14 +4,21 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from briefing.addresses import EmailAddress, merge_recipients
+from briefing.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LIST_LIMIT = 100  # entries per list in the PDF and HTML editions (BRIEFING_PDF_LIST_LIMIT)
 CITATION_LIMIT = 10  # citations shown per statement (BRIEFING_PDF_CITATION_LIMIT)
+# Upper bounds of the numeric settings: a value past them is a typo or "inf", not a choice.
+# (inf seconds crashed httpx with OverflowError; an endless deadline never ends a fetch.)
+MAX_SECONDS = 3600.0
+MAX_BYTES = 1024**3
+MAX_RETRIES = 10
+MAX_LIST_LIMIT = 10_000
 
 
 SmtpSecurity = Literal["ssl", "starttls", "none"]
@@ -39,7 +46,7 @@ class SmtpServer(BaseModel):
 class Settings(BaseSettings):
     """Where the pipeline reads its inputs and writes its editions; every value has a default."""
 
-    model_config = SettingsConfigDict(env_prefix="BRIEFING_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BRIEFING_", extra="ignore", allow_inf_nan=False)
 
     seeds_dir: Path = Field(
         default=PROJECT_ROOT / "seeds",
@@ -75,30 +82,49 @@ class Settings(BaseSettings):
         "for local feed servers and tests. Link-local and reserved addresses stay refused.",
     )
     connect_timeout: float = Field(
-        default=10.0, gt=0, description="Seconds to wait for a feed server to accept a connection."
+        default=10.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="Seconds to wait for a feed server to accept a connection.",
     )
     read_timeout: float = Field(
-        default=20.0, gt=0, description="Seconds to wait for each piece of a feed's response."
+        default=20.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="Seconds to wait for each piece of a feed's response.",
     )
     fetch_deadline: float = Field(
-        default=60.0, gt=0, description="Seconds one feed's fetch may take, redirects included."
+        default=60.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="Seconds one feed's fetch may take, redirects included.",
     )
     max_feed_bytes: int = Field(
-        default=5 * 1024 * 1024, gt=0, description="Most bytes received for one feed, compressed."
+        default=5 * 1024 * 1024,
+        gt=0,
+        le=MAX_BYTES,
+        description="Most bytes received for one feed, compressed.",
     )
     max_decoded_bytes: int = Field(
         default=20 * 1024 * 1024,
         gt=0,
+        le=MAX_BYTES,
         description="Most bytes one feed may decompress to (stops gzip bombs).",
     )
     fetch_retries: int = Field(
-        default=2, ge=0, description="Extra tries for a feed whose fetch failed transiently."
+        default=2,
+        ge=0,
+        le=MAX_RETRIES,
+        description="Extra tries for a feed whose fetch failed transiently.",
     )
-    fetch_retry_delay: float = Field(default=10.0, ge=0, description="Seconds between those tries.")
+    fetch_retry_delay: float = Field(
+        default=10.0, ge=0, le=MAX_SECONDS, description="Seconds between those tries."
+    )
 
     pdf_list_limit: int = Field(
         default=LIST_LIMIT,
         ge=1,
+        le=MAX_LIST_LIMIT,
         description="Most entries the PDF and HTML editions show per list (statements per "
         "theme, new statements, notes, events, milestones, sources, feeds); the JSON edition "
         "has them all and the PDF says how many more there are.",
@@ -106,6 +132,7 @@ class Settings(BaseSettings):
     pdf_citation_limit: int = Field(
         default=CITATION_LIMIT,
         ge=1,
+        le=MAX_LIST_LIMIT,
         description="Most citations the PDF and HTML editions show for one statement.",
     )
 
@@ -134,15 +161,17 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(
         default=30,
         gt=0,
+        le=MAX_SECONDS,
         description="Seconds one delivery attempt may take in all: connecting, TLS, login, "
         "every reply of the server and sending the message.",
     )
     smtp_retries: int = Field(
-        default=3, ge=0, le=10, description="Retries of a failed delivery, per recipient."
+        default=3, ge=0, le=MAX_RETRIES, description="Retries of a failed delivery, per recipient."
     )
     smtp_retry_delay_seconds: float = Field(
         default=30,
         ge=0,
+        le=MAX_SECONDS,
         description="Wait before the first retry; each further retry waits twice as long.",
     )
 
@@ -180,3 +209,25 @@ class Settings(BaseSettings):
                 f"unknown time zone {name!r}; use an IANA name such as Asia/Tokyo"
             ) from exc
         return name
+
+
+# Settings whose values an error message must not repeat.
+_SECRET = frozenset({"smtp_password"})
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; ConfigurationError naming each refused variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            variable = f"BRIEFING_{field.upper()}" if field else "a BRIEFING_ setting"
+            secret = not field or field in _SECRET  # a model-wide error's input is every value
+            given = "" if secret else f" (it is {str(error['input'])[:80]!r})"
+            problems.append(f"{variable}{given}: {error['msg']}")
+        raise ConfigurationError(
+            f"refused setting{'s' if len(problems) > 1 else ''}: {'; '.join(problems)}; "
+            "change or unset the variable"
+        ) from exc

@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError
 from briefing.models import FreshCopies, OneLine, ThemeId
 
@@ -180,7 +181,7 @@ class Topic(_Profile):
 def load_topic(path: Path) -> Topic:
     """Read and validate a topic profile file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(load_utf8(path))
         return Topic.model_validate(data)
     except OSError as exc:
         raise ConfigurationError(f"cannot read topic profile {path}: {exc.strerror}") from exc

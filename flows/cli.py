@@ -3,18 +3,23 @@
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from briefing.edition import briefing_schema_json, load_seed_briefing
+from briefing.edition import briefing_schema_json, load_plan, load_seed_briefing, load_sources
 from briefing.errors import BriefingError
-from briefing.settings import PROJECT_ROOT, Settings
-from briefing.store.memory import upgrade_memory
+from briefing.settings import PROJECT_ROOT, load_settings
+from briefing.store.memory import check_memory, upgrade_memory
+
+if TYPE_CHECKING:
+    from flows.weekly_briefing import EditionParameters
 
 app = typer.Typer(
     help="Write a dated, cited PDF briefing on the U.S.-Japan space partnership.\n\n"
@@ -50,6 +55,25 @@ def _parse_date(value: str | None) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
         raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from exc
+
+
+def fail(exc: Exception, *, code: int, debug: bool = False) -> NoReturn:
+    """Print the error on one line (its traceback too with --debug) and exit with the code."""
+    if debug:
+        console.print_exception()
+    # escape: a message quoting "[type=...]" or a feed's text is not rich markup.
+    console.print(f"[bold red]Error:[/] {escape(str(exc))}", soft_wrap=True)
+    raise typer.Exit(code=code) from exc
+
+
+def check_before_the_flow(parameters: "EditionParameters") -> None:
+    """What the flow checks first, checked here before Prefect starts its server (many seconds):
+    the settings, feeds file, output folder and delivery, topic profile, seeds and memory."""
+    settings = load_settings()
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    plan = load_plan(settings, today=today, **parameters.model_dump())
+    load_sources(plan)
+    check_memory(plan.database_url)
 
 
 @app.callback()
@@ -149,12 +173,18 @@ def run(
             "instead of sending it.",
         ),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the traceback of an error, not only its message."),
+    ] = False,
 ) -> None:
     """Make one edition now: load, fetch, extract, compose, render, write and remember.
 
     Runs the 'weekly-briefing' Prefect flow in this process. Without PREFECT_API_URL, Prefect
     starts a temporary local server for the run (a few seconds); with it, the run shows in that
-    server's UI. With --email the edition is written first and then sent; if sending fails after
+    server's UI. The settings, configuration files, output folder and memory are checked before
+    Prefect starts: trouble there is one line and exit code 2 (--debug shows its traceback).
+    With --email the edition is written first and then sent; if sending fails after
     its retries, the command fails and the PDF stays in the output folder.
     """
     parameters_date = _parse_date(edition_date)
@@ -176,14 +206,16 @@ def run(
             dry_run=dry_run,
         )
     except ValidationError as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
-        raise typer.Exit(code=2) from exc
+        fail(exc, code=2, debug=debug)
+    try:
+        check_before_the_flow(parameters)
+    except BriefingError as exc:
+        fail(exc, code=2, debug=debug)
     console.print("[bold]Starting the weekly-briefing flow[/] (Prefect logs each stage below)")
     try:
         result = weekly_briefing(parameters)
     except (BriefingError, ValidationError) as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
-        raise typer.Exit(code=1) from exc
+        fail(exc, code=1, debug=debug)
     console.print(
         f"[bold green]Edition of {result.edition_date:%d %B %Y}[/]: "
         f"{result.facts} cited statements from {result.sources} sources, "
@@ -219,8 +251,7 @@ def evaluate(
         briefing = load_seed_briefing(_parse_date(edition_date) or date.today())
         report = score(briefing, load_labels(labels))
     except BriefingError as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
-        raise typer.Exit(code=1) from exc
+        fail(exc, code=1)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
@@ -265,11 +296,10 @@ def schema() -> None:
 def memory_upgrade() -> None:
     """Upgrade the memory at BRIEFING_DATABASE_URL and print its revision before and after."""
     try:
-        database_url = Settings().database_url
+        database_url = load_settings().database_url
         upgrade = upgrade_memory(database_url)
     except (BriefingError, ValidationError) as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
-        raise typer.Exit(code=1) from exc
+        fail(exc, code=1)
     if upgrade.recognised:
         before = "none (made before the schema had revisions: its tables are revision 0001's)"
     else:

@@ -21,7 +21,7 @@ from briefing import edition as stages
 from briefing.addresses import EmailAddress
 from briefing.edition import EditionResult
 from briefing.render.document import PageSize
-from briefing.settings import Settings
+from briefing.settings import load_settings
 from briefing.sources.feeds import feed_for_url
 from flows.artifacts import deliveries_report_stage, report_stage
 from flows.delivery import check_block_stage, deliver_all, message_stage, write_message_stage
@@ -132,7 +132,7 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
             and period, and whether and to whom it is emailed. Every field has a default; a
             scheduled run uses them all.
     """
-    settings = Settings()
+    settings = load_settings()
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     # Checked before any work: a bad folder, recipient or server fails in seconds, not minutes.
     plan = stages.load_plan(settings, today=today, **parameters.model_dump())

@@ -22,9 +22,11 @@ import nh3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
 from briefing.sources.fetch import FetchLimits, Validators, fetch_url
+from briefing.sources.text import one_line, safe_link, short_text, strip_unshown
 from briefing.topic import Topic
 
 # Block elements become line breaks, so paragraphs stay paragraphs; every other tag goes.
@@ -48,6 +50,8 @@ _TRACKING_PARAMETER = re.compile(r"^(?:utm_\w+|fbclid|gclid)$")
 # is current, a few dozen entries; one of 20,000 near-identical items kept consolidation busy
 # for minutes and filled the edition with copies of one statement.
 MAX_FEED_ITEMS = 500
+# A failed feed's reason in Source health and the JSON edition: it may quote a server's words.
+OUTCOME_REASON_LIMIT = 300
 
 
 class FeedConfig(BaseModel):
@@ -59,6 +63,15 @@ class FeedConfig(BaseModel):
     url: str = Field(description="An http or https URL.")
     source_type: SourceType = SourceType.NEWS
 
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, name: str) -> str:
+        # The name heads the feed's row in Source health and becomes its items' outlet.
+        line = one_line(name)
+        if not line:
+            raise ValueError("a feed's name needs a printable character")
+        return line
+
     @field_validator("url")
     @classmethod
     def _web_url(cls, url: str) -> str:
@@ -68,6 +81,11 @@ class FeedConfig(BaseModel):
             raise ValueError(f"{url!r} is not an http or https URL: {exc}") from exc
         if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
             raise ValueError(f"{url!r} is not an http or https URL")
+        if safe_link(url) != url:
+            raise ValueError(
+                f"{url!r} is not an http or https URL: it holds white space or control "
+                "characters (percent-encode them)"
+            )
         return url
 
     @property
@@ -96,7 +114,7 @@ class FeedsFile(BaseModel):
 def load_feed_config(path: Path) -> tuple[FeedConfig, ...]:
     """The feeds listed in the configuration file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(load_utf8(path)) or {}
         return tuple(FeedsFile.model_validate(data).feeds)
     except OSError as exc:
         raise ConfigurationError(
@@ -135,9 +153,14 @@ class FeedFetch:
 
 
 def failed_fetch(feed: FeedConfig, reason: str, http_status: int | None = None) -> FeedFetch:
-    """The record of a feed that could not be fetched."""
+    """The record of a feed that could not be fetched; its reason one line, cut short (a
+    server writes part of it)."""
     outcome = FetchOutcome(
-        feed=feed.name, url=feed.url, status="failed", reason=reason, http_status=http_status
+        feed=feed.name,
+        url=feed.url,
+        status="failed",
+        reason=short_text(reason, OUTCOME_REASON_LIMIT),
+        http_status=http_status,
     )
     return FeedFetch(feed=feed, outcome=outcome)
 
@@ -214,7 +237,9 @@ def plain_text(value: str, content_type: str = "text/html") -> str:
     """Markup-free text: HTML is sanitized by nh3 down to line breaks, then entities unescaped
     (again while what is left still holds tags: HTML escaped twice over).
 
-    Lines are stripped and inner runs of white space made single spaces; blank lines go.
+    Lines are stripped and inner runs of white space made single spaces; blank lines go, and
+    so do control and bidi formatting characters (``strip_unshown``): a U+202E in a feed must
+    not turn the text around in the PDF, HTML, email or logs.
     """
     if "html" in content_type or "xml" in content_type:
         # Feeds that escape their HTML twice ("&amp;lt;p&amp;gt;") leave tags in the text after
@@ -232,7 +257,7 @@ def plain_text(value: str, content_type: str = "text/html") -> str:
             value = html.unescape(_CLEAN_TAG.sub("\n", cleaned))
             if not _MARKUP.search(value):
                 break
-    lines = (" ".join(line.split()) for line in value.splitlines())
+    lines = (" ".join(strip_unshown(line).split()) for line in value.splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -274,7 +299,7 @@ def _published(entry: Mapping[str, Any]) -> Attested[PartialDate] | None:
 def _web_link(entry: Mapping[str, Any]) -> str | None:
     link = entry.get("link")
     if isinstance(link, str) and urlsplit(link).scheme.lower() in {"http", "https"}:
-        return link.strip()
+        return safe_link(link)
     return None
 
 
@@ -287,7 +312,7 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
     if not text:
         return None
     link = _web_link(entry)
-    guid = entry.get("id") if isinstance(entry.get("id"), str) and entry.get("id") else None
+    guid = (one_line(entry["id"]) or None) if isinstance(entry.get("id"), str) else None
     canonical = canonical_link(link) if link else None
     key = canonical or (f"guid:{guid}" if guid else f"text:{text}")
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
@@ -296,17 +321,13 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
         outlet = Attested(value=feed.name, basis="metadata", origin="feed configuration name")
     elif channel:
         outlet = Attested(value=channel, basis="metadata", origin="channel title")
-    author = entry.get("author")
+    author = one_line(plain_text(entry["author"])) if isinstance(entry.get("author"), str) else ""
     document = SourceDocument(
         id=f"feed-{digest}",
         source_type=feed.source_type,
         outlet=outlet,
         title=Attested(value=title, basis="metadata", origin="item title") if title else None,
-        author=(
-            Attested(value=plain_text(author), basis="metadata", origin="item author")
-            if isinstance(author, str) and plain_text(author)
-            else None
-        ),
+        author=Attested(value=author, basis="metadata", origin="item author") if author else None,
         published=_published(entry),
         url=Attested(value=link, basis="metadata", origin="item link") if link else None,
         note=f"An item of the feed {feed.name}: its title and summary, not the whole article.",
@@ -332,10 +353,15 @@ def parse_feed(body: bytes, content_type: str | None, feed: FeedConfig) -> Parse
     problem = None
     if parsed.get("bozo"):
         exception = parsed.get("bozo_exception")
-        problem = f"{type(exception).__name__}: {exception}" if exception else "malformed feed"
+        problem = (
+            short_text(f"{type(exception).__name__}: {exception}", OUTCOME_REASON_LIMIT)
+            if exception
+            else "malformed feed"
+        )
     if not parsed.entries and (problem or not parsed.get("version")):
         raise SourceError(f"not a readable feed: {problem or 'no RSS or Atom found'}")
-    channel = _detail_text(parsed.feed.get("title_detail")) or None
+    # One line: a CRLF in a channel title must not become a line (a "Bcc:", say) of an email.
+    channel = one_line(_detail_text(parsed.feed.get("title_detail"))) or None
     items = [build_item(entry, feed, channel) for entry in parsed.entries[:MAX_FEED_ITEMS]]
     return ParsedFeed(
         items=tuple(item for item in items if item is not None),
@@ -359,7 +385,8 @@ def select_items(
     try:
         parsed = parse_feed(fetch.copy.body, fetch.copy.content_type, fetch.feed)
     except SourceError as exc:
-        failed = fetch.outcome.model_copy(update={"status": "failed", "reason": str(exc)})
+        reason = short_text(str(exc), OUTCOME_REASON_LIMIT)
+        failed = fetch.outcome.model_copy(update={"status": "failed", "reason": reason})
         return (), FetchOutcome.model_validate(failed.model_dump())
     kept, off_topic, out_of_period = [], 0, 0
     for item in parsed.items:

@@ -28,6 +28,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from briefing.errors import FetchError
+from briefing.sources.text import short_text
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -436,7 +437,8 @@ def _finish(
         return Fetched(str(url), status, b"", 0, None, validators)
     if not 200 <= status < 300:
         raise FetchError(
-            f"HTTP {status} {response.reason_phrase}".strip(),
+            # The reason phrase is the server's to write: 11 KB of it, or a CRLF, say.
+            f"HTTP {status} {short_text(response.reason_phrase)}".strip(),
             transient=status in TRANSIENT_STATUSES,
             http_status=status,
         )

@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from briefing.configfile import load_utf8
 from briefing.errors import SourceError
 from briefing.models import SourceDocument, SourceMetadata
 
@@ -56,7 +57,7 @@ def load_seeds(seeds_dir: Path) -> tuple[SourceDocument, ...]:
     """Read every seed listed in the folder's ``sources.yaml``, in the order listed."""
     manifest_path = seeds_dir / METADATA_FILE
     try:
-        manifest = parse_manifest(yaml.safe_load(manifest_path.read_text(encoding="utf-8")))
+        manifest = parse_manifest(yaml.safe_load(load_utf8(manifest_path)))
     except OSError as exc:
         raise SourceError(
             f"cannot read {manifest_path}: {exc.strerror}. A seeds folder needs a {METADATA_FILE} "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.util import CommandError
+from pydantic import ValidationError
 from sqlalchemy import (
     JSON,
     Column,
@@ -34,14 +35,21 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    type_coerce,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    SQLAlchemyError,
+)
 
 from briefing.errors import StoreError
 from briefing.models import Briefing, Fact, SourceDocument
 from briefing.sources.feeds import FeedCopy, FeedFetch, FeedItem
 from briefing.sources.fetch import Validators
+from briefing.store.checks import bad_row, check_integrity, kept_facts
 from briefing.store.migrations import (
     SchemaUpgrade,
     current_revision,
@@ -205,6 +213,7 @@ def _upgrade(engine: Engine) -> SchemaUpgrade:
 def _open(database_url: str) -> tuple[Engine, SchemaUpgrade]:
     engine = _engine(database_url)
     try:
+        check_integrity(engine, database_url)
         return engine, _upgrade(engine)
     except StoreError:
         engine.dispose()
@@ -222,6 +231,20 @@ def open_memory(database_url: str) -> Engine:
     """
     engine, _ = _open(database_url)
     return engine
+
+
+def check_memory(database_url: str) -> None:
+    """Connect to the memory and check its pages (SQLite), changing nothing: the schema upgrade,
+    which may wait for another run's write, is left to the run's first use of the memory."""
+    engine = _engine(database_url)
+    try:
+        check_integrity(engine, database_url)
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
+    finally:
+        engine.dispose()
 
 
 def upgrade_memory(database_url: str) -> SchemaUpgrade:
@@ -249,15 +272,25 @@ def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]
             rows = connection.execute(query).mappings().all()
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read feed copies from the memory: {exc}") from exc
-    return {
-        row["url"]: FeedCopy(
-            url=row["url"],
-            body=row["body"],
-            content_type=row["content_type"],
-            validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
-        )
-        for row in rows
-    }
+    copies = {}
+    for row in rows:
+        try:
+            copies[row["url"]] = FeedCopy(
+                url=row["url"],
+                body=row["body"],
+                content_type=row["content_type"],
+                validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
+            )
+        except ValidationError as exc:
+            quoted = row["url"].replace("'", "''")
+            remedy = (
+                f"delete that row (DELETE FROM feed_copies WHERE url = '{quoted}') and the "
+                "feed is fetched in full next time"
+            )
+            raise bad_row(
+                "feed_copies", f"url {row['url']}", str(exc).splitlines()[0], remedy
+            ) from exc
+    return copies
 
 
 def load_recollection(engine: Engine, edition_date: date) -> Recollection:
@@ -288,11 +321,13 @@ def load_extractions(engine: Engine, keys: Iterable[str]) -> dict[str, list[Fact
     try:
         with engine.connect() as connection:
             for start in range(0, len(wanted), 500):  # SQLite caps bound parameters
-                query = select(extractions).where(
+                # The JSON as text, decoded below, so that a damaged row can be named.
+                raw = type_coerce(extractions.c.facts, Text).label("facts")
+                query = select(extractions.c.key, raw).where(
                     extractions.c.key.in_(wanted[start : start + 500])
                 )
-                for row in connection.execute(query).mappings():
-                    found[row["key"]] = [Fact.model_validate(fact) for fact in row["facts"]]
+                for key, value in connection.execute(query):
+                    found[key] = kept_facts(key, value)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read kept facts from the memory: {exc}") from exc
     return found
