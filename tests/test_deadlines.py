@@ -62,6 +62,7 @@ def dribbling_server(answer: bytes, every: float, at_once: bytes = b"") -> Itera
         listener.close()
 
 
+@pytest.mark.slow
 def test_a_feed_whose_headers_come_one_byte_at_a_time_fails_at_the_deadline() -> None:
     """Status line and headers count against the deadline: the fetch fails with "deadline of 2 s
     exceeded", as trouble that may pass, instead of lasting as long as the server dribbles."""
@@ -81,6 +82,7 @@ def test_a_feed_whose_headers_come_one_byte_at_a_time_fails_at_the_deadline() ->
     assert took < 5 * DEADLINE, took
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("at_once", "dribbled"),
     [

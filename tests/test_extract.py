@@ -230,6 +230,7 @@ def test_windows_cover_an_over_long_body_and_end_after_white_space() -> None:
     assert [Span(0, 40)] == split_windows(body[:40], limit=100)
 
 
+@pytest.mark.slow
 def test_an_unpunctuated_paragraph_of_300_kb_is_extracted_window_by_window(
     topic: Topic,
 ) -> None:

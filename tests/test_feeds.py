@@ -470,6 +470,7 @@ def test_a_plain_text_title_holding_tags_is_sanitized() -> None:
     assert ["Lander\nJAXA."] == [item.document.text for item in parsed.items]
 
 
+@pytest.mark.slow
 def test_a_feed_of_2000_items_is_read_up_to_the_cap_and_the_rest_counted(topic: Topic) -> None:
     """Of a feed of 2,000 items (one of 20,000 kept a run busy for minutes) the first
     MAX_FEED_ITEMS are read and the others are counted as unread in source health."""

@@ -235,6 +235,7 @@ def test_a_period_starting_after_the_edition_is_refused() -> None:
     assert "since must not be after the edition date" in str(raised.value)
 
 
+@pytest.mark.slow
 def test_a_write_that_fails_records_nothing_in_the_memory(
     prefect_server: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -57,6 +57,7 @@ def seed_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("index", "name"), [(0, "seed-2023-01-20.json"), (1, "seed-2023-01-20.txt")]
 )
