@@ -13,13 +13,18 @@ from tests.test_migrations import BEFORE_REVISIONS
 PAGE_SIZE = 4096  # the fixture memory's, as PRAGMA page_size says
 
 
+def damage(database: Path, page: int) -> None:
+    """Overwrite one page of a memory file with garbage."""
+    with database.open("r+b") as file:
+        file.seek((page - 1) * PAGE_SIZE)
+        file.write(b"\xa5" * PAGE_SIZE)
+
+
 def damaged_copy(tmp_path: Path, page: int) -> Path:
     """A copy of a real memory file with one page overwritten by garbage."""
     database = tmp_path / "briefing.db"
     shutil.copyfile(BEFORE_REVISIONS, database)
-    with database.open("r+b") as file:
-        file.seek((page - 1) * PAGE_SIZE)
-        file.write(b"\xa5" * PAGE_SIZE)
+    damage(database, page)
     return database
 
 
@@ -82,3 +87,15 @@ def test_a_sound_memory_opens_and_reads() -> None:
     memory = open_memory("sqlite://")
     assert {} == load_extractions(memory, ["k1"])
     memory.dispose()
+
+
+def test_a_memory_damaged_after_it_passed_is_refused_at_the_next_opening(tmp_path: Path) -> None:
+    """A file that passed the page check is not read again while unchanged, but damage done to
+    it afterwards (the file changes) is found at the next opening in the same process."""
+    database = tmp_path / "briefing.db"
+    shutil.copyfile(BEFORE_REVISIONS, database)
+    open_memory(f"sqlite:///{database}").dispose()
+    open_memory(f"sqlite:///{database}").dispose()  # unchanged: not checked again, still fine
+    damage(database, 3)
+    with pytest.raises(StoreError, match="is damaged"):
+        open_memory(f"sqlite:///{database}")

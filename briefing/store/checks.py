@@ -3,6 +3,7 @@ loaded, so that a damaged memory is reported with what to do instead of read sil
 with a decoder's traceback."""
 
 import json
+import os
 import sqlite3
 
 from pydantic import ValidationError
@@ -22,13 +23,33 @@ def _damaged(database_url: str, detail: str) -> StoreError:
     )
 
 
+# The SQLite files this process found sound, as (path, modification time, size): a run opens
+# its memory five times, and quick_check reads every page, so it runs again only when the file
+# has changed since it last passed (a write, or damage from outside).
+_sound: set[tuple[str, int, int]] = set()
+
+
+def _file_state(database: str | None) -> tuple[str, int, int] | None:
+    if not database or database == ":memory:":
+        return None
+    try:
+        stat = os.stat(database)
+    except OSError:
+        return None
+    return (os.path.abspath(database), stat.st_mtime_ns, stat.st_size)
+
+
 def check_integrity(engine: Engine, database_url: str) -> None:
     """StoreError if SQLite finds the memory's pages damaged (``PRAGMA quick_check``).
 
     A damaged page is otherwise read silently, or fails some later query with a message that
     says nothing of what to do. Only SQLite is checked: a server database keeps its own pages.
+    A file unchanged since it last passed in this process is not read again.
     """
     if engine.dialect.name != "sqlite":
+        return
+    state = _file_state(engine.url.database)
+    if state is not None and state in _sound:
         return
     try:
         with engine.connect() as connection:
@@ -43,6 +64,8 @@ def check_integrity(engine: Engine, database_url: str) -> None:
         lines = [line for problem in found for line in problem.splitlines()]
         detail = "; ".join(line for line in lines if not line.startswith("***"))
         raise _damaged(database_url, detail[:200])
+    if state is not None:
+        _sound.add(state)
 
 
 def bad_row(table: str, key: str, problem: str, remedy: str) -> StoreError:
