@@ -18,6 +18,7 @@ from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -135,11 +136,18 @@ def build_plan(
 
 
 def load_plan(
-    settings: Settings, *, today: date, include_configured_feeds: bool = True, **choices: Any
+    settings: Settings,
+    *,
+    today: date | None = None,
+    include_configured_feeds: bool = True,
+    **choices: Any,
 ) -> EditionPlan:
     """``build_plan`` with the feeds of the configuration file, the output folder made and
-    checked: bad choices fail in seconds, before any work."""
+    checked: bad choices fail in seconds, before any work. Without ``today``, today in
+    BRIEFING_TIMEZONE."""
     configured = load_feed_config(settings.config_file) if include_configured_feeds else ()
+    if today is None:  # the clock, read here once for the run
+        today = datetime.now(ZoneInfo(settings.timezone)).date()
     plan = build_plan(settings, today=today, configured_feeds=configured, **choices)
     _check_writable(plan.out_dir)
     return plan

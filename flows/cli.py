@@ -4,7 +4,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
-from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import ValidationError
@@ -70,8 +69,7 @@ def check_before_the_flow(parameters: "EditionParameters") -> None:
     """What the flow checks first, checked here before Prefect starts its server (many seconds):
     the settings, feeds file, output folder and delivery, topic profile, seeds and memory."""
     settings = load_settings()
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
-    plan = load_plan(settings, today=today, **parameters.model_dump())
+    plan = load_plan(settings, **parameters.model_dump())
     load_sources(plan)
     check_memory(plan.database_url)
 

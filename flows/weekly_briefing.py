@@ -9,9 +9,8 @@ written to disk before any delivery, so a failed delivery never loses it.
 (No ``from __future__ import annotations``: it breaks Prefect's parameter validation.)
 """
 
-from datetime import date, datetime
+from datetime import date
 from typing import Self
-from zoneinfo import ZoneInfo
 
 from prefect import flow
 from prefect.runtime import flow_run
@@ -133,9 +132,8 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
             scheduled run uses them all.
     """
     settings = load_settings()
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
     # Checked before any work: a bad folder, recipient or server fails in seconds, not minutes.
-    plan = stages.load_plan(settings, today=today, **parameters.model_dump())
+    plan = stages.load_plan(settings, **parameters.model_dump())
     delivery = plan.delivery
     if delivery is not None and delivery.smtp_block and not delivery.dry_run:
         check_block_stage(delivery.smtp_block)
