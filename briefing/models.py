@@ -396,6 +396,10 @@ class FetchOutcome(_Record):
     items: int = Field(default=0, ge=0, description="Entries in the feed.")
     kept: int = Field(default=0, ge=0, description="Entries the edition reads.")
     off_topic: int = Field(default=0, ge=0, description="Entries not about the partnership.")
+    off_topic_reasons: dict[str, int] = Field(
+        default_factory=dict,
+        description="The off-topic entries by why they were left out (briefing.topic.ITEM_LEFT_OUT).",
+    )
     out_of_period: int = Field(default=0, ge=0, description="Entries dated outside the period.")
     empty: int = Field(default=0, ge=0, description="Entries with no text to read.")
     unread: int = Field(
@@ -414,6 +418,8 @@ class FetchOutcome(_Record):
             raise ValueError("more entries kept and left out than the feed had")
         if self.undated > self.kept:
             raise ValueError("undated entries are counted among the kept ones")
+        if self.off_topic_reasons and sum(self.off_topic_reasons.values()) != self.off_topic:
+            raise ValueError("the reasons for leaving entries out must add up to the off-topic ones")
         return self
 
 

@@ -61,6 +61,39 @@ class Actor(_Profile):
     aliases: list[str] = Field(default_factory=list)
 
 
+class Relevance(_Profile):
+    """What makes a feed item concern the partnership, judged on the whole item (its title and
+    text together). Every list matches whole words, case-sensitively, like the partners' words;
+    a trailing * matches any ending."""
+
+    shared_programs: list[str] = Field(
+        min_length=1,
+        description="The programs, platforms and agreements the partners share (the ISS, "
+        "Artemis, crew and cargo flights...): an item naming one is about the partnership.",
+    )
+    space_actors: dict[str, list[str]] = Field(
+        description="Each partner's space agencies, forces, missions and companies: naming one "
+        "names its partner, and gives that partner a role in an item about another nation.",
+    )
+    other_nations: list[str] = Field(
+        default_factory=list,
+        description="Words naming other spacefaring nations and their agencies: an item naming "
+        "one, in which a partner has no agency, force, mission or company, is about that "
+        "nation's activity, not the partnership's.",
+    )
+
+
+# Why an item is read or left out, as counted per feed (``Topic.judge_item``).
+ITEM_KEPT = ("names every partner", "a shared program", "one partner in a theme")
+ITEM_LEFT_OUT = (
+    "not about space",
+    "does not name every partner",
+    "names neither partner",
+    "another nation's activity",
+    "one partner, outside the themes",
+)
+
+
 class Topic(_Profile):
     """Everything the pipeline knows about the briefing's subject."""
 
@@ -91,6 +124,11 @@ class Topic(_Profile):
         "(single words, lower case): the partners' names, say.",
     )
     gazetteer: list[Actor]
+    relevance: Relevance | None = Field(
+        default=None,
+        description="How a feed item is judged whole; without it, an item must name every "
+        "partner and touch the scope.",
+    )
 
     tie_break: list[ThemeId] = Field(
         description="Theme ids, most specific first: who wins when two themes weigh the same."
@@ -117,6 +155,13 @@ class Topic(_Profile):
         return self
 
     @model_validator(mode="after")
+    def _space_actors_name_partners(self) -> Self:
+        unknown = set(self.relevance.space_actors if self.relevance else ()) - set(self.partners)
+        if unknown:
+            raise ValueError(f"relevance.space_actors name no partner: {', '.join(sorted(unknown))}")
+        return self
+
+    @model_validator(mode="after")
     def _actors_belong_to_partners(self) -> Self:
         countries = {actor.country for actor in self.gazetteer if actor.country is not None}
         if self.partners and not countries <= set(self.partners):
@@ -134,6 +179,68 @@ class Topic(_Profile):
         return patterns
 
     @cached_property
+    def _partner_actors(self) -> re.Pattern[str] | None:
+        """Any partner's named actor or space actor: an agency, force, person, mission or
+        company, not the country's own words."""
+        terms = [
+            term
+            for actor in self.gazetteer
+            if actor.country is not None
+            for term in (actor.name, *actor.aliases)
+        ]
+        if self.relevance is not None:
+            terms += [term for words in self.relevance.space_actors.values() for term in words]
+        return compile_terms(terms, case_sensitive=True) if terms else None
+
+    @cached_property
+    def _space_actors(self) -> list[re.Pattern[str] | None]:
+        """Each partner's space actors, in ``partners`` order (None: the profile lists none)."""
+        listed = self.relevance.space_actors if self.relevance is not None else {}
+        return [
+            compile_terms(listed[partner], case_sensitive=True) if listed.get(partner) else None
+            for partner in self.partners
+        ]
+
+    @cached_property
+    def _shared_programs(self) -> re.Pattern[str] | None:
+        programs = self.relevance.shared_programs if self.relevance is not None else []
+        return compile_terms(programs, case_sensitive=True) if programs else None
+
+    @cached_property
+    def _other_nations(self) -> re.Pattern[str] | None:
+        others = self.relevance.other_nations if self.relevance is not None else []
+        return compile_terms(others, case_sensitive=True) if others else None
+
+    def judge_item(self, text: str) -> str:
+        """Why a feed item (its title and text) is read or left out: one of ``ITEM_KEPT`` or
+        ``ITEM_LEFT_OUT``. The rule, in order: an item that does not touch the scope is not
+        about space; one naming every partner (by a word, an actor or a space actor) or a shared
+        program is read; one naming neither partner is left out; one naming another nation in
+        which no partner actor appears is that nation's activity; one naming a partner is read
+        when a theme's vocabulary weighs enough in it (``min_theme_score``). A profile without
+        ``relevance`` reads only the items that name every partner."""
+        if not self.in_scope(text):
+            return "not about space"
+        partners = [
+            bool(word.search(text) or (actor is not None and actor.search(text)))
+            for word, actor in zip(self._partners, self._space_actors, strict=True)
+        ]
+        if all(partners):
+            return "names every partner"
+        if self.relevance is None:
+            return "does not name every partner"
+        if self._shared_programs is not None and self._shared_programs.search(text):
+            return "a shared program"
+        if not any(partners):
+            return "names neither partner"
+        actors, others = self._partner_actors, self._other_nations
+        if others is not None and others.search(text) and not (actors and actors.search(text)):
+            return "another nation's activity"
+        if max(theme.score(text) for theme in self.themes) >= self.min_theme_score:
+            return "one partner in a theme"
+        return "one partner, outside the themes"
+
+    @cached_property
     def _partner_synonyms(self) -> list[tuple[str, re.Pattern[str]]]:
         synonyms = self.partners if self.partner_synonyms is None else self.partner_synonyms
         return [
@@ -147,8 +254,8 @@ class Topic(_Profile):
         return tuple(partner for partner, pattern in self._partner_synonyms if pattern.search(text))
 
     def concerns_partnership(self, text: str) -> bool:
-        """Whether the text touches the subject and names every partner (word or actor)."""
-        return self.in_scope(text) and all(p.search(text) for p in self._partners)
+        """Whether a feed item (its title and text) is about the partnership (``judge_item``)."""
+        return self.judge_item(text) in ITEM_KEPT
 
     @cached_property
     def _scope(self) -> re.Pattern[str]:

@@ -104,15 +104,17 @@ def test_no_markup_or_remote_url_from_item_html_survives(
 def test_off_topic_and_out_of_period_items_are_dropped_and_counted(
     feed_server: FeedServer, topic: Topic
 ) -> None:
-    """Of five items, a market report and a NASA-only one are off topic, one is too old, and the
-    undated one is kept and counted as undated."""
+    """Of five items, a market report is off topic (not about space), one is too old, the
+    NASA-only one on the Artemis rocket is kept (a shared program), and the undated one is kept
+    and counted as undated."""
     expected = {
         "status": "fetched",
         "http_status": 200,
         "bytes_received": len((feed_server.routes["/rss20.xml"]).body),
         "items": 5,
-        "kept": 2,
-        "off_topic": 2,
+        "kept": 3,
+        "off_topic": 1,
+        "off_topic_reasons": {"not about space": 1},
         "out_of_period": 1,
         "undated": 1,
     }
@@ -137,7 +139,11 @@ def test_undated_item_is_kept_without_a_published_date(
         ("/shift_jis.xml", ["日米、月面探査で協力"], "item published"),
         (
             "/gzip.xml",
-            ["JAXA and NASA sign lunar rover agreement", "Allies to share space data"],
+            [
+                "JAXA and NASA sign lunar rover agreement",
+                "NASA fires an engine for its Moon rocket",
+                "Allies to share space data",
+            ],
             None,
         ),
     ],
@@ -335,6 +341,7 @@ def test_the_same_item_through_two_feeds_is_read_once(
     titles = [item.document.title.value for item in dedupe_items(rss + atom)]
     expected = [
         "JAXA and NASA sign lunar rover agreement",
+        "NASA fires an engine for its Moon rocket",
         "Allies to share space data",
         "Debris threatens the station",
     ]
@@ -382,18 +389,36 @@ def test_an_unusable_configuration_file_is_a_configuration_error(
     assert str(path) in str(raised.value)
 
 
-def test_relevance_needs_both_partners_and_space(topic: Topic) -> None:
-    """A feed item must name a U.S. side and a Japan side (words or actors) and touch space."""
+def test_an_item_is_judged_whole_by_the_profiles_rules(topic: Topic) -> None:
+    """Each rule of the profile's relevance, in order, gives its reason for an item."""
     texts = {
-        "JAXA and NASA plan a lunar mission.": True,
-        "Japan and the U.S. will share satellite data.": True,
-        "Kishida and Biden discussed the Moon.": True,
-        "NASA plans a lunar mission.": False,
-        "Japan plans a lunar mission.": False,
-        "Japan and the United States discussed trade.": False,
-        "Let us see Japan's new satellite.": False,
+        "JAXA and NASA plan a lunar mission.": "names every partner",
+        "Japan and the U.S. will share satellite data.": "names every partner",
+        "Kishida and Biden discussed the Moon.": "names every partner",
+        "Roscosmos cosmonauts dock with the ISS.": "a shared program",
+        "NASA plans a lunar mission.": "one partner in a theme",
+        "SLIM touched down on the Moon.": "one partner in a theme",
+        "Japan plans a lunar mission.": "one partner in a theme",
+        "Japan and the United States discussed trade.": "not about space",
+        "Let us see Japan's new satellite.": "one partner, outside the themes",
+        "India's lander reached the lunar south pole.": "names neither partner",
+        "China's Chang'e 6 returned lunar samples, a first since the U.S. Apollo missions.": (
+            "another nation's activity"
+        ),
+        "China's lunar lander carries a NASA laser reflector.": "one partner in a theme",
     }
-    assert texts == {text: topic.concerns_partnership(text) for text in texts}
+    assert texts == {text: topic.judge_item(text) for text in texts}
+
+
+def test_a_profile_without_relevance_rules_reads_items_naming_every_partner(
+    topic: Topic,
+) -> None:
+    """Without a relevance section, an item must name every partner and touch the scope."""
+    bare = topic.model_copy(update={"relevance": None})
+    assert [True, False, False] == [
+        bare.concerns_partnership(text)
+        for text in ("JAXA and NASA plan a lunar mission.", "NASA plans a lunar mission.", "Trade.")
+    ]
 
 
 def rss_with_item(item: str) -> bytes:

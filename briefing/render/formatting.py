@@ -74,14 +74,17 @@ def fetch_status(outcome: FetchOutcome) -> str:
 
 
 def entry_counts(outcome: FetchOutcome) -> str:
-    """What became of a feed's entries: "9 entries: 4 read (1 undated), 3 off topic, ..."."""
+    """What became of a feed's entries: "9 entries: 4 read (1 undated), 3 off topic (2 not
+    about space, 1 names neither partner), ..."."""
     if outcome.status == "failed":
         return "none read"
     read = f"{outcome.kept} read" + (f" ({outcome.undated} undated)" if outcome.undated else "")
+    reasons = ", ".join(f"{count} {reason}" for reason, count in outcome.off_topic_reasons.items())
+    off_topic = f"off topic ({reasons})" if reasons else "off topic"
     left_out = [
         f"{count} {label}"
         for count, label in (
-            (outcome.off_topic, "off topic"),
+            (outcome.off_topic, off_topic),
             (outcome.out_of_period, "outside the period"),
             (outcome.empty, "without text"),
             (outcome.unread, "past the number read per feed"),

@@ -9,6 +9,7 @@ import hashlib
 import html
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -27,7 +28,7 @@ from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
 from briefing.sources.fetch import FetchLimits, Validators, fetch_url
 from briefing.sources.text import one_line, safe_link, short_text, strip_unshown
-from briefing.topic import Topic
+from briefing.topic import ITEM_KEPT, Topic
 
 # Block elements become line breaks, so paragraphs stay paragraphs; every other tag goes.
 _BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "blockquote", "pre", "hr", "tr", "table"}
@@ -377,8 +378,9 @@ def select_items(
 ) -> tuple[tuple[FeedItem, ...], FetchOutcome]:
     """The items of a fetched feed that the edition reads, and its outcome with the counts.
 
-    An item is read if it concerns the partnership and is dated within the period; an item with
-    no date is read too (a feed lists what is current) and counted as undated.
+    An item is read if, judged whole, it concerns the partnership (``Topic.judge_item``, whose
+    reasons for leaving one out are counted) and is dated within the period; an item with no
+    date is read too (a feed lists what is current) and counted as undated.
     """
     if fetch.copy is None:
         return (), fetch.outcome
@@ -388,11 +390,12 @@ def select_items(
         reason = short_text(str(exc), OUTCOME_REASON_LIMIT)
         failed = fetch.outcome.model_copy(update={"status": "failed", "reason": reason})
         return (), FetchOutcome.model_validate(failed.model_dump())
-    kept, off_topic, out_of_period = [], 0, 0
+    kept, out_of_period, reasons = [], 0, Counter[str]()
     for item in parsed.items:
         published = item.document.published
-        if not topic.concerns_partnership(item.document.text):
-            off_topic += 1
+        verdict = topic.judge_item(item.document.text)
+        if verdict not in ITEM_KEPT:
+            reasons[verdict] += 1
         elif published and not period_start <= published.value.earliest() <= edition_date:
             out_of_period += 1
         else:
@@ -401,7 +404,8 @@ def select_items(
         update={
             "items": parsed.entries,
             "kept": len(kept),
-            "off_topic": off_topic,
+            "off_topic": reasons.total(),
+            "off_topic_reasons": dict(sorted(reasons.items())),
             "out_of_period": out_of_period,
             "empty": parsed.empty,
             "unread": parsed.unread,
