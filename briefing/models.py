@@ -215,9 +215,19 @@ class SourceMetadata(_Record):
     note: str | None = Field(default=None, description="Context a reader needs about the source.")
 
 
+DocumentForm = Literal["article", "feed-item"]
+"""How a document's text is read: an ``article`` sentence by sentence, each needing the topic's
+scope words; a ``feed-item`` (a headline, then its text) judged whole, its headline a statement."""
+
+
 class SourceDocument(SourceMetadata):
     """One source's full text with its metadata."""
 
+    form: DocumentForm = Field(
+        default="article",
+        description="article: read sentence by sentence, each sentence needing the topic's "
+        "scope words; feed-item: a feed entry, judged whole, its first line its headline.",
+    )
     location: str = Field(description="Where the text was read from: a seed file or a URL.")
     text: str = Field(min_length=1)
 

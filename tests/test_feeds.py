@@ -81,6 +81,7 @@ def test_rss20_item_becomes_a_plain_text_document_with_metadata(
         url=Attested(value=link, basis="metadata", origin="item link"),
         note=f"An item of the feed {feed_server.url('/rss20.xml')}: its title and summary, "
         "not the whole article.",
+        form="feed-item",
         location=link,
         text=text,
     )

@@ -23,6 +23,9 @@ from briefing.models import Evidence, Fact, SourceDocument, When
 from briefing.topic import Topic
 
 MIN_STATEMENT_CHARS = 40
+# A headline is shorter than a sentence: "SLIM lands on the Moon" says what happened.
+MIN_HEADLINE_CHARS = 16
+_WORDS = re.compile(r"\w+")
 
 # A dateline ("WASHINGTON — "), a Q&A label ("A1: ") or a leading ellipsis is not the statement.
 _LEAD_IN = re.compile(r"^(?:[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*\s+[—–-]+\s+|[QA]\d+:\s+|…\s*)")
@@ -126,15 +129,24 @@ def _trim_lead_in(text: str, span: Span) -> Span:
     return Span(span.start + match.end(), span.end) if match else span
 
 
-def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
-    """Every relevant sentence of the document as a fact, in reading order."""
+def _is_headline(document: SourceDocument, paragraph: Span) -> bool:
+    title = document.title.value if document.title is not None else None
+    return document.form == "feed-item" and paragraph.start == 0 and paragraph.of(document.text) == title
+
+
+def _statement_spans(
+    document: SourceDocument, result: "Extraction"
+) -> Iterable[tuple[Span, bool]]:
+    """Each candidate statement of the document, with whether it is a feed item's headline;
+    boilerplate paragraphs are counted in ``result`` and left out."""
     text = document.text
-    reference = document.published.value.earliest() if document.published else None
     paragraphs = split_paragraphs(text)
     seen = count_paragraphs([span.of(text) for span in paragraphs])
-    result = Extraction()
-    speaker: str | None = None
     for paragraph in paragraphs:
+        if _is_headline(document, paragraph):
+            # A feed item's title is its best one-line statement, verbatim like any other.
+            yield paragraph, True
+            continue
         kind = classify_paragraph(paragraph.of(text), seen)
         if kind is not None:
             result.skipped[kind] += 1
@@ -142,35 +154,62 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
         if paragraph.end - paragraph.start > MAX_PARAGRAPH_CHARS:
             result.skipped["over-long paragraph cut into windows"] += 1
         for sentence in split_sentences(text, paragraph):
-            span = _trim_lead_in(text, sentence)
-            statement = span.of(text)
-            speaker = find_speaker(statement, topic, speaker) or speaker
-            if statement.endswith("?") or len(statement) < MIN_STATEMENT_CHARS:
-                result.skipped["question or fragment"] += 1
-                continue
-            if not topic.in_scope(statement):
-                result.skipped["off topic"] += 1
-                continue
-            themes = classify_theme(statement, topic)
-            if themes is None:
-                result.skipped["no theme"] += 1
-                continue
-            when = principal_time(statement, find_times(statement, reference))
-            said_by = find_speaker(statement, topic, speaker)
-            result.facts.append(
-                Fact(
-                    id=fact_id(statement),
-                    statement=statement,
-                    theme=themes[0],
-                    secondary_theme=themes[1],
-                    kind=classify_kind(statement, when, reference, said_by),
-                    speaker=said_by,
-                    when=when,
-                    actors=topic.find_actors(statement),
-                    other_actors=find_other_actors(statement, topic),
-                    evidence=(cite(document, span),),
-                )
+            yield _trim_lead_in(text, sentence), False
+
+
+def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
+    """Every relevant sentence of the document as a fact, in reading order.
+
+    An article's sentence is relevant when it touches the topic's scope and a theme; a feed
+    item was judged whole when it was read, so each of its sentences (and its headline) is kept
+    unless it is boilerplate or a fragment, under the item's theme when it has none of its own.
+    """
+    text = document.text
+    reference = document.published.value.earliest() if document.published else None
+    item = document.form == "feed-item"
+    item_themes = classify_theme(text, topic) if item else None
+    result = Extraction()
+    speaker: str | None = None
+    headline_words: list[str] = []
+    for span, headline in _statement_spans(document, result):
+        statement = span.of(text)
+        words = _WORDS.findall(statement.lower())
+        if headline:
+            headline_words = words
+        elif words == headline_words:
+            result.skipped["repeats the headline"] += 1
+            continue
+        speaker = find_speaker(statement, topic, speaker) or speaker
+        shortest = MIN_HEADLINE_CHARS if headline else MIN_STATEMENT_CHARS
+        if statement.endswith("?") or len(statement) < shortest:
+            result.skipped["question or fragment"] += 1
+            continue
+        if not item and not topic.in_scope(statement):
+            result.skipped["off topic"] += 1
+            continue
+        themes = classify_theme(statement, topic)
+        if item_themes is not None:
+            secondary = themes[0] if themes and themes[0] != item_themes[0] else None
+            themes = (item_themes[0], secondary or item_themes[1])
+        if themes is None:
+            result.skipped["no theme"] += 1
+            continue
+        when = principal_time(statement, find_times(statement, reference))
+        said_by = find_speaker(statement, topic, speaker)
+        result.facts.append(
+            Fact(
+                id=fact_id(statement),
+                statement=statement,
+                theme=themes[0],
+                secondary_theme=themes[1],
+                kind=classify_kind(statement, when, reference, said_by),
+                speaker=said_by,
+                when=when,
+                actors=topic.find_actors(statement),
+                other_actors=find_other_actors(statement, topic),
+                evidence=(cite(document, span),),
             )
+        )
     return result
 
 

@@ -332,6 +332,7 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
         published=_published(entry),
         url=Attested(value=link, basis="metadata", origin="item link") if link else None,
         note=f"An item of the feed {feed.name}: its title and summary, not the whole article.",
+        form="feed-item",
         location=link or f"{feed.url}#{guid or digest}",
         text=text,
     )
