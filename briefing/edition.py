@@ -306,6 +306,7 @@ def compose_edition(
         period_start=plan.period_start,
         previous_edition=recollection.previous_edition,
         earlier_fact_ids=recollection.fact_ids,
+        earlier_stories=recollection.stories,
         source_health=outcomes,
         versions=load_versions() if versions is None else versions,
     )

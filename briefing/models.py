@@ -372,6 +372,38 @@ class Section(_Record):
     facts: tuple[Fact, ...]
 
 
+class Story(_Record):
+    """Reports of one event, across outlets and days: its headline, its statements and sources.
+
+    Every word of a story is a source's: its headline is a statement (a feed item's title),
+    and its outlets, dates and links are its sources' metadata."""
+
+    id: str = Field(pattern=r"^story-[0-9a-f]{12}$")
+    theme: ThemeId
+    headline: str = Field(description="Id of the statement that heads the story: an item title.")
+    reported: date | None = Field(default=None, description="The day the event was first reported.")
+    fact_ids: tuple[str, ...] = Field(
+        min_length=1, description="Its statements, the headline first, then the best supported."
+    )
+    document_ids: tuple[str, ...] = Field(
+        min_length=1, description="Every source reporting it, the first to report it first."
+    )
+    developing_since: date | None = Field(
+        default=None,
+        description="The earliest earlier edition that carried this story; None when it is new.",
+    )
+
+    @model_validator(mode="after")
+    def _headline_leads(self) -> Self:
+        if self.fact_ids[0] != self.headline:
+            raise ValueError("a story's headline must be its first statement")
+        if len(set(self.fact_ids)) != len(self.fact_ids):
+            raise ValueError("a story's statements must be distinct")
+        if len(set(self.document_ids)) != len(self.document_ids):
+            raise ValueError("a story's sources must be distinct")
+        return self
+
+
 class KeyActor(_Record):
     """An actor the edition's statements name, with how many name it."""
 
@@ -408,7 +440,8 @@ class FetchOutcome(_Record):
     off_topic: int = Field(default=0, ge=0, description="Entries not about the partnership.")
     off_topic_reasons: dict[str, int] = Field(
         default_factory=dict,
-        description="The off-topic entries by why they were left out (briefing.topic.ITEM_LEFT_OUT).",
+        description="The off-topic entries by why they were left out "
+        "(briefing.topic.ITEM_LEFT_OUT).",
     )
     out_of_period: int = Field(default=0, ge=0, description="Entries dated outside the period.")
     empty: int = Field(default=0, ge=0, description="Entries with no text to read.")
@@ -429,7 +462,9 @@ class FetchOutcome(_Record):
         if self.undated > self.kept:
             raise ValueError("undated entries are counted among the kept ones")
         if self.off_topic_reasons and sum(self.off_topic_reasons.values()) != self.off_topic:
-            raise ValueError("the reasons for leaving entries out must add up to the off-topic ones")
+            raise ValueError(
+                "the reasons for leaving entries out must add up to the off-topic ones"
+            )
         return self
 
 
@@ -453,6 +488,14 @@ class Briefing(_Record):
         default=(), description="Ids of the five to eight statements that matter most."
     )
     key_actors: tuple[KeyActor, ...] = ()
+    stories: tuple[Story, ...] = Field(
+        default=(),
+        description="The news as stories, the most important first: reports of one event, "
+        "each headed by a feed item's title.",
+    )
+    top_stories: tuple[str, ...] = Field(
+        default=(), description="Ids of the five to eight stories the edition leads with."
+    )
     method: MethodNote | None = None
     sources: tuple[SourceDocument, ...] = Field(
         description="Numbered by position: the first source is [1]."
@@ -509,6 +552,46 @@ class Briefing(_Record):
         if unknown:
             raise ValueError(f"key points, timeline or notes name unknown facts: {unknown}")
         return self
+
+    @model_validator(mode="after")
+    def _stories_are_of_this_edition(self) -> Self:
+        facts = {fact.id for fact in self.facts()}
+        sources = {source.id for source in self.sources}
+        in_stories: list[str] = []
+        for story in self.stories:
+            if not set(story.fact_ids) <= facts or not set(story.document_ids) <= sources:
+                raise ValueError(f"{story.id} names statements or sources not in the briefing")
+            cited = {
+                e.document_id for fact_id in story.fact_ids for e in self.fact(fact_id).evidence
+            }
+            if cited != set(story.document_ids):
+                raise ValueError(f"{story.id}: its sources must be those its statements cite")
+            in_stories += story.fact_ids
+        if len(set(in_stories)) != len(in_stories):
+            raise ValueError("a statement belongs to one story at most")
+        story_ids = [story.id for story in self.stories]
+        if len(set(story_ids)) != len(story_ids):
+            raise ValueError("story ids must be unique")
+        if not set(self.top_stories) <= set(story_ids):
+            raise ValueError("top stories must be stories of the briefing")
+        return self
+
+    @cached_property
+    def _stories_by_id(self) -> dict[str, "Story"]:
+        return {story.id: story for story in self.stories}
+
+    def story(self, story_id: str) -> "Story":
+        """The story with this id (KeyError if the briefing has none)."""
+        return self._stories_by_id[story_id]
+
+    @cached_property
+    def _story_of_fact(self) -> dict[str, str]:
+        return {fact_id: story.id for story in self.stories for fact_id in story.fact_ids}
+
+    def story_of(self, fact_id: str) -> "Story | None":
+        """The story a statement belongs to, if any."""
+        story_id = self._story_of_fact.get(fact_id)
+        return self._stories_by_id[story_id] if story_id is not None else None
 
     @cached_property
     def _facts_by_id(self) -> dict[str, Fact]:

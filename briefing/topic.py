@@ -158,7 +158,9 @@ class Topic(_Profile):
     def _space_actors_name_partners(self) -> Self:
         unknown = set(self.relevance.space_actors if self.relevance else ()) - set(self.partners)
         if unknown:
-            raise ValueError(f"relevance.space_actors name no partner: {', '.join(sorted(unknown))}")
+            raise ValueError(
+                f"relevance.space_actors name no partner: {', '.join(sorted(unknown))}"
+            )
         return self
 
     @model_validator(mode="after")

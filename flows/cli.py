@@ -1,5 +1,6 @@
 """The ``briefing`` command: a thin shell over the Prefect flows."""
 
+import json
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -232,32 +233,57 @@ def run(
 def evaluate(
     labels: Annotated[
         Path,
-        typer.Option(help="Labelled set to score against.", metavar="FILE"),
+        typer.Option(help="Labelled seed sentences to score against.", metavar="FILE"),
     ] = PROJECT_ROOT / "evaluation" / "labels.yaml",
+    news: Annotated[
+        Path,
+        typer.Option(
+            help="Labelled news set: a folder of RSS files (feeds/) and labels.yaml.",
+            metavar="FOLDER",
+        ),
+    ] = PROJECT_ROOT / "evaluation" / "news",
     edition_date: Annotated[
         str | None,
-        typer.Option("--date", metavar="YYYY-MM-DD", help="Edition date to compose for."),
+        typer.Option("--date", metavar="YYYY-MM-DD", help="Edition date of the seed edition."),
     ] = "2023-01-20",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the full reports as JSON.")
+    ] = False,
 ) -> None:
-    """Score the seed edition against the hand-labelled set: theme accuracy, date accuracy,
-    key events carried, and more. Runs the library directly, without Prefect."""
+    """Score the seed edition against the hand-labelled sentences (theme, date, kind, speaker,
+    key events) and an edition of the labelled news set (relevance precision and recall, theme
+    accuracy, story grouping precision and recall). Runs the library directly, without Prefect."""
     from briefing.evaluate import evaluate as score
     from briefing.evaluate import load_labels
+    from briefing.evaluate_news import compose_news_set, evaluate_news, load_news_set, rows
+    from briefing.topic import load_topic
 
     try:
         briefing = load_seed_briefing(_parse_date(edition_date) or date.today())
         report = score(briefing, load_labels(labels))
+        news_set = load_news_set(news)
+        topic = load_topic(load_settings().topic_file)
+        news_briefing, guids = compose_news_set(news_set, topic)
+        news_report = evaluate_news(news_briefing, guids, news_set.labels)
     except BriefingError as exc:
         fail(exc, code=1)
     if as_json:
-        typer.echo(report.model_dump_json(indent=2))
+        both = {
+            "seeds": report.model_dump(mode="json"),
+            "news": news_report.model_dump(mode="json"),
+        }
+        typer.echo(json.dumps(both, indent=2))
         return
-    table = Table(title=f"Evaluation against {labels.name} ({report.statements} statements)")
-    table.add_column("measure")
-    table.add_column("right", justify="right")
-    table.add_column("of", justify="right")
-    table.add_column("share", justify="right")
+    table = Table(title=f"Seeds: against {labels.name} ({report.statements} statements)")
+    news_table = Table(
+        title=f"News: against {news.name}/labels.yaml ({news_report.items} items, "
+        f"{news_report.stories} stories made)"
+    )
+    for each in (table, news_table):
+        each.add_column("measure")
+        each.add_column("right", justify="right")
+        each.add_column("of", justify="right")
+        each.add_column("share", justify="right")
     for name, value in [
         ("theme accuracy", report.theme),
         ("date accuracy (dated facts)", report.date),
@@ -269,9 +295,15 @@ def evaluate(
         ("on-topic sentences left out", report.on_topic_dropped),
     ]:
         table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
-    Console().print(table)
+    for name, value in rows(news_report):
+        news_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
+    console = Console()
+    console.print(table)
     typer.echo(f"Disagreements noted: {report.disagreements_found}")
     for line in [*report.missing_key_events, *report.theme_errors, *report.date_errors]:
+        typer.echo(f"  - {line}")
+    console.print(news_table)
+    for line in news_report.misses:
         typer.echo(f"  - {line}")
 
 

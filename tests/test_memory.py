@@ -108,6 +108,7 @@ def test_the_same_item_through_two_feeds_is_stored_once(
     expected = [
         "https://alliance-review.example.org/2023/debris",
         "https://orbit-wire.example.org/2023/01/24/lunar-rover",
+        "https://orbit-wire.example.org/2023/01/25/engine-test",
         "https://orbit-wire.example.org/space-data",
     ]
     assert expected == links

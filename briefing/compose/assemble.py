@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 
 from briefing.compose.consolidate import consolidate, find_disagreements
+from briefing.compose.stories import EarlierStory, build_stories, select_top_stories
 from briefing.compose.timeline import build_milestones, build_timeline
 from briefing.extract.facts import fact_id
 from briefing.models import (
@@ -128,12 +129,14 @@ def compose_briefing(
     previous_edition: date | None = None,
     earlier_fact_ids: Set[str] = frozenset(),
     source_health: Iterable[FetchOutcome] = (),
+    earlier_stories: Sequence[EarlierStory] = (),
 ) -> Briefing:
     """The edition for a date: reports of the same thing merged, then one section per theme
     (best-supported first), key points, the timeline, the milestones and where sources differ.
 
     A fact none of whose reports an earlier edition carried (``earlier_fact_ids``) is new;
-    ``previous_edition`` is None on the first edition.
+    ``previous_edition`` is None on the first edition. The feed items' reports become stories
+    (``briefing.compose.stories``); one like a story of ``earlier_stories`` is developing.
     """
     groups = consolidate(list(facts), topic)
     merged = [fact for fact, _ in groups]
@@ -152,6 +155,7 @@ def compose_briefing(
         )
         for profile in topic.themes
     )
+    stories = build_stories(merged, documents, topic, edition_date, earlier_stories)
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,
@@ -164,6 +168,8 @@ def compose_briefing(
         sections=sections,
         key_points=select_key_points(topic, sections, documents, edition_date),
         key_actors=build_key_actors(merged),
+        stories=stories,
+        top_stories=select_top_stories(stories, topic),
         timeline=build_timeline(merged, edition_date),
         milestones=build_milestones(groups, documents, edition_date),
         disagreements=tuple(

@@ -131,12 +131,14 @@ def _trim_lead_in(text: str, span: Span) -> Span:
 
 def _is_headline(document: SourceDocument, paragraph: Span) -> bool:
     title = document.title.value if document.title is not None else None
-    return document.form == "feed-item" and paragraph.start == 0 and paragraph.of(document.text) == title
+    return (
+        document.form == "feed-item"
+        and paragraph.start == 0
+        and paragraph.of(document.text) == title
+    )
 
 
-def _statement_spans(
-    document: SourceDocument, result: "Extraction"
-) -> Iterable[tuple[Span, bool]]:
+def _statement_spans(document: SourceDocument, result: "Extraction") -> Iterable[tuple[Span, bool]]:
     """Each candidate statement of the document, with whether it is a feed item's headline;
     boilerplate paragraphs are counted in ``result`` and left out."""
     text = document.text

@@ -8,7 +8,7 @@ one edition adds in a single transaction, so a run killed half way leaves the me
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
+from briefing.compose.stories import REMEMBERED_DAYS, EarlierStory, story_statements
 from briefing.errors import StoreError
 from briefing.models import Briefing, Fact, SourceDocument
 from briefing.sources.feeds import FeedCopy, FeedFetch, FeedItem
@@ -130,6 +131,19 @@ edition_facts = Table(
     Column("fact_id", ForeignKey("facts.id"), primary_key=True),
 )
 
+edition_stories = Table(
+    "edition_stories",
+    metadata,
+    Column("edition_id", ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", String(64), primary_key=True),
+    Column(
+        "statements",
+        JSON,
+        nullable=False,
+        comment="The story's first statements, verbatim: what recognises it next time.",
+    ),
+)
+
 
 @dataclass(frozen=True)
 class Recollection:
@@ -137,6 +151,7 @@ class Recollection:
 
     previous_edition: date | None
     fact_ids: frozenset[str]
+    stories: tuple[EarlierStory, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,8 +309,10 @@ def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]
 
 
 def load_recollection(engine: Engine, edition_date: date) -> Recollection:
-    """The latest edition before the date and every fact the editions before it carried."""
+    """The latest edition before the date, every fact the editions before it carried, and the
+    stories of those of the last ``REMEMBERED_DAYS``."""
     earlier = editions.c.edition_date < edition_date
+    recent = editions.c.edition_date >= edition_date - timedelta(days=REMEMBERED_DAYS)
     try:
         with engine.connect() as connection:
             previous = connection.execute(
@@ -309,9 +326,38 @@ def load_recollection(engine: Engine, edition_date: date) -> Recollection:
                 .where(earlier)
                 .distinct()
             ).scalars()
-            return Recollection(previous[0] if previous else None, frozenset(fact_ids))
+            stories = connection.execute(
+                select(
+                    editions.c.edition_date,
+                    edition_stories.c.story_id,
+                    edition_stories.c.statements,
+                )
+                .join(editions, editions.c.id == edition_stories.c.edition_id)
+                .where(earlier, recent)
+                .order_by(editions.c.edition_date, edition_stories.c.story_id)
+            ).all()
+            return Recollection(
+                previous[0] if previous else None,
+                frozenset(fact_ids),
+                tuple(
+                    EarlierStory(day, _statements(story_id, statements))
+                    for day, story_id, statements in stories
+                ),
+            )
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read earlier editions from the memory: {exc}") from exc
+
+
+def _statements(story_id: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise bad_row(
+            "edition_stories",
+            f"story_id {story_id}",
+            "its statements are not a list of text",
+            f"delete that row (DELETE FROM edition_stories WHERE story_id = '{story_id}'): the "
+            "story is then only not recognised as developing",
+        )
+    return tuple(value)
 
 
 def load_extractions(engine: Engine, keys: Iterable[str]) -> dict[str, list[Fact]]:
@@ -444,6 +490,7 @@ def _write_edition(connection: Connection, record: EditionRecord) -> None:
     # A second run for the same date replaces that edition's record.
     same_date = select(editions.c.id).where(editions.c.edition_date == briefing.edition_date)
     connection.execute(delete(edition_facts).where(edition_facts.c.edition_id.in_(same_date)))
+    connection.execute(delete(edition_stories).where(edition_stories.c.edition_id.in_(same_date)))
     connection.execute(delete(editions).where(editions.c.edition_date == briefing.edition_date))
     edition_id = connection.execute(
         insert(editions)
@@ -459,6 +506,19 @@ def _write_edition(connection: Connection, record: EditionRecord) -> None:
     if fact_ids:
         connection.execute(
             insert(edition_facts), [{"edition_id": edition_id, "fact_id": i} for i in fact_ids]
+        )
+    by_id = {fact.id: fact for fact in briefing.facts()}
+    if briefing.stories:
+        connection.execute(
+            insert(edition_stories),
+            [
+                {
+                    "edition_id": edition_id,
+                    "story_id": story.id,
+                    "statements": list(story_statements(story, by_id)),
+                }
+                for story in briefing.stories
+            ],
         )
 
 

@@ -1,0 +1,255 @@
+"""Stories: the reports of one event across outlets and days, each headed by an item's title.
+
+Two feed items tell the same story when their leads (the headline and the first sentences)
+weigh mostly the same words, rarity-weighted as consolidation weighs them (``STORY_SAME``), or
+when consolidation merged a statement of each and their leads share at least a little
+(``SHARED_FLOOR``); either way only when they were published within ``STORY_DAYS`` of each
+other. Stories are the connected items. A statement of an article (a seed) joins the story of
+the items it was merged with. A story is headed by the title that most of its sources carry,
+else the clearest; it is "developing" when an earlier edition carried a story whose leads weigh
+the same words (``STORY_SAME``) within ``REMEMBERED_DAYS``.
+"""
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from briefing.compose.consolidate import content_words
+from briefing.models import Fact, FactKind, SourceDocument, Story
+from briefing.topic import Topic
+
+STORY_SAME = 0.3  # rarity-weighted Jaccard of two leads from which they tell one story
+SHARED_FLOOR = 0.1  # the least two leads share when a merged statement cites both items
+STORY_DAYS = 3  # items of one event are published within this many days of each other
+LEAD_SENTENCES = 2  # sentences after the headline that make an item's lead
+TOP_STORIES = (5, 8)
+REMEMBERED_DAYS = 42  # how far back an earlier edition's stories make a story "developing"
+REMEMBERED_STATEMENTS = 6  # statements of a story the memory keeps to recognise it by
+_HEADLINE_WORDS = 11  # the length of a clear headline, in words
+_RARE_FLOOR = 0.5  # a word common to more items than this weight's share is no probe
+
+
+@dataclass(frozen=True)
+class EarlierStory:
+    """A story an earlier edition carried, as the memory keeps it."""
+
+    edition_date: date
+    statements: tuple[str, ...]
+
+
+def is_headline(fact: Fact, documents: Mapping[str, SourceDocument]) -> bool:
+    """Whether the statement is, verbatim, the title of a feed item it cites."""
+    for evidence in fact.evidence:
+        document = documents.get(evidence.document_id)
+        if (
+            document is not None
+            and document.form == "feed-item"
+            and evidence.start == 0
+            and document.title is not None
+            and document.title.value == evidence.quote == fact.statement
+        ):
+            return True
+    return False
+
+
+def _day(document: SourceDocument) -> date | None:
+    return document.published.value.earliest() if document.published is not None else None
+
+
+def _weights(bags: Iterable[frozenset[str]]) -> dict[str, float]:
+    bags = list(bags)
+    counts = Counter(word for bag in bags for word in bag)
+    total = len(bags) + 1
+    return {word: math.log(total / count) + 0.1 for word, count in counts.items()}
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float]) -> float:
+    default = max(weights.values(), default=1.0)
+    shared = sum(weights.get(word, default) for word in a & b)
+    union = sum(weights.get(word, default) for word in a | b)
+    return shared / union if union else 0.0
+
+
+class _Components:
+    """Union-find over item ids."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.parent = {item: item for item in ids}
+
+    def find(self, item: str) -> str:
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def join(self, a: str, b: str) -> None:
+        self.parent[self.find(b)] = self.find(a)
+
+
+def _leads(
+    merged: Sequence[Fact], items: Mapping[str, SourceDocument], topic: Topic
+) -> dict[str, frozenset[str]]:
+    """Each item's lead as content words: its headline and first sentences, as it wrote them."""
+    quotes: dict[str, list[tuple[int, str]]] = {item: [] for item in items}
+    for fact in merged:
+        for evidence in fact.evidence:
+            if evidence.document_id in quotes:
+                quotes[evidence.document_id].append((evidence.start, evidence.quote))
+    leads = {}
+    for item, found in quotes.items():
+        first = [quote for _, quote in sorted(set(found))[: LEAD_SENTENCES + 1]]
+        leads[item] = frozenset(word for quote in first for word in content_words(quote, topic))
+    return leads
+
+
+def _close_in_time(a: SourceDocument, b: SourceDocument) -> bool:
+    day_a, day_b = _day(a), _day(b)
+    return day_a is None or day_b is None or abs((day_a - day_b).days) <= STORY_DAYS
+
+
+def group_items(
+    merged: Sequence[Fact], items: Mapping[str, SourceDocument], topic: Topic
+) -> list[list[str]]:
+    """The feed items (by id) that tell one story each, in the order they were first cited."""
+    leads = _leads(merged, items, topic)
+    weights = _weights(leads.values())
+    components = _Components(items)
+    for fact in merged:
+        cited = [e.document_id for e in fact.evidence if e.document_id in items]
+        for other in dict.fromkeys(cited[1:]):
+            first = cited[0]
+            if (
+                other != first
+                and _close_in_time(items[first], items[other])
+                and _jaccard(leads[first], leads[other], weights) >= SHARED_FLOOR
+            ):
+                components.join(first, other)
+    # Candidates share one of each other's rarer words: an index, not every pair.
+    rare = _RARE_FLOOR * max(weights.values(), default=0.0)
+    by_word: dict[str, list[str]] = {}
+    for item, words in leads.items():
+        candidates = {
+            other for word in words if weights[word] >= rare for other in by_word.get(word, ())
+        }
+        for other in sorted(candidates):
+            if _close_in_time(items[item], items[other]) and (
+                _jaccard(leads[item], leads[other], weights) >= STORY_SAME
+            ):
+                components.join(other, item)
+        for word in words:
+            if weights[word] >= rare:
+                by_word.setdefault(word, []).append(item)
+    grouped: dict[str, list[str]] = {}
+    for item in items:
+        grouped.setdefault(components.find(item), []).append(item)
+    return list(grouped.values())
+
+
+def _headline_penalty(fact: Fact) -> float:
+    words = len(fact.statement.split())
+    return abs(words - _HEADLINE_WORDS) / 4 + (2.0 if ":" in fact.statement else 0.0)
+
+
+def story_score(story: Story, facts: Mapping[str, Fact], topic: Topic, today: date) -> float:
+    """How much a story matters: its sources first, then recency, the weight of its theme's
+    words in its headline and whether it reports an event."""
+    headline = facts[story.headline]
+    age_weeks = (today - story.reported).days / 7 if story.reported is not None else 52.0
+    recency = 1.0 / (1.0 + max(age_weeks, 0.0))
+    weight = min(topic.theme(story.theme).score(headline.statement), 12) / 4
+    event = any(facts[fact_id].kind == FactKind.EVENT for fact_id in story.fact_ids)
+    return 3.0 * len(story.document_ids) + 2.0 * recency + weight + (1.0 if event else 0.0)
+
+
+def _developing_since(
+    lead: frozenset[str],
+    earlier: Sequence[tuple[date, frozenset[str]]],
+    weights: Mapping[str, float],
+) -> date | None:
+    days = [day for day, words in earlier if _jaccard(lead, words, weights) >= STORY_SAME]
+    return min(days, default=None)
+
+
+def build_stories(
+    merged: Sequence[Fact],
+    documents: Sequence[SourceDocument],
+    topic: Topic,
+    edition_date: date,
+    earlier: Sequence[EarlierStory] = (),
+) -> tuple[Story, ...]:
+    """The edition's news as stories, the most important first (``story_score``)."""
+    by_id = {document.id: document for document in documents}
+    items = {document.id: document for document in documents if document.form == "feed-item"}
+    order = {document.id: index for index, document in enumerate(documents)}
+    facts_by_id = {fact.id: fact for fact in merged}
+    group_of: dict[str, int] = {}
+    for index, group in enumerate(group_items(merged, items, topic)):
+        group_of.update(dict.fromkeys(group, index))
+    members: dict[int, list[Fact]] = {}
+    for fact in merged:
+        home = next(
+            (group_of[e.document_id] for e in fact.evidence if e.document_id in group_of), None
+        )
+        if home is not None:
+            members.setdefault(home, []).append(fact)
+    remembered = [
+        (
+            story.edition_date,
+            frozenset(w for s in story.statements for w in content_words(s, topic)),
+        )
+        for story in earlier
+        if timedelta(0) < edition_date - story.edition_date <= timedelta(days=REMEMBERED_DAYS)
+    ]
+    leads = _leads(merged, items, topic)
+    weights = _weights([*leads.values(), *(words for _, words in remembered)])
+    stories = []
+    for facts in members.values():
+        headlines = [fact for fact in facts if is_headline(fact, by_id)]
+        if not headlines:
+            continue
+        headline = min(headlines, key=lambda f: (-len(f.source_ids()), _headline_penalty(f)))
+        rest = sorted(
+            (fact for fact in facts if fact is not headline),
+            key=lambda fact: (-len(fact.source_ids()), min(order[d] for d in fact.source_ids())),
+        )
+        cited = {document for fact in facts for document in fact.source_ids()}
+        days = [day for document in cited if document in items and (day := _day(items[document]))]
+        sources = sorted(cited, key=lambda d: (_day(by_id[d]) or date.max, order[d]))
+        lead = frozenset(
+            word for document in cited if document in leads for word in leads[document]
+        )
+        stories.append(
+            Story(
+                id="story-" + hashlib.sha256(headline.id.encode()).hexdigest()[:12],
+                theme=headline.theme,
+                headline=headline.id,
+                reported=min(days, default=None),
+                fact_ids=(headline.id, *(fact.id for fact in rest)),
+                document_ids=tuple(sources),
+                developing_since=_developing_since(lead, remembered, weights),
+            )
+        )
+    return tuple(sorted(stories, key=lambda s: -story_score(s, facts_by_id, topic, edition_date)))
+
+
+def select_top_stories(stories: Sequence[Story], topic: Topic) -> tuple[str, ...]:
+    """Five to eight stories to lead with: the first of each theme that has one, then the next
+    best, in rank order (``stories`` comes ranked)."""
+    low, high = TOP_STORIES
+    chosen: list[Story] = []
+    for profile in topic.themes:
+        best = next((story for story in stories if story.theme == profile.id), None)
+        if best is not None and len(chosen) < high:
+            chosen.append(best)
+    target = max(low, min(high, len(chosen) + 3))
+    chosen += [story for story in stories if story not in chosen][: max(0, target - len(chosen))]
+    rank = {story.id: index for index, story in enumerate(stories)}
+    return tuple(story.id for story in sorted(chosen, key=lambda story: rank[story.id]))
+
+
+def story_statements(story: Story, facts: Mapping[str, Fact]) -> tuple[str, ...]:
+    """What the memory keeps of a story to recognise it next time: its first statements."""
+    return tuple(facts[fact_id].statement for fact_id in story.fact_ids[:REMEMBERED_STATEMENTS])

@@ -1,0 +1,228 @@
+"""Score an edition made from a labelled set of news feeds: relevance, themes and stories.
+
+The set (``evaluation/news/``) is a folder of RSS files, one per outlet, and ``labels.yaml``,
+which says of every item (by its GUID) whether an analyst of the partnership would read it, its
+theme and the story it tells. An item counts as read when a statement of the edition cites it;
+its theme is that of the story it heads or joins, else of its headline; two items are grouped
+when one story holds both. Story grouping is scored over pairs of items: precision over the
+pairs the edition groups, recall over the pairs the labels group.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+from pathlib import Path
+
+import feedparser
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from briefing.compose.assemble import compose_briefing
+from briefing.errors import ConfigurationError, SourceError
+from briefing.evaluate import Score
+from briefing.extract.facts import extract_documents
+from briefing.models import Briefing, FetchOutcome, SourceDocument
+from briefing.sources.feeds import (
+    FeedConfig,
+    FeedCopy,
+    FeedFetch,
+    FeedItem,
+    dedupe_items,
+    select_items,
+)
+from briefing.sources.fetch import Validators
+from briefing.topic import Topic
+
+
+class _Label(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StoryLabel(_Label):
+    """An event several items report."""
+
+    id: str
+    name: str
+    date: date
+
+
+class ItemLabel(_Label):
+    """What an analyst says of one news item."""
+
+    guid: str
+    on_topic: bool
+    theme: str | None = None
+    story: str | None = None
+    note: str | None = None
+
+
+class NewsLabels(_Label):
+    """The labelled news set."""
+
+    stories: list[StoryLabel]
+    items: list[ItemLabel] = Field(min_length=1)
+
+
+class NewsReport(BaseModel):
+    """The figures on news, and the items behind each miss, for a reader to check."""
+
+    items: int
+    relevance_precision: Score = Field(description="Items read that are on topic.")
+    relevance_recall: Score = Field(description="On-topic items read.")
+    theme: Score = Field(description="On-topic items read under their labelled theme.")
+    story_precision: Score = Field(description="Pairs of items grouped that tell one story.")
+    story_recall: Score = Field(description="Pairs telling one story that are grouped.")
+    stories: int = Field(description="Stories in the edition.")
+    misses: list[str]
+
+
+@dataclass(frozen=True)
+class NewsSet:
+    """The feeds of a labelled set, as fetched copies, and its labels."""
+
+    fetches: tuple[FeedFetch, ...]
+    labels: NewsLabels
+
+
+def load_news_set(folder: Path) -> NewsSet:
+    """Read the set's RSS files (as if each had just been fetched) and its labels."""
+    try:
+        labels = NewsLabels.model_validate(
+            yaml.safe_load((folder / "labels.yaml").read_text(encoding="utf-8"))
+        )
+        fetches = []
+        for path in sorted((folder / "feeds").glob("*.xml")):
+            feed = FeedConfig(name=path.stem, url=f"https://evaluation.invalid/{path.name}")
+            outcome = FetchOutcome(feed=feed.name, url=feed.url, status="fetched")
+            copy = FeedCopy(
+                url=feed.url,
+                body=path.read_bytes(),
+                content_type="application/rss+xml",
+                validators=Validators(),
+            )
+            fetches.append(FeedFetch(feed=feed, outcome=outcome, copy=copy, fresh=True))
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the news set {folder}: {exc}") from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigurationError(f"news labels in {folder} are invalid:\n{exc}") from exc
+    if not fetches:
+        raise ConfigurationError(f"the news set {folder} has no feeds/*.xml")
+    return NewsSet(tuple(fetches), labels)
+
+
+def select_news_set(
+    news: NewsSet, topic: Topic, period_start: date, edition_date: date
+) -> tuple[list[SourceDocument], dict[str, str]]:
+    """The documents the edition reads from the set, and each one's GUID."""
+    items: list[FeedItem] = []
+    for fetch in news.fetches:
+        kept, _ = select_items(fetch, topic, period_start, edition_date)
+        items += kept
+    unique = dedupe_items(items)
+    guids = {}
+    for item in unique:
+        if item.guid is None:
+            raise SourceError(f"{item.document.location}: an evaluation item needs a GUID")
+        guids[item.document.id] = item.guid
+    return [item.document for item in unique], guids
+
+
+def compose_news_set(news: NewsSet, topic: Topic) -> tuple[Briefing, dict[str, str]]:
+    """The edition of the whole set, its period from its first item's day to its last's, and
+    each document's GUID: the stages the flow runs, without fetching and without memory."""
+    days = [
+        entry.published_parsed
+        for fetch in news.fetches
+        if fetch.copy is not None
+        for entry in feedparser.parse(fetch.copy.body).entries
+        if entry.get("published_parsed")
+    ]
+    if not days:
+        raise SourceError("the news set's items carry no dates")
+    first, last = (date(*day[:3]) for day in (min(days), max(days)))
+    documents, guids = select_news_set(news, topic, first, last)
+    facts = [fact for done in extract_documents(documents, topic) for fact in done.facts]
+    briefing = compose_briefing(topic, documents, facts, last, period_start=first, versions={})
+    return briefing, guids
+
+
+def _home_story(briefing: Briefing, document_id: str) -> str | None:
+    """The story an item heads or joins: the one whose statements cite it first."""
+    for fact in briefing.facts():
+        if any(e.document_id == document_id for e in fact.evidence):
+            story = briefing.story_of(fact.id)
+            if story is not None:
+                return story.id
+    return None
+
+
+def _theme_of(briefing: Briefing, document_id: str) -> str | None:
+    story = _home_story(briefing, document_id)
+    if story is not None:
+        return briefing.story(story).theme
+    cited = [f for f in briefing.facts() if any(e.document_id == document_id for e in f.evidence)]
+    headline = min(cited, key=lambda f: f.evidence[0].start, default=None)
+    return headline.theme if headline is not None else None
+
+
+def _pair_scores(
+    predicted: Mapping[str, str | None], labelled: Mapping[str, str | None]
+) -> tuple[Score, Score, list[str]]:
+    misses = []
+    grouped = correct = wanted = 0
+    for a, b in combinations(sorted(labelled), 2):
+        same_label = labelled[a] is not None and labelled[a] == labelled[b]
+        same_story = predicted.get(a) is not None and predicted.get(a) == predicted.get(b)
+        wanted += same_label
+        grouped += same_story
+        correct += same_label and same_story
+        if same_label != same_story:
+            kind = "not grouped" if same_label else "grouped wrongly"
+            misses.append(f"{kind}: {a} and {b} ({labelled[a] or labelled[b]})")
+    return Score(right=correct, total=grouped), Score(right=correct, total=wanted), misses
+
+
+def evaluate_news(briefing: Briefing, guids: Mapping[str, str], labels: NewsLabels) -> NewsReport:
+    """Compare what the edition read, themed and grouped with the labels."""
+    by_guid = {label.guid: label for label in labels.items}
+    cited = {e.document_id for fact in briefing.facts() for e in fact.evidence}
+    read = {guids[doc]: doc for doc in cited if doc in guids}
+    misses: list[str] = []
+    on_topic = {label.guid for label in labels.items if label.on_topic}
+    unknown = sorted(set(read) - set(by_guid))
+    if unknown:
+        raise ConfigurationError(f"items without a label: {', '.join(unknown)}")
+    misses += [f"read, off topic: {guid}" for guid in sorted(set(read) - on_topic)]
+    misses += [f"left out, on topic: {guid}" for guid in sorted(on_topic - set(read))]
+    theme = Score(right=0, total=0)
+    for guid in sorted(on_topic & set(read)):
+        theme.total += 1
+        given = _theme_of(briefing, read[guid])
+        if given == by_guid[guid].theme:
+            theme.right += 1
+        else:
+            misses.append(f"theme {given} (label {by_guid[guid].theme}): {guid}")
+    predicted = {guid: _home_story(briefing, doc) for guid, doc in read.items()}
+    # Off-topic items carry no story: grouping one with another item is a wrong pair.
+    labelled = {label.guid: label.story for label in labels.items}
+    precision, recall, pair_misses = _pair_scores(predicted, labelled)
+    return NewsReport(
+        items=len(labels.items),
+        relevance_precision=Score(right=len(on_topic & set(read)), total=len(read)),
+        relevance_recall=Score(right=len(on_topic & set(read)), total=len(on_topic)),
+        theme=theme,
+        story_precision=precision,
+        story_recall=recall,
+        stories=len(briefing.stories),
+        misses=misses + pair_misses,
+    )
+
+
+def rows(report: NewsReport) -> Iterable[tuple[str, Score]]:
+    """The report's figures, named for a table."""
+    yield "relevance precision (items read that are on topic)", report.relevance_precision
+    yield "relevance recall (on-topic items read)", report.relevance_recall
+    yield "theme accuracy (on-topic items read)", report.theme
+    yield "story grouping precision (pairs grouped)", report.story_precision
+    yield "story grouping recall (pairs that tell one story)", report.story_recall
