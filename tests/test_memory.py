@@ -70,6 +70,7 @@ def make_edition(
         previous_edition=recollection.previous_edition,
         earlier_fact_ids=recollection.fact_ids,
         source_health=[outcome for _, outcome in selected],
+        earlier_stories=recollection.stories,
     )
     write_memory(
         memory,
@@ -135,6 +136,27 @@ def test_two_editions_a_week_apart_whats_new_is_exactly_the_new_items_facts(
         second.previous_edition,
         sorted(second.new_fact_ids),
     )
+
+
+def test_a_story_carried_the_week_before_is_developing_and_a_new_one_is_new(
+    memory: Engine, feed_server: FeedServer, topic: Topic
+) -> None:
+    """Week 2 reports week 1's stories again and two new ones: those are developing since the
+    first edition, the two new stories are new, and the first edition's stories are all new."""
+    feed_server.routes["/digest.xml"] = Route(fixture("week1.xml"))
+    first, _ = make_edition(memory, feed_server, ["/digest.xml"], date(2023, 1, 20), topic)
+    feed_server.routes["/digest.xml"] = Route(fixture("week2.xml"))
+    second, _ = make_edition(memory, feed_server, ["/digest.xml"], date(2023, 1, 27), topic)
+
+    def status(briefing: Briefing) -> dict[str, date | None]:
+        return {briefing.fact(s.headline).statement: s.developing_since for s in briefing.stories}
+
+    earlier = set(status(first))
+    expected = {
+        headline: date(2023, 1, 20) if headline in earlier else None for headline in status(second)
+    }
+    assert 2 == sum(1 for since in expected.values() if since is None)
+    assert ({headline: None for headline in earlier}, expected) == (status(first), status(second))
 
 
 def test_new_facts_are_those_no_earlier_edition_carried(

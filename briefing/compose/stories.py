@@ -1,13 +1,14 @@
 """Stories: the reports of one event across outlets and days, each headed by an item's title.
 
 Two feed items tell the same story when their leads (the headline and the first sentences)
-weigh mostly the same words, rarity-weighted as consolidation weighs them (``STORY_SAME``), or
+share enough words, rarity-weighted as consolidation weighs them (``STORY_SAME``, at least
+``SHARED_WORDS`` of them), or
 when consolidation merged a statement of each and their leads share at least a little
 (``SHARED_FLOOR``); either way only when they were published within ``STORY_DAYS`` of each
 other. Stories are the connected items. A statement of an article (a seed) joins the story of
 the items it was merged with. A story is headed by the title that most of its sources carry,
-else the clearest; it is "developing" when an earlier edition carried a story whose leads weigh
-the same words (``STORY_SAME``) within ``REMEMBERED_DAYS``.
+else the clearest; it is "developing" when an earlier edition of the last ``REMEMBERED_DAYS``
+carried a story whose statements share as many words with its leads.
 """
 
 import hashlib
@@ -21,14 +22,16 @@ from briefing.compose.consolidate import content_words
 from briefing.models import Fact, FactKind, SourceDocument, Story
 from briefing.topic import Topic
 
-STORY_SAME = 0.3  # rarity-weighted Jaccard of two leads from which they tell one story
+STORY_SAME = 0.2  # rarity-weighted Jaccard of two leads from which they tell one story...
+SHARED_WORDS = 3  # ...when they share at least this many content words
 SHARED_FLOOR = 0.1  # the least two leads share when a merged statement cites both items
 STORY_DAYS = 3  # items of one event are published within this many days of each other
 LEAD_SENTENCES = 2  # sentences after the headline that make an item's lead
 TOP_STORIES = (5, 8)
+MIN_RARITY_ITEMS = 20
 REMEMBERED_DAYS = 42  # how far back an earlier edition's stories make a story "developing"
 REMEMBERED_STATEMENTS = 6  # statements of a story the memory keeps to recognise it by
-_HEADLINE_WORDS = 11  # the length of a clear headline, in words
+_HEADLINE_WORDS = 8  # the length of a clear headline, in words
 _RARE_FLOOR = 0.5  # a word common to more items than this weight's share is no probe
 
 
@@ -60,9 +63,11 @@ def _day(document: SourceDocument) -> date | None:
 
 
 def _weights(bags: Iterable[frozenset[str]]) -> dict[str, float]:
+    """Each word's rarity among the leads; a handful of items weighs as if among
+    ``MIN_RARITY_ITEMS``, or a word two of three items share would weigh nearly nothing."""
     bags = list(bags)
     counts = Counter(word for bag in bags for word in bag)
-    total = len(bags) + 1
+    total = max(len(bags), MIN_RARITY_ITEMS) + 1
     return {word: math.log(total / count) + 0.1 for word, count in counts.items()}
 
 
@@ -71,6 +76,10 @@ def _jaccard(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float])
     shared = sum(weights.get(word, default) for word in a & b)
     union = sum(weights.get(word, default) for word in a | b)
     return shared / union if union else 0.0
+
+
+def _same_story(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float]) -> bool:
+    return len(a & b) >= SHARED_WORDS and _jaccard(a, b, weights) >= STORY_SAME
 
 
 class _Components:
@@ -135,8 +144,8 @@ def group_items(
             other for word in words if weights[word] >= rare for other in by_word.get(word, ())
         }
         for other in sorted(candidates):
-            if _close_in_time(items[item], items[other]) and (
-                _jaccard(leads[item], leads[other], weights) >= STORY_SAME
+            if _close_in_time(items[item], items[other]) and _same_story(
+                leads[item], leads[other], weights
             ):
                 components.join(other, item)
         for word in words:
@@ -169,7 +178,7 @@ def _developing_since(
     earlier: Sequence[tuple[date, frozenset[str]]],
     weights: Mapping[str, float],
 ) -> date | None:
-    days = [day for day, words in earlier if _jaccard(lead, words, weights) >= STORY_SAME]
+    days = [day for day, words in earlier if _same_story(lead, words, weights)]
     return min(days, default=None)
 
 
