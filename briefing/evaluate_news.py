@@ -148,13 +148,15 @@ def compose_news_set(news: NewsSet, topic: Topic) -> tuple[Briefing, dict[str, s
 
 
 def _home_story(briefing: Briefing, document_id: str) -> str | None:
-    """The story an item heads or joins: the one whose statements cite it first."""
-    for fact in briefing.facts():
-        if any(e.document_id == document_id for e in fact.evidence):
-            story = briefing.story_of(fact.id)
-            if story is not None:
-                return story.id
-    return None
+    """The story an item heads or joins: the one holding its headline (the statement citing
+    the span its text opens with), else the first whose statements cite it."""
+    citing = [
+        (min(e.start for e in fact.evidence if e.document_id == document_id), story.id)
+        for fact in briefing.facts()
+        if any(e.document_id == document_id for e in fact.evidence)
+        and (story := briefing.story_of(fact.id)) is not None
+    ]
+    return min(citing)[1] if citing else None
 
 
 def _theme_of(briefing: Briefing, document_id: str) -> str | None:

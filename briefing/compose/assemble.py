@@ -138,7 +138,12 @@ def compose_briefing(
     ``previous_edition`` is None on the first edition. The feed items' reports become stories
     (``briefing.compose.stories``); one like a story of ``earlier_stories`` is developing.
     """
-    groups = consolidate(list(facts), topic)
+    item_days = {
+        document.id: document.published.value.earliest()
+        for document in documents
+        if document.form == "feed-item" and document.published is not None
+    }
+    groups = consolidate(list(facts), topic, item_days)
     merged = [fact for fact, _ in groups]
     order = {fact.id: index for index, fact in enumerate(merged)}
     sections = tuple(

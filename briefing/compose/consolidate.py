@@ -9,7 +9,7 @@ as its evidence. Within a merged fact, differing numbers or dates become a ``Dis
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -34,6 +34,8 @@ CANDIDATES_PER_WORD = 100
 # feed of 20,000 copies of an item made one statement carrying 20,000 citations, and merging
 # them took minutes. They join no other group either, which would repeat the statement.
 MAX_GROUP_REPORTS = 100
+# News items of one event are published within days of each other: a week's edition holds them.
+REPORT_DAYS = 7
 
 # Words too common to tell two statements apart.
 _STOPWORDS = frozenset(
@@ -233,14 +235,21 @@ def _probe_words(profile: _Profile, weights: dict[str, float], floor: float) -> 
 
 
 def _first_home(
-    profile: _Profile, candidates: list[tuple[int, _Profile]], weights: dict[str, float]
+    profile: _Profile,
+    candidates: list[tuple[int, _Profile]],
+    weights: dict[str, float],
+    item_days: Mapping[str, date],
 ) -> int | None:
-    """The first group with a report of the same thing from another document, if any."""
+    """The first group with a report of the same thing from another document, if any; two
+    feed items published more than ``REPORT_DAYS`` apart report two things."""
     document = profile.fact.evidence[0].document_id
+    day = item_days.get(document)
     for group, member in sorted(candidates, key=lambda pair: pair[0]):
-        if member.fact.evidence[0].document_id != document and same_report(
-            member, profile, weights
-        ):
+        other = member.fact.evidence[0].document_id
+        other_day = item_days.get(other)
+        if day is not None and other_day is not None and abs((day - other_day).days) > REPORT_DAYS:
+            continue
+        if other != document and same_report(member, profile, weights):
             return group
     return None
 
@@ -254,13 +263,17 @@ class Consolidation:
     left_out: Counter[str] = field(default_factory=Counter)
 
 
-def consolidate(facts: Sequence[Fact], topic: Topic) -> list[tuple[Fact, list[Fact]]]:
+def consolidate(
+    facts: Sequence[Fact], topic: Topic, item_days: Mapping[str, date] | None = None
+) -> list[tuple[Fact, list[Fact]]]:
     """Group the facts that report the same thing; each group as (merged fact, its reports),
     at most ``MAX_GROUP_REPORTS`` of them (``consolidate_counted`` counts the rest)."""
-    return consolidate_counted(facts, topic).groups
+    return consolidate_counted(facts, topic, item_days).groups
 
 
-def consolidate_counted(facts: Sequence[Fact], topic: Topic) -> Consolidation:
+def consolidate_counted(
+    facts: Sequence[Fact], topic: Topic, item_days: Mapping[str, date] | None = None
+) -> Consolidation:
     """Group the facts that report the same thing, counting the reports a full group left out.
 
     Each statement joins the first group whose first report is a report of the same thing from
@@ -269,6 +282,9 @@ def consolidate_counted(facts: Sequence[Fact], topic: Topic) -> Consolidation:
     match, so an inverted index over the groups' first reports finds the candidates; past
     CANDIDATES_PER_WORD groups sharing one word, only the latest are compared. A group with
     ``MAX_GROUP_REPORTS`` reports still takes the reports of its thing, but only counts them.
+    ``item_days`` gives the feed items' publication days (by document id): news items published
+    more than ``REPORT_DAYS`` apart report different events ("The rocket lifted off from the
+    Tanegashima Space Center" of two launches a year apart), whatever their words.
     """
     # A quote shares nothing telling in the subject's own words ("the United States and Japan").
     ignored = _STOPWORDS | frozenset(topic.common_words)
@@ -306,7 +322,9 @@ def consolidate_counted(facts: Sequence[Fact], topic: Topic) -> Consolidation:
         # give the briefing two facts with one id.
         home = by_id.get(profile.fact.id)
         if home is None:
-            home = _first_home(profile, [members[index] for index in candidates], weights)
+            home = _first_home(
+                profile, [members[index] for index in candidates], weights, item_days or {}
+            )
         founder = home is None
         if home is None:
             home = len(groups)
