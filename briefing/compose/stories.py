@@ -1,11 +1,11 @@
 """Stories: the reports of one event across outlets and days, each headed by an item's title.
 
-Two feed items tell the same story when their leads (the headline and the first sentences)
-share enough words, rarity-weighted as consolidation weighs them (``STORY_OVERLAP`` of the
-lighter lead, and at least ``SHARED_WORDS`` words), or
-when consolidation merged a statement of each and their leads share at least a little
+An item tells the story of an earlier item (the story's first) when their leads (the
+headline and the first sentences) share enough words, rarity-weighted as consolidation weighs
+them (``STORY_OVERLAP`` of the lighter lead, and at least ``SHARED_WORDS`` words), or when
+consolidation merged a statement of each and their leads share at least a little
 (``SHARED_FLOOR``); either way only when they were published within ``STORY_DAYS`` of each
-other. Stories are the connected items. A statement of an article (a seed) joins the story of
+other. An item joins the story it is most like, else starts one. A statement of an article (a seed) joins the story of
 the items it was merged with. A story is headed by the title that most of its sources carry,
 else the clearest; it is "developing" when an earlier edition of the last ``REMEMBERED_DAYS``
 carried a story whose statements share as many words with its leads.
@@ -27,6 +27,7 @@ from briefing.topic import Topic
 STORY_OVERLAP = 0.18  # rarity-weighted overlap of two leads from which they tell one story...
 SHARED_WORDS = 6  # ...when they share at least this many content words
 SHARED_FLOOR = 0.1  # the least overlap of two leads when a merged statement cites both items
+MAX_LINKING_ITEMS = 10  # a statement merged from more items than this links none of them
 STORY_DAYS = 3  # items of one event are published within this many days of each other
 LEAD_SENTENCES = 2  # sentences after the headline that make an item's lead
 TOP_STORIES = (5, 8)
@@ -89,22 +90,6 @@ def _same_story(a: frozenset[str], b: frozenset[str], weights: Mapping[str, floa
     return len(a & b) >= SHARED_WORDS and _overlap(a, b, weights) >= STORY_OVERLAP
 
 
-class _Components:
-    """Union-find over item ids."""
-
-    def __init__(self, ids: Iterable[str]) -> None:
-        self.parent = {item: item for item in ids}
-
-    def find(self, item: str) -> str:
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
-
-    def join(self, a: str, b: str) -> None:
-        self.parent[self.find(b)] = self.find(a)
-
-
 def _leads(
     merged: Sequence[Fact], items: Mapping[str, SourceDocument], topic: Topic
 ) -> dict[str, frozenset[str]]:
@@ -126,42 +111,66 @@ def _close_in_time(a: SourceDocument, b: SourceDocument) -> bool:
     return day_a is None or day_b is None or abs((day_a - day_b).days) <= STORY_DAYS
 
 
+def _co_cited(merged: Sequence[Fact], items: Mapping[str, SourceDocument]) -> dict[str, set[str]]:
+    """The items each item shares a merged statement with; a statement citing more than
+    ``MAX_LINKING_ITEMS`` items is a stock phrase ("More details will follow."), not a link."""
+    linked: dict[str, set[str]] = {}
+    for fact in merged:
+        cited = {e.document_id for e in fact.evidence if e.document_id in items}
+        if 1 < len(cited) <= MAX_LINKING_ITEMS:
+            for document in cited:
+                linked.setdefault(document, set()).update(cited - {document})
+    return linked
+
+
 def group_items(
     merged: Sequence[Fact], items: Mapping[str, SourceDocument], topic: Topic
 ) -> list[list[str]]:
-    """The feed items (by id) that tell one story each, in the order they were first cited."""
+    """The feed items (by id) that tell one story each, the first to report first.
+
+    Items are taken in order of publication; each joins the story whose first item's lead it
+    is most like (``_same_story``, or a shared statement and ``SHARED_FLOOR``), within
+    ``STORY_DAYS`` of it, else starts a story. Comparing with the first item only, not with any
+    member, keeps chains of near matches from growing one story out of many.
+    """
     leads = _leads(merged, items, topic)
     weights = _weights(leads.values())
-    components = _Components(items)
-    for fact in merged:
-        cited = [e.document_id for e in fact.evidence if e.document_id in items]
-        for other in dict.fromkeys(cited[1:]):
-            first = cited[0]
-            if (
-                other != first
-                and _close_in_time(items[first], items[other])
-                and _overlap(leads[first], leads[other], weights) >= SHARED_FLOOR
-            ):
-                components.join(first, other)
-    # Candidates share one of each other's rarer words: an index, not every pair.
+    linked = _co_cited(merged, items)
+    order = {item: index for index, item in enumerate(items)}
+    ordered = sorted(items, key=lambda item: (_day(items[item]) or date.max, order[item]))
     rare = _RARE_FLOOR * max(weights.values(), default=0.0)
-    by_word: dict[str, list[str]] = {}
-    for item, words in leads.items():
+    founders: list[str] = []
+    story_of: dict[str, int] = {}
+    by_word: dict[str, list[int]] = {}
+    for item in ordered:
+        lead = leads[item]
         candidates = {
-            other for word in words if weights[word] >= rare for other in by_word.get(word, ())
+            story for word in lead if weights[word] >= rare for story in by_word.get(word, ())
         }
-        for other in sorted(candidates):
-            if _close_in_time(items[item], items[other]) and _same_story(
-                leads[item], leads[other], weights
-            ):
-                components.join(other, item)
-        for word in words:
-            if weights[word] >= rare:
-                by_word.setdefault(word, []).append(item)
-    grouped: dict[str, list[str]] = {}
-    for item in items:
-        grouped.setdefault(components.find(item), []).append(item)
-    return list(grouped.values())
+        candidates |= {story_of[other] for other in linked.get(item, ()) if other in story_of}
+        best, best_overlap = None, 0.0
+        for story in sorted(candidates):
+            founder = founders[story]
+            if not _close_in_time(items[item], items[founder]):
+                continue
+            overlap = _overlap(lead, leads[founder], weights)
+            shared_statement = any(story_of.get(other) == story for other in linked.get(item, ()))
+            if (
+                _same_story(lead, leads[founder], weights)
+                or (shared_statement and overlap >= SHARED_FLOOR)
+            ) and overlap > best_overlap:
+                best, best_overlap = story, overlap
+        if best is None:
+            best = len(founders)
+            founders.append(item)
+            for word in lead:
+                if weights[word] >= rare:
+                    by_word.setdefault(word, []).append(best)
+        story_of[item] = best
+    grouped: list[list[str]] = [[] for _ in founders]
+    for item in ordered:
+        grouped[story_of[item]].append(item)
+    return grouped
 
 
 def _headline_penalty(fact: Fact) -> float:
