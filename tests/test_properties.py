@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from briefing.errors import ConfigurationError, SourceError
-from briefing.extract.boilerplate import classify_paragraph, count_paragraphs
+from briefing.extract.boilerplate import classify_paragraph, classify_sentence, count_paragraphs
 from briefing.extract.facts import extract_facts
 from briefing.extract.temporal import find_times
 from briefing.models import PartialDate, SourceDocument
@@ -116,18 +116,26 @@ def test_extraction_keeps_every_statement_verbatim(
 @pytest.mark.slow
 @given(paragraphs=st.lists(news_text, max_size=6))
 def test_boilerplate_rules_never_crash(paragraphs: list[str]) -> None:
-    """Classifying any paragraph returns a rule name or None."""
+    """Classifying any paragraph, or any paragraph as one sentence, returns a rule name or None."""
     seen = count_paragraphs(paragraphs)
+    feed_kinds = {
+        "photo caption",
+        "feed footer",
+        "call to action",
+        "share or related links",
+        "truncated excerpt",
+    }
     for paragraph in paragraphs:
         assert classify_paragraph(paragraph, seen) in {
             None,
-            "photo caption",
+            *feed_kinds,
             "repeated line",
             "author bio",
             "comment policy",
             "editorial note",
             "heading",
         }
+        assert classify_sentence(paragraph) in {None, *feed_kinds}
 
 
 @given(raw=st.binary(max_size=400))

@@ -64,6 +64,112 @@ def _sentence_spans(body: str) -> list[Span]:
     return _locate(body, sentences)
 
 
+# pysbd breaks news text at abbreviations it does not know or misjudges ("9:22 a.m. | JST on
+# Feb. 17", "Amb. | Emanuel", "approx. | 6 tons") and misses some real ends ("at the U.N. The
+# resolution passed"). Its spans are re-joined or cut again where the word after an abbreviation
+# settles the matter (``_continues``); where it does not, pysbd's choice stands. A capitalised
+# word after "U.S." is no sign of a new sentence: all 15 in the seeds are inside one ("U.S.
+# Secretary of State", "Japan-U.S. Security Treaty", "the U.S. Space Force", "Ambassador to the
+# U.S. TOMITA Koji"), so only a sentence opener after it ends one.
+_CLOCK = r"[AaPp]\.[Mm]\."
+_TITLES = (
+    "Mr|Mrs|Ms|Messrs|Dr|Gen|Lt|Col|Maj|Capt|Cmdr|Adm|Brig|Sgt|Sen|Sens|Rep|Reps|Gov|Prof|Amb"
+    "|Rev|St|Mt|vs|approx"
+)
+_BEFORE_NUMBERS = "No|Nos|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+_MAY_END = r"U\.S|U\.K|U\.N|E\.U|Inc|Corp|Co|Ltd|Jr|Sr|[A-Z]"
+_ABBREVIATION = (
+    rf"(?<![\w.])(?:(?P<clock>{_CLOCK})|(?P<title>(?:{_TITLES})\.)"
+    rf"|(?P<numbered>(?:{_BEFORE_NUMBERS})\.)|(?P<may_end>(?:{_MAY_END})\.))"
+)
+_ABBREVIATION_AT_END = re.compile(_ABBREVIATION + r"\s*$")
+_ABBREVIATION_INSIDE = re.compile(_ABBREVIATION + r"\s+")
+
+# Words that open a sentence and cannot follow any of these abbreviations inside one: no name,
+# unit or organisation reads "U.S. The", "Inc. It" or "10 p.m. After".
+_OPENER = re.compile(
+    r"[“\"‘']?(?:The|A|An|It|Its|He|She|They|We|I|In|On|At|But|And|Or|This|That|These|Those"
+    r"|There|His|Her|Their|Our|After|Before|While|When|However|Meanwhile|If|As|Since|During"
+    r"|Under|With|For|By|To|From|Some|Many|Most|Both|Each|Such|Yet|So|Also|Still|Now|Then"
+    r"|Later|Earlier|Last|Next|According)[\s,]"
+)
+# What a clock time is followed by inside a sentence: a zone ("JST", "Japan time", "Eastern"),
+# a day or a month.
+_TIME_WORD = re.compile(
+    r"(?:[ECMP][SD]?T|UTC|GMT|JST|KST|BST|CET|CEST|HST)\b"
+    r"|[A-Z][a-z]+ (?:[Ss]tandard |[Dd]aylight )?[Tt]ime\b"
+    r"|(?:Eastern|Central|Mountain|Pacific)\b"
+    r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d"
+)
+# What cannot start a sentence: after anything, punctuation that belongs to the one before
+# ("R-Okla. | , passed"); after an abbreviation, also a lowercase word, a number or a bracket.
+_CANNOT_START = re.compile(r"[,;:)\]]")
+_GOES_ON = re.compile(r"[a-z0-9,;:)\]$%(]")
+_CAPITALISED = re.compile(r"[“\"‘']?[A-Z]")
+
+
+def _continues(abbreviation: re.Match[str], following: str) -> bool | None:
+    """Whether the sentence goes on past an abbreviation, given the text that follows it: True,
+    False, or None when the next word does not tell (pysbd then decides).
+
+    The policy: a sentence opener ("The", "It", "In", ...) always starts a new sentence; a
+    lowercase word, a digit or punctuation never does. After a.m. or p.m., any other capitalised
+    word starts one too, unless it is a time zone, "Japan time", a weekday or a month. A title
+    (Dr., Gen., Amb.), "vs." and "approx." never end a sentence. After "No." or a month
+    abbreviation, after U.S., U.K., U.N., E.U., Inc., Corp., Co., Ltd., Jr., Sr. and an initial,
+    another capitalised word is pysbd's call."""
+    if not following:
+        return None
+    if _OPENER.match(following):
+        return False
+    if _GOES_ON.match(following):
+        return True
+    if abbreviation["clock"]:
+        return _TIME_WORD.match(following) is not None or _CAPITALISED.match(following) is None
+    if abbreviation["title"]:
+        return True
+    return None
+
+
+def _news_spans(body: str, pieces: list[Span]) -> list[Span]:
+    """pysbd's spans of a body, joined where a span ends in an abbreviation the sentence goes on
+    past, and cut where one inside a span ends it (``_continues``)."""
+    joined: list[Span] = []
+    for piece in pieces:
+        if joined and _goes_on(body, joined[-1], piece):
+            joined[-1] = Span(joined[-1].start, piece.end)
+        else:
+            joined.append(piece)
+    return [part for span in joined for part in _cut(body, span)]
+
+
+def _goes_on(body: str, span: Span, following: Span) -> bool:
+    ending = _ABBREVIATION_AT_END.search(span.of(body))
+    rest = body[following.start :].lstrip()
+    if ending is None:
+        return _CANNOT_START.match(rest) is not None
+    return _continues(ending, rest) is True
+
+
+def _goes_on_at(body: str, position: int) -> bool:
+    """Whether the sentence goes on past the abbreviation, if any, that ends just before a
+    position (its white space included); the look-back is bounded, the body may be long."""
+    ending = _ABBREVIATION_AT_END.search(body[max(0, position - 40) : position])
+    return ending is not None and _continues(ending, body[position : position + 80]) is True
+
+
+def _cut(body: str, span: Span) -> list[Span]:
+    parts = []
+    start = span.start
+    for match in _ABBREVIATION_INSIDE.finditer(body, span.start, span.end):
+        if match.end() < span.end and _continues(match, body[match.end() : span.end]) is False:
+            parts.append(Span(start, match.end()))
+            start = match.end()
+    parts.append(Span(start, span.end))
+    return parts
+
+
 # pysbd's cost grows with the square of a paragraph's length when it finds no full stop (its
 # abbreviation rules rescan the text): 0.01 s at 2,000 characters, 0.09 s at 10,000, 9.5 s at
 # 100,000. A paragraph longer than this is split in windows of at most this many characters, so
@@ -78,14 +184,17 @@ _WHITE_SPACE = re.compile(r"\s")
 
 def split_windows(body: str, limit: int = MAX_PARAGRAPH_CHARS) -> list[Span]:
     """Consecutive pieces of the body, none longer than ``limit``, that cover it whole; each
-    ends at the last sentence end of its second half, else the last white space, else at the
-    limit. A body within the limit is one piece."""
+    ends at the last sentence end of its second half (not an abbreviation the sentence goes on
+    past, ``_continues``), else the last white space, else at the limit. A body within the limit
+    is one piece."""
     windows = []
     start = 0
     while len(body) - start > limit:
         end = start + limit
         for pattern in (_SENTENCE_END, _WHITE_SPACE):
             found = [match.end() for match in pattern.finditer(body, start + limit // 2, end)]
+            if pattern is _SENTENCE_END:
+                found = [position for position in found if not _goes_on_at(body, position)]
             if found:
                 end = found[-1]
                 break
@@ -96,14 +205,17 @@ def split_windows(body: str, limit: int = MAX_PARAGRAPH_CHARS) -> list[Span]:
 
 
 def split_sentences(text: str, paragraph: Span) -> list[Span]:
-    """The sentences of one paragraph, as spans into the whole text, stripped of white space.
+    """The sentences of one paragraph, as spans into the whole text, stripped of white space:
+    pysbd's, mended at the abbreviations of news text (``_continues``: "9:22 a.m. JST" and
+    "Amb. Emanuel" are not cut, "at the U.N. The resolution" is).
 
     A paragraph over ``MAX_PARAGRAPH_CHARS`` is split window by window (``split_windows``)."""
     body = paragraph.of(text)
     spans = []
     for window in split_windows(body):
         offset = paragraph.start + window.start
-        for piece in _sentence_spans(window.of(body)):
+        piece_body = window.of(body)
+        for piece in _news_spans(piece_body, _sentence_spans(piece_body)):
             span = _strip(text, Span(offset + piece.start, offset + piece.end))
             if span.end > span.start:
                 spans.append(span)
