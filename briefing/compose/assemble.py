@@ -6,7 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 
 from briefing.compose.consolidate import consolidate, find_disagreements
-from briefing.compose.stories import EarlierStory, build_stories, select_top_stories
+from briefing.compose.stories import (
+    EarlierStory,
+    build_stories,
+    group_items,
+    select_top_stories,
+)
 from briefing.compose.timeline import build_milestones, build_timeline
 from briefing.extract.facts import fact_id
 from briefing.models import (
@@ -143,7 +148,10 @@ def compose_briefing(
         for document in documents
         if document.form == "feed-item" and document.published is not None
     }
-    groups = consolidate(list(facts), topic, item_days)
+    facts = list(facts)
+    items = {document.id: document for document in documents if document.form == "feed-item"}
+    story_of = group_items(facts, items, topic)
+    groups = consolidate(facts, topic, item_days, story_of)
     merged = [fact for fact, _ in groups]
     order = {fact.id: index for index, fact in enumerate(merged)}
     sections = tuple(
@@ -160,7 +168,7 @@ def compose_briefing(
         )
         for profile in topic.themes
     )
-    stories = build_stories(merged, documents, topic, edition_date, earlier_stories)
+    stories = build_stories(merged, documents, topic, edition_date, earlier_stories, story_of)
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,

@@ -239,15 +239,19 @@ def _first_home(
     candidates: list[tuple[int, _Profile]],
     weights: dict[str, float],
     item_days: Mapping[str, date],
+    stories: Mapping[str, int],
 ) -> int | None:
     """The first group with a report of the same thing from another document, if any; two
-    feed items published more than ``REPORT_DAYS`` apart report two things."""
+    feed items published more than ``REPORT_DAYS`` apart, or of two stories, report two
+    things."""
     document = profile.fact.evidence[0].document_id
-    day = item_days.get(document)
+    day, story = item_days.get(document), stories.get(document)
     for group, member in sorted(candidates, key=lambda pair: pair[0]):
         other = member.fact.evidence[0].document_id
-        other_day = item_days.get(other)
+        other_day, other_story = item_days.get(other), stories.get(other)
         if day is not None and other_day is not None and abs((day - other_day).days) > REPORT_DAYS:
+            continue
+        if story is not None and other_story is not None and story != other_story:
             continue
         if other != document and same_report(member, profile, weights):
             return group
@@ -264,15 +268,21 @@ class Consolidation:
 
 
 def consolidate(
-    facts: Sequence[Fact], topic: Topic, item_days: Mapping[str, date] | None = None
+    facts: Sequence[Fact],
+    topic: Topic,
+    item_days: Mapping[str, date] | None = None,
+    stories: Mapping[str, int] | None = None,
 ) -> list[tuple[Fact, list[Fact]]]:
     """Group the facts that report the same thing; each group as (merged fact, its reports),
     at most ``MAX_GROUP_REPORTS`` of them (``consolidate_counted`` counts the rest)."""
-    return consolidate_counted(facts, topic, item_days).groups
+    return consolidate_counted(facts, topic, item_days, stories).groups
 
 
 def consolidate_counted(
-    facts: Sequence[Fact], topic: Topic, item_days: Mapping[str, date] | None = None
+    facts: Sequence[Fact],
+    topic: Topic,
+    item_days: Mapping[str, date] | None = None,
+    stories: Mapping[str, int] | None = None,
 ) -> Consolidation:
     """Group the facts that report the same thing, counting the reports a full group left out.
 
@@ -284,7 +294,8 @@ def consolidate_counted(
     ``MAX_GROUP_REPORTS`` reports still takes the reports of its thing, but only counts them.
     ``item_days`` gives the feed items' publication days (by document id): news items published
     more than ``REPORT_DAYS`` apart report different events ("The rocket lifted off from the
-    Tanegashima Space Center" of two launches a year apart), whatever their words.
+    Tanegashima Space Center" of two launches a year apart), whatever their words; and items
+    of two ``stories`` (the story of each item, by document id) report two things.
     """
     # A quote shares nothing telling in the subject's own words ("the United States and Japan").
     ignored = _STOPWORDS | frozenset(topic.common_words)
@@ -323,7 +334,11 @@ def consolidate_counted(
         home = by_id.get(profile.fact.id)
         if home is None:
             home = _first_home(
-                profile, [members[index] for index in candidates], weights, item_days or {}
+                profile,
+                [members[index] for index in candidates],
+                weights,
+                item_days or {},
+                stories or {},
             )
         founder = home is None
         if home is None:

@@ -2,10 +2,10 @@
 
 An item tells the story of an earlier item (the story's first) when their leads (the
 headline and the first sentences) share enough words, rarity-weighted as consolidation weighs
-them (``STORY_OVERLAP`` of the lighter lead, and at least ``SHARED_WORDS`` words), or when
-consolidation merged a statement of each and their leads share at least a little
-(``SHARED_FLOOR``); either way only when they were published within ``STORY_DAYS`` of each
-other. An item joins the story it is most like, else starts one. A statement of an article (a seed) joins the story of
+them (``STORY_OVERLAP`` of the lighter lead, at least ``SHARED_WORDS`` words, one of them
+distinctive: a name few leads hold), and they were published within ``STORY_DAYS`` of each
+other. An item joins the story it is most like, else starts one. A story holds the statements
+whose items are all its own. A statement of an article (a seed) joins the story of
 the items it was merged with. A story is headed by the title that most of its sources carry,
 else the clearest; it is "developing" when an earlier edition of the last ``REMEMBERED_DAYS``
 carried a story whose statements share as many words with its leads.
@@ -26,8 +26,10 @@ from briefing.topic import Topic
 # its pairs of two stories published within three days at most 0.10.
 STORY_OVERLAP = 0.18  # rarity-weighted overlap of two leads from which they tell one story...
 SHARED_WORDS = 6  # ...when they share at least this many content words
-SHARED_FLOOR = 0.1  # the least overlap of two leads when a merged statement cites both items
-MAX_LINKING_ITEMS = 10  # a statement merged from more items than this links none of them
+# Leads of one story share a distinctive word (a mission's or a company's name): one found in
+# at most this many leads, or in this share of them.
+DISTINCTIVE_ITEMS = 8
+DISTINCTIVE_SHARE = 0.02
 STORY_DAYS = 3  # items of one event are published within this many days of each other
 LEAD_SENTENCES = 2  # sentences after the headline that make an item's lead
 TOP_STORIES = (5, 8)
@@ -86,8 +88,22 @@ def _overlap(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float])
     return weight(a & b) / lighter if lighter else 0.0
 
 
+def _distinctive(weights: Mapping[str, float]) -> float:
+    """The weight from which a word is distinctive: found in at most ``DISTINCTIVE_ITEMS``
+    leads, or one in ``DISTINCTIVE_SHARE`` of them when there are many."""
+    total = max(weights.values(), default=0.0)  # a word of one lead: log(leads + 1) + 0.1
+    leads = math.exp(total - 0.1) - 1
+    return math.log((leads + 1) / max(DISTINCTIVE_ITEMS, leads * DISTINCTIVE_SHARE)) + 0.1
+
+
 def _same_story(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float]) -> bool:
-    return len(a & b) >= SHARED_WORDS and _overlap(a, b, weights) >= STORY_OVERLAP
+    shared = a & b
+    distinctive = _distinctive(weights)
+    return (
+        len(shared) >= SHARED_WORDS
+        and any(weights.get(word, distinctive) >= distinctive for word in shared)
+        and _overlap(a, b, weights) >= STORY_OVERLAP
+    )
 
 
 def _leads(
@@ -111,54 +127,36 @@ def _close_in_time(a: SourceDocument, b: SourceDocument) -> bool:
     return day_a is None or day_b is None or abs((day_a - day_b).days) <= STORY_DAYS
 
 
-def _co_cited(merged: Sequence[Fact], items: Mapping[str, SourceDocument]) -> dict[str, set[str]]:
-    """The items each item shares a merged statement with; a statement citing more than
-    ``MAX_LINKING_ITEMS`` items is a stock phrase ("More details will follow."), not a link."""
-    linked: dict[str, set[str]] = {}
-    for fact in merged:
-        cited = {e.document_id for e in fact.evidence if e.document_id in items}
-        if 1 < len(cited) <= MAX_LINKING_ITEMS:
-            for document in cited:
-                linked.setdefault(document, set()).update(cited - {document})
-    return linked
-
-
 def group_items(
-    merged: Sequence[Fact], items: Mapping[str, SourceDocument], topic: Topic
-) -> list[list[str]]:
-    """The feed items (by id) that tell one story each, the first to report first.
+    facts: Sequence[Fact], items: Mapping[str, SourceDocument], topic: Topic
+) -> dict[str, int]:
+    """The story of each feed item (by id), numbered from 0 in order of the first report.
 
     Items are taken in order of publication; each joins the story whose first item's lead it
-    is most like (``_same_story``, or a shared statement and ``SHARED_FLOOR``), within
-    ``STORY_DAYS`` of it, else starts a story. Comparing with the first item only, not with any
-    member, keeps chains of near matches from growing one story out of many.
+    is most like (``_same_story``), within ``STORY_DAYS`` of it, else starts a story. Comparing
+    with the first item only, not with any member, keeps chains of near matches from growing
+    one story out of many. ``facts`` are the statements as extracted, before consolidation
+    (which then merges no statements of two stories).
     """
-    leads = _leads(merged, items, topic)
+    leads = _leads(facts, items, topic)
     weights = _weights(leads.values())
-    linked = _co_cited(merged, items)
     order = {item: index for index, item in enumerate(items)}
     ordered = sorted(items, key=lambda item: (_day(items[item]) or date.max, order[item]))
-    rare = _RARE_FLOOR * max(weights.values(), default=0.0)
+    rare = _distinctive(weights)
     founders: list[str] = []
     story_of: dict[str, int] = {}
     by_word: dict[str, list[int]] = {}
     for item in ordered:
         lead = leads[item]
-        candidates = {
-            story for word in lead if weights[word] >= rare for story in by_word.get(word, ())
-        }
-        candidates |= {story_of[other] for other in linked.get(item, ()) if other in story_of}
+        # A story can only be one whose first lead shares a distinctive word with this one.
+        candidates = {s for word in lead if weights[word] >= rare for s in by_word.get(word, ())}
         best, best_overlap = None, 0.0
         for story in sorted(candidates):
             founder = founders[story]
             if not _close_in_time(items[item], items[founder]):
                 continue
             overlap = _overlap(lead, leads[founder], weights)
-            shared_statement = any(story_of.get(other) == story for other in linked.get(item, ()))
-            if (
-                _same_story(lead, leads[founder], weights)
-                or (shared_statement and overlap >= SHARED_FLOOR)
-            ) and overlap > best_overlap:
+            if _same_story(lead, leads[founder], weights) and overlap > best_overlap:
                 best, best_overlap = story, overlap
         if best is None:
             best = len(founders)
@@ -167,10 +165,7 @@ def group_items(
                 if weights[word] >= rare:
                     by_word.setdefault(word, []).append(best)
         story_of[item] = best
-    grouped: list[list[str]] = [[] for _ in founders]
-    for item in ordered:
-        grouped[story_of[item]].append(item)
-    return grouped
+    return story_of
 
 
 def _headline_penalty(fact: Fact) -> float:
@@ -204,22 +199,24 @@ def build_stories(
     topic: Topic,
     edition_date: date,
     earlier: Sequence[EarlierStory] = (),
+    story_of: Mapping[str, int] | None = None,
 ) -> tuple[Story, ...]:
-    """The edition's news as stories, the most important first (``story_score``)."""
+    """The edition's news as stories, the most important first (``story_score``).
+
+    ``story_of`` is each item's story (``group_items``, given the statements as extracted, as
+    consolidation was); without it, the items are grouped by the merged statements' quotes."""
     by_id = {document.id: document for document in documents}
     items = {document.id: document for document in documents if document.form == "feed-item"}
     order = {document.id: index for index, document in enumerate(documents)}
     facts_by_id = {fact.id: fact for fact in merged}
-    group_of: dict[str, int] = {}
-    for index, group in enumerate(group_items(merged, items, topic)):
-        group_of.update(dict.fromkeys(group, index))
+    group_of = group_items(merged, items, topic) if story_of is None else story_of
     members: dict[int, list[Fact]] = {}
     for fact in merged:
-        home = next(
-            (group_of[e.document_id] for e in fact.evidence if e.document_id in group_of), None
-        )
-        if home is not None:
-            members.setdefault(home, []).append(fact)
+        # A statement belongs to the story that holds every item it cites: one merged from
+        # items of several stories (a stock phrase, a background sentence) belongs to none.
+        homes = {group_of[e.document_id] for e in fact.evidence if e.document_id in group_of}
+        if len(homes) == 1:
+            members.setdefault(homes.pop(), []).append(fact)
     remembered = [
         (
             story.edition_date,

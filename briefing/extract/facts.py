@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from briefing.extract.attribution import classify_kind, find_other_actors, find_speaker
-from briefing.extract.boilerplate import classify_paragraph, count_paragraphs
+from briefing.extract.boilerplate import classify_paragraph, classify_sentence, count_paragraphs
 from briefing.extract.segment import (
     MAX_PARAGRAPH_CHARS,
     Span,
@@ -175,6 +175,11 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
     headline_words: list[str] = []
     for span, headline in _statement_spans(document, result):
         statement = span.of(text)
+        # Before the speaker: boilerplate must not change who is speaking.
+        boilerplate = classify_sentence(statement)
+        if boilerplate is not None:
+            result.skipped[boilerplate] += 1
+            continue
         words = _WORDS.findall(statement.lower())
         if headline:
             headline_words = words
