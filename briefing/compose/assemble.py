@@ -77,17 +77,22 @@ def select_key_points(
     sections: Sequence[Section],
     documents: Sequence[SourceDocument],
     edition_date: date,
+    shown_elsewhere: Set[str] = frozenset(),
 ) -> tuple[str, ...]:
-    """Five to eight statements that matter most: the best of each theme, then the best left."""
+    """Five to eight statements that matter most: the best of each theme, then the best left;
+    none of ``shown_elsewhere`` (the top stories' statements, which lead the edition)."""
     published = {doc.id: doc.published.value if doc.published else None for doc in documents}
     low, high = KEY_POINTS
 
     def score(fact: Fact) -> float:
         return key_point_score(fact, topic, published, edition_date)
 
-    chosen = [max(section.facts, key=score) for section in sections if section.facts][:high]
+    candidates = [
+        [fact for fact in section.facts if fact.id not in shown_elsewhere] for section in sections
+    ]
+    chosen = [max(facts, key=score) for facts in candidates if facts][:high]
     rest = sorted(
-        (fact for section in sections for fact in section.facts if fact not in chosen),
+        (fact for facts in candidates for fact in facts if fact not in chosen),
         key=score,
         reverse=True,
     )
@@ -169,6 +174,10 @@ def compose_briefing(
         for profile in topic.themes
     )
     stories = build_stories(merged, documents, topic, edition_date, earlier_stories, story_of)
+    top_stories = select_top_stories(stories, topic)
+    in_top_stories = {
+        fact_id for story in stories if story.id in top_stories for fact_id in story.fact_ids
+    }
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,
@@ -179,10 +188,12 @@ def compose_briefing(
         distribution=topic.distribution,
         sources=tuple(documents),
         sections=sections,
-        key_points=select_key_points(topic, sections, documents, edition_date),
+        key_points=select_key_points(
+            topic, sections, documents, edition_date, shown_elsewhere=in_top_stories
+        ),
         key_actors=build_key_actors(merged),
         stories=stories,
-        top_stories=select_top_stories(stories, topic),
+        top_stories=top_stories,
         timeline=build_timeline(merged, edition_date),
         milestones=build_milestones(groups, documents, edition_date),
         disagreements=tuple(
