@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -149,16 +150,40 @@ def build_url_fetcher(templates_dir: Path) -> Any:
     return _fetcher_class()(templates_dir)
 
 
-def render_pdf(
+@dataclass(frozen=True)
+class LaidOut:
+    """A PDF laid out in pages but not yet written: count its pages, then write it, with no
+    second layout."""
+
+    document: Any  # weasyprint.Document
+    options: Mapping[str, Any]
+
+    @property
+    def pages(self) -> int:
+        """How many pages the PDF has."""
+        return len(self.document.pages)
+
+    def write(self) -> bytes:
+        """The PDF's bytes, from the pages already laid out."""
+        try:
+            pdf = self.document.write_pdf(**self.options)
+        except Exception as exc:
+            raise RenderError(f"WeasyPrint could not write the briefing: {exc}") from exc
+        if not isinstance(pdf, bytes):
+            raise RenderError(f"WeasyPrint returned {type(pdf).__name__}, not PDF bytes")
+        return pdf
+
+
+def layout_pdf(
     html: str,
     templates_dir: Path,
     *,
     attachments: Sequence[tuple[str, bytes, str]] = (),
     created: date | None = None,
-) -> bytes:
-    """Render an HTML document to a tagged PDF (PDF/UA-1), resolving relative URLs against
-    templates_dir. ``attachments`` are (file name, bytes, description) to embed; ``created``
-    dates them, so the same inputs always give the same bytes."""
+) -> LaidOut:
+    """Lay out an HTML document as a tagged PDF's pages (PDF/UA-1), resolving relative URLs
+    against templates_dir. ``attachments`` are (file name, bytes, description) to embed;
+    ``created`` dates them, so the same inputs always give the same bytes."""
     _require_weasyprint()
     import weasyprint
 
@@ -176,15 +201,28 @@ def render_pdf(
         )
         for name, data, description in attachments
     ]
+    # The options HTML.write_pdf would give both its layout and its writing.
+    options = {
+        "pdf_variant": "pdf/ua-1",
+        "attachments": files,
+        # A fixed identifier derived from the content keeps reruns byte-identical.
+        "pdf_identifier": hashlib.sha256(html.encode("utf-8")).digest()[:16],
+    }
     try:
-        pdf = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            pdf_variant="pdf/ua-1",
-            attachments=files,
-            # A fixed identifier derived from the content keeps reruns byte-identical.
-            pdf_identifier=hashlib.sha256(html.encode("utf-8")).digest()[:16],
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            **options
         )
     except Exception as exc:
         raise RenderError(f"WeasyPrint could not render the briefing: {exc}") from exc
-    if not isinstance(pdf, bytes):
-        raise RenderError(f"WeasyPrint returned {type(pdf).__name__}, not PDF bytes")
-    return pdf
+    return LaidOut(document, options)
+
+
+def render_pdf(
+    html: str,
+    templates_dir: Path,
+    *,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    created: date | None = None,
+) -> bytes:
+    """Render an HTML document to a tagged PDF (PDF/UA-1): ``layout_pdf``, then written."""
+    return layout_pdf(html, templates_dir, attachments=attachments, created=created).write()
