@@ -25,8 +25,7 @@ from briefing.errors import DependencyError, RenderError
 from briefing.models import Briefing
 from briefing.render import formatting
 from briefing.render.figures import build_timeline_figure
-from briefing.render.shown import build_shown
-from briefing.settings import CITATION_LIMIT, LIST_LIMIT
+from briefing.render.shown import Limits, build_shown
 
 TEMPLATE = "briefing.html"
 
@@ -59,16 +58,16 @@ def render_html(
     *,
     page_size: PageSize = "A4",
     standalone: bool = False,
-    list_limit: int = LIST_LIMIT,
-    citation_limit: int = CITATION_LIMIT,
+    limits: Limits | None = None,
 ) -> str:
     """Render the briefing to an HTML document with the templates in templates_dir.
 
     ``standalone`` puts the stylesheet inside the document, for the HTML edition read in a
     browser; otherwise it is linked, for WeasyPrint to fetch from the templates folder.
     ``page_size`` becomes the ``@page`` size; only the fixed keywords of ``PageSize`` get into CSS.
-    Each list shows at most ``list_limit`` entries and each statement ``citation_limit``
-    citations; the JSON edition has the rest (``briefing.render.shown``).
+    Without ``limits`` every list is shown whole (the HTML edition); with them, each list is cut
+    at its limit and says how many more the HTML and JSON editions hold (the PDF's lists,
+    ``briefing.render.shown``).
     """
     if page_size not in get_args(PageSize):
         raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
@@ -78,8 +77,8 @@ def render_html(
         )
         environment = build_environment(templates_dir)
         # A global, so that the macros imported without context see it too.
-        shown = build_shown(briefing, list_limit, citation_limit)
-        environment.globals["citation_limit"] = citation_limit
+        shown = build_shown(briefing, limits)
+        environment.globals["citation_limit"] = shown.citation_limit
         environment.globals["listed_sources"] = shown.listed_numbers
         template = environment.get_template(TEMPLATE)
         return template.render(
