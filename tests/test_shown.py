@@ -179,6 +179,13 @@ def test_failed_feeds_come_first_in_source_health() -> None:
     assert Shown((failed, HEALTH[0]), 2) == shown["source_health"]
 
 
+def test_the_timeline_figure_draws_the_shown_events_and_milestones() -> None:
+    """The figure beside the tables draws what they list: the latest events and the soonest
+    milestones shown."""
+    shown = build_shown(EDITION, print_limits(list_limit=1, citation_limit=1))
+    assert frozenset({"f3", "f4"}) == shown.drawn_on_timeline
+
+
 def sources_edition() -> Briefing:
     """Four sources; the two shown civil facts cite s4 first and s1 after it, the hidden civil
     facts cite s3 only, and the security fact cites s2."""

@@ -87,7 +87,7 @@ def render_html(
             page_size=page_size,
             stylesheet=stylesheet,
             for_print=not standalone,
-            timeline_figure=build_timeline_figure(briefing),
+            timeline_figure=build_timeline_figure(briefing, shown.drawn_on_timeline),
         )
     except jinja2.TemplateError as exc:  # first: a missing template is also an OSError
         raise RenderError(f"cannot render {templates_dir / TEMPLATE}: {exc}") from exc

@@ -128,6 +128,12 @@ class ShownBriefing:
         """The numbers of the sources the edition lists, which citations may link to."""
         return frozenset(number for number, _ in self.sources.entries)
 
+    @property
+    def drawn_on_timeline(self) -> frozenset[str]:
+        """The ids of the events and milestones shown, which the timeline figure draws."""
+        events = (fact.id for fact in self.lists["timeline"].entries)
+        return frozenset((*events, *(fact.id for _, fact in self.lists["milestones"].entries)))
+
     def entries(self) -> Iterator[Any]:
         """Every entry shown, list after list."""
         for shown in self.lists.values():
