@@ -22,7 +22,8 @@ from benchmarks.runner import (
 from benchmarks.server import serving
 from benchmarks.synth import build_feeds
 from briefing.edition import build_plan, load_seed_briefing, render_edition
-from briefing.models import Briefing
+from briefing.extract.segment import MAX_PARAGRAPH_CHARS
+from briefing.models import Briefing, Evidence, Fact, Section, SourceDocument
 from briefing.render.budget import render_bounded_pdf
 from briefing.render.document import PageSize, render_html
 from briefing.render.shown import Limits, print_limits
@@ -31,6 +32,7 @@ from briefing.store.files import edition_json
 from tests.conftest import TEMPLATES_DIR, WeasyPrintLog
 
 EDITION_DATE = date(2023, 1, 20)
+THEMES = ("civil-space", "security", "orbital-debris")
 NOTE = re.compile(r'<p class="description more">(\d+) ([^<]*) (?:is|are) in the HTML and JSON')
 
 
@@ -62,6 +64,7 @@ def cut_note(html: str, section_id: str) -> int:
 # What marks one shown entry of each list in a rendered edition, and where in the JSON edition
 # the whole list is.
 ROWS = {
+    "key-points": ('<p class="statement">', lambda edition: edition["key_points"]),
     "whats-new": ('<p class="statement">', lambda edition: edition["new_fact_ids"]),
     "sources-differ": ('<aside class="disagreement">', lambda edition: edition["disagreements"]),
     "timeline": ('<td class="when">', lambda edition: edition["timeline"]),
@@ -79,7 +82,7 @@ def held_beyond(briefing: Briefing, print_html: str) -> dict[str, tuple[int, int
         theme["theme"]: ('<p class="statement">', theme["facts"]) for theme in edition["sections"]
     }
     for section_id, (marker, entries) in ROWS.items():
-        if f'<section id="{section_id}"' in print_html and entries(edition):
+        if re.search(f'<section id="{section_id}"', print_html) and entries(edition):
             lists[section_id] = (marker, entries(edition))
     if edition["previous_edition"] is None:  # "everything is new": no list of new statements
         del lists["whats-new"]
@@ -105,6 +108,7 @@ def test_cut_notes_count_what_the_html_and_json_editions_hold_beyond_the_pdf(
     # The seed has 114 statements (all new to a later edition): 80, 23 and 11 by theme; one
     # disagreement, 20 events, 12 milestones and 5 sources, one of them cited by nothing shown.
     expected = {
+        "key-points": (0, 0),  # six, within the eight the PDF shows
         "civil-space": (72, 72),
         "security": (15, 15),
         "orbital-debris": (3, 3),
@@ -144,17 +148,31 @@ def halved(limits: Limits, times: int) -> Limits:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("budget", "layouts", "at_floor"),
+    [
+        # 8 statements per theme, then 4, 2, 1, none; 8 key points, then 4, 2, 1: it fits at
+        # one key point, the other lists empty but for the feeds (none in the seed edition).
+        (3, 5, False),
+        # Below what the floor allows: the floor's layout, six, is written.
+        (1, 6, True),
+    ],
+)
 def test_over_the_budget_every_limit_is_halved_until_it_fits_or_reaches_the_floor(
-    seed_briefing: Briefing, weasyprint_log: WeasyPrintLog
+    seed_briefing: Briefing,
+    weasyprint_log: WeasyPrintLog,
+    budget: int,
+    layouts: int,
+    at_floor: bool,
 ) -> None:
-    """With a budget of three pages the seed edition is laid out again with every limit
-    halved, down to the floor, where it has four pages: cover, key points, a page of the
-    sections' headings with their notes and the key actors, and the method. Every note then
-    counts what was cut."""
-    printed = render_bounded_pdf(seed_briefing, TEMPLATES_DIR, limits=print_limits(), max_pages=3)
+    """Over its budget the seed edition is laid out again with every limit halved, until it
+    fits or reaches the floor: three pages (cover; the first key point and every section's
+    heading and note; key actors, sources and method). Every note counts what was cut."""
+    printed = render_bounded_pdf(
+        seed_briefing, TEMPLATES_DIR, limits=print_limits(), max_pages=budget
+    )
 
-    # 8 statements per theme, then 4, 2, 1 and none: five halvings, six layouts.
-    expected = ([], 6, halved(print_limits(), 5), True, 4, 4)
+    expected = ([], layouts, halved(print_limits(), layouts - 1), at_floor, 3, 3)
     assert expected == (
         weasyprint_log.complaints(),
         printed.layouts,
@@ -165,6 +183,7 @@ def test_over_the_budget_every_limit_is_halved_until_it_fits_or_reaches_the_floo
     )
     counted = held_beyond(seed_briefing, printed.html)
     assert {name: (beyond, beyond) for name, (_, beyond) in counted.items()} == counted
+    assert (5, 80) == (counted["key-points"][0], counted["civil-space"][0])
 
 
 @pytest.mark.slow
@@ -174,6 +193,81 @@ def test_a_budget_the_second_layout_meets_stops_there(seed_briefing: Briefing) -
 
     expected = (2, halved(print_limits(), 1), True)
     assert expected == (printed.layouts, printed.limits, printed.pages <= 7)
+
+
+def longest_statements_edition() -> Briefing:
+    """Eight key points, each a statement as long as extraction allows (one 4,000-character
+    window of a paragraph, ``MAX_PARAGRAPH_CHARS``), from one source."""
+    words = ("Japan", "and", "the", "United", "States", "agreed", "on", "lunar", "debris")
+    sentences = [
+        " ".join(words[(i + n) % len(words)] for n in range(800))[: MAX_PARAGRAPH_CHARS - 2] + "s."
+        for i in range(8)
+    ]
+    text = " ".join(sentences)
+    facts = [
+        Fact(
+            id=f"f{number}",
+            statement=sentence,
+            theme=THEMES[number % 3],
+            evidence=(evidence_of(text, sentence),),
+        )
+        for number, sentence in enumerate(sentences)
+    ]
+    return Briefing(
+        title="Briefing",
+        topic="us-japan-space",
+        edition_date=EDITION_DATE,
+        key_points=tuple(fact.id for fact in facts),
+        sources=(
+            SourceDocument(
+                id="s1",
+                text=text,
+                location="s1.txt",
+                source_type="news",
+                outlet=None,
+                title=None,
+                author=None,
+                published=None,
+                url=None,
+            ),
+        ),
+        sections=tuple(
+            Section(
+                theme=theme,
+                title=theme,
+                description=theme,
+                facts=tuple(fact for fact in facts if fact.theme == theme),
+            )
+            for theme in THEMES
+        ),
+    )
+
+
+def evidence_of(text: str, quote: str) -> Evidence:
+    """The evidence of a quote in a source's text."""
+    start = text.index(quote)
+    return Evidence(document_id="s1", start=start, end=start + len(quote), quote=quote)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page_size", ["A4", "letter"])
+def test_even_the_longest_statements_fit_the_budget(
+    page_size: PageSize, weasyprint_log: WeasyPrintLog
+) -> None:
+    """Eight key points of the longest statements extraction keeps (about a page each) still
+    fit 16 pages: halving cuts the key points too, down to the first one, never a statement."""
+    edition = longest_statements_edition()
+    printed = render_bounded_pdf(
+        edition, TEMPLATES_DIR, limits=print_limits(), max_pages=MAX_PAGES, page_size=page_size
+    )
+    shown = [f.statement for f in edition.facts() if str(escape(f.statement)) in printed.html]
+
+    expected = ([], True, True)
+    assert expected == (
+        weasyprint_log.complaints(),
+        printed.pages == page_count(printed.pdf) <= MAX_PAGES,
+        len(shown) >= 1 and all(len(statement) == MAX_PARAGRAPH_CHARS for statement in shown),
+    )
 
 
 @pytest.fixture(scope="module")

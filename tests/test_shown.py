@@ -89,6 +89,7 @@ EDITION = Briefing(
     sources=(source("s1"), source("s2")),
     sections=(CIVIL, SECURITY),
     new_fact_ids=("f4", "f1", "f3"),
+    key_points=("f4", "f1", "f2"),
     timeline=("f1", "f2", "f3"),
     milestones=(M4, M3, M2),
     disagreements=DISAGREEMENTS,
@@ -101,6 +102,7 @@ def test_every_list_is_cut_at_the_limit_and_counts_the_rest() -> None:
     and says how many more there are; lists within the limit are shown whole."""
     expected = ShownBriefing(
         lists={
+            "key_points": Shown((F4, F1), 1),
             "new_facts": Shown((F1, F3), 1),  # in briefing order, not the order of the ids
             "disagreements": Shown(DISAGREEMENTS[:2], 1),
             "timeline": Shown((F2, F3), 1),
@@ -130,7 +132,7 @@ def test_without_limits_everything_is_shown() -> None:
         *(cut.more for cut in shown.theme_lists["sections"].values()),
         shown.sources.more,
     ]
-    expected = ([0] * 8, (F1, F2, F3), frozenset({1, 2}), None)
+    expected = ([0] * 9, (F1, F2, F3), frozenset({1, 2}), None)
     assert expected == (
         counts,
         shown["timeline"].entries,
@@ -156,16 +158,23 @@ def test_the_print_limits_are_each_lists_own_or_the_one_given() -> None:
     )
 
 
-def test_halving_the_limits_goes_down_to_no_entries_and_one_citation() -> None:
-    """Each halving rounds every list's limit down, to none at all, and the citations down to
-    one; at that floor halving changes nothing."""
+def test_halving_the_limits_goes_down_to_one_key_point_no_other_entry_and_one_citation() -> None:
+    """Each halving rounds every list's limit down, to none at all but for the first key
+    point, and the citations down to one; at that floor halving changes nothing."""
     limits, steps = print_limits(), []
     while not limits.at_floor:
         limits = limits.halved()
-        steps.append((limits.lists["sections"], limits.lists["source_health"], limits.citations))
-    expected = [(4, 10, 1), (2, 5, 1), (1, 2, 1), (0, 1, 1), (0, 0, 1)]
+        steps.append(
+            (
+                limits.lists["sections"],
+                limits.lists["source_health"],
+                limits.lists["key_points"],
+                limits.citations,
+            )
+        )
+    expected = [(4, 10, 4, 1), (2, 5, 2, 1), (1, 2, 1, 1), (0, 1, 1, 1), (0, 0, 1, 1)]
     assert expected == steps
-    assert Limits(dict.fromkeys(limits.lists, 0), 1) == limits
+    assert Limits({**dict.fromkeys(limits.lists, 0), "key_points": 1}, 1) == limits
 
 
 def test_failed_feeds_come_first_in_source_health() -> None:

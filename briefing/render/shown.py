@@ -42,12 +42,13 @@ def cut(entries: Sequence[T], limit: int | None, *, latest: bool = False) -> Sho
 @dataclass(frozen=True)
 class CutList:
     """A list the PDF cuts: its entries in the order shown (from the briefing, or for a theme
-    list from one section), how many the PDF shows, and whether a cut keeps the latest entries
-    (the end of the list) instead of the first."""
+    list from one section), how many the PDF shows, whether a cut keeps the latest entries (the
+    end of the list) instead of the first, and the fewest a halving leaves."""
 
     entries: Callable[[Any], Sequence[Any]]
     limit: int
     latest: bool = False
+    floor: int = 0
 
 
 def _events(briefing: Briefing) -> list[Fact]:
@@ -62,6 +63,8 @@ def _failed_first(briefing: Briefing) -> list[FetchOutcome]:
 # The lists of the whole briefing, with the most entries the PDF shows of each. The print
 # limits make a few minutes' read: about 13 pages at 2,000 items, A4 or letter, under the budget.
 LISTS: dict[str, CutList] = {
+    # Compose picks five to eight; the PDF always leads with at least the first.
+    "key_points": CutList(lambda b: [b.fact(fact_id) for fact_id in b.key_points], 8, floor=1),
     "new_facts": CutList(lambda briefing: tuple(briefing.new_facts()), 8),
     "disagreements": CutList(lambda briefing: briefing.disagreements, 4),
     "timeline": CutList(_events, 8, latest=True),
@@ -74,6 +77,7 @@ THEME_LISTS: dict[str, CutList] = {
 }
 SOURCES = "sources"
 SOURCES_LIMIT = 10  # sources listed in the PDF: those its entries cite most
+_FLOORS = {name: rule.floor for name, rule in {**LISTS, **THEME_LISTS}.items()}
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,10 @@ class Limits:
     citations: int
 
     def halved(self) -> "Limits":
-        """Every list's limit halved, rounded down (to none at all), and the citations halved
-        down to one: a statement is never shown without a source."""
+        """Every list's limit halved, rounded down, to its floor (none, or one key point), and
+        the citations halved down to one: a statement is never shown without a source."""
         return Limits(
-            {name: limit // 2 for name, limit in self.lists.items()},
+            {name: max(_FLOORS.get(name, 0), limit // 2) for name, limit in self.lists.items()},
             max(1, self.citations // 2),
         )
 
@@ -158,8 +162,8 @@ def _cited(entry: object, briefing: Briefing, citation_limit: int | None) -> Ite
 def build_shown(briefing: Briefing, limits: Limits | None = None) -> ShownBriefing:
     """The lists of a briefing as a rendered edition shows them: every entry without limits.
 
-    Within limits, the sources listed are those the key points and the shown entries cite most,
-    in number order; a citation of a source not listed is printed without a link.
+    Within limits, the sources listed are those the shown entries cite most, in number order; a
+    citation of a source not listed is printed without a link.
     """
 
     def limit(name: str) -> int | None:
@@ -180,11 +184,8 @@ def build_shown(briefing: Briefing, limits: Limits | None = None) -> ShownBriefi
     if limits is None:
         return ShownBriefing(lists, theme_lists, Shown(numbered, 0), None)
     shown = ShownBriefing(lists, theme_lists, Shown((), 0), limits.citations)
-    key_points = (briefing.fact(fact_id) for fact_id in briefing.key_points)
     cited = Counter(
-        number
-        for entry in (*key_points, *shown.entries())
-        for number in _cited(entry, briefing, limits.citations)
+        number for entry in shown.entries() for number in _cited(entry, briefing, limits.citations)
     )
     top = {number for number, _ in cited.most_common(limits.lists[SOURCES])}
     kept = tuple((number, source) for number, source in numbered if number in top)
