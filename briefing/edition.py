@@ -28,7 +28,9 @@ from briefing.deliver.smtp import DeliveryPlan, plan_delivery
 from briefing.errors import ConfigurationError
 from briefing.extract.facts import DocumentFacts, extract_documents
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
-from briefing.render.document import PageSize, render_html, render_pdf
+from briefing.render.budget import render_bounded_pdf
+from briefing.render.document import PageSize, render_html
+from briefing.render.shown import print_limits
 from briefing.render.summary import key_points
 from briefing.settings import Settings, load_settings
 from briefing.sources.feeds import (
@@ -81,8 +83,9 @@ class EditionPlan:
     limits: FetchLimits
     allow_private_network: bool
     database_url: str
-    list_limit: int
+    list_limit: int | None  # None: each list of the PDF has its own print limit
     citation_limit: int
+    max_pages: int
     delivery: DeliveryPlan | None = None
 
 
@@ -131,6 +134,7 @@ def build_plan(
         database_url=settings.database_url,
         list_limit=settings.pdf_list_limit,
         citation_limit=settings.pdf_citation_limit,
+        max_pages=settings.pdf_max_pages,
         delivery=plan_delivery(settings, recipients, smtp_block, dry_run) if emailing else None,
     )
 
@@ -319,31 +323,25 @@ class Rendered:
     pdf: bytes
     html: str
     print_html: str  # what the PDF was rendered from
+    pages: int  # the PDF's
 
 
 def render_edition(plan: EditionPlan, briefing: Briefing) -> Rendered:
-    """Render the PDF and the HTML page, each list cut at the plan's limits."""
-
-    def html_of(standalone: bool) -> str:
-        return render_html(
-            briefing,
-            plan.templates_dir,
-            page_size=plan.page_size,
-            standalone=standalone,
-            list_limit=plan.list_limit,
-            citation_limit=plan.citation_limit,
-        )
-
-    print_html = html_of(False)
-    pdf = render_pdf(
-        print_html,
+    """Render the PDF within the plan's page budget, its lists cut at the print limits (halved
+    while it has too many pages), and the HTML page, which shows every entry."""
+    printed = render_bounded_pdf(
+        briefing,
         plan.templates_dir,
+        limits=print_limits(plan.list_limit, plan.citation_limit),
+        max_pages=plan.max_pages,
+        page_size=plan.page_size,
         attachments=[
             (f"{edition_stem(briefing)}.json", edition_json(briefing), "The JSON edition")
         ],
         created=briefing.edition_date,
     )
-    return Rendered(pdf=pdf, html=html_of(True), print_html=print_html)
+    html = render_html(briefing, plan.templates_dir, page_size=plan.page_size, standalone=True)
+    return Rendered(pdf=printed.pdf, html=html, print_html=printed.html, pages=printed.pages)
 
 
 # --- write and remember --------------------------------------------------------------------

@@ -85,9 +85,9 @@ def describe_briefing(briefing: Briefing) -> str:
     )
 
 
-def describe_render(pdf: bytes) -> str:
+def describe_render(pdf: bytes, pages: int) -> str:
     """The render stage's line."""
-    return stage_line(5, "render", f"{len(pdf) // 1024} KiB of PDF")
+    return stage_line(5, "render", f"{pages} pages, {len(pdf) // 1024} KiB of PDF")
 
 
 def describe_files(result: EditionResult) -> str:

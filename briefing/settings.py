@@ -11,8 +11,8 @@ from briefing.addresses import EmailAddress, merge_recipients
 from briefing.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LIST_LIMIT = 100  # entries per list in the PDF and HTML editions (BRIEFING_PDF_LIST_LIMIT)
-CITATION_LIMIT = 10  # citations shown per statement (BRIEFING_PDF_CITATION_LIMIT)
+CITATION_LIMIT = 3  # citations the PDF shows per statement (BRIEFING_PDF_CITATION_LIMIT)
+MAX_PAGES = 16  # the PDF's page budget (BRIEFING_PDF_MAX_PAGES)
 # Upper bounds of the numeric settings: a value past them is a typo or "inf", not a choice.
 # (inf seconds crashed httpx with OverflowError; an endless deadline never ends a fetch.)
 MAX_SECONDS = 3600.0
@@ -121,19 +121,26 @@ class Settings(BaseSettings):
         default=10.0, ge=0, le=MAX_SECONDS, description="Seconds between those tries."
     )
 
-    pdf_list_limit: int = Field(
-        default=LIST_LIMIT,
+    pdf_list_limit: int | None = Field(
+        default=None,
         ge=1,
         le=MAX_LIST_LIMIT,
-        description="Most entries the PDF and HTML editions show per list (statements per "
-        "theme, new statements, notes, events, milestones, sources, feeds); the JSON edition "
-        "has them all and the PDF says how many more there are.",
+        description="Most entries the PDF shows of every list (statements per theme, new "
+        "statements, notes, events, milestones, sources, feeds), in place of each list's own "
+        "print limit; the HTML and JSON editions have them all and the PDF says how many more.",
     )
     pdf_citation_limit: int = Field(
         default=CITATION_LIMIT,
         ge=1,
         le=MAX_LIST_LIMIT,
-        description="Most citations the PDF and HTML editions show for one statement.",
+        description="Most citations the PDF shows for one statement; the HTML shows them all.",
+    )
+    pdf_max_pages: int = Field(
+        default=MAX_PAGES,
+        ge=1,
+        le=MAX_LIST_LIMIT,
+        description="Most pages of the PDF: over it, the PDF is rendered again with every list "
+        "limit halved, until it fits or the limits can shrink no further.",
     )
 
     email_recipients: Annotated[tuple[EmailAddress, ...], NoDecode] = Field(

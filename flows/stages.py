@@ -115,9 +115,10 @@ def compose_stage(
 
 @task(name="render")
 def render_stage(plan: EditionPlan, briefing: Briefing) -> Rendered:
-    """Render the PDF (the JSON edition attached) and the standalone HTML page."""
+    """Render the PDF within its page budget (the JSON edition attached) and the standalone
+    HTML page, which shows every entry."""
     rendered = stages.render_edition(plan, briefing)
-    get_run_logger().info(progress.describe_render(rendered.pdf))
+    get_run_logger().info(progress.describe_render(rendered.pdf, rendered.pages))
     return rendered
 
 

@@ -15,7 +15,10 @@ from pypdf import PdfReader
 
 from briefing.edition import load_seed_briefing
 from briefing.models import Briefing
-from briefing.render.document import render_html, render_pdf
+from briefing.render.budget import render_bounded_pdf
+from briefing.render.document import render_html
+from briefing.render.shown import print_limits
+from briefing.settings import MAX_PAGES
 from briefing.store.files import edition_json
 from tests.conftest import TEMPLATES_DIR, WeasyPrintLog
 
@@ -25,13 +28,17 @@ SIDE_MARGIN_MM = 20  # templates/briefing.css, @page margin
 
 
 def render(briefing: Briefing, page_size: str = "A4") -> bytes:
-    """The edition's PDF, with its JSON edition attached, as the flow renders it."""
-    return render_pdf(
-        render_html(briefing, TEMPLATES_DIR, page_size=page_size),  # type: ignore[arg-type]
+    """The edition's PDF, with its JSON edition attached, as the flow renders it: within the
+    page budget, at the print limits."""
+    return render_bounded_pdf(
+        briefing,
         TEMPLATES_DIR,
+        limits=print_limits(),
+        max_pages=MAX_PAGES,
+        page_size=page_size,  # type: ignore[arg-type]
         attachments=[("briefing-2023-01-20.json", edition_json(briefing), "The JSON edition")],
         created=briefing.edition_date,
-    )
+    ).pdf
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +72,8 @@ def pages(pdf: bytes, tmp_path_factory: pytest.TempPathFactory) -> list[Image.Im
 
 @pytest.mark.slow
 def test_page_count_is_in_the_expected_range(pages: list[Image.Image]) -> None:
-    """The seed edition runs to a briefing's length: more than a leaflet, less than a report."""
-    assert 10 <= len(pages) <= 30, len(pages)
+    """The seed edition runs to a few minutes' read: more than a leaflet, within the budget."""
+    assert 5 <= len(pages) <= MAX_PAGES, len(pages)
 
 
 @pytest.mark.slow

@@ -126,3 +126,14 @@ def test_a_lone_event_spans_its_year_and_the_edition_date() -> None:
         0,
     )
     assert expected == (figure.ticks, figure.marks, figure.today_x, figure.left_out)
+
+
+def test_only_the_entries_drawn_are_marked_and_keep_their_table_numbers() -> None:
+    """Given the ids the tables show, the figure marks only those, each with its number in the
+    whole timeline (the PDF's table numbers its latest events from the first event)."""
+    edition = briefing(timeline=("old", "tenth", "thirteenth"), milestones=("target",))
+    figure = build_timeline_figure(edition, drawn={"thirteenth", "target"})
+
+    assert figure is not None
+    expected = (["3", "M1"], 0)
+    assert expected == ([mark.label for mark in figure.marks], figure.left_out)

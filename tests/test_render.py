@@ -26,6 +26,7 @@ from briefing.models import (
 )
 from briefing.render.document import PageSize, build_url_fetcher, render_html, render_pdf
 from briefing.render.formatting import cited_numbers, long_date, partial_date
+from briefing.render.shown import print_limits
 from tests.conftest import WeasyPrintLog, fail_on_weasyprint_complaints, weasyprint_complaints
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -508,17 +509,17 @@ def seed_briefing() -> Briefing:
 
 def test_lists_beyond_the_limit_are_cut_and_say_how_many_more(seed_briefing: Briefing) -> None:
     """With a limit of two, each theme shows its two best-supported statements, each statement
-    at most one citation, and the page says how many more the JSON edition holds."""
-    html = render_html(seed_briefing, TEMPLATES, list_limit=2, citation_limit=1)
+    at most one citation, and the page says how many more the HTML and JSON editions hold."""
+    html = render_html(seed_briefing, TEMPLATES, limits=print_limits(2, citation_limit=1))
     section = seed_briefing.sections[0]
     shown_statements = [
         fact.statement for fact in section.facts if str(escape(fact.statement)) in html
     ]
-    more = f"{len(section.facts) - 2} more statements on this theme"
-    assert (True, True) == (more in html, "; and 1 more in the JSON edition" in html)
+    more = f"{len(section.facts) - 2} more statements on this theme are in the HTML and JSON"
+    assert (True, True) == (more in html, "; and 1 more in the HTML and JSON editions" in html)
     assert [f.statement for f in section.facts[:2]] == shown_statements[:2]
 
 
-def test_the_seed_edition_fits_within_the_default_limits(seed_briefing: Briefing) -> None:
-    """The seed edition is shown whole: no list says that more are in the JSON edition."""
-    assert "in the JSON edition" not in render_html(seed_briefing, TEMPLATES)
+def test_without_limits_the_seed_edition_is_shown_whole(seed_briefing: Briefing) -> None:
+    """The HTML edition cuts nothing: no list or citation says that more are elsewhere."""
+    assert "in the HTML and JSON editions" not in render_html(seed_briefing, TEMPLATES)

@@ -26,6 +26,13 @@ from briefing.settings import load_settings
         ("BRIEFING_FETCH_RETRIES", "1000", "Input should be less than or equal to 10"),
         ("BRIEFING_SMTP_RETRY_DELAY_SECONDS", "1e400", "Input should be a finite number"),
         ("BRIEFING_PDF_LIST_LIMIT", "99999999", "Input should be less than or equal to 10000"),
+        (
+            "BRIEFING_PDF_MAX_PAGES",
+            "inf",
+            "Input should be a valid integer, unable to parse string as an integer",
+        ),
+        ("BRIEFING_PDF_MAX_PAGES", "0", "Input should be greater than or equal to 1"),
+        ("BRIEFING_PDF_MAX_PAGES", "20000", "Input should be less than or equal to 10000"),
     ],
 )
 def test_an_endless_or_huge_number_is_refused_naming_the_variable(
@@ -48,3 +55,19 @@ def test_the_bounds_are_reached_but_not_passed(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("BRIEFING_FETCH_RETRIES", "10")
     settings = load_settings()
     assert (3600.0, 10) == (settings.read_timeout, settings.fetch_retries)
+
+
+def test_the_pdf_settings_default_to_the_print_limits_and_a_16_page_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unset, every list of the PDF has its own print limit, a statement shows three citations
+    and the PDF at most 16 pages; set, the values given."""
+    defaults = load_settings()
+    monkeypatch.setenv("BRIEFING_PDF_LIST_LIMIT", "30")
+    monkeypatch.setenv("BRIEFING_PDF_MAX_PAGES", "40")
+    given = load_settings()
+    expected = ((None, 3, 16), (30, 40))
+    assert expected == (
+        (defaults.pdf_list_limit, defaults.pdf_citation_limit, defaults.pdf_max_pages),
+        (given.pdf_list_limit, given.pdf_max_pages),
+    )

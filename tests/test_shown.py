@@ -11,7 +11,7 @@ from briefing.models import (
     Section,
     SourceDocument,
 )
-from briefing.render.shown import Shown, ShownBriefing, build_shown
+from briefing.render.shown import Limits, Shown, ShownBriefing, build_shown, print_limits
 
 SENTENCES = {
     "f1": "Japan and the United States signed a framework agreement.",
@@ -89,6 +89,7 @@ EDITION = Briefing(
     sources=(source("s1"), source("s2")),
     sections=(CIVIL, SECURITY),
     new_fact_ids=("f4", "f1", "f3"),
+    key_points=("f4", "f1", "f2"),
     timeline=("f1", "f2", "f3"),
     milestones=(M4, M3, M2),
     disagreements=DISAGREEMENTS,
@@ -100,31 +101,98 @@ def test_every_list_is_cut_at_the_limit_and_counts_the_rest() -> None:
     """With a limit of two, each list shows its first two entries (the timeline its latest two)
     and says how many more there are; lists within the limit are shown whole."""
     expected = ShownBriefing(
-        new_facts=Shown((F1, F3), 1),  # in briefing order, not the order of the ids
-        sections={"civil-space": Shown((F1, F2), 1), "security": Shown((F4,), 0)},
-        disagreements=Shown(DISAGREEMENTS[:2], 1),
-        timeline=Shown((F2, F3), 1),
-        milestones=Shown(((M4, F4), (M3, F3)), 1),
+        lists={
+            "key_points": Shown((F4, F1), 1),
+            "new_facts": Shown((F1, F3), 1),  # in briefing order, not the order of the ids
+            "disagreements": Shown(DISAGREEMENTS[:2], 1),
+            "timeline": Shown((F2, F3), 1),
+            "milestones": Shown(((M4, F4), (M3, F3)), 1),
+            "source_health": Shown(HEALTH[:2], 1),
+        },
+        theme_lists={"sections": {"civil-space": Shown((F1, F2), 1), "security": Shown((F4,), 0)}},
         sources=Shown(((1, EDITION.sources[0]), (2, EDITION.sources[1])), 0),
-        source_health=Shown(HEALTH[:2], 1),
+        citation_limit=1,
     )
-    assert expected == build_shown(EDITION, list_limit=2, citation_limit=1)
+    assert expected == build_shown(EDITION, print_limits(list_limit=2, citation_limit=1))
 
 
-def test_within_the_limits_everything_is_shown() -> None:
-    """With limits above every list's length, nothing is cut and every source is listed."""
-    shown = build_shown(EDITION, list_limit=3, citation_limit=10)
+def test_templates_read_each_list_by_its_name() -> None:
+    """A list is an item of the shown briefing by its name, a theme list by name then theme:
+    what ``shown.timeline`` and ``shown.sections[theme]`` read in a template."""
+    shown = build_shown(EDITION, print_limits(list_limit=2, citation_limit=1))
+    expected = (Shown((F2, F3), 1), Shown((F4,), 0))
+    assert expected == (shown["timeline"], shown["sections"]["security"])
+
+
+def test_without_limits_everything_is_shown() -> None:
+    """The HTML edition's lists: nothing cut, every source listed, every citation shown."""
+    shown = build_shown(EDITION)
     counts = [
-        shown.new_facts.more,
-        *(section.more for section in shown.sections.values()),
-        shown.disagreements.more,
-        shown.timeline.more,
-        shown.milestones.more,
+        *(cut.more for cut in shown.lists.values()),
+        *(cut.more for cut in shown.theme_lists["sections"].values()),
         shown.sources.more,
-        shown.source_health.more,
     ]
-    expected = ([0] * 8, (F1, F2, F3), frozenset({1, 2}))
-    assert expected == (counts, shown.timeline.entries, shown.listed_numbers)
+    expected = ([0] * 9, (F1, F2, F3), frozenset({1, 2}), None)
+    assert expected == (
+        counts,
+        shown["timeline"].entries,
+        shown.listed_numbers,
+        shown.citation_limit,
+    )
+
+
+def test_the_print_limits_are_each_lists_own_or_the_one_given() -> None:
+    """Each list has its own print limit; a list limit given replaces every one of them."""
+    own, given = print_limits(), print_limits(list_limit=5, citation_limit=2)
+    expected = ((8, 8, 20, 10, 3), {5}, 2)
+    assert expected == (
+        (
+            own.lists["sections"],
+            own.lists["new_facts"],
+            own.lists["source_health"],
+            own.lists["sources"],
+            own.citations,
+        ),
+        set(given.lists.values()),
+        given.citations,
+    )
+
+
+def test_halving_the_limits_goes_down_to_one_key_point_no_other_entry_and_one_citation() -> None:
+    """Each halving rounds every list's limit down, to none at all but for the first key
+    point, and the citations down to one; at that floor halving changes nothing."""
+    limits, steps = print_limits(), []
+    while not limits.at_floor:
+        limits = limits.halved()
+        steps.append(
+            (
+                limits.lists["sections"],
+                limits.lists["source_health"],
+                limits.lists["key_points"],
+                limits.citations,
+            )
+        )
+    expected = [(4, 10, 4, 1), (2, 5, 2, 1), (1, 2, 1, 1), (0, 1, 1, 1), (0, 0, 1, 1)]
+    assert expected == steps
+    assert Limits({**dict.fromkeys(limits.lists, 0), "key_points": 1}, 1) == limits
+
+
+def test_failed_feeds_come_first_in_source_health() -> None:
+    """A reader of the appendix looks for the feeds that failed: they are listed first, the
+    others in their order, so a cut keeps them."""
+    failed = FetchOutcome(
+        feed="four", url="https://four.example.org/rss", status="failed", reason="HTTP 503"
+    )
+    edition = EDITION.model_copy(update={"source_health": (*HEALTH, failed)})
+    shown = build_shown(edition, print_limits(list_limit=2, citation_limit=1))
+    assert Shown((failed, HEALTH[0]), 2) == shown["source_health"]
+
+
+def test_the_timeline_figure_draws_the_shown_events_and_milestones() -> None:
+    """The figure beside the tables draws what they list: the latest events and the soonest
+    milestones shown."""
+    shown = build_shown(EDITION, print_limits(list_limit=1, citation_limit=1))
+    assert frozenset({"f3", "f4"}) == shown.drawn_on_timeline
 
 
 def sources_edition() -> Briefing:
@@ -146,19 +214,21 @@ def sources_edition() -> Briefing:
 
 
 def test_too_many_sources_lists_those_the_shown_citations_cite_most() -> None:
-    """Over the limit, the sources listed are the ones the shown citations cite most, in number
-    order: a citation past the citation limit and a fact past the list limit earn nothing."""
+    """Over the limit, the sources listed are the ones the printed citations cite most, in
+    number order: a statement prints its citations in number order up to the citation limit,
+    and a citation past it or a fact past the list limit earns nothing."""
     edition = sources_edition()
-    shown = build_shown(edition, list_limit=2, citation_limit=1)
+    shown = build_shown(edition, print_limits(list_limit=2, citation_limit=1))
 
-    # Cited once each as the first citation: s4 twice, s2 once; s3 only by hidden facts.
-    expected = (((2, edition.sources[1]), (4, edition.sources[3])), 2, frozenset({2, 4}))
+    # The first citation printed: [1] for both shown civil facts, [2] for the security fact;
+    # s4 is cited after s1, s3 only by hidden facts.
+    expected = (((1, edition.sources[0]), (2, edition.sources[1])), 2, frozenset({1, 2}))
     assert expected == (shown.sources.entries, shown.sources.more, shown.listed_numbers)
 
 
 def test_a_higher_citation_limit_counts_the_later_citations() -> None:
-    """With three citations shown per statement, s1 (cited second and third) outranks s2."""
-    shown = build_shown(sources_edition(), list_limit=2, citation_limit=3)
+    """With three citations shown per statement, s4 (printed after s1) outranks s2."""
+    shown = build_shown(sources_edition(), print_limits(list_limit=2, citation_limit=3))
 
     expected = (frozenset({1, 4}), 2)
     assert expected == (shown.listed_numbers, shown.sources.more)
@@ -184,8 +254,20 @@ def test_the_claims_of_shown_disagreements_count_towards_their_sources() -> None
         ),
         disagreements=(disagreement("f1", "s3", "s2"), disagreement("f2", "s3", "s4")),
     )
-    shown = build_shown(edition, list_limit=2, citation_limit=1)
+    shown = build_shown(edition, print_limits(list_limit=2, citation_limit=1))
 
     # s1: three statements; s3: two claims; s2 and s4: one claim each.
     expected = frozenset({1, 3})
     assert expected == shown.listed_numbers
+
+
+def test_only_sources_cited_by_what_is_shown_are_listed() -> None:
+    """Within the sources' limit, a source that nothing shown cites is not listed, and the
+    sources a key point cites are, even when its statement is cut from its section."""
+    edition = sources_edition().model_copy(update={"key_points": ("f5",)})
+    one_each = print_limits(list_limit=1, citation_limit=1)
+    shown = build_shown(edition, Limits({**one_each.lists, "sources": 10}, citations=1))
+
+    # Shown: f1 ([1] printed first), f4 ([2]) and the key point f5 ([3]); s4 only after s1.
+    expected = (frozenset({1, 2, 3}), 1)
+    assert expected == (shown.listed_numbers, shown.sources.more)

@@ -29,7 +29,8 @@ LONG_QUOTE = 10  # words inside a quote this long (a title, a speech) are left o
 # word common to more groups than this is cut short (a rare word's list is read whole); without
 # the cut, consolidation grew with the square of the statements.
 CANDIDATES_PER_WORD = 100
-# Reports one group keeps: ten times the citations the PDF shows (BRIEFING_PDF_CITATION_LIMIT).
+# Reports one group keeps, each cited in the HTML edition (the PDF shows the first three,
+# BRIEFING_PDF_CITATION_LIMIT).
 # Further reports of the same thing are counted (``Consolidation.left_out``) but not kept: one
 # feed of 20,000 copies of an item made one statement carrying 20,000 citations, and merging
 # them took minutes. They join no other group either, which would repeat the statement.

@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -24,8 +25,7 @@ from briefing.errors import DependencyError, RenderError
 from briefing.models import Briefing
 from briefing.render import formatting
 from briefing.render.figures import build_timeline_figure
-from briefing.render.shown import build_shown
-from briefing.settings import CITATION_LIMIT, LIST_LIMIT
+from briefing.render.shown import Limits, build_shown
 
 TEMPLATE = "briefing.html"
 
@@ -58,16 +58,16 @@ def render_html(
     *,
     page_size: PageSize = "A4",
     standalone: bool = False,
-    list_limit: int = LIST_LIMIT,
-    citation_limit: int = CITATION_LIMIT,
+    limits: Limits | None = None,
 ) -> str:
     """Render the briefing to an HTML document with the templates in templates_dir.
 
     ``standalone`` puts the stylesheet inside the document, for the HTML edition read in a
     browser; otherwise it is linked, for WeasyPrint to fetch from the templates folder.
     ``page_size`` becomes the ``@page`` size; only the fixed keywords of ``PageSize`` get into CSS.
-    Each list shows at most ``list_limit`` entries and each statement ``citation_limit``
-    citations; the JSON edition has the rest (``briefing.render.shown``).
+    Without ``limits`` every list is shown whole (the HTML edition); with them, each list is cut
+    at its limit and says how many more the HTML and JSON editions hold (the PDF's lists,
+    ``briefing.render.shown``).
     """
     if page_size not in get_args(PageSize):
         raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
@@ -77,8 +77,8 @@ def render_html(
         )
         environment = build_environment(templates_dir)
         # A global, so that the macros imported without context see it too.
-        shown = build_shown(briefing, list_limit, citation_limit)
-        environment.globals["citation_limit"] = citation_limit
+        shown = build_shown(briefing, limits)
+        environment.globals["citation_limit"] = shown.citation_limit
         environment.globals["listed_sources"] = shown.listed_numbers
         template = environment.get_template(TEMPLATE)
         return template.render(
@@ -87,7 +87,7 @@ def render_html(
             page_size=page_size,
             stylesheet=stylesheet,
             for_print=not standalone,
-            timeline_figure=build_timeline_figure(briefing),
+            timeline_figure=build_timeline_figure(briefing, shown.drawn_on_timeline),
         )
     except jinja2.TemplateError as exc:  # first: a missing template is also an OSError
         raise RenderError(f"cannot render {templates_dir / TEMPLATE}: {exc}") from exc
@@ -149,16 +149,40 @@ def build_url_fetcher(templates_dir: Path) -> Any:
     return _fetcher_class()(templates_dir)
 
 
-def render_pdf(
+@dataclass(frozen=True)
+class LaidOut:
+    """A PDF laid out in pages but not yet written: count its pages, then write it, with no
+    second layout."""
+
+    document: Any  # weasyprint.Document
+    options: Mapping[str, Any]
+
+    @property
+    def pages(self) -> int:
+        """How many pages the PDF has."""
+        return len(self.document.pages)
+
+    def write(self) -> bytes:
+        """The PDF's bytes, from the pages already laid out."""
+        try:
+            pdf = self.document.write_pdf(**self.options)
+        except Exception as exc:
+            raise RenderError(f"WeasyPrint could not write the briefing: {exc}") from exc
+        if not isinstance(pdf, bytes):
+            raise RenderError(f"WeasyPrint returned {type(pdf).__name__}, not PDF bytes")
+        return pdf
+
+
+def layout_pdf(
     html: str,
     templates_dir: Path,
     *,
     attachments: Sequence[tuple[str, bytes, str]] = (),
     created: date | None = None,
-) -> bytes:
-    """Render an HTML document to a tagged PDF (PDF/UA-1), resolving relative URLs against
-    templates_dir. ``attachments`` are (file name, bytes, description) to embed; ``created``
-    dates them, so the same inputs always give the same bytes."""
+) -> LaidOut:
+    """Lay out an HTML document as a tagged PDF's pages (PDF/UA-1), resolving relative URLs
+    against templates_dir. ``attachments`` are (file name, bytes, description) to embed;
+    ``created`` dates them, so the same inputs always give the same bytes."""
     _require_weasyprint()
     import weasyprint
 
@@ -176,15 +200,28 @@ def render_pdf(
         )
         for name, data, description in attachments
     ]
+    # The options HTML.write_pdf would give both its layout and its writing.
+    options = {
+        "pdf_variant": "pdf/ua-1",
+        "attachments": files,
+        # A fixed identifier derived from the content keeps reruns byte-identical.
+        "pdf_identifier": hashlib.sha256(html.encode("utf-8")).digest()[:16],
+    }
     try:
-        pdf = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            pdf_variant="pdf/ua-1",
-            attachments=files,
-            # A fixed identifier derived from the content keeps reruns byte-identical.
-            pdf_identifier=hashlib.sha256(html.encode("utf-8")).digest()[:16],
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            **options
         )
     except Exception as exc:
         raise RenderError(f"WeasyPrint could not render the briefing: {exc}") from exc
-    if not isinstance(pdf, bytes):
-        raise RenderError(f"WeasyPrint returned {type(pdf).__name__}, not PDF bytes")
-    return pdf
+    return LaidOut(document, options)
+
+
+def render_pdf(
+    html: str,
+    templates_dir: Path,
+    *,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    created: date | None = None,
+) -> bytes:
+    """Render an HTML document to a tagged PDF (PDF/UA-1): ``layout_pdf``, then written."""
+    return layout_pdf(html, templates_dir, attachments=attachments, created=created).write()

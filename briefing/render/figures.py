@@ -1,5 +1,6 @@
 """Geometry for the figures the templates draw as SVG: here the numbers, there the markup."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -52,19 +53,22 @@ def _midpoint(when: When) -> date:
     return when.start + (when.end - when.start) / 2
 
 
-def build_timeline_figure(briefing: Briefing) -> TimelineFigure | None:
+def build_timeline_figure(
+    briefing: Briefing, drawn: Collection[str] | None = None
+) -> TimelineFigure | None:
     """Lay out the timeline's events and milestones on a dated axis; None with nothing to draw.
 
-    Events are numbered 1, 2, ... and milestones M1, M2, ... as in the tables beside the figure.
+    Events are numbered 1, 2, ... and milestones M1, M2, ... as in the tables beside the figure;
+    with ``drawn``, only the events and milestones of those fact ids (the ones the tables show).
     """
     entries: list[tuple[str, str, When]] = []
     for number, fact_id in enumerate(briefing.timeline, start=1):
         when = briefing.fact(fact_id).when
-        if when is not None:
+        if when is not None and (drawn is None or fact_id in drawn):
             entries.append((str(number), "event", when))
     for number, milestone in enumerate(briefing.milestones, start=1):
         when = briefing.fact(milestone.fact_id).when
-        if when is not None:
+        if when is not None and (drawn is None or milestone.fact_id in drawn):
             entries.append((f"M{number}", "milestone", when))
     window_start = briefing.edition_date - WINDOW
     shown = [entry for entry in entries if entry[2].end >= window_start]

@@ -1,92 +1,194 @@
-"""What the PDF and HTML editions list of a briefing: at most so many entries per list.
+"""What a rendered edition lists of a briefing: everything in the HTML edition, a few minutes'
+read in the PDF.
 
-The JSON edition stays complete; a rendered edition shows the first entries of each list (the
-best-supported statements, the soonest milestones, the latest events) and says how many more
-the JSON edition holds. The limits sit far above what the seed edition produces, which is
-therefore shown whole.
+The JSON and HTML editions hold every entry; the PDF shows the first entries of each list (the
+best-supported statements, the soonest milestones, the latest events) up to its print limit,
+and says how many more the HTML and JSON editions hold. A list the PDF may cut is one line of
+``LISTS`` (or of ``THEME_LISTS``, for a list in each theme's section): where its entries come
+from, in the order shown, and how many the PDF shows. The templates read it by that name
+(``shown.new_facts``, ``shown.sections[theme]``); its cited sources count towards the sources
+listed.
 """
 
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from briefing.models import Briefing, Disagreement, Fact, FetchOutcome, Milestone, SourceDocument
-from briefing.settings import CITATION_LIMIT, LIST_LIMIT
+from briefing.models import Briefing, Disagreement, Fact, FetchOutcome, SourceDocument
+from briefing.render.formatting import cited_numbers
+from briefing.settings import CITATION_LIMIT
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Shown(Generic[T]):
-    """The entries of one list that are shown, and how many more the JSON edition has."""
+    """The entries of one list that are shown, and how many more the full list has."""
 
     entries: tuple[T, ...]
     more: int
 
 
-def _first(entries: tuple[T, ...] | list[T], limit: int) -> Shown[T]:
-    return Shown(tuple(entries[:limit]), max(0, len(entries) - limit))
+def cut(entries: Sequence[T], limit: int | None, *, latest: bool = False) -> Shown[T]:
+    """The first ``limit`` entries (the last ones if ``latest``) and how many are left out;
+    every entry when the limit is None."""
+    if limit is None or len(entries) <= limit:
+        return Shown(tuple(entries), 0)
+    kept = entries[len(entries) - limit :] if latest else entries[:limit]
+    return Shown(tuple(kept), len(entries) - limit)
+
+
+@dataclass(frozen=True)
+class CutList:
+    """A list the PDF cuts: its entries in the order shown (from the briefing, or for a theme
+    list from one section), how many the PDF shows, whether a cut keeps the latest entries (the
+    end of the list) instead of the first, and the fewest a halving leaves."""
+
+    entries: Callable[[Any], Sequence[Any]]
+    limit: int
+    latest: bool = False
+    floor: int = 0
+
+
+def _events(briefing: Briefing) -> list[Fact]:
+    return [briefing.fact(fact_id) for fact_id in briefing.timeline]
+
+
+def _failed_first(briefing: Briefing) -> list[FetchOutcome]:
+    # A failed feed is what a reader of the appendix looks for; the others keep their order.
+    return sorted(briefing.source_health, key=lambda outcome: outcome.status != "failed")
+
+
+# The lists of the whole briefing, with the most entries the PDF shows of each. The print
+# limits make a few minutes' read: about 13 pages at 2,000 items, A4 or letter, under the budget.
+LISTS: dict[str, CutList] = {
+    # Compose picks five to eight; the PDF always leads with at least the first.
+    "key_points": CutList(lambda b: [b.fact(fact_id) for fact_id in b.key_points], 8, floor=1),
+    "new_facts": CutList(lambda briefing: tuple(briefing.new_facts()), 8),
+    "disagreements": CutList(lambda briefing: briefing.disagreements, 4),
+    "timeline": CutList(_events, 8, latest=True),
+    "milestones": CutList(lambda b: [(m, b.fact(m.fact_id)) for m in b.milestones], 8),
+    "source_health": CutList(_failed_first, 20),
+}
+# The lists of each theme's section, by theme, with the most entries the PDF shows of each.
+THEME_LISTS: dict[str, CutList] = {
+    "sections": CutList(lambda section: section.facts, 8),
+}
+SOURCES = "sources"
+SOURCES_LIMIT = 10  # sources listed in the PDF: those its entries cite most
+_FLOORS = {name: rule.floor for name, rule in {**LISTS, **THEME_LISTS}.items()}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many entries the PDF shows of each list, by name (a theme list's limit holds for each
+    theme), and how many citations of each statement."""
+
+    lists: Mapping[str, int]
+    citations: int
+
+    def halved(self) -> "Limits":
+        """Every list's limit halved, rounded down, to its floor (none, or one key point), and
+        the citations halved down to one: a statement is never shown without a source."""
+        return Limits(
+            {name: max(_FLOORS.get(name, 0), limit // 2) for name, limit in self.lists.items()},
+            max(1, self.citations // 2),
+        )
+
+    @property
+    def at_floor(self) -> bool:
+        """Whether halving changes nothing any more."""
+        return self == self.halved()
+
+
+def print_limits(list_limit: int | None = None, citation_limit: int = CITATION_LIMIT) -> Limits:
+    """The PDF's limits: each list's own (``LISTS``, ``THEME_LISTS``, ``SOURCES_LIMIT``), or
+    ``list_limit`` for every list when it is given."""
+    own = {
+        **{name: rule.limit for name, rule in {**LISTS, **THEME_LISTS}.items()},
+        SOURCES: SOURCES_LIMIT,
+    }
+    lists = own if list_limit is None else dict.fromkeys(own, list_limit)
+    return Limits(lists, citation_limit)
 
 
 @dataclass(frozen=True)
 class ShownBriefing:
-    """Every list a rendered edition shows, each cut at the list limit."""
+    """Every list a rendered edition shows, by name (``theme_lists`` by name, then theme), the
+    sources it lists, and the citations it shows per statement (None: all of them)."""
 
-    new_facts: Shown[Fact]
-    sections: dict[str, Shown[Fact]]
-    disagreements: Shown[Disagreement]
-    timeline: Shown[Fact]
-    milestones: Shown[tuple[Milestone, Fact]]
+    lists: dict[str, Shown[Any]]
+    theme_lists: dict[str, dict[str, Shown[Any]]]
     sources: Shown[tuple[int, SourceDocument]]
-    source_health: Shown[FetchOutcome]
+    citation_limit: int | None
+
+    def __getitem__(self, name: str) -> Any:
+        """A list by name, so that templates read ``shown.timeline``, ``shown.sections[theme]``."""
+        return self.lists[name] if name in self.lists else self.theme_lists[name]
 
     @property
     def listed_numbers(self) -> frozenset[int]:
         """The numbers of the sources the edition lists, which citations may link to."""
         return frozenset(number for number, _ in self.sources.entries)
 
+    @property
+    def drawn_on_timeline(self) -> frozenset[str]:
+        """The ids of the events and milestones shown, which the timeline figure draws."""
+        events = (fact.id for fact in self.lists["timeline"].entries)
+        return frozenset((*events, *(fact.id for _, fact in self.lists["milestones"].entries)))
 
-def build_shown(
-    briefing: Briefing, list_limit: int = LIST_LIMIT, citation_limit: int = CITATION_LIMIT
-) -> ShownBriefing:
-    """The lists of a briefing as a rendered edition shows them.
+    def entries(self) -> Iterator[Any]:
+        """Every entry shown, list after list."""
+        for shown in self.lists.values():
+            yield from shown.entries
+        for by_theme in self.theme_lists.values():
+            for shown in by_theme.values():
+                yield from shown.entries
 
-    Sources: all of them when they fit; otherwise those the shown entries cite most, in number
-    order. A citation of a source not listed is printed without a link.
+
+def _cited(entry: object, briefing: Briefing, citation_limit: int | None) -> Iterator[int]:
+    """The source numbers an entry cites as printed: a statement's first citations, a
+    disagreement's claims; an entry made of several (a milestone and its fact) cites theirs."""
+    if isinstance(entry, Fact):
+        yield from cited_numbers(entry.evidence, briefing)[:citation_limit]
+    elif isinstance(entry, Disagreement):
+        yield from (briefing.source_number(c.evidence.document_id) for c in entry.claims)
+    elif isinstance(entry, tuple):
+        for part in entry:
+            yield from _cited(part, briefing, citation_limit)
+
+
+def build_shown(briefing: Briefing, limits: Limits | None = None) -> ShownBriefing:
+    """The lists of a briefing as a rendered edition shows them: every entry without limits.
+
+    Within limits, the sources listed are those the shown entries cite most, in number order; a
+    citation of a source not listed is printed without a link.
     """
-    by_id = briefing.fact
-    sections = {section.theme: _first(section.facts, list_limit) for section in briefing.sections}
-    new_facts = _first(list(briefing.new_facts()), list_limit)
-    disagreements = _first(briefing.disagreements, list_limit)
-    # The latest events matter most to a reader of this week's edition.
-    events = [by_id(fact_id) for fact_id in briefing.timeline]
-    timeline = Shown(tuple(events[-list_limit:]), max(0, len(events) - list_limit))
-    milestones = _first([(m, by_id(m.fact_id)) for m in briefing.milestones], list_limit)
-    numbered = list(enumerate(briefing.sources, start=1))
-    if len(numbered) <= list_limit:
-        sources = Shown(tuple(numbered), 0)
-    else:
-        cited_facts = [
-            *(by_id(fact_id) for fact_id in briefing.key_points),
-            *new_facts.entries,
-            *(fact for shown in sections.values() for fact in shown.entries),
-            *timeline.entries,
-            *(fact for _, fact in milestones.entries),
-        ]
-        # The sources cited most by what is shown, up to the limit, in number order.
-        cited = Counter(
-            e.document_id for fact in cited_facts for e in fact.evidence[:citation_limit]
-        )
-        cited.update(c.evidence.document_id for d in disagreements.entries for c in d.claims)
-        top = {document for document, _ in cited.most_common(list_limit)}
-        kept = tuple((n, source) for n, source in numbered if source.id in top)
-        sources = Shown(kept, len(numbered) - len(kept))
+
+    def limit(name: str) -> int | None:
+        return None if limits is None else limits.lists[name]
+
+    lists = {
+        name: cut(rule.entries(briefing), limit(name), latest=rule.latest)
+        for name, rule in LISTS.items()
+    }
+    theme_lists = {
+        name: {
+            section.theme: cut(rule.entries(section), limit(name), latest=rule.latest)
+            for section in briefing.sections
+        }
+        for name, rule in THEME_LISTS.items()
+    }
+    numbered = tuple(enumerate(briefing.sources, start=1))
+    if limits is None:
+        return ShownBriefing(lists, theme_lists, Shown(numbered, 0), None)
+    shown = ShownBriefing(lists, theme_lists, Shown((), 0), limits.citations)
+    cited = Counter(
+        number for entry in shown.entries() for number in _cited(entry, briefing, limits.citations)
+    )
+    top = {number for number, _ in cited.most_common(limits.lists[SOURCES])}
+    kept = tuple((number, source) for number, source in numbered if number in top)
     return ShownBriefing(
-        new_facts=new_facts,
-        sections=sections,
-        disagreements=disagreements,
-        timeline=timeline,
-        milestones=milestones,
-        sources=sources,
-        source_health=_first(briefing.source_health, list_limit),
+        lists, theme_lists, Shown(kept, len(numbered) - len(kept)), limits.citations
     )

@@ -1,0 +1,321 @@
+"""Tests for briefing.render.budget: the PDF within its page budget whatever the input, each cut
+list counting what the HTML and JSON editions hold beyond it, and the HTML edition whole."""
+
+import io
+import json
+import re
+from datetime import date
+
+import pytest
+from markupsafe import escape
+from pypdf import PdfReader
+
+from benchmarks.memory import Sampler
+from benchmarks.runner import (
+    Clock,
+    Edition,
+    bench_environment,
+    bench_plan,
+    environment,
+    run_edition,
+)
+from benchmarks.server import serving
+from benchmarks.synth import build_feeds
+from briefing.edition import build_plan, load_seed_briefing, render_edition
+from briefing.extract.segment import MAX_PARAGRAPH_CHARS
+from briefing.models import Briefing, Evidence, Fact, Section, SourceDocument
+from briefing.render.budget import render_bounded_pdf
+from briefing.render.document import PageSize, render_html
+from briefing.render.shown import Limits, print_limits
+from briefing.settings import MAX_PAGES, Settings
+from briefing.store.files import edition_json
+from tests.conftest import TEMPLATES_DIR, WeasyPrintLog
+
+EDITION_DATE = date(2023, 1, 20)
+THEMES = ("civil-space", "security", "orbital-debris")
+NOTE = re.compile(r'<p class="description more">(\d+) ([^<]*) (?:is|are) in the HTML and JSON')
+
+
+@pytest.fixture(scope="module")
+def seed_briefing() -> Briefing:
+    """The seed edition of 20 January 2023."""
+    return load_seed_briefing(EDITION_DATE)
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF has, as a reader opening it sees."""
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def section(html: str, section_id: str) -> str:
+    """The markup of one section of a rendered edition."""
+    start = re.search(f'<section id="{re.escape(section_id)}"', html)
+    assert start is not None, section_id
+    return html[start.start() : html.index("</section>", start.start())]
+
+
+def cut_note(html: str, section_id: str) -> int:
+    """The count of the note under a section's list, 0 when it says nothing was cut."""
+    notes = NOTE.findall(section(html, section_id))
+    assert len(notes) <= 1, notes
+    return int(notes[0][0]) if notes else 0
+
+
+# What marks one shown entry of each list in a rendered edition, and where in the JSON edition
+# the whole list is.
+ROWS = {
+    "key-points": ('<p class="statement">', lambda edition: edition["key_points"]),
+    "whats-new": ('<p class="statement">', lambda edition: edition["new_fact_ids"]),
+    "sources-differ": ('<aside class="disagreement">', lambda edition: edition["disagreements"]),
+    "timeline": ('<td class="when">', lambda edition: edition["timeline"]),
+    "milestones": ('<td class="when">', lambda edition: edition["milestones"]),
+    "sources": ('<li id="source-', lambda edition: edition["sources"]),
+    "source-health": ('<td class="feed">', lambda edition: edition["source_health"]),
+}
+
+
+def held_beyond(briefing: Briefing, print_html: str) -> dict[str, tuple[int, int]]:
+    """For each list of a print HTML: what its note counts, and how many entries the JSON
+    edition holds beyond those the print HTML shows."""
+    edition = json.loads(edition_json(briefing))
+    lists = {
+        theme["theme"]: ('<p class="statement">', theme["facts"]) for theme in edition["sections"]
+    }
+    for section_id, (marker, entries) in ROWS.items():
+        if re.search(f'<section id="{section_id}"', print_html) and entries(edition):
+            lists[section_id] = (marker, entries(edition))
+    if edition["previous_edition"] is None:  # "everything is new": no list of new statements
+        del lists["whats-new"]
+    return {
+        section_id: (
+            cut_note(print_html, section_id),
+            len(entries) - section(print_html, section_id).count(marker),
+        )
+        for section_id, (marker, entries) in lists.items()
+    }
+
+
+def test_cut_notes_count_what_the_html_and_json_editions_hold_beyond_the_pdf(
+    seed_briefing: Briefing,
+) -> None:
+    """Under each list the PDF cuts, the note's count is the entries the JSON edition holds
+    beyond those shown, and the HTML edition shows every one of them, notes of none."""
+    later = seed_briefing.model_copy(update={"previous_edition": date(2023, 1, 13)})
+    print_html = render_html(later, TEMPLATES_DIR, limits=print_limits())
+    html = render_html(later, TEMPLATES_DIR, standalone=True)
+    counted = held_beyond(later, print_html)
+
+    # The seed has 114 statements (all new to a later edition): 80, 23 and 11 by theme; one
+    # disagreement, 20 events, 12 milestones and 5 sources, one of them cited by nothing shown.
+    expected = {
+        "key-points": (0, 0),  # six, within the eight the PDF shows
+        "civil-space": (72, 72),
+        "security": (15, 15),
+        "orbital-debris": (3, 3),
+        "whats-new": (106, 106),
+        "sources-differ": (0, 0),
+        "timeline": (12, 12),
+        "milestones": (4, 4),
+        "sources": (1, 1),
+    }
+    missing = [fact.statement for fact in later.facts() if escape(fact.statement) not in html]
+    assert (expected, [], []) == (counted, missing, NOTE.findall(html))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page_size", ["A4", "letter"])
+def test_the_seed_edition_pdf_fits_the_budget_in_one_layout(
+    seed_briefing: Briefing, page_size: PageSize, weasyprint_log: WeasyPrintLog
+) -> None:
+    """The seed edition's PDF, rendered as the flow renders it, has at most 16 pages at the
+    print limits: laid out once, and written from that layout."""
+    plan = build_plan(Settings(), today=EDITION_DATE, page_size=page_size)
+    rendered = render_edition(plan, seed_briefing)
+
+    expected = ([], True, rendered.pages)
+    assert expected == (
+        weasyprint_log.complaints(),
+        rendered.pages <= MAX_PAGES == plan.max_pages,
+        page_count(rendered.pdf),
+    )
+
+
+def halved(limits: Limits, times: int) -> Limits:
+    """The limits halved so many times."""
+    for _ in range(times):
+        limits = limits.halved()
+    return limits
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("budget", "layouts", "at_floor"),
+    [
+        # 8 statements per theme, then 4, 2, 1, none; 8 key points, then 4, 2, 1: it fits at
+        # one key point, the other lists empty but for the feeds (none in the seed edition).
+        (3, 5, False),
+        # Below what the floor allows: the floor's layout, six, is written.
+        (1, 6, True),
+    ],
+)
+def test_over_the_budget_every_limit_is_halved_until_it_fits_or_reaches_the_floor(
+    seed_briefing: Briefing,
+    weasyprint_log: WeasyPrintLog,
+    budget: int,
+    layouts: int,
+    at_floor: bool,
+) -> None:
+    """Over its budget the seed edition is laid out again with every limit halved, until it
+    fits or reaches the floor: three pages (cover; the first key point and every section's
+    heading and note; key actors, sources and method). Every note counts what was cut."""
+    printed = render_bounded_pdf(
+        seed_briefing, TEMPLATES_DIR, limits=print_limits(), max_pages=budget
+    )
+
+    expected = ([], layouts, halved(print_limits(), layouts - 1), at_floor, 3, 3)
+    assert expected == (
+        weasyprint_log.complaints(),
+        printed.layouts,
+        printed.limits,
+        printed.limits.at_floor,
+        printed.pages,
+        page_count(printed.pdf),
+    )
+    counted = held_beyond(seed_briefing, printed.html)
+    assert {name: (beyond, beyond) for name, (_, beyond) in counted.items()} == counted
+    assert (5, 80) == (counted["key-points"][0], counted["civil-space"][0])
+
+
+@pytest.mark.slow
+def test_a_budget_the_second_layout_meets_stops_there(seed_briefing: Briefing) -> None:
+    """The first layout within the budget is the one written: at seven pages, one halving."""
+    printed = render_bounded_pdf(seed_briefing, TEMPLATES_DIR, limits=print_limits(), max_pages=7)
+
+    expected = (2, halved(print_limits(), 1), True)
+    assert expected == (printed.layouts, printed.limits, printed.pages <= 7)
+
+
+def longest_statements_edition() -> Briefing:
+    """Eight key points, each a statement as long as extraction allows (one 4,000-character
+    window of a paragraph, ``MAX_PARAGRAPH_CHARS``), from one source."""
+    words = ("Japan", "and", "the", "United", "States", "agreed", "on", "lunar", "debris")
+    sentences = [
+        " ".join(words[(i + n) % len(words)] for n in range(800))[: MAX_PARAGRAPH_CHARS - 2] + "s."
+        for i in range(8)
+    ]
+    text = " ".join(sentences)
+    facts = [
+        Fact(
+            id=f"f{number}",
+            statement=sentence,
+            theme=THEMES[number % 3],
+            evidence=(evidence_of(text, sentence),),
+        )
+        for number, sentence in enumerate(sentences)
+    ]
+    return Briefing(
+        title="Briefing",
+        topic="us-japan-space",
+        edition_date=EDITION_DATE,
+        key_points=tuple(fact.id for fact in facts),
+        sources=(
+            SourceDocument(
+                id="s1",
+                text=text,
+                location="s1.txt",
+                source_type="news",
+                outlet=None,
+                title=None,
+                author=None,
+                published=None,
+                url=None,
+            ),
+        ),
+        sections=tuple(
+            Section(
+                theme=theme,
+                title=theme,
+                description=theme,
+                facts=tuple(fact for fact in facts if fact.theme == theme),
+            )
+            for theme in THEMES
+        ),
+    )
+
+
+def evidence_of(text: str, quote: str) -> Evidence:
+    """The evidence of a quote in a source's text."""
+    start = text.index(quote)
+    return Evidence(document_id="s1", start=start, end=start + len(quote), quote=quote)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page_size", ["A4", "letter"])
+def test_even_the_longest_statements_fit_the_budget(
+    page_size: PageSize, weasyprint_log: WeasyPrintLog
+) -> None:
+    """Eight key points of the longest statements extraction keeps (about a page each) still
+    fit 16 pages: halving cuts the key points too, down to the first one, never a statement."""
+    edition = longest_statements_edition()
+    printed = render_bounded_pdf(
+        edition, TEMPLATES_DIR, limits=print_limits(), max_pages=MAX_PAGES, page_size=page_size
+    )
+    shown = [f.statement for f in edition.facts() if str(escape(f.statement)) in printed.html]
+
+    expected = ([], True, True)
+    assert expected == (
+        weasyprint_log.complaints(),
+        printed.pages == page_count(printed.pdf) <= MAX_PAGES,
+        len(shown) >= 1 and all(len(statement) == MAX_PARAGRAPH_CHARS for statement in shown),
+    )
+
+
+@pytest.fixture(scope="module")
+def edition_2000(tmp_path_factory: pytest.TempPathFactory) -> Edition:
+    """The benchmark's 2,000-item edition (20 feeds of 100 synthetic items, and the seeds),
+    made by the flow's stages as ``make bench`` drives them."""
+    work = tmp_path_factory.mktemp("bench-2000")
+    feeds = build_feeds(20, 100)
+    with serving(feeds) as server, environment(bench_environment(work)):
+        urls = [server.url(feed.path) for feed in feeds]
+        return run_edition(bench_plan(urls, work / "out", True), Clock(Sampler()))
+
+
+@pytest.mark.slow
+def test_a_2000_item_edition_fits_the_budget_and_its_html_holds_everything(
+    edition_2000: Edition, weasyprint_log: WeasyPrintLog
+) -> None:
+    """At 2,000 items the PDF still has at most 16 pages, A4 or letter; each cut list counts
+    what the JSON edition holds beyond it, and the HTML edition holds every statement."""
+    briefing, rendered = edition_2000.briefing, edition_2000.rendered
+    letter = render_bounded_pdf(
+        briefing, TEMPLATES_DIR, limits=print_limits(), max_pages=MAX_PAGES, page_size="letter"
+    )
+    counted = held_beyond(briefing, rendered.print_html)
+    statements = [
+        fact["statement"]
+        for s in json.loads(edition_json(briefing))["sections"]
+        for fact in s["facts"]
+    ]
+    missing = [statement for statement in statements if str(escape(statement)) not in rendered.html]
+
+    cut = {name for name, (note, _) in counted.items() if note}
+    wrong = [name for name, (note, beyond) in counted.items() if note != beyond]
+    expected = (
+        [],
+        True,
+        True,
+        {"civil-space", "security", "orbital-debris", "sources-differ", "timeline"}
+        | {"milestones", "sources"},
+        [],
+        [],
+    )
+    assert expected == (
+        weasyprint_log.complaints(),
+        rendered.pages == page_count(rendered.pdf) <= MAX_PAGES,
+        letter.pages == page_count(letter.pdf) <= MAX_PAGES,
+        cut,
+        wrong,
+        missing,
+    )
+    assert 3000 < len(statements)  # far over any list's print limit
