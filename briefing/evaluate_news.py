@@ -93,7 +93,9 @@ def load_news_set(folder: Path) -> NewsSet:
         )
         fetches = []
         for path in sorted((folder / "feeds").glob("*.xml")):
-            feed = FeedConfig(name=path.stem, url=f"https://evaluation.invalid/{path.name}")
+            # Named by its URL, as a --feed is: its items' outlet is then the channel's title.
+            url = f"https://evaluation.invalid/{path.name}"
+            feed = FeedConfig(name=url, url=url)
             outcome = FetchOutcome(feed=feed.name, url=feed.url, status="fetched")
             copy = FeedCopy(
                 url=feed.url,

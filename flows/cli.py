@@ -19,6 +19,7 @@ from briefing.settings import PROJECT_ROOT, load_settings
 from briefing.store.memory import check_memory, upgrade_memory
 
 if TYPE_CHECKING:
+    from briefing.models import Briefing
     from flows.weekly_briefing import EditionParameters
 
 app = typer.Typer(
@@ -249,6 +250,14 @@ def evaluate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the full reports as JSON.")
     ] = False,
+    news_edition: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the news set's edition, as scored, to this folder: its PDF, "
+            "HTML and JSON, named by its date.",
+            metavar="FOLDER",
+        ),
+    ] = None,
 ) -> None:
     """Score the seed edition against the hand-labelled sentences (theme, date, kind, speaker,
     key events) and an edition of the labelled news set (relevance precision and recall, theme
@@ -265,6 +274,8 @@ def evaluate(
         topic = load_topic(load_settings().topic_file)
         news_briefing, guids = compose_news_set(news_set, topic)
         news_report = evaluate_news(news_briefing, guids, news_set.labels)
+        if news_edition is not None:
+            written = write_news_edition(news_briefing, news_edition)
     except BriefingError as exc:
         fail(exc, code=1)
     if as_json:
@@ -305,6 +316,28 @@ def evaluate(
     console.print(news_table)
     for line in news_report.misses:
         typer.echo(f"  - {line}")
+    if news_edition is not None:
+        for path in written:
+            console.print(f"Wrote {path}")
+
+
+def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:
+    """The news set's edition rendered as a run renders one, its three files in the folder."""
+    from briefing.edition import build_plan, render_edition
+    from briefing.store.files import edition_json, edition_stem
+
+    plan = build_plan(load_settings(), today=briefing.edition_date)
+    rendered = render_edition(plan, briefing)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / edition_stem(briefing)
+        files = [stem.with_suffix(".pdf"), stem.with_suffix(".html"), stem.with_suffix(".json")]
+        files[0].write_bytes(rendered.pdf)
+        files[1].write_text(rendered.html, encoding="utf-8")
+        files[2].write_bytes(edition_json(briefing))
+    except OSError as exc:
+        raise BriefingError(f"cannot write the news edition to {folder}: {exc}") from exc
+    return files
 
 
 @app.command()

@@ -12,6 +12,9 @@ from briefing.models import (
     SourceDocument,
 )
 from briefing.render.shown import Limits, Shown, ShownBriefing, build_shown, print_limits
+from briefing.topic import Topic
+from tests.test_stories import H3, SLIM_KYODO, SLIM_SPACENEWS
+from tests.test_stories import edition as story_edition
 
 SENTENCES = {
     "f1": "Japan and the United States signed a framework agreement.",
@@ -102,6 +105,7 @@ def test_every_list_is_cut_at_the_limit_and_counts_the_rest() -> None:
     and says how many more there are; lists within the limit are shown whole."""
     expected = ShownBriefing(
         lists={
+            "top_stories": Shown((), 0),
             "key_points": Shown((F4, F1), 1),
             "new_facts": Shown((F1, F3), 1),  # in briefing order, not the order of the ids
             "disagreements": Shown(DISAGREEMENTS[:2], 1),
@@ -109,9 +113,13 @@ def test_every_list_is_cut_at_the_limit_and_counts_the_rest() -> None:
             "milestones": Shown(((M4, F4), (M3, F3)), 1),
             "source_health": Shown(HEALTH[:2], 1),
         },
-        theme_lists={"sections": {"civil-space": Shown((F1, F2), 1), "security": Shown((F4,), 0)}},
+        theme_lists={
+            "stories": {"civil-space": Shown((), 0), "security": Shown((), 0)},
+            "sections": {"civil-space": Shown((F1, F2), 1), "security": Shown((F4,), 0)},
+        },
         sources=Shown(((1, EDITION.sources[0]), (2, EDITION.sources[1])), 0),
         citation_limit=1,
+        story_statement_limit=2,
     )
     assert expected == build_shown(EDITION, print_limits(list_limit=2, citation_limit=1))
 
@@ -132,7 +140,7 @@ def test_without_limits_everything_is_shown() -> None:
         *(cut.more for cut in shown.theme_lists["sections"].values()),
         shown.sources.more,
     ]
-    expected = ([0] * 9, (F1, F2, F3), frozenset({1, 2}), None)
+    expected = ([0] * 10, (F1, F2, F3), frozenset({1, 2}), None)
     assert expected == (
         counts,
         shown["timeline"].entries,
@@ -159,8 +167,9 @@ def test_the_print_limits_are_each_lists_own_or_the_one_given() -> None:
 
 
 def test_halving_the_limits_goes_down_to_one_key_point_no_other_entry_and_one_citation() -> None:
-    """Each halving rounds every list's limit down, to none at all but for the first key
-    point, and the citations down to one; at that floor halving changes nothing."""
+    """Each halving rounds every list's limit down, to none at all but for the first top story
+    and the first key point, and the citations down to one; at that floor halving changes
+    nothing."""
     limits, steps = print_limits(), []
     while not limits.at_floor:
         limits = limits.halved()
@@ -174,7 +183,8 @@ def test_halving_the_limits_goes_down_to_one_key_point_no_other_entry_and_one_ci
         )
     expected = [(4, 10, 4, 1), (2, 5, 2, 1), (1, 2, 1, 1), (0, 1, 1, 1), (0, 0, 1, 1)]
     assert expected == steps
-    assert Limits({**dict.fromkeys(limits.lists, 0), "key_points": 1}, 1) == limits
+    floor = {**dict.fromkeys(limits.lists, 0), "key_points": 1, "top_stories": 1}
+    assert Limits(floor, 1) == limits
 
 
 def test_failed_feeds_come_first_in_source_health() -> None:
@@ -271,3 +281,26 @@ def test_only_sources_cited_by_what_is_shown_are_listed() -> None:
     # Shown: f1 ([1] printed first), f4 ([2]) and the key point f5 ([3]); s4 only after s1.
     expected = (frozenset({1, 2, 3}), 1)
     assert expected == (shown.listed_numbers, shown.sources.more)
+
+
+def test_stories_lead_and_their_statements_leave_the_themes_other_statements(
+    topic: Topic,
+) -> None:
+    """Top stories are shown first with their statements cut at the story limit; a theme's
+    other statements are those of no story, and its story list holds no top story."""
+    briefing = story_edition([SLIM_KYODO, SLIM_SPACENEWS, H3], topic)
+    shown = build_shown(briefing, print_limits(citation_limit=1))
+    in_stories = {fact_id for story in briefing.stories for fact_id in story.fact_ids}
+    slim = next(s for s in briefing.stories if len(s.document_ids) == 2)
+    expected = (
+        [briefing.story(story_id) for story_id in briefing.top_stories],
+        set(),
+        [],
+        min(2, len(slim.fact_ids) - 1),
+    )
+    assert expected == (
+        list(shown["top_stories"].entries),
+        {f.id for cut in shown["sections"].values() for f in cut.entries} & in_stories,
+        [s for cut in shown["stories"].values() for s in cut.entries],
+        len(shown.story_statements(slim, briefing).entries),
+    )

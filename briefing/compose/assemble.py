@@ -80,7 +80,7 @@ def select_key_points(
     shown_elsewhere: Set[str] = frozenset(),
 ) -> tuple[str, ...]:
     """Five to eight statements that matter most: the best of each theme, then the best left;
-    none of ``shown_elsewhere`` (the top stories' statements, which lead the edition)."""
+    none of ``shown_elsewhere`` (the stories' statements, shown with their stories)."""
     published = {doc.id: doc.published.value if doc.published else None for doc in documents}
     low, high = KEY_POINTS
 
@@ -175,9 +175,7 @@ def compose_briefing(
     )
     stories = build_stories(merged, documents, topic, edition_date, earlier_stories, story_of)
     top_stories = select_top_stories(stories, topic)
-    in_top_stories = {
-        fact_id for story in stories if story.id in top_stories for fact_id in story.fact_ids
-    }
+    in_stories = {fact_id for story in stories for fact_id in story.fact_ids}
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,
@@ -189,7 +187,7 @@ def compose_briefing(
         sources=tuple(documents),
         sections=sections,
         key_points=select_key_points(
-            topic, sections, documents, edition_date, shown_elsewhere=in_top_stories
+            topic, sections, documents, edition_date, shown_elsewhere=in_stories
         ),
         key_actors=build_key_actors(merged),
         stories=stories,

@@ -12,6 +12,7 @@ from briefing.models import (
     FetchOutcome,
     PartialDate,
     SourceType,
+    Story,
     When,
 )
 
@@ -93,6 +94,16 @@ def entry_counts(outcome: FetchOutcome) -> str:
     ]
     noun = "entry" if outcome.items == 1 else "entries"
     return f"{outcome.items} {noun}: " + ", ".join([read, *left_out])
+
+
+def source_number_of(document_id: str, briefing: Briefing) -> int:
+    """A source's citation number, for mapping over document ids in a template."""
+    return briefing.source_number(document_id)
+
+
+def story_of_id(story_id: str, briefing: Briefing) -> Story:
+    """A story by its id, for mapping over the top stories' ids in a template."""
+    return briefing.story(story_id)
 
 
 def cited_numbers(evidence: Iterable[Evidence], briefing: Briefing) -> list[int]:
@@ -185,6 +196,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "kind": kind_label,
     "status": status_label,
     "source_count": source_count,
+    "source_number_of": source_number_of,
+    "story_of_id": story_of_id,
     "fetch_status": fetch_status,
     "entry_counts": entry_counts,
 }

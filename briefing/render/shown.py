@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from briefing.models import Briefing, Disagreement, Fact, FetchOutcome, SourceDocument
+from briefing.models import (
+    Briefing,
+    Disagreement,
+    Fact,
+    FetchOutcome,
+    Section,
+    SourceDocument,
+    Story,
+)
 from briefing.render.formatting import cited_numbers
 from briefing.settings import CITATION_LIMIT
 
@@ -45,7 +53,7 @@ class CutList:
     list from one section), how many the PDF shows, whether a cut keeps the latest entries (the
     end of the list) instead of the first, and the fewest a halving leaves."""
 
-    entries: Callable[[Any], Sequence[Any]]
+    entries: Callable[..., Sequence[Any]]
     limit: int
     latest: bool = False
     floor: int = 0
@@ -60,10 +68,22 @@ def _failed_first(briefing: Briefing) -> list[FetchOutcome]:
     return sorted(briefing.source_health, key=lambda outcome: outcome.status != "failed")
 
 
+def _theme_stories(briefing: Briefing, section: Section) -> list[Story]:
+    # The top stories lead the edition; the theme's section lists its other stories.
+    top = set(briefing.top_stories)
+    return [s for s in briefing.stories if s.theme == section.theme and s.id not in top]
+
+
+def _other_statements(briefing: Briefing, section: Section) -> list[Fact]:
+    # A story's statements are shown with it.
+    return [fact for fact in section.facts if briefing.story_of(fact.id) is None]
+
+
 # The lists of the whole briefing, with the most entries the PDF shows of each. The print
 # limits make a few minutes' read: about 13 pages at 2,000 items, A4 or letter, under the budget.
 LISTS: dict[str, CutList] = {
     # Compose picks five to eight; the PDF always leads with at least the first.
+    "top_stories": CutList(lambda b: [b.story(story_id) for story_id in b.top_stories], 8, floor=1),
     "key_points": CutList(lambda b: [b.fact(fact_id) for fact_id in b.key_points], 8, floor=1),
     "new_facts": CutList(lambda briefing: tuple(briefing.new_facts()), 8),
     "disagreements": CutList(lambda briefing: briefing.disagreements, 4),
@@ -71,12 +91,16 @@ LISTS: dict[str, CutList] = {
     "milestones": CutList(lambda b: [(m, b.fact(m.fact_id)) for m in b.milestones], 8),
     "source_health": CutList(_failed_first, 20),
 }
-# The lists of each theme's section, by theme, with the most entries the PDF shows of each.
+# The lists of each theme's section, by theme (entries from the briefing and the section),
+# with the most entries the PDF shows of each: its stories, then its other statements.
 THEME_LISTS: dict[str, CutList] = {
-    "sections": CutList(lambda section: section.facts, 8),
+    "stories": CutList(_theme_stories, 4),
+    "sections": CutList(_other_statements, 8),
 }
 SOURCES = "sources"
 SOURCES_LIMIT = 10  # sources listed in the PDF: those its entries cite most
+STORY_STATEMENTS = "story_statements"
+STORY_STATEMENTS_LIMIT = 2  # statements of a story the PDF shows under its headline
 _FLOORS = {name: rule.floor for name, rule in {**LISTS, **THEME_LISTS}.items()}
 
 
@@ -108,6 +132,7 @@ def print_limits(list_limit: int | None = None, citation_limit: int = CITATION_L
     own = {
         **{name: rule.limit for name, rule in {**LISTS, **THEME_LISTS}.items()},
         SOURCES: SOURCES_LIMIT,
+        STORY_STATEMENTS: STORY_STATEMENTS_LIMIT,
     }
     lists = own if list_limit is None else dict.fromkeys(own, list_limit)
     return Limits(lists, citation_limit)
@@ -122,6 +147,11 @@ class ShownBriefing:
     theme_lists: dict[str, dict[str, Shown[Any]]]
     sources: Shown[tuple[int, SourceDocument]]
     citation_limit: int | None
+    story_statement_limit: int | None = None
+
+    def story_statements(self, story: Story, briefing: Briefing) -> Shown[Fact]:
+        """The statements shown under a story's headline, and how many more it has."""
+        return cut([briefing.fact(i) for i in story.fact_ids[1:]], self.story_statement_limit)
 
     def __getitem__(self, name: str) -> Any:
         """A list by name, so that templates read ``shown.timeline``, ``shown.sections[theme]``."""
@@ -147,10 +177,18 @@ class ShownBriefing:
                 yield from shown.entries
 
 
-def _cited(entry: object, briefing: Briefing, citation_limit: int | None) -> Iterator[int]:
+def _cited(
+    entry: object, briefing: Briefing, citation_limit: int | None, statements: int | None = None
+) -> Iterator[int]:
     """The source numbers an entry cites as printed: a statement's first citations, a
-    disagreement's claims; an entry made of several (a milestone and its fact) cites theirs."""
-    if isinstance(entry, Fact):
+    disagreement's claims, a story's first sources and those of its statements shown; an entry
+    made of several (a milestone and its fact) cites theirs."""
+    if isinstance(entry, Story):
+        numbers = sorted(briefing.source_number(d) for d in entry.document_ids)
+        yield from numbers[:citation_limit]
+        for fact_id in entry.fact_ids[1:][:statements]:
+            yield from _cited(briefing.fact(fact_id), briefing, citation_limit)
+    elif isinstance(entry, Fact):
         yield from cited_numbers(entry.evidence, briefing)[:citation_limit]
     elif isinstance(entry, Disagreement):
         yield from (briefing.source_number(c.evidence.document_id) for c in entry.claims)
@@ -175,7 +213,7 @@ def build_shown(briefing: Briefing, limits: Limits | None = None) -> ShownBriefi
     }
     theme_lists = {
         name: {
-            section.theme: cut(rule.entries(section), limit(name), latest=rule.latest)
+            section.theme: cut(rule.entries(briefing, section), limit(name), latest=rule.latest)
             for section in briefing.sections
         }
         for name, rule in THEME_LISTS.items()
@@ -183,12 +221,15 @@ def build_shown(briefing: Briefing, limits: Limits | None = None) -> ShownBriefi
     numbered = tuple(enumerate(briefing.sources, start=1))
     if limits is None:
         return ShownBriefing(lists, theme_lists, Shown(numbered, 0), None)
-    shown = ShownBriefing(lists, theme_lists, Shown((), 0), limits.citations)
+    statements = limits.lists[STORY_STATEMENTS]
+    shown = ShownBriefing(lists, theme_lists, Shown((), 0), limits.citations, statements)
     cited = Counter(
-        number for entry in shown.entries() for number in _cited(entry, briefing, limits.citations)
+        number
+        for entry in shown.entries()
+        for number in _cited(entry, briefing, limits.citations, statements)
     )
     top = {number for number, _ in cited.most_common(limits.lists[SOURCES])}
     kept = tuple((number, source) for number, source in numbered if number in top)
     return ShownBriefing(
-        lists, theme_lists, Shown(kept, len(numbered) - len(kept)), limits.citations
+        lists, theme_lists, Shown(kept, len(numbered) - len(kept)), limits.citations, statements
     )
