@@ -75,11 +75,20 @@ evaluate: setup ## Score the seed edition against evaluation/labels.yaml
 schema: setup ## Regenerate schema/briefing.schema.json from the models
 	$(BIN)/briefing schema > schema/briefing.schema.json
 
-docs-images: setup ## Refresh docs/page-1.png and docs/page-2.png from the seed edition
+docs-images: setup ## Refresh the page images in docs/: the seed edition's first two pages, and the news set's cover, top stories and first theme page
+	rm -rf .docs-build
 	$(BIN)/briefing run --date 2023-01-20 --out .docs-build
 	for page in 1 2; do \
 	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile .docs-build/briefing-2023-01-20.pdf docs/page-$$page; \
 	done
+	$(BIN)/briefing evaluate --news-edition .docs-build/news > /dev/null
+	news=$$(ls .docs-build/news/*.pdf); \
+	theme=$$(for page in $$(seq 3 16); do \
+	  if pdftotext -f $$page -l $$page $$news - | grep -qx 'Stories'; then echo $$page; break; fi; \
+	done); \
+	pdftoppm -png -r 60 -f 1 -l 1 -singlefile $$news docs/news-cover; \
+	pdftoppm -png -r 60 -f 2 -l 2 -singlefile $$news docs/news-top-stories; \
+	pdftoppm -png -r 60 -f $$theme -l $$theme -singlefile $$news docs/news-theme
 	rm -rf .docs-build
 
 bench: setup ## Benchmark every stage at 2,000 and 20,000 synthetic items; writes benchmarks/results/latest.json
