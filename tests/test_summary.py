@@ -12,6 +12,7 @@ from briefing.render.summary import (
     source_health,
     theme_counts,
 )
+from briefing.topic import Topic
 from tests.test_render import (
     STATEMENT_CIVIL,
     STATEMENT_DEBRIS,
@@ -19,6 +20,8 @@ from tests.test_render import (
     briefing,
     document,
 )
+from tests.test_stories import H3, SLIM_KYODO, SLIM_SPACENEWS
+from tests.test_stories import edition as story_edition
 
 
 def test_key_points_are_the_editions_own_with_their_citations() -> None:
@@ -107,3 +110,13 @@ def test_fact_rows_hold_every_statement_with_date_and_citations() -> None:
         ("Security", STATEMENT_SECURITY, ""),
         ("Orbital debris", STATEMENT_DEBRIS, "2026"),
     ] == [(row["theme"], row["statement"], row["date"]) for row in rows]
+
+
+def test_the_summary_leads_with_the_top_stories_headlines(topic: Topic) -> None:
+    """An edition with news leads its email and run summary with the top stories' headlines,
+    verbatim, then its key points, eight at most."""
+    briefing = story_edition([SLIM_KYODO, SLIM_SPACENEWS, H3], topic)
+    headlines = [briefing.fact(briefing.story(i).headline).statement for i in briefing.top_stories]
+    points = key_points(briefing)
+    expected = [*headlines, *(briefing.fact(i).statement for i in briefing.key_points)][:8]
+    assert (expected, True) == ([p.statement for p in points], len(headlines) > 0)

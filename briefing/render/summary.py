@@ -34,16 +34,25 @@ def citation_text(fact: Fact, briefing: Briefing) -> str:
     return "; ".join(parts)
 
 
+SUMMARY_POINTS = 8
+
+
 def key_points(briefing: Briefing) -> tuple[KeyPoint, ...]:
-    """The edition's key points (chosen when it was composed), each with its theme and citation."""
+    """What an email or a run summary leads with, each with its theme and citation: the top
+    stories' headlines, then the key points (both chosen when it was composed), at most
+    ``SUMMARY_POINTS``."""
     titles = {section.theme: section.title for section in briefing.sections}
+    headlines = [briefing.story(story_id).headline for story_id in briefing.top_stories]
     return tuple(
         KeyPoint(
             theme=titles[fact.theme],
             statement=fact.statement,
             citation=citation_text(fact, briefing),
         )
-        for fact in (briefing.fact(fact_id) for fact_id in briefing.key_points)
+        for fact in (
+            briefing.fact(fact_id)
+            for fact_id in [*headlines, *briefing.key_points][:SUMMARY_POINTS]
+        )
     )
 
 
