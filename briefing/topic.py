@@ -32,6 +32,13 @@ def compile_terms(terms: list[str], *, case_sensitive: bool) -> re.Pattern[str]:
     return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
 
 
+def _fold(text: str) -> str:
+    """The text casefolded so that it holds every term a case-insensitive regex finds in it:
+    re's IGNORECASE also takes the dotted capital I and the dotless i for an "i", which
+    casefold does not."""
+    return text.casefold().replace("i\u0307", "i").replace("ı", "i")
+
+
 class ThemeProfile(_Profile):
     """A theme's heading, description and weighted vocabulary."""
 
@@ -41,15 +48,22 @@ class ThemeProfile(_Profile):
     vocabulary: dict[str, int] = Field(min_length=1)
 
     @cached_property
-    def _patterns(self) -> list[tuple[re.Pattern[str], int]]:
+    def _patterns(self) -> list[tuple[str, re.Pattern[str], int]]:
+        # Each term with the text it must contain (casefolded): a substring test is far cheaper
+        # than the regex, and a text without it cannot match.
         return [
-            (compile_terms([term], case_sensitive=False), weight)
+            (term.removesuffix("*").casefold(), compile_terms([term], case_sensitive=False), weight)
             for term, weight in self.vocabulary.items()
         ]
 
     def score(self, text: str) -> int:
         """Sum of the weights of the distinct vocabulary terms found in the text."""
-        return sum(weight for pattern, weight in self._patterns if pattern.search(text))
+        folded = _fold(text)
+        return sum(
+            weight
+            for needle, pattern, weight in self._patterns
+            if needle in folded and pattern.search(text)
+        )
 
 
 class Actor(_Profile):

@@ -14,7 +14,7 @@ from briefing.errors import ConfigurationError
 from briefing.extract.facts import extract_facts
 from briefing.models import SourceDocument
 from briefing.render.document import render_html
-from briefing.topic import Topic, load_topic
+from briefing.topic import Topic, compile_terms, load_topic
 from tests.conftest import TEMPLATES_DIR
 
 OTHER_TOPIC = Path(__file__).parent / "fixtures" / "topics" / "lunar-science.yaml"
@@ -126,3 +126,19 @@ def test_a_copied_topic_answers_from_its_own_fields(topic: Topic) -> None:
     assert ("US", "JP") == topic.find_partners(text)  # fills the original's cache
     copied = topic.model_copy(update={"partner_synonyms": {"US": ["Washington"], "JP": ["Kyoto"]}})
     assert ("US",) == copied.find_partners(text)
+
+
+def test_a_theme_scores_every_term_its_case_insensitive_words_match(topic: Topic) -> None:
+    """The quick test before each term's regex misses no match: odd capitals (dotted İ, the
+    long s, the Kelvin sign) score as the regex finds them."""
+    civil = topic.theme("civil-space")
+    texts = ["İSS crew", "The ſpace station", "\u212aibo module", "ISS and Gateway"]
+    slow = [
+        sum(
+            w
+            for term, w in civil.vocabulary.items()
+            if compile_terms([term], case_sensitive=False).search(t)
+        )
+        for t in texts
+    ]
+    assert slow == [civil.score(t) for t in texts]
