@@ -1,11 +1,17 @@
 """Stories: feed items reporting one event grouped across outlets and days, headed by a title."""
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 
 from briefing.compose.assemble import compose_briefing
-from briefing.compose.stories import EarlierStory, select_top_stories
+from briefing.compose.stories import (
+    MAX_STORY_ITEMS,
+    EarlierStory,
+    group_items,
+    select_top_stories,
+)
 from briefing.extract.facts import extract_facts
 from briefing.models import Attested, Briefing, PartialDate, SourceDocument, Story
 from briefing.topic import Topic
@@ -162,3 +168,17 @@ def test_a_story_must_lead_with_its_headline() -> None:
             fact_ids=("b", "a"),
             document_ids=("d",),
         )
+
+
+def test_a_flood_of_copies_fills_stories_up_to_their_cap(
+    topic: Topic,
+) -> None:
+    """Three hundred copies of one item from one day make stories of at most the cap, the
+    first of them full."""
+    copies = {
+        f"feed-copy-{n}": SLIM_KYODO.model_copy(update={"id": f"feed-copy-{n}"}) for n in range(300)
+    }
+    facts = [fact for doc in copies.values() for fact in extract_facts(doc, topic).facts]
+    story_of = group_items(facts, copies, topic)
+    sizes = Counter(story_of.values())
+    assert (MAX_STORY_ITEMS, True) == (sizes[0], max(sizes.values()) <= MAX_STORY_ITEMS)

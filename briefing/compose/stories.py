@@ -30,6 +30,10 @@ SHARED_WORDS = 6  # ...when they share at least this many content words
 # at most this many leads, or in this share of them.
 DISTINCTIVE_ITEMS = 8
 DISTINCTIVE_SHARE = 0.02
+# Bounds on the work and on one story, whatever the input: stories compared per distinctive
+# word (the latest that many whose first lead holds it), and items one story takes.
+CANDIDATES_PER_WORD = 50
+MAX_STORY_ITEMS = 100
 STORY_DAYS = 3  # items of one event are published within this many days of each other
 LEAD_SENTENCES = 2  # sentences after the headline that make an item's lead
 TOP_STORIES = (5, 8)
@@ -135,8 +139,10 @@ def group_items(
     Items are taken in order of publication; each joins the story whose first item's lead it
     is most like (``_same_story``), within ``STORY_DAYS`` of it, else starts a story. Comparing
     with the first item only, not with any member, keeps chains of near matches from growing
-    one story out of many. ``facts`` are the statements as extracted, before consolidation
-    (which then merges no statements of two stories).
+    one story out of many. Only the latest ``CANDIDATES_PER_WORD`` stories holding a word are
+    compared, and a story of ``MAX_STORY_ITEMS`` takes no more (a flood of copies starts a
+    second), so the cost grows linearly with the items. ``facts`` are the statements as
+    extracted, before consolidation (which then merges no statements of two stories).
     """
     leads = _leads(facts, items, topic)
     weights = _weights(leads.values())
@@ -144,12 +150,19 @@ def group_items(
     ordered = sorted(items, key=lambda item: (_day(items[item]) or date.max, order[item]))
     rare = _distinctive(weights)
     founders: list[str] = []
+    sizes: list[int] = []
     story_of: dict[str, int] = {}
     by_word: dict[str, list[int]] = {}
     for item in ordered:
         lead = leads[item]
         # A story can only be one whose first lead shares a distinctive word with this one.
-        candidates = {s for word in lead if weights[word] >= rare for s in by_word.get(word, ())}
+        candidates = {
+            story
+            for word in lead
+            if weights[word] >= rare
+            for story in by_word.get(word, ())[-CANDIDATES_PER_WORD:]
+            if sizes[story] < MAX_STORY_ITEMS
+        }
         best, best_overlap = None, 0.0
         for story in sorted(candidates):
             founder = founders[story]
@@ -161,10 +174,12 @@ def group_items(
         if best is None:
             best = len(founders)
             founders.append(item)
+            sizes.append(0)
             for word in lead:
                 if weights[word] >= rare:
                     by_word.setdefault(word, []).append(best)
         story_of[item] = best
+        sizes[best] += 1
     return story_of
 
 
