@@ -54,11 +54,42 @@ def section(html: str, section_id: str) -> str:
     return html[start.start() : html.index("</section>", start.start())]
 
 
-def cut_note(html: str, section_id: str) -> int:
-    """The count of the note under a section's list, 0 when it says nothing was cut."""
-    notes = NOTE.findall(section(html, section_id))
+def cut_note(html: str, section_id: str, what: str | None = None) -> int:
+    """The count of the note under a section's list (the one saying ``what`` is cut, in a
+    section with several lists), 0 when it says nothing was cut."""
+    notes = [n for n in NOTE.findall(section(html, section_id)) if what in (None, n[1])]
     assert len(notes) <= 1, notes
     return int(notes[0][0]) if notes else 0
+
+
+def theme_lists(briefing: Briefing, html: str) -> dict[str, tuple[int, int]]:
+    """For each theme's lists and the top stories of a print HTML: what the note under each
+    counts, and how many entries the JSON edition holds beyond those shown."""
+    edition = json.loads(edition_json(briefing))
+    in_stories = {fact_id for story in edition["stories"] for fact_id in story["fact_ids"]}
+    counted = {}
+    for theme in edition["sections"]:
+        name = theme["theme"]
+        others = [fact for fact in theme["facts"] if fact["id"] not in in_stories]
+        listed = re.search(f'<ul class="facts" id="{name}-statements">(.*?)</ul>', html, re.S)
+        shown = listed[1].count('<p class="statement">') if listed else 0
+        note = cut_note(html, name, "more statements on this theme")
+        counted[name] = (note, len(others) - shown)
+        stories = [
+            s
+            for s in edition["stories"]
+            if s["theme"] == name and s["id"] not in edition["top_stories"]
+        ]
+        drawn = section(html, name).count('<article class="story"')
+        counted[f"{name} stories"] = (
+            cut_note(html, name, "more stories on this theme"),
+            len(stories) - drawn,
+        )
+    if edition["top_stories"]:
+        drawn = section(html, "top-stories").count('<article class="story"')
+        note = cut_note(html, "top-stories", "more top stories")
+        counted["top-stories"] = (note, len(edition["top_stories"]) - drawn)
+    return counted
 
 
 # What marks one shown entry of each list in a rendered edition, and where in the JSON edition
@@ -78,20 +109,21 @@ def held_beyond(briefing: Briefing, print_html: str) -> dict[str, tuple[int, int
     """For each list of a print HTML: what its note counts, and how many entries the JSON
     edition holds beyond those the print HTML shows."""
     edition = json.loads(edition_json(briefing))
-    lists = {
-        theme["theme"]: ('<p class="statement">', theme["facts"]) for theme in edition["sections"]
-    }
+    lists = {}
     for section_id, (marker, entries) in ROWS.items():
         if re.search(f'<section id="{section_id}"', print_html) and entries(edition):
             lists[section_id] = (marker, entries(edition))
     if edition["previous_edition"] is None:  # "everything is new": no list of new statements
         del lists["whats-new"]
     return {
-        section_id: (
-            cut_note(print_html, section_id),
-            len(entries) - section(print_html, section_id).count(marker),
-        )
-        for section_id, (marker, entries) in lists.items()
+        **theme_lists(briefing, print_html),
+        **{
+            section_id: (
+                cut_note(print_html, section_id),
+                len(entries) - section(print_html, section_id).count(marker),
+            )
+            for section_id, (marker, entries) in lists.items()
+        },
     }
 
 
@@ -109,9 +141,13 @@ def test_cut_notes_count_what_the_html_and_json_editions_hold_beyond_the_pdf(
     # disagreement, 20 events, 12 milestones and 5 sources, one of them cited by nothing shown.
     expected = {
         "key-points": (0, 0),  # six, within the eight the PDF shows
-        "civil-space": (72, 72),
-        "security": (15, 15),
-        "orbital-debris": (3, 3),
+        "civil-space": (74, 74),  # six of 80 shown
+        "security": (17, 17),
+        "orbital-debris": (5, 5),
+        # The seeds tell no story: no feed items.
+        "civil-space stories": (0, 0),
+        "security stories": (0, 0),
+        "orbital-debris stories": (0, 0),
         "whats-new": (106, 106),
         "sources-differ": (0, 0),
         "timeline": (12, 12),
@@ -306,7 +342,8 @@ def test_a_2000_item_edition_fits_the_budget_and_its_html_holds_everything(
         True,
         True,
         {"civil-space", "security", "orbital-debris", "sources-differ", "timeline"}
-        | {"milestones", "sources"},
+        | {"milestones", "sources"}
+        | {"civil-space stories", "security stories", "orbital-debris stories"},
         [],
         [],
     )

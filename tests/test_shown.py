@@ -152,7 +152,7 @@ def test_without_limits_everything_is_shown() -> None:
 def test_the_print_limits_are_each_lists_own_or_the_one_given() -> None:
     """Each list has its own print limit; a list limit given replaces every one of them."""
     own, given = print_limits(), print_limits(list_limit=5, citation_limit=2)
-    expected = ((8, 8, 20, 10, 3), {5}, 2)
+    expected = ((6, 8, 20, 10, 3), {5}, 2)
     assert expected == (
         (
             own.lists["sections"],
@@ -181,7 +181,7 @@ def test_halving_the_limits_goes_down_to_one_key_point_no_other_entry_and_one_ci
                 limits.citations,
             )
         )
-    expected = [(4, 10, 4, 1), (2, 5, 2, 1), (1, 2, 1, 1), (0, 1, 1, 1), (0, 0, 1, 1)]
+    expected = [(3, 10, 4, 1), (1, 5, 2, 1), (0, 2, 1, 1), (0, 1, 1, 1), (0, 0, 1, 1)]
     assert expected == steps
     floor = {**dict.fromkeys(limits.lists, 0), "key_points": 1, "top_stories": 1}
     assert Limits(floor, 1) == limits
@@ -296,7 +296,7 @@ def test_stories_lead_and_their_statements_leave_the_themes_other_statements(
         [briefing.story(story_id) for story_id in briefing.top_stories],
         set(),
         [],
-        min(2, len(slim.fact_ids) - 1),
+        min(1, len(slim.fact_ids) - 1),
     )
     assert expected == (
         list(shown["top_stories"].entries),

@@ -12,7 +12,6 @@ from briefing.models import (
     FetchOutcome,
     PartialDate,
     SourceType,
-    Story,
     When,
 )
 
@@ -99,11 +98,6 @@ def entry_counts(outcome: FetchOutcome) -> str:
 def source_number_of(document_id: str, briefing: Briefing) -> int:
     """A source's citation number, for mapping over document ids in a template."""
     return briefing.source_number(document_id)
-
-
-def story_of_id(story_id: str, briefing: Briefing) -> Story:
-    """A story by its id, for mapping over the top stories' ids in a template."""
-    return briefing.story(story_id)
 
 
 def cited_numbers(evidence: Iterable[Evidence], briefing: Briefing) -> list[int]:
@@ -197,7 +191,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "status": status_label,
     "source_count": source_count,
     "source_number_of": source_number_of,
-    "story_of_id": story_of_id,
     "fetch_status": fetch_status,
     "entry_counts": entry_counts,
 }
