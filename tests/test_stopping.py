@@ -1,0 +1,80 @@
+"""Stop signals inside `stopped_by_signals`: RunStopped in the main thread, and the watcher's
+forced stop when the way out is held up, or at a second signal. Each case is a small Python
+process of its own, so that no handler is left in the test process."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCRIPT = """
+import os, signal, sys, time
+from flows.stopping import RunStopped, stopped_by_signals
+
+def force_stop(stopped):
+    print("forced", stopped.signal_name, flush=True)
+    os._exit(stopped.exit_code)
+
+try:
+    with stopped_by_signals(force_stop, grace={grace}):
+        for name in {signals}:
+            os.kill(os.getpid(), getattr(signal, name))
+        time.sleep(30)
+except RunStopped as stopped:
+    print("raised", stopped.signal_name, flush=True)
+    {after}
+print("ended", flush=True)
+"""
+
+
+def run_script(grace: float, signals: list[str], after: str = "pass") -> tuple[int, list[str]]:
+    """Run the script: it sends itself the signals inside the block, then does ``after`` with
+    the RunStopped it caught; its exit code and the lines it printed."""
+    script = textwrap.dedent(SCRIPT).format(grace=grace, signals=signals, after=after)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    return done.returncode, done.stdout.splitlines()
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_stop_signal_raises_run_stopped_in_the_main_thread(name: str) -> None:
+    """The first stop signal interrupts the main thread's wait with RunStopped; once the process
+    is on its way out, no forced stop is needed."""
+    assert (0, [f"raised {name}", "ended"]) == run_script(grace=30, signals=[name])
+
+
+def test_the_watcher_forces_the_stop_when_the_way_out_is_held_up() -> None:
+    """When the main thread is held after RunStopped (as by a task that waits out a feed's
+    deadline), force_stop is called once the grace has run out, and ends the process."""
+    assert (143, ["raised SIGTERM", "forced SIGTERM"]) == run_script(
+        grace=0.5, signals=["SIGTERM"], after="time.sleep(30)"
+    )
+
+
+def test_a_second_stop_signal_forces_the_stop_at_once() -> None:
+    """A second signal (a second Ctrl-C) does not wait for the grace: force_stop is called
+    with the first signal, and the main thread sees only one RunStopped."""
+    assert (130, ["raised SIGINT", "forced SIGINT"]) == run_script(
+        grace=30, signals=["SIGINT"], after="os.kill(os.getpid(), signal.SIGTERM); time.sleep(30)"
+    )
+
+
+def test_no_signal_leaves_the_handlers_as_they_were() -> None:
+    """A block that ends without a stop signal puts the handlers back and stops the watcher:
+    SIGTERM then ends the process as it always does."""
+    script = textwrap.dedent("""
+        import os, signal, threading
+        from flows.stopping import stopped_by_signals
+        before = [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)]
+        with stopped_by_signals(lambda stopped: None):
+            pass
+        after = [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)]
+        print(before == after, threading.active_count(), flush=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (-15, "True 1\n") == (done.returncode, done.stdout)
