@@ -76,8 +76,10 @@ class TemporaryServer(SubprocessASGIServer):
         return process
 
     def _write_record(self, server_pid: int) -> None:
+        if self._records is None:
+            return
         run, server, boot_id = load_process(os.getpid()), load_process(server_pid), load_boot_id()
-        if self._records is None or run is None or server is None or boot_id is None:
+        if run is None or server is None or boot_id is None:  # no /proc, or the server has ended
             return
         record = ServerRecord(boot_id=boot_id, run=run, server=server, port=self.port or 0)
         try:

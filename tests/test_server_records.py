@@ -86,7 +86,11 @@ def test_the_sweep_leaves_the_server_of_a_running_run(
     this_process = load_process(os.getpid())
     assert this_process is not None
     path = write_record(tmp_path, record_of(this_process, described))
-    assert ([], None, [path]) == (stop_stale_servers(tmp_path), server.poll(), [*tmp_path.iterdir()])
+    assert ([], None, [path]) == (
+        stop_stale_servers(tmp_path),
+        server.poll(),
+        [*tmp_path.iterdir()],
+    )
 
 
 @pytest.mark.parametrize(
