@@ -223,8 +223,11 @@ def run(
 
     Runs the 'weekly-briefing' Prefect flow in this process. Without PREFECT_API_URL, Prefect
     starts a temporary local server for the run (a few seconds); with it, the run shows in that
-    server's UI. The settings, configuration files, output folder and memory are checked before
-    Prefect starts: trouble there is one line and exit code 2 (--debug shows its traceback).
+    server's UI. SIGTERM, SIGINT or SIGHUP stops the run and its temporary server: exit code
+    128 + the signal, and one line saying what of the edition was written; the next run stops a
+    temporary server that a killed run left. The settings, configuration files, output folder
+    and memory are checked before Prefect starts: trouble there is one line and exit code 2
+    (--debug shows its traceback).
     With --email the edition is written first and then sent; if sending fails after
     its retries, the command fails and the PDF stays in the output folder.
     """
