@@ -125,6 +125,8 @@ def stop_process(process: Process) -> bool:
         return True
     except ProcessLookupError:  # it ended meanwhile
         return False
+    except PermissionError:  # another user's: never one of this user's runs started
+        return False
     finally:
         os.close(pidfd)
 
