@@ -286,9 +286,12 @@ class Stopping:
             if self._said:
                 return
             self._said = True
-            message = describe_stop(
-                stopped, self.plan.out_dir, self.plan.edition_date, self.started_at
-            )
+            try:
+                message = describe_stop(
+                    stopped, self.plan.out_dir, self.plan.edition_date, self.started_at
+                )
+            except OSError:  # the output folder cannot be read: say what is known
+                message = f"Stopped by {stopped.signal_name}."
             with suppress(OSError):  # no terminal left to say it to (after a SIGHUP, say)
                 console.print(f"[bold red]{escape(message)}[/]", soft_wrap=True)
 
