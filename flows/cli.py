@@ -1,9 +1,6 @@
 """The ``briefing`` command: a thin shell over the Prefect flows."""
 
 import json
-import os
-import threading
-from contextlib import suppress
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -25,14 +22,13 @@ from briefing.edition import (
 )
 from briefing.errors import BriefingError
 from briefing.settings import PROJECT_ROOT, load_settings
-from briefing.store import load_edition_manifest, manifest_path
 from briefing.store.memory import check_memory, upgrade_memory
+from flows.run_stop import Stopping, prepare_temporary_server
 from flows.stopping import RunStopped, stopped_by_signals
 
 if TYPE_CHECKING:
     from briefing.edition import EditionResult
     from briefing.models import Briefing
-    from flows.temporary_server import TemporaryServer
     from flows.weekly_briefing import EditionParameters
 
 app = typer.Typer(
@@ -88,33 +84,6 @@ def check_before_the_flow(parameters: "EditionParameters") -> EditionPlan:
     load_sources(plan)
     check_memory(plan.database_url)
     return plan
-
-
-def describe_stop(
-    stopped: RunStopped, out_dir: Path, edition_date: date, started_at: datetime
-) -> str:
-    """One line: which signal stopped the run started at ``started_at``, and what of its edition
-    is in the output folder (written as a whole or not at all: see ``briefing.store.files``)."""
-    edition = f"the edition of {edition_date.day} {edition_date:%B %Y}"
-    try:
-        manifest = load_edition_manifest(out_dir, edition_date)
-    except BriefingError:
-        if manifest_path(out_dir, edition_date).exists():
-            return (
-                f"Stopped by {stopped.signal_name} while replacing {edition} in {out_dir}: "
-                "the next run of that date completes or replaces it."
-            )
-    else:
-        if manifest.written_at >= started_at:
-            return (
-                f"Stopped by {stopped.signal_name} after writing {edition} to {out_dir}; "
-                "what comes after (the memory's record of it, the email) may not have been "
-                "done: run it again to finish."
-            )
-    return (
-        f"Stopped by {stopped.signal_name} before {edition} was written: the files of that "
-        f"date in {out_dir}, if any, are an earlier run's, as they were."
-    )
 
 
 @app.callback()
@@ -255,7 +224,7 @@ def run(
         plan = check_before_the_flow(parameters)
     except BriefingError as exc:
         fail(exc, code=2, debug=debug)
-    stopping = Stopping(plan, prepare_temporary_server(), datetime.now(UTC))
+    stopping = Stopping(plan, prepare_temporary_server(notify), datetime.now(UTC), warn)
     console.print("[bold]Starting the weekly-briefing flow[/] (Prefect logs each stage below)")
     with stopped_by_signals(stopping.force):
         try:
@@ -269,62 +238,14 @@ def run(
             raise typer.Exit(code=stopped.exit_code) from None
 
 
-class Stopping:
-    """What a stop signal does to `briefing run`, once its flow has started."""
-
-    def __init__(
-        self, plan: EditionPlan, server: "TemporaryServer | None", started_at: datetime
-    ) -> None:
-        self.plan, self.server, self.started_at = plan, server, started_at
-        self._said = False
-        self._saying = threading.Lock()
-
-    def say(self, stopped: RunStopped) -> None:
-        """Print the one line saying so, once, whether the main thread or the watcher comes
-        first."""
-        with self._saying:
-            if self._said:
-                return
-            self._said = True
-            try:
-                message = describe_stop(
-                    stopped, self.plan.out_dir, self.plan.edition_date, self.started_at
-                )
-            except OSError:  # the output folder cannot be read: say what is known
-                message = f"Stopped by {stopped.signal_name}."
-            with suppress(OSError):  # no terminal left to say it to (after a SIGHUP, say)
-                console.print(f"[bold red]{escape(message)}[/]", soft_wrap=True)
-
-    def force(self, stopped: RunStopped) -> None:
-        """The watcher's stop, when the flow's way out is held up: say so, stop the temporary
-        server, and end the process now."""
-        self.say(stopped)
-        if self.server is not None:
-            self.server.stop_now()
-        os._exit(stopped.exit_code)
+def notify(message: str) -> None:
+    """One line of the run's own, as it is (no markup read in it)."""
+    console.print(escape(message), soft_wrap=True)
 
 
-def prepare_temporary_server() -> "TemporaryServer | None":
-    """Stop the temporary Prefect servers that killed runs left (one line for each), then, when
-    no PREFECT_API_URL names a server, put in place the temporary server this run will use."""
-    from prefect.settings import get_current_settings
-
-    from flows.server_records import records_folder, stop_stale_servers
-
-    settings = get_current_settings()
-    records = records_folder(settings.home)
-    for stale in stop_stale_servers(records):
-        console.print(
-            f"Stopped a temporary Prefect server left running by a run that ended without "
-            f"stopping it: pid {stale.server.pid}, port {stale.port} (the run was pid "
-            f"{stale.run.pid}).",
-            soft_wrap=True,
-        )
-    if settings.api.url:
-        return None
-    from flows.temporary_server import install_temporary_server
-
-    return install_temporary_server(records)
+def warn(message: str) -> None:
+    """One line of the run's own, in bold red."""
+    console.print(f"[bold red]{escape(message)}[/]", soft_wrap=True)
 
 
 def print_result(result: "EditionResult") -> None:

@@ -5,6 +5,7 @@ server and the run: `sleep`, started and ended by the test."""
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,8 +35,14 @@ def sleeper(started: list[subprocess.Popen[bytes]]) -> tuple[subprocess.Popen[by
     """A `sleep` process, and what /proc says of it."""
     process = subprocess.Popen(["sleep", "60"])
     started.append(process)
-    described = load_process(process.pid)
-    assert described is not None
+    # Until the child has exec'd, /proc shows it with its parent's command line.
+    deadline = time.monotonic() + 10
+    while (described := load_process(process.pid)) is None or described.command != (
+        "sleep",
+        "60",
+    ):
+        assert time.monotonic() < deadline, described
+        time.sleep(0.01)
     return process, described
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefing.store import EditionManifest, manifest_path
-from flows.cli import describe_stop
+from flows.run_stop import describe_stop
 from flows.stopping import RunStopped
 
 SCRIPT = """
