@@ -14,7 +14,6 @@ from datetime import date
 from itertools import combinations
 from pathlib import Path
 
-import feedparser
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -133,17 +132,12 @@ def select_news_set(
 def compose_news_set(news: NewsSet, topic: Topic) -> tuple[Briefing, dict[str, str]]:
     """The edition of the whole set, its period from its first item's day to its last's, and
     each document's GUID: the stages the flow runs, without fetching and without memory."""
-    days = [
-        entry.published_parsed
-        for fetch in news.fetches
-        if fetch.copy is not None
-        for entry in feedparser.parse(fetch.copy.body).entries
-        if entry.get("published_parsed")
-    ]
+    # Every dated item is read (no period cuts the set), then the period is the items' own.
+    documents, guids = select_news_set(news, topic, date(1900, 1, 1), date(2200, 12, 31))
+    days = [doc.published.value.earliest() for doc in documents if doc.published is not None]
     if not days:
         raise SourceError("the news set's items carry no dates")
-    first, last = (date(*day[:3]) for day in (min(days), max(days)))
-    documents, guids = select_news_set(news, topic, first, last)
+    first, last = min(days), max(days)
     facts = [fact for done in extract_documents(documents, topic) for fact in done.facts]
     briefing = compose_briefing(topic, documents, facts, last, period_start=first, versions={})
     return briefing, guids

@@ -269,10 +269,6 @@ class Topic(_Profile):
         order."""
         return tuple(partner for partner, pattern in self._partner_synonyms if pattern.search(text))
 
-    def concerns_partnership(self, text: str) -> bool:
-        """Whether a feed item (its title and text) is about the partnership (``judge_item``)."""
-        return self.judge_item(text) in ITEM_KEPT
-
     @cached_property
     def _scope(self) -> re.Pattern[str]:
         return compile_terms(self.scope, case_sensitive=False)

@@ -416,8 +416,9 @@ def test_a_profile_without_relevance_rules_reads_items_naming_every_partner(
 ) -> None:
     """Without a relevance section, an item must name every partner and touch the scope."""
     bare = topic.model_copy(update={"relevance": None})
-    assert [True, False, False] == [
-        bare.concerns_partnership(text)
+    expected = ["names every partner", "does not name every partner", "not about space"]
+    assert expected == [
+        bare.judge_item(text)
         for text in ("JAXA and NASA plan a lunar mission.", "NASA plans a lunar mission.", "Trade.")
     ]
 

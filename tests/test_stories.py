@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from briefing.compose import stories
 from briefing.compose.assemble import compose_briefing
 from briefing.compose.stories import (
-    MAX_STORY_ITEMS,
     EarlierStory,
     group_items,
     select_top_stories,
@@ -170,15 +170,15 @@ def test_a_story_must_lead_with_its_headline() -> None:
         )
 
 
-def test_a_flood_of_copies_fills_stories_up_to_their_cap(
-    topic: Topic,
+def test_a_story_takes_items_up_to_its_cap_and_the_rest_start_another(
+    topic: Topic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Three hundred copies of one item from one day make stories of at most the cap, the
-    first of them full."""
+    """Eight copies of one item (its words distinctive: in no more than eight leads) fill
+    stories of at most the cap, the first ones full."""
+    monkeypatch.setattr(stories, "MAX_STORY_ITEMS", 3)
     copies = {
-        f"feed-copy-{n}": SLIM_KYODO.model_copy(update={"id": f"feed-copy-{n}"}) for n in range(300)
+        f"feed-copy-{n}": SLIM_KYODO.model_copy(update={"id": f"feed-copy-{n}"}) for n in range(8)
     }
     facts = [fact for doc in copies.values() for fact in extract_facts(doc, topic).facts]
-    story_of = group_items(facts, copies, topic)
-    sizes = Counter(story_of.values())
-    assert (MAX_STORY_ITEMS, True) == (sizes[0], max(sizes.values()) <= MAX_STORY_ITEMS)
+    sizes = Counter(group_items(facts, copies, topic).values())
+    assert [3, 3, 2] == [sizes[story] for story in sorted(sizes)]

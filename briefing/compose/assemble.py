@@ -148,15 +148,10 @@ def compose_briefing(
     ``previous_edition`` is None on the first edition. The feed items' reports become stories
     (``briefing.compose.stories``); one like a story of ``earlier_stories`` is developing.
     """
-    item_days = {
-        document.id: document.published.value.earliest()
-        for document in documents
-        if document.form == "feed-item" and document.published is not None
-    }
     facts = list(facts)
     items = {document.id: document for document in documents if document.form == "feed-item"}
     story_of = group_items(facts, items, topic)
-    groups = consolidate(facts, topic, item_days, story_of)
+    groups = consolidate(facts, topic, story_of)
     merged = [fact for fact, _ in groups]
     order = {fact.id: index for index, fact in enumerate(merged)}
     sections = tuple(
@@ -173,7 +168,7 @@ def compose_briefing(
         )
         for profile in topic.themes
     )
-    stories = build_stories(merged, documents, topic, edition_date, earlier_stories, story_of)
+    stories = build_stories(merged, documents, topic, edition_date, story_of, earlier_stories)
     top_stories = select_top_stories(stories, topic)
     in_stories = {fact_id for story in stories for fact_id in story.fact_ids}
     return Briefing(

@@ -35,8 +35,6 @@ CANDIDATES_PER_WORD = 100
 # feed of 20,000 copies of an item made one statement carrying 20,000 citations, and merging
 # them took minutes. They join no other group either, which would repeat the statement.
 MAX_GROUP_REPORTS = 100
-# News items of one event are published within days of each other: a week's edition holds them.
-REPORT_DAYS = 7
 
 # Words too common to tell two statements apart.
 _STOPWORDS = frozenset(
@@ -239,19 +237,15 @@ def _first_home(
     profile: _Profile,
     candidates: list[tuple[int, _Profile]],
     weights: dict[str, float],
-    item_days: Mapping[str, date],
     stories: Mapping[str, int],
 ) -> int | None:
-    """The first group with a report of the same thing from another document, if any; two
-    feed items published more than ``REPORT_DAYS`` apart, or of two stories, report two
-    things."""
+    """The first group with a report of the same thing from another document, if any; feed
+    items of two stories report two things."""
     document = profile.fact.evidence[0].document_id
-    day, story = item_days.get(document), stories.get(document)
+    story = stories.get(document)
     for group, member in sorted(candidates, key=lambda pair: pair[0]):
         other = member.fact.evidence[0].document_id
-        other_day, other_story = item_days.get(other), stories.get(other)
-        if day is not None and other_day is not None and abs((day - other_day).days) > REPORT_DAYS:
-            continue
+        other_story = stories.get(other)
         if story is not None and other_story is not None and story != other_story:
             continue
         if other != document and same_report(member, profile, weights):
@@ -271,18 +265,16 @@ class Consolidation:
 def consolidate(
     facts: Sequence[Fact],
     topic: Topic,
-    item_days: Mapping[str, date] | None = None,
     stories: Mapping[str, int] | None = None,
 ) -> list[tuple[Fact, list[Fact]]]:
     """Group the facts that report the same thing; each group as (merged fact, its reports),
     at most ``MAX_GROUP_REPORTS`` of them (``consolidate_counted`` counts the rest)."""
-    return consolidate_counted(facts, topic, item_days, stories).groups
+    return consolidate_counted(facts, topic, stories).groups
 
 
 def consolidate_counted(
     facts: Sequence[Fact],
     topic: Topic,
-    item_days: Mapping[str, date] | None = None,
     stories: Mapping[str, int] | None = None,
 ) -> Consolidation:
     """Group the facts that report the same thing, counting the reports a full group left out.
@@ -293,10 +285,9 @@ def consolidate_counted(
     match, so an inverted index over the groups' first reports finds the candidates; past
     CANDIDATES_PER_WORD groups sharing one word, only the latest are compared. A group with
     ``MAX_GROUP_REPORTS`` reports still takes the reports of its thing, but only counts them.
-    ``item_days`` gives the feed items' publication days (by document id): news items published
-    more than ``REPORT_DAYS`` apart report different events ("The rocket lifted off from the
-    Tanegashima Space Center" of two launches a year apart), whatever their words; and items
-    of two ``stories`` (the story of each item, by document id) report two things.
+    Feed items of two ``stories`` (the story of each item, by document id: stories span a few
+    days) report two things, whatever their words: "The rocket lifted off from the Tanegashima
+    Space Center" of two launches a year apart is not one report.
     """
     # A quote shares nothing telling in the subject's own words ("the United States and Japan").
     ignored = _STOPWORDS | frozenset(topic.common_words)
@@ -338,7 +329,6 @@ def consolidate_counted(
                 profile,
                 [members[index] for index in candidates],
                 weights,
-                item_days or {},
                 stories or {},
             )
         founder = home is None

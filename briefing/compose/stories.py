@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from briefing.compose.consolidate import content_words
-from briefing.models import Fact, FactKind, SourceDocument, Story
+from briefing.models import Briefing, Fact, FactKind, SourceDocument, Story
 from briefing.topic import Topic
 
 # Tuned on the labelled news set (evaluation/news): its pairs of one story overlap from 0.16,
@@ -41,7 +41,6 @@ MIN_RARITY_ITEMS = 20
 REMEMBERED_DAYS = 42  # how far back an earlier edition's stories make a story "developing"
 REMEMBERED_STATEMENTS = 6  # statements of a story the memory keeps to recognise it by
 _HEADLINE_WORDS = 8  # the length of a clear headline, in words
-_RARE_FLOOR = 0.5  # a word common to more items than this weight's share is no probe
 
 
 @dataclass(frozen=True)
@@ -71,42 +70,53 @@ def _day(document: SourceDocument) -> date | None:
     return document.published.value.earliest() if document.published is not None else None
 
 
-def _weights(bags: Iterable[frozenset[str]]) -> dict[str, float]:
-    """Each word's rarity among the leads; a handful of items weighs as if among
+@dataclass(frozen=True)
+class _Rarity:
+    """Each word's rarity among the leads (inverse document frequency), the weight of a word
+    no lead holds (as the rarest), and the weight from which a word is distinctive."""
+
+    weights: Mapping[str, float]
+    rarest: float
+    distinctive: float
+
+    def weigh(self, words: Iterable[str]) -> float:
+        """The words' summed weight."""
+        return sum(self.weights.get(word, self.rarest) for word in words)
+
+    def is_distinctive(self, word: str) -> bool:
+        """Whether few leads hold the word (``DISTINCTIVE_ITEMS``, ``DISTINCTIVE_SHARE``)."""
+        return self.weights.get(word, self.rarest) >= self.distinctive
+
+
+def _rarity(bags: Iterable[frozenset[str]]) -> _Rarity:
+    """The rarity of the leads' words; a handful of items weighs as if among
     ``MIN_RARITY_ITEMS``, or a word two of three items share would weigh nearly nothing."""
     bags = list(bags)
     counts = Counter(word for bag in bags for word in bag)
-    total = max(len(bags), MIN_RARITY_ITEMS) + 1
-    return {word: math.log(total / count) + 0.1 for word, count in counts.items()}
+    leads = max(len(bags), MIN_RARITY_ITEMS)
+
+    def weight(count: float) -> float:
+        return math.log((leads + 1) / count) + 0.1
+
+    return _Rarity(
+        {word: weight(count) for word, count in counts.items()},
+        rarest=weight(1),
+        distinctive=weight(max(DISTINCTIVE_ITEMS, leads * DISTINCTIVE_SHARE)),
+    )
 
 
-def _overlap(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float]) -> float:
-    """The weight of the shared words over that of the lighter lead (a word not weighed counts
-    as the rarest)."""
-    default = max(weights.values(), default=1.0)
-
-    def weight(words: Iterable[str]) -> float:
-        return sum(weights.get(word, default) for word in words)
-
-    lighter = min(weight(a), weight(b))
-    return weight(a & b) / lighter if lighter else 0.0
+def _overlap(a: frozenset[str], b: frozenset[str], rarity: _Rarity) -> float:
+    """The weight of the shared words over that of the lighter lead."""
+    lighter = min(rarity.weigh(a), rarity.weigh(b))
+    return rarity.weigh(a & b) / lighter if lighter else 0.0
 
 
-def _distinctive(weights: Mapping[str, float]) -> float:
-    """The weight from which a word is distinctive: found in at most ``DISTINCTIVE_ITEMS``
-    leads, or one in ``DISTINCTIVE_SHARE`` of them when there are many."""
-    total = max(weights.values(), default=0.0)  # a word of one lead: log(leads + 1) + 0.1
-    leads = math.exp(total - 0.1) - 1
-    return math.log((leads + 1) / max(DISTINCTIVE_ITEMS, leads * DISTINCTIVE_SHARE)) + 0.1
-
-
-def _same_story(a: frozenset[str], b: frozenset[str], weights: Mapping[str, float]) -> bool:
+def _same_story(a: frozenset[str], b: frozenset[str], rarity: _Rarity) -> bool:
     shared = a & b
-    distinctive = _distinctive(weights)
     return (
         len(shared) >= SHARED_WORDS
-        and any(weights.get(word, distinctive) >= distinctive for word in shared)
-        and _overlap(a, b, weights) >= STORY_OVERLAP
+        and any(rarity.is_distinctive(word) for word in shared)
+        and _overlap(a, b, rarity) >= STORY_OVERLAP
     )
 
 
@@ -145,10 +155,9 @@ def group_items(
     extracted, before consolidation (which then merges no statements of two stories).
     """
     leads = _leads(facts, items, topic)
-    weights = _weights(leads.values())
+    rarity = _rarity(leads.values())
     order = {item: index for index, item in enumerate(items)}
     ordered = sorted(items, key=lambda item: (_day(items[item]) or date.max, order[item]))
-    rare = _distinctive(weights)
     founders: list[str] = []
     sizes: list[int] = []
     story_of: dict[str, int] = {}
@@ -159,7 +168,7 @@ def group_items(
         candidates = {
             story
             for word in lead
-            if weights[word] >= rare
+            if rarity.is_distinctive(word)
             for story in by_word.get(word, ())[-CANDIDATES_PER_WORD:]
             if sizes[story] < MAX_STORY_ITEMS
         }
@@ -168,15 +177,15 @@ def group_items(
             founder = founders[story]
             if not _close_in_time(items[item], items[founder]):
                 continue
-            overlap = _overlap(lead, leads[founder], weights)
-            if _same_story(lead, leads[founder], weights) and overlap > best_overlap:
+            overlap = _overlap(lead, leads[founder], rarity)
+            if _same_story(lead, leads[founder], rarity) and overlap > best_overlap:
                 best, best_overlap = story, overlap
         if best is None:
             best = len(founders)
             founders.append(item)
             sizes.append(0)
             for word in lead:
-                if weights[word] >= rare:
+                if rarity.is_distinctive(word):
                     by_word.setdefault(word, []).append(best)
         story_of[item] = best
         sizes[best] += 1
@@ -202,9 +211,9 @@ def story_score(story: Story, facts: Mapping[str, Fact], topic: Topic, today: da
 def _developing_since(
     lead: frozenset[str],
     earlier: Sequence[tuple[date, frozenset[str]]],
-    weights: Mapping[str, float],
+    rarity: _Rarity,
 ) -> date | None:
-    days = [day for day, words in earlier if _same_story(lead, words, weights)]
+    days = [day for day, words in earlier if _same_story(lead, words, rarity)]
     return min(days, default=None)
 
 
@@ -213,23 +222,21 @@ def build_stories(
     documents: Sequence[SourceDocument],
     topic: Topic,
     edition_date: date,
+    story_of: Mapping[str, int],
     earlier: Sequence[EarlierStory] = (),
-    story_of: Mapping[str, int] | None = None,
 ) -> tuple[Story, ...]:
-    """The edition's news as stories, the most important first (``story_score``).
-
-    ``story_of`` is each item's story (``group_items``, given the statements as extracted, as
-    consolidation was); without it, the items are grouped by the merged statements' quotes."""
+    """The edition's news as stories, the most important first (``story_score``): ``story_of``
+    is each item's story (``group_items``, given the statements as extracted, as consolidation
+    was), ``merged`` the statements as consolidated."""
     by_id = {document.id: document for document in documents}
     items = {document.id: document for document in documents if document.form == "feed-item"}
     order = {document.id: index for index, document in enumerate(documents)}
     facts_by_id = {fact.id: fact for fact in merged}
-    group_of = group_items(merged, items, topic) if story_of is None else story_of
     members: dict[int, list[Fact]] = {}
     for fact in merged:
         # A statement belongs to the story that holds every item it cites: one merged from
         # items of several stories (a stock phrase, a background sentence) belongs to none.
-        homes = {group_of[e.document_id] for e in fact.evidence if e.document_id in group_of}
+        homes = {story_of[e.document_id] for e in fact.evidence if e.document_id in story_of}
         if len(homes) == 1:
             members.setdefault(homes.pop(), []).append(fact)
     remembered = [
@@ -241,7 +248,7 @@ def build_stories(
         if timedelta(0) < edition_date - story.edition_date <= timedelta(days=REMEMBERED_DAYS)
     ]
     leads = _leads(merged, items, topic)
-    weights = _weights([*leads.values(), *(words for _, words in remembered)])
+    rarity = _rarity([*leads.values(), *(words for _, words in remembered)])
     stories = []
     for facts in members.values():
         headlines = [fact for fact in facts if is_headline(fact, by_id)]
@@ -266,7 +273,7 @@ def build_stories(
                 reported=min(days, default=None),
                 fact_ids=(headline.id, *(fact.id for fact in rest)),
                 document_ids=tuple(sources),
-                developing_since=_developing_since(lead, remembered, weights),
+                developing_since=_developing_since(lead, remembered, rarity),
             )
         )
     return tuple(sorted(stories, key=lambda s: -story_score(s, facts_by_id, topic, edition_date)))
@@ -287,6 +294,7 @@ def select_top_stories(stories: Sequence[Story], topic: Topic) -> tuple[str, ...
     return tuple(story.id for story in sorted(chosen, key=lambda story: rank[story.id]))
 
 
-def story_statements(story: Story, facts: Mapping[str, Fact]) -> tuple[str, ...]:
+def story_statements(story: Story, briefing: Briefing) -> tuple[str, ...]:
     """What the memory keeps of a story to recognise it next time: its first statements."""
-    return tuple(facts[fact_id].statement for fact_id in story.fact_ids[:REMEMBERED_STATEMENTS])
+    first = story.fact_ids[:REMEMBERED_STATEMENTS]
+    return tuple(briefing.fact(fact_id).statement for fact_id in first)

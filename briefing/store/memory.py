@@ -507,7 +507,6 @@ def _write_edition(connection: Connection, record: EditionRecord) -> None:
         connection.execute(
             insert(edition_facts), [{"edition_id": edition_id, "fact_id": i} for i in fact_ids]
         )
-    by_id = {fact.id: fact for fact in briefing.facts()}
     if briefing.stories:
         connection.execute(
             insert(edition_stories),
@@ -515,7 +514,7 @@ def _write_edition(connection: Connection, record: EditionRecord) -> None:
                 {
                     "edition_id": edition_id,
                     "story_id": story.id,
-                    "statements": list(story_statements(story, by_id)),
+                    "statements": list(story_statements(story, briefing)),
                 }
                 for story in briefing.stories
             ],
