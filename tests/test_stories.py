@@ -182,3 +182,38 @@ def test_a_story_takes_items_up_to_its_cap_and_the_rest_start_another(
     facts = [fact for doc in copies.values() for fact in extract_facts(doc, topic).facts]
     sizes = Counter(group_items(facts, copies, topic).values())
     assert [3, 3, 2] == [sizes[story] for story in sorted(sizes)]
+
+
+ISPACE_KYODO = item(
+    "ispace-kyodo",
+    "Kyodo",
+    date(2024, 1, 24),
+    "Japan's ispace lander fails in second moon landing attempt",
+    "Tokyo-based ispace said Wednesday its Resilience lunar lander likely crashed on the moon "
+    "after contact was lost shortly before touchdown.",
+)
+ISPACE_SPACENEWS = item(
+    "ispace-spacenews",
+    "SpaceNews",
+    date(2024, 1, 24),
+    "ispace lander fails in second moon landing attempt",
+    "A lunar lander built by Japanese company ispace failed in its second moon landing attempt, "
+    "the company said. Controllers lost contact with Resilience shortly before its touchdown "
+    "in Mare Frigoris.",
+)
+
+
+def test_a_headline_merges_only_with_headlines_so_its_story_keeps_a_title(topic: Topic) -> None:
+    """Two outlets' titles of one event, and one outlet's lead sentence saying the same:
+    merged into the sentence (the clearer wording), the titles would leave the story without
+    a headline, and the story would vanish from the edition."""
+    briefing = edition([ISPACE_KYODO, ISPACE_SPACENEWS], topic)
+    title = "Japan's ispace lander fails in second moon landing attempt"
+    expected = {title: ["Kyodo", "SpaceNews"]}
+    lead = "A lunar lander built by Japanese company ispace failed in its second moon landing"
+    (story,) = briefing.stories
+    statements = [briefing.fact(fact_id).statement for fact_id in story.fact_ids]
+    assert (expected, True) == (
+        headlines(briefing),
+        any(statement.startswith(lead) for statement in statements),
+    )
