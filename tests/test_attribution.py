@@ -35,6 +35,8 @@ BY_2023 = When(
         ("According to the State Department, the pact is in force.", "U.S. Department of State"),
         ("According to the Defense Ministry, the satellites are safe.", "Defense Ministry"),
         ("Experts such as Jane Doe warned that debris is a growing threat.", "Jane Doe"),
+        # A company's suffix is not a name: the brand before it is, lower case or not.
+        ("Japanese startup ispace Inc. said Friday its lander likely crashed.", "ispace Inc"),
         ("Officials said the talks went well.", None),
         ("The agreement was signed in Washington on Jan. 13.", None),
     ],
@@ -105,6 +107,17 @@ def test_other_actors_are_named_people_the_gazetteer_lacks(
         ("Japan launched its first satellite in 1970.", None, None, None, "event"),
         ("Space cooperation is critical for the alliance.", None, None, None, "assessment"),
         ("The framework covers the Moon.", JAN_13, PUBLISHED, None, "assessment"),
+        # Reported the day it happened, in the past tense: an event.
+        ("The FCC said on Monday it had fined Dish Network.", JAN_13, JAN_13.end, None, "event"),
+        # "its planned touchdown" names what was planned; the sentence reports a crash.
+        (
+            "The lander crashed shortly before its planned touchdown.",
+            None,
+            PUBLISHED,
+            None,
+            "event",
+        ),
+        ("The lander is planned to touch down in 2026.", None, PUBLISHED, None, "plan"),
     ],
 )
 def test_kind_follows_tense_and_date_against_publication(
@@ -113,3 +126,25 @@ def test_kind_follows_tense_and_date_against_publication(
     """A statement is an event if it reports a past action, a plan if it is dated ahead or
     states an intention, and otherwise an assessment."""
     assert FactKind(expected) == classify_kind(statement, when, published, speaker)
+
+
+@pytest.mark.parametrize(
+    ("headline", "expected"),
+    [
+        # Newsroom style: the present tense tells what happened...
+        ("Russia vetoes Japan-U.S. draft U.N. resolution against nukes in space", "event"),
+        ("Japan's H3 rocket reaches orbit, reviving hopes for cheaper launches", "event"),
+        ("NASA's SpaceX Crew-10 launches to International Space Station", "event"),
+        ("Defunct Russian satellite breaks apart in orbit", "event"),
+        # ... "to" what is planned, and "says" what someone thinks.
+        ("Japan to launch lunar rover with NASA in 2031", "plan"),
+        ("White House says Russia developing 'troubling' anti-satellite weapon", "assessment"),
+    ],
+)
+def test_a_headline_tells_the_past_in_the_present_tense(headline: str, expected: str) -> None:
+    """A feed item's title is read in newsroom style; the same words in a sentence are not."""
+    kinds = (
+        classify_kind(headline, None, PUBLISHED, headline=True),
+        classify_kind("Japan launches rockets from Tanegashima.", None, PUBLISHED, headline=False),
+    )
+    assert (FactKind(expected), FactKind.ASSESSMENT) == kinds

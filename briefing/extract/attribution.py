@@ -7,7 +7,11 @@ from briefing.models import FactKind, When
 from briefing.topic import Topic
 
 # A name: up to five capitalised words, initials and particles allowed ("Zhanna L. Malekos Smith").
-_NAME = r"(?:[A-Z][\w'’.-]*\.?|[A-Z]{2,})(?:\s+(?:[A-Z][\w'’.-]*\.?|[A-Z]{2,}|de|van|von)){0,4}"
+# A company's suffix keeps the brand before it, capitalised or not ("ispace Inc. said").
+_NAME = (
+    r"(?:[a-z][\w'’-]*\s+(?=(?:Inc|Corp|Co|Ltd|LLC)\b))?"
+    r"(?:[A-Z][\w'’.-]*\.?|[A-Z]{2,})(?:\s+(?:[A-Z][\w'’.-]*\.?|[A-Z]{2,}|de|van|von)){0,4}"
+)
 _SPEECH = (
     r"(?:said|says|say|noted|notes|explained|explains|added|adds|told|stated|affirmed|"
     r"declared|announced|announces|wrote|writes|argued|argues|warned|warns|emphasized|"
@@ -66,7 +70,29 @@ _EVENT = re.compile(
     r"disclosed|issued|invoked|renewed|shook|became|began|started|completed|"
     r"delivered|deployed|tested|conducted|welcomed|discussed|took\s+place|was\s+signed|"
     r"were\s+signed|cooperated|reported|interpreted|highlighted|aligned|prohibited|"
-    r"emphasized|stated|explained)\b",
+    r"emphasized|stated|explained|"
+    # What news reports of a mission or a decision say happened.
+    r"landed|touched\s+down|lifted\s+off|docked|undocked|splashed\s+down|arrived|reached|"
+    r"crashed|failed|lost|placed|fined|vetoed|activated|listed|voted|unveiled|approved|"
+    r"selected|awarded|canceled|cancelled|concluded|ended|named|appointed|passed|adopted|put|"
+    r"broke\s+(?:apart|up))\b",
+    re.IGNORECASE,
+)
+# A headline tells a past event in the present tense ("Japan launches H-2A rocket", "Russia
+# vetoes ... resolution") and a plan with "to" ("Japan to launch ..."): newsroom style.
+_HEADLINE_EVENT = re.compile(
+    r"(?<!\bto )\b(?:launch(?:es)?|lands?|signs?|agrees?|vetoes|veto|activates?|issues?|"
+    r"debuts?|fails?|reaches|reach|docks?|unveils?|approves?|selects?|awards?|fines?|joins?|completes?|"
+    r"returns?|loses|lose|crashes|tests?|conducts?|deploys?|opens?|names?|lists?|wins?|"
+    r"confirms?|announces?|releases?|delivers?|captures?|arrives?|ends?|cancels?|scraps?|"
+    r"votes?|breaks?\s+(?:apart|up))\b",
+    re.IGNORECASE,
+)
+_HEADLINE_PLAN = re.compile(r"\bto\s+(?!be\b)[a-z]+", re.IGNORECASE)
+# "its planned touchdown", "the scheduled launch": an adjective naming what was planned, not
+# a statement of a plan ("the planned touchdown" of a lander that crashed).
+_ATTRIBUTIVE_PLAN = re.compile(
+    r"(?:\b(?:its|the|their|his|her|our|a|an)|['’]s)\s+(?:planned|scheduled)\s+(?=[a-z])",
     re.IGNORECASE,
 )
 _TARGET_QUALIFIERS = {"by", "no-later-than", "as-early-as", "slated-for"}
@@ -124,13 +150,28 @@ def find_other_actors(statement: str, topic: Topic) -> tuple[str, ...]:
 
 
 def classify_kind(
-    statement: str, when: When | None, published: date | None, speaker: str | None = None
+    statement: str,
+    when: When | None,
+    published: date | None,
+    speaker: str | None = None,
+    *,
+    headline: bool = False,
 ) -> FactKind:
-    """Event (it happened), plan (a target or intention) or assessment (analysis, opinion)."""
-    future = _FUTURE.search(statement) is not None
-    happened = _EVENT.search(statement) is not None
+    """Event (it happened), plan (a target or intention) or assessment (analysis, opinion).
+
+    ``headline`` is a feed item's title, told in newsroom style: a present-tense verb for what
+    happened, "to" for what is planned."""
+    plain = _ATTRIBUTIVE_PLAN.sub(" ", statement)
+    future = _FUTURE.search(plain) is not None
+    happened = _EVENT.search(plain) is not None
+    if headline:
+        # "Crew-10 launches to the ISS", "workers vote to accept": the verb tells the event.
+        told = _HEADLINE_EVENT.search(plain) is not None
+        happened = happened or told
+        future = future or (not told and _HEADLINE_PLAN.search(plain) is not None)
     if when is not None and published is not None:
-        if when.end < published and happened:
+        # Past, or reported the day it happened ("said on Monday it had fined").
+        if happened and (when.end < published or (when.end == published and not future)):
             return FactKind.EVENT
         if when.start > published or (
             when.qualifier in _TARGET_QUALIFIERS and when.end >= published

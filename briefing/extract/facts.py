@@ -209,7 +209,7 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
                 statement=statement,
                 theme=themes[0],
                 secondary_theme=themes[1],
-                kind=classify_kind(statement, when, reference, said_by),
+                kind=classify_kind(statement, when, reference, said_by, headline=headline),
                 speaker=said_by,
                 when=when,
                 actors=topic.find_actors(statement),
