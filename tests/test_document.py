@@ -216,3 +216,27 @@ def test_japanese_text_prints_with_the_vendored_japanese_font(
     families = {line.split()[0].split("+", 1)[1] for line in listing}
     assert "Briefing-Japanese" in families
     assert [] == [family for family in families if not family.startswith("Briefing-")]
+
+
+@pytest.mark.slow
+def test_each_running_head_names_the_section_its_page_opens_in(pdf: bytes) -> None:
+    """A page that continues a section is headed by it, not by a section begun lower down."""
+    reader = PdfReader(BytesIO(pdf))
+    (_title, headings) = reader.outline
+    starts = [(reader.get_destination_page_number(heading), heading.title) for heading in headings]
+    expected, heads = [], []
+    for number, page in enumerate(reader.pages[1:], start=1):
+        # pypdf leaves the margin boxes out of a page's text: it opens with the body.
+        first_line = page.extract_text().splitlines()[0].strip()
+        begun = [title for start, title in starts if start < number]
+        opening = [title for start, title in starts if start == number and title == first_line]
+        expected.append((opening or begun)[-1])
+        with_heads = subprocess.run(
+            ["pdftotext", "-f", str(number + 1), "-l", str(number + 1), "-layout", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout.decode()
+        heads.append(with_heads.strip().splitlines()[0].split("  ")[0].strip())
+    assert expected == heads
