@@ -110,6 +110,20 @@ def test_a_weekday_on_the_publication_day_is_that_day() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Said on Friday 13 January: the Sunday before would be the 8th; the date says the 15th.
+        ("The crew is to dock Sunday, Jan. 15, and stay six months.", "Sunday, Jan. 15"),
+        ("Hera launched on Monday (Jan. 9), on its way to Didymos.", "Monday (Jan. 9)"),
+    ],
+)
+def test_a_weekday_beside_a_date_is_that_date(sentence: str, expected: str) -> None:
+    """A weekday followed by its date is one expression, resolved by the date."""
+    day = date(2023, 1, int(expected.rstrip(")").split()[-1]))
+    assert [(expected, day, day, "day", None, True)] == resolved(sentence, FRI_13_JAN_2023)
+
+
 def test_relative_expressions_need_a_publication_date() -> None:
     """Without a publication date, 'last week' cannot be resolved and is not guessed."""
     assert [] == resolved("They signed it last week.", None)

@@ -211,6 +211,16 @@ def _weekday(
 # Tried in order; an expression overlapping one found earlier is skipped, so the more precise
 # patterns come first.
 _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
+    # "Sunday, Aug. 27", "on Monday (Oct. 7)": the date says which Sunday, so the weekday is
+    # part of it and never resolved on its own (to the Sunday before publication).
+    (
+        re.compile(
+            rf"\b(?:{_WEEKDAY}),?\s+\(?(?P<month>{_MONTH})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
+            rf"(?:,?\s+(?P<year>{_YEAR})\b)?\)?(?!\s*(?:%|percent))",
+            re.IGNORECASE,
+        ),
+        _day,
+    ),
     (
         re.compile(
             rf"\b(?P<month>{_MONTH})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
