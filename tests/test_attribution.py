@@ -118,6 +118,17 @@ def test_other_actors_are_named_people_the_gazetteer_lacks(
             "event",
         ),
         ("The lander is planned to touch down in 2026.", None, PUBLISHED, None, "plan"),
+        # The future in a clause of its own, after the past-tense verb: what happened that day.
+        (
+            "An Electron launched a spacecraft Jan. 13 that will inspect an upper stage.",
+            JAN_13,
+            JAN_13.end,
+            None,
+            "event",
+        ),
+        ("The agency will launch a spacecraft Jan. 13.", JAN_13, JAN_13.end, None, "plan"),
+        # Dated the day after its source, in the past tense: the source's time zone is behind.
+        ("JAXA confirmed that SLIM landed on Jan. 13.", JAN_13, date(2023, 1, 12), None, "event"),
     ],
 )
 def test_kind_follows_tense_and_date_against_publication(

@@ -1,7 +1,7 @@
 """Who is speaking, who is named, and what kind of statement a sentence is."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from briefing.models import FactKind, When
 from briefing.topic import Topic
@@ -149,6 +149,23 @@ def find_other_actors(statement: str, topic: Topic) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+_ONE_DAY = timedelta(days=1)
+# Words opening a clause inside the sentence: a "will" after one of them is the clause's.
+_SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|whose|where)\b", re.IGNORECASE)
+
+
+def _looks_ahead(statement: str) -> bool:
+    """Whether the sentence's main clause speaks of the future: a future word that does not
+    follow its past-tense verb in a clause of its own ("launched a spacecraft that will...")."""
+    future = _FUTURE.search(statement)
+    if future is None:
+        return False
+    event = _EVENT.search(statement)
+    if event is None or event.start() > future.start():
+        return True
+    return _SUBORDINATE.search(statement, event.end(), future.start()) is None
+
+
 def classify_kind(
     statement: str,
     when: When | None,
@@ -170,8 +187,12 @@ def classify_kind(
         happened = happened or told
         future = future or (not told and _HEADLINE_PLAN.search(plain) is not None)
     if when is not None and published is not None:
-        # Past, or reported the day it happened ("said on Monday it had fined").
-        if happened and (when.end < published or (when.end == published and not future)):
+        # Past, or reported the day it happened ("said on Monday it had fined"), or the next
+        # day where the source is dated in another time zone ("landed at 0:20 a.m. on January
+        # 20 (JST)" dated the 19th), unless the main clause looks ahead ("signed an agreement
+        # Wednesday under which astronauts will get..." looks back).
+        ahead = happened and _looks_ahead(plain)
+        if happened and (when.end < published or (when.end <= published + _ONE_DAY and not ahead)):
             return FactKind.EVENT
         if when.start > published or (
             when.qualifier in _TARGET_QUALIFIERS and when.end >= published
