@@ -217,3 +217,12 @@ def test_a_headline_merges_only_with_headlines_so_its_story_keeps_a_title(topic:
         headlines(briefing),
         any(statement.startswith(lead) for statement in statements),
     )
+
+
+def test_a_storys_first_statements_are_sentences_before_other_titles(topic: Topic) -> None:
+    """After its headline, a story shows what its sources say, then the other outlets' titles."""
+    briefing = edition([SLIM_KYODO, SLIM_SPACENEWS], topic)
+    (story,) = briefing.stories
+    titles = {source.title.value for source in briefing.sources if source.title}
+    is_title = [briefing.fact(fact_id).statement in titles for fact_id in story.fact_ids]
+    assert [True, False, False, True] == is_title

@@ -255,9 +255,14 @@ def build_stories(
         if not headlines:
             continue
         headline = min(headlines, key=lambda f: (-len(f.source_ids()), _headline_penalty(f)))
+        # Other outlets' titles come after the sentences: a title says less than a lead.
         rest = sorted(
             (fact for fact in facts if fact is not headline),
-            key=lambda fact: (-len(fact.source_ids()), min(order[d] for d in fact.source_ids())),
+            key=lambda fact: (
+                fact in headlines,
+                -len(fact.source_ids()),
+                min(order[d] for d in fact.source_ids()),
+            ),
         )
         cited = {document for fact in facts for document in fact.source_ids()}
         days = [day for document in cited if document in items and (day := _day(items[document]))]
