@@ -37,6 +37,9 @@ BY_2023 = When(
         ("Experts such as Jane Doe warned that debris is a growing threat.", "Jane Doe"),
         # A company's suffix is not a name: the brand before it is, lower case or not.
         ("Japanese startup ispace Inc. said Friday its lander likely crashed.", "ispace Inc"),
+        # A title before the name is not part of it.
+        ("ispace CEO Takeshi Hakamada said the lander was lost.", "Takeshi Hakamada"),
+        ("Gen. Chance Saltzman said the command will grow.", "Chance Saltzman"),
         ("Officials said the talks went well.", None),
         ("The agreement was signed in Washington on Jan. 13.", None),
     ],

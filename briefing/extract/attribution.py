@@ -28,7 +28,8 @@ _PRONOUN_SPEECH = re.compile(rf"\b(?:he|she|they)\s+{_SPEECH}\b", re.IGNORECASE)
 _TITLES = re.compile(
     r"^(?:(?:U\.S\.|Japanese|Japan’s|Japan's|Deputy|Vice|Prime|Foreign|Defense|Chief|"
     r"President|Secretary|Minister|Administrator|Ambassador|Professor|Dr\.|Director|"
-    r"Chair|Experts?|Officials?|of|State|NASA|JAXA|Senator)\s+)+"
+    r"Chair|Chairman|CEO|Commander|Gen\.|General|Adm\.|Lt\.|Col\.|Astronaut|Spokesperson|"
+    r"Experts?|Officials?|of|State|NASA|JAXA|Senator)\s+)+"
 )
 _NOT_NAMES = {
     "The",
