@@ -21,7 +21,7 @@ from briefing.compose.assemble import compose_briefing
 from briefing.errors import ConfigurationError, SourceError
 from briefing.evaluate import Score
 from briefing.extract.facts import extract_documents
-from briefing.models import Briefing, FetchOutcome, SourceDocument
+from briefing.models import Briefing, FactKind, FetchOutcome, SourceDocument
 from briefing.sources.feeds import (
     FeedConfig,
     FeedCopy,
@@ -53,6 +53,9 @@ class ItemLabel(_Label):
     on_topic: bool
     theme: str | None = None
     story: str | None = None
+    headline_kind: FactKind | None = Field(
+        default=None, description="What the item's title is: an event, a plan or an assessment."
+    )
     note: str | None = None
 
 
@@ -72,6 +75,9 @@ class NewsReport(BaseModel):
     theme: Score = Field(description="On-topic items read under their labelled theme.")
     story_precision: Score = Field(description="Pairs of items grouped that tell one story.")
     story_recall: Score = Field(description="Pairs telling one story that are grouped.")
+    headline_kind: Score = Field(
+        description="Headlines of items read (of those labelled with one) given their kind."
+    )
     stories: int = Field(description="Stories in the edition.")
     misses: list[str]
 
@@ -164,6 +170,14 @@ def _theme_of(briefing: Briefing, document_id: str) -> str | None:
     return headline.theme if headline is not None else None
 
 
+def _headline_kind(briefing: Briefing, document_id: str) -> FactKind | None:
+    """The kind of the statement that is the item's title (the span its text opens with)."""
+    for fact in briefing.facts():
+        if any(e.document_id == document_id and e.start == 0 for e in fact.evidence):
+            return fact.kind
+    return None
+
+
 def _pair_scores(
     predicted: Mapping[str, str | None], labelled: Mapping[str, str | None]
 ) -> tuple[Score, Score, list[str]]:
@@ -201,6 +215,17 @@ def evaluate_news(briefing: Briefing, guids: Mapping[str, str], labels: NewsLabe
             theme.right += 1
         else:
             misses.append(f"theme {given} (label {by_guid[guid].theme}): {guid}")
+    headline_kind = Score(right=0, total=0)
+    for guid, document in sorted(read.items()):
+        wanted = by_guid[guid].headline_kind
+        given = _headline_kind(briefing, document)
+        if wanted is None or given is None:
+            continue
+        headline_kind.total += 1
+        if given == wanted:
+            headline_kind.right += 1
+        else:
+            misses.append(f"headline kind {given.value} (label {wanted.value}): {guid}")
     predicted = {guid: _home_story(briefing, doc) for guid, doc in read.items()}
     # Off-topic items carry no story: grouping one with another item is a wrong pair.
     labelled = {label.guid: label.story for label in labels.items}
@@ -212,6 +237,7 @@ def evaluate_news(briefing: Briefing, guids: Mapping[str, str], labels: NewsLabe
         theme=theme,
         story_precision=precision,
         story_recall=recall,
+        headline_kind=headline_kind,
         stories=len(briefing.stories),
         misses=misses + pair_misses,
     )
@@ -224,3 +250,5 @@ def rows(report: NewsReport) -> Iterable[tuple[str, Score]]:
     yield "theme accuracy (on-topic items read)", report.theme
     yield "story grouping precision (pairs grouped)", report.story_precision
     yield "story grouping recall (pairs that tell one story)", report.story_recall
+    if report.headline_kind.total:
+        yield "headline kind (event/plan/assessment)", report.headline_kind

@@ -277,6 +277,14 @@ def evaluate(
             metavar="FOLDER",
         ),
     ] = PROJECT_ROOT / "evaluation" / "news",
+    held_out: Annotated[
+        Path,
+        typer.Option(
+            help="A second labelled news set, in the same form, that no rule was tuned on: "
+            "scored in its own table.",
+            metavar="FOLDER",
+        ),
+    ] = PROJECT_ROOT / "evaluation" / "news-heldout",
     edition_date: Annotated[
         str | None,
         typer.Option("--date", metavar="YYYY-MM-DD", help="Edition date of the seed edition."),
@@ -294,8 +302,9 @@ def evaluate(
     ] = None,
 ) -> None:
     """Score the seed edition against the hand-labelled sentences (theme, date, kind, speaker,
-    key events) and an edition of the labelled news set (relevance precision and recall, theme
-    accuracy, story grouping precision and recall). Runs the library directly, without Prefect."""
+    key events) and an edition of each labelled news set, the tuned one and the held-out one
+    (relevance precision and recall, theme accuracy, story grouping precision and recall, the
+    kind of titles where labelled). Runs the library directly, without Prefect."""
     from briefing.evaluate import evaluate as score
     from briefing.evaluate import load_labels
     from briefing.evaluate_news import compose_news_set, evaluate_news, load_news_set, rows
@@ -308,6 +317,9 @@ def evaluate(
         topic = load_topic(load_settings().topic_file)
         news_briefing, guids = compose_news_set(news_set, topic)
         news_report = evaluate_news(news_briefing, guids, news_set.labels)
+        held_out_set = load_news_set(held_out)
+        held_out_briefing, held_out_guids = compose_news_set(held_out_set, topic)
+        held_out_report = evaluate_news(held_out_briefing, held_out_guids, held_out_set.labels)
         if news_edition is not None:
             written = write_news_edition(news_briefing, news_edition)
     except BriefingError as exc:
@@ -316,19 +328,11 @@ def evaluate(
         both = {
             "seeds": report.model_dump(mode="json"),
             "news": news_report.model_dump(mode="json"),
+            "held_out": held_out_report.model_dump(mode="json"),
         }
         typer.echo(json.dumps(both, indent=2))
         return
-    table = Table(title=f"Seeds: against {labels.name} ({report.statements} statements)")
-    news_table = Table(
-        title=f"News: against {news.name}/labels.yaml ({news_report.items} items, "
-        f"{news_report.stories} stories made)"
-    )
-    for each in (table, news_table):
-        each.add_column("measure")
-        each.add_column("right", justify="right")
-        each.add_column("of", justify="right")
-        each.add_column("share", justify="right")
+    table = _score_table(f"Seeds: against {labels.name} ({report.statements} statements)")
     for name, value in [
         ("theme accuracy", report.theme),
         ("date accuracy (dated facts)", report.date),
@@ -340,19 +344,37 @@ def evaluate(
         ("on-topic sentences left out", report.on_topic_dropped),
     ]:
         table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
-    for name, value in rows(news_report):
-        news_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
+    sets = [("News", news, news_report), ("News held out", held_out, held_out_report)]
+    news_tables = []
+    for heading, folder, each_report in sets:
+        news_table = _score_table(
+            f"{heading}: against {folder.name}/labels.yaml ({each_report.items} items, "
+            f"{each_report.stories} stories made)"
+        )
+        for name, value in rows(each_report):
+            news_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
+        news_tables.append((news_table, each_report))
     console = Console()
     console.print(table)
     typer.echo(f"Disagreements noted: {report.disagreements_found}")
     for line in [*report.missing_key_events, *report.theme_errors, *report.date_errors]:
         typer.echo(f"  - {line}")
-    console.print(news_table)
-    for line in news_report.misses:
-        typer.echo(f"  - {line}")
+    for each_table, each_report in news_tables:
+        console.print(each_table)
+        for line in each_report.misses:
+            typer.echo(f"  - {line}")
     if news_edition is not None:
         for path in written:
             console.print(f"Wrote {path}")
+
+
+def _score_table(title: str) -> Table:
+    """A table of figures: measure, right, of, share."""
+    table = Table(title=title)
+    table.add_column("measure")
+    for column in ("right", "of", "share"):
+        table.add_column(column, justify="right")
+    return table
 
 
 def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:

@@ -1,6 +1,7 @@
 """The evaluation: the seed edition meets the quality bar, and the scoring itself is right."""
 
 from datetime import date
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -94,44 +95,59 @@ def test_a_wrong_theme_lowers_the_score(seed_briefing: Briefing, labels: Labels)
 
 
 NEWS = PROJECT_ROOT / "evaluation" / "news"
-# Today's exact figures on the labelled news set (right, wrong), as for the seeds above. The
-# story rules were tuned on this set: these floors guard against regressions, they do not
-# measure unseen news.
+HELD_OUT = PROJECT_ROOT / "evaluation" / "news-heldout"
+# Today's exact figures on the labelled news sets (right, wrong), as for the seeds above. The
+# story rules were tuned on the first set: its floors guard against regressions, they do not
+# measure unseen news. The held-out set was first scored on 2 December 2026 and nothing has been
+# tuned on it since: its floors are what the rules do on news they were not made for.
 NEWS_FLOORS = {
-    "relevance_precision": (39, 1),
-    "relevance_recall": (39, 0),
-    "theme": (37, 2),
-    "story_precision": (18, 0),
-    "story_recall": (18, 2),
+    NEWS: {
+        "relevance_precision": (39, 1),
+        "relevance_recall": (39, 0),
+        "theme": (37, 2),
+        "story_precision": (18, 0),
+        "story_recall": (18, 2),
+    },
+    HELD_OUT: {
+        "relevance_precision": (41, 2),
+        "relevance_recall": (41, 0),
+        "theme": (32, 9),
+        "story_precision": (25, 0),
+        "story_recall": (25, 2),
+        "headline_kind": (20, 23),
+    },
 }
 
 
-@pytest.fixture(scope="module")
-def news_report() -> NewsReport:
-    """The labelled news set's edition, scored."""
-    news = load_news_set(NEWS)
+@pytest.fixture(scope="module", params=[NEWS, HELD_OUT], ids=["news", "held-out"])
+def news_set(request: pytest.FixtureRequest) -> tuple[Path, NewsReport]:
+    """A labelled news set's edition, scored."""
+    news = load_news_set(request.param)
     briefing, guids = compose_news_set(
         news, load_topic(PROJECT_ROOT / "topics" / "us-japan-space.yaml")
     )
-    return evaluate_news(briefing, guids, news.labels)
+    return request.param, evaluate_news(briefing, guids, news.labels)
 
 
-def test_news_edition_meets_the_quality_bar(news_report: NewsReport) -> None:
-    """Relevance, theme and story grouping on the news set are each right at least as often,
-    and wrong no more often, than today."""
+def test_news_edition_meets_the_quality_bar(news_set: tuple[Path, NewsReport]) -> None:
+    """Relevance, theme, story grouping (and headline kinds, where labelled) on each news set
+    are each right at least as often, and wrong no more often, than today."""
+    folder, report = news_set
+    floors = NEWS_FLOORS[folder]
     below = {
         name: f"{score.right} right, {score.total - score.right} wrong"
-        for name in NEWS_FLOORS
-        if (score := getattr(news_report, name)).right < NEWS_FLOORS[name][0]
-        or score.total - score.right > NEWS_FLOORS[name][1]
+        for name in floors
+        if (score := getattr(report, name)).right < floors[name][0]
+        or score.total - score.right > floors[name][1]
     }
-    assert {} == below, news_report.misses
+    assert {} == below, report.misses
 
 
-def test_every_news_item_is_labelled_once_and_every_story_has_two_outlets() -> None:
+@pytest.mark.parametrize("folder", [NEWS, HELD_OUT], ids=["news", "held-out"])
+def test_every_news_item_is_labelled_once_and_every_story_has_two_outlets(folder: Path) -> None:
     """Each GUID of the feeds has one label and each label one item; each labelled story is
     told by at least two items from two feeds; off-topic items carry no theme or story."""
-    news = load_news_set(NEWS)
+    news = load_news_set(folder)
     guids = [
         entry.id
         for fetch in news.fetches
