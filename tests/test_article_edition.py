@@ -36,7 +36,10 @@ def article_server(feed_server: FeedServer) -> FeedServer:
 def plan_for(server: FeedServer, folder: Path, **choices: object) -> EditionPlan:
     """An edition of the teaser feed alone, its memory and output in the test's folder."""
     settings = Settings(
-        out_dir=folder / "out", database_url=f"sqlite:///{folder}/memory.db", fetch_retries=0
+        out_dir=folder / "out",
+        database_url=f"sqlite:///{folder}/memory.db",
+        fetch_retries=0,
+        article_cap=60,  # the tests' default is none (conftest)
     )
     return stages.build_plan(
         settings,
@@ -170,3 +173,40 @@ def test_with_articles_off_no_page_is_requested(article_server: FeedServer, tmp_
     after = page_requests(article_server)
     full = [d.id for d in made.briefing.sources if d.full_article]
     assert (0, [], 0) == (after - before, full, made.briefing.source_health[0].articles_fetched)
+
+
+@pytest.mark.slow
+def test_the_flow_fetches_the_articles_and_its_run_form_can_turn_that_off(
+    prefect_harness: None,
+    article_server: FeedServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Through Prefect: the weekly-briefing flow's articles stage gives the JSON edition the
+    full articles and the sentence only a page's body holds; fetch_articles=False gives none."""
+    from flows.weekly_briefing import EditionParameters, weekly_briefing
+
+    monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path}/memory.db")
+    monkeypatch.setenv("BRIEFING_ARTICLE_CAP", "60")
+    monkeypatch.setenv("BRIEFING_FETCH_RETRIES", "0")
+    found = []
+    for fetch_articles in (True, False):
+        result = weekly_briefing(
+            EditionParameters(
+                edition_date=TODAY,
+                output_dir=str(tmp_path / f"out-{fetch_articles}"),
+                include_configured_feeds=False,
+                extra_feed_urls=[article_server.url(TEASERS)],
+                include_seeds=False,
+                allow_private_network=True,
+                fetch_articles=fetch_articles,
+            )
+        )
+        briefing = Briefing.model_validate_json(result.json_file.read_bytes())
+        found.append(
+            (
+                sum(1 for source in briefing.sources if source.full_article),
+                ONLY_IN_THE_BODY in [fact.statement for fact in briefing.facts()],
+            )
+        )
+    assert [(PAGES_WITH_TEXT, True), (0, False)] == found
