@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.models import Attested, SourceDocument, SourceType
+from briefing.models import Attested, FetchOutcome, SourceDocument, SourceType
+from briefing.render.formatting import article_counts
 from briefing.sources.articles import (
     ArticleCopy,
     ArticleFetch,
@@ -132,6 +133,31 @@ def test_the_article_replaces_the_teaser_headline_first() -> None:
         "An item of the feed Desk: the whole article, fetched from its page (the feed carried "
         "a teaser).",
     ) == (document.id, document.text, document.full_article, document.fetched_from, document.note)
+
+
+def test_source_health_says_what_the_articles_came_to() -> None:
+    """A feed's row names the articles fetched, reused, failed with their reasons, and capped;
+    a feed that wanted none says nothing of them."""
+    outcome = FetchOutcome(
+        feed="Desk",
+        url=FEED,
+        status="fetched",
+        items=9,
+        kept=9,
+        articles_fetched=3,
+        articles_reused=1,
+        articles_failed=2,
+        article_failures={"HTTP 404 Not Found": 1, "not an HTML page (application/pdf)": 1},
+        articles_over_cap=1,
+    )
+    assert (
+        "Full articles: 3 fetched, 1 reused from the copy kept, 2 failed, teaser kept, 1 not "
+        "fetched: the edition's cap (1 HTTP 404 Not Found; 1 not an HTML page (application/pdf))",
+        "",
+    ) == (
+        article_counts(outcome),
+        article_counts(FetchOutcome(feed="D", url=FEED, status="fetched")),
+    )
 
 
 def test_the_cap_keeps_the_first_teasers_and_counts_the_rest() -> None:
