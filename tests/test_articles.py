@@ -40,7 +40,7 @@ def item(text: str, *, title: str = "Japan and NASA sign a Gateway deal", n: int
         author=None,
         published=None,
         url=Attested(value=link, basis="metadata", origin="item link"),
-        note="An item of the feed Desk: its title and summary, not the whole article.",
+        note="An item of the feed Desk: its title and the text the feed carries.",
         form="feed-item",
         location=link,
         text=f"{title}\n{text}",

@@ -145,7 +145,7 @@ def with_article(item: FeedItem, copy: ArticleCopy) -> FeedItem | None:
     text = article_text(headline, copy.text)
     if count_words(text) <= count_words(document.text):
         return None
-    # "An item of the feed X: its title and summary, not the whole article." says otherwise now.
+    # "An item of the feed X: its title and the text the feed carries." says otherwise now.
     said = (document.note or "A feed item:").split(":", 1)[0]
     data = document.model_dump()
     data.update(

@@ -343,7 +343,9 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
         author=Attested(value=author, basis="metadata", origin="item author") if author else None,
         published=_published(entry),
         url=Attested(value=link, basis="metadata", origin="item link") if link else None,
-        note=f"An item of the feed {feed.name}: its title and summary, not the whole article.",
+        # Not "not the whole article": some feeds carry it whole; a teaser's article, fetched,
+        # says so (briefing.sources.articles.with_article).
+        note=f"An item of the feed {feed.name}: its title and the text the feed carries.",
         form="feed-item",
         location=link or f"{feed.url}#{guid or digest}",
         text=text,
