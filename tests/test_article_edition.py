@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from briefing import edition as stages
 from briefing.edition import EditionPlan, Selection
 from briefing.models import Briefing
+from briefing.render.summary import build_summary_markdown
 from briefing.settings import Settings
 from briefing.store.files import edition_json
 from tests.articleserver import TEASERS, add_article_routes, labels
@@ -126,7 +127,8 @@ def test_source_health_counts_the_articles_fetched_and_why_others_failed(
     article_server: FeedServer, tmp_path: Path
 ) -> None:
     """Eight pages become articles; the paywall, the PDF, the 404 and the redirect to the
-    metadata address keep their teasers, each with its reason."""
+    metadata address keep their teasers, each with its reason, in the outcome and the run's
+    summary on its Prefect page."""
     made = make_edition(plan_for(article_server, tmp_path))
     (outcome,) = made.briefing.source_health
     expected = {
@@ -141,7 +143,11 @@ def test_source_health_counts_the_articles_fetched_and_why_others_failed(
         },
         "articles_over_cap": 0,
     }
-    assert expected == {name: getattr(outcome, name) for name in expected}
+    summary = build_summary_markdown(made.briefing, "briefing.pdf")
+    assert (expected, True) == (
+        {name: getattr(outcome, name) for name in expected},
+        r"| 8 fetched, 4 failed, teaser kept \(1 HTTP 404 Not Found; " in summary,
+    )
 
 
 @pytest.mark.slow
