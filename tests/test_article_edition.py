@@ -154,8 +154,8 @@ def test_source_health_counts_the_articles_fetched_and_why_others_failed(
 def test_an_article_seen_before_is_asked_for_conditionally_and_reused(
     article_server: FeedServer, tmp_path: Path
 ) -> None:
-    """The next edition sends each page's ETag; every page answers 304 and its kept copy gives
-    the same document text as before."""
+    """The next edition sends each page's ETag (with the project's User-Agent, asking for
+    HTML); every page answers 304 and its kept copy gives the same document text as before."""
     plan = plan_for(article_server, tmp_path)
     first = make_edition(plan)
     path = "/articles/gateway-habitat.html?utm_source=rss"
@@ -163,9 +163,15 @@ def test_an_article_seen_before_is_asked_for_conditionally_and_reused(
     second = make_edition(plan)
     (outcome,) = second.briefing.source_health
     asked = article_server.received(path)[-1]
-    assert (None, True, 0, PAGES_WITH_TEXT, first.selection.documents) == (
+    agent = (
+        "us-japan-space-briefing/0.1 (+https://example.org/us-japan-space-briefing; "
+        "weekly feed reader)"
+    )
+    assert (None, True, agent, True, 0, PAGES_WITH_TEXT, first.selection.documents) == (
         etag.get("if-none-match"),
         asked.get("if-none-match", "").startswith('"'),
+        asked.get("user-agent"),
+        asked.get("accept", "").startswith("text/html"),
         outcome.articles_fetched,
         outcome.articles_reused,
         second.selection.documents,

@@ -1,6 +1,7 @@
 """Full articles behind teaser items: which items want one, the page's main text, the round's
 cap, per-host limit and retries, and the pages of the fixtures fetched over real HTTP."""
 
+import socket
 import threading
 import time
 from collections import Counter
@@ -105,6 +106,22 @@ def test_trafilatura_keeps_the_labelled_body_and_leaves_out_the_rest() -> None:
         missed += [s for s in page_labels["body"] if " ".join(s.split()) not in text]
         leaked += [s for s in page_labels["other"] if " ".join(s.split()) in text]
     assert ([], []) == (missed, leaked)
+
+
+def test_extraction_opens_no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """trafilatura is given bytes and nothing else: with sockets made to fail, a page whose
+    links and canonical URL point elsewhere is still read whole."""
+
+    import trafilatura  # noqa: F401 - imported first: its module body names socket.socket
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the extraction tried to open a connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    text = " ".join(extract_main_text((PAGES / "gateway-habitat.html").read_bytes()).split())
+    assert [] == [s for s in labels()["gateway-habitat.html"]["body"] if s not in text]
 
 
 def test_a_full_article_must_say_where_it_came_from() -> None:
