@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing.errors import ConfigurationError
 from briefing.models import Attested, FetchOutcome, SourceDocument, SourceType
 from briefing.render.formatting import article_counts
 from briefing.sources.articles import (
@@ -21,7 +22,7 @@ from briefing.sources.articles import (
     wants_article,
     with_article,
 )
-from briefing.sources.feeds import FeedConfig, FeedItem
+from briefing.sources.feeds import FeedConfig, FeedItem, load_feed_config
 from briefing.sources.fetch import Validators
 from briefing.sources.pages import article_text, extract_main_text, is_html
 from tests.articleserver import PAGES, add_article_routes, labels
@@ -68,6 +69,26 @@ def test_which_items_want_their_article(full_text: str, text: str, wanted: bool)
     """auto fetches a short item or one with a teaser's marks, always and never do as they say."""
     feed = FeedConfig(name="Desk", url=FEED, full_text=full_text)  # type: ignore[arg-type]
     assert wanted == wants_article(item(text).document, feed)
+
+
+def test_briefing_yaml_takes_full_text_per_feed_and_refuses_other_values(tmp_path: Path) -> None:
+    """full_text and full_text_words are read from the configuration file; a value that is not
+    auto, always or never is refused naming the field."""
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "feeds:\n  - {name: Desk, url: 'https://desk.example/rss', full_text: always}\n"
+        "  - {name: Wire, url: 'https://wire.example/rss', full_text_words: 40}\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "feeds:\n  - {name: Desk, url: 'https://desk.example/rss', full_text: sometimes}\n",
+        encoding="utf-8",
+    )
+    feeds = load_feed_config(good)
+    with pytest.raises(ConfigurationError, match="full_text"):
+        load_feed_config(bad)
+    assert [("always", 150), ("auto", 40)] == [(f.full_text, f.full_text_words) for f in feeds]
 
 
 def test_teaser_marks_are_read_at_the_end_of_a_line_or_anywhere_for_footers() -> None:
