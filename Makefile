@@ -7,6 +7,7 @@
 #   make down       stop exactly the processes make up started
 # And one measures it (README, Benchmarks):
 #   make bench      every stage at 2,000 and 20,000 synthetic feed items, as a table and JSON
+#   make bench-articles  full-article fetching off and on, over 500 synthetic teaser items
 # Set-up is idempotent: a pinned uv in .tools/, the locked dependencies in .venv/, and the
 # Debian libraries WeasyPrint needs (installed when missing and this user can, else explained).
 
@@ -25,7 +26,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 # more in each `briefing run` and worker process the tests start. uv writes it at install instead.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help setup system-deps briefing up down test test-fast lint typecheck pytest pytest-fast evaluate schema docs-images bench clean
+.PHONY: help setup system-deps briefing up down test test-fast lint typecheck pytest pytest-fast evaluate schema docs-images bench bench-articles clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -93,6 +94,9 @@ docs-images: setup ## Refresh the page images in docs/: the seed edition's first
 
 bench: setup ## Benchmark every stage at 2,000 and 20,000 synthetic items; writes benchmarks/results/latest.json
 	$(BIN)/python -m benchmarks --prefect
+
+bench-articles: setup ## Benchmark full-article fetching off, on (cold) and on (304); writes benchmarks/results/articles.json
+	$(BIN)/python -m benchmarks.articles
 
 clean: ## Remove the environments and outputs (not the seeds)
 	rm -rf .tools $(VENV) out .pytest_cache .mypy_cache .ruff_cache

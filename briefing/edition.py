@@ -10,6 +10,7 @@ Time is an argument: the caller decides "today" and "now" once.
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,14 @@ from briefing.render.document import PageSize, render_html
 from briefing.render.shown import print_limits
 from briefing.render.summary import key_points
 from briefing.settings import Settings, load_settings
+from briefing.sources.articles import (
+    ArticleCopy,
+    ArticleFetch,
+    ArticlePolicy,
+    ArticleRound,
+    fetch_article,
+    fetch_articles,
+)
 from briefing.sources.feeds import (
     FeedConfig,
     FeedCopy,
@@ -44,7 +53,7 @@ from briefing.sources.feeds import (
     load_feed_config,
     select_items,
 )
-from briefing.sources.fetch import FetchLimits, build_client
+from briefing.sources.fetch import FetchLimits, build_client, user_agent
 from briefing.sources.seeds import load_seeds
 from briefing.store.files import (
     EditionFiles,
@@ -56,6 +65,7 @@ from briefing.store.files import (
 from briefing.store.memory import (
     EditionRecord,
     Recollection,
+    load_article_copies,
     load_extractions,
     load_feed_copies,
     load_recollection,
@@ -87,6 +97,9 @@ class EditionPlan:
     citation_limit: int
     max_pages: int
     delivery: DeliveryPlan | None = None
+    fetch_articles: bool = False  # fetch the full article behind relevant teaser items
+    articles: ArticlePolicy = field(default_factory=ArticlePolicy)
+    user_agent: str = "us-japan-space-briefing/0.1 (weekly feed reader)"
 
 
 def build_plan(
@@ -105,6 +118,7 @@ def build_plan(
     recipients: Sequence[str] = (),
     smtp_block: str | None = None,
     dry_run: bool = False,
+    fetch_articles: bool = True,
 ) -> EditionPlan:
     """The plan for one edition from the settings, the configured feeds and a run's choices."""
     day = edition_date or today
@@ -136,6 +150,14 @@ def build_plan(
         citation_limit=settings.pdf_citation_limit,
         max_pages=settings.pdf_max_pages,
         delivery=plan_delivery(settings, recipients, smtp_block, dry_run) if emailing else None,
+        fetch_articles=fetch_articles and settings.article_cap > 0,
+        articles=ArticlePolicy(
+            cap=settings.article_cap,
+            per_host=settings.article_host_limit,
+            retries=settings.fetch_retries,
+            retry_delay=settings.article_retry_delay,
+        ),
+        user_agent=user_agent(settings.contact),
     )
 
 
@@ -195,7 +217,7 @@ def load_previous_copies(plan: EditionPlan) -> dict[str, FeedCopy]:
 
 def fetch_one_feed(plan: EditionPlan, feed: FeedConfig, previous: FeedCopy | None) -> FeedFetch:
     """Fetch one feed within the plan's limits; trouble is in the outcome, never raised."""
-    with build_client(plan.limits) as client:
+    with build_client(plan.limits, plan.user_agent) as client:
         return fetch_feed(
             client,
             feed,
@@ -215,6 +237,7 @@ class Selection:
     items: tuple[FeedItem, ...]
     outcomes: tuple[FetchOutcome, ...]
     duplicates: int
+    article_copies: tuple[ArticleCopy, ...] = ()  # fetched for this edition, to keep
 
     @property
     def documents(self) -> tuple[SourceDocument, ...]:
@@ -232,6 +255,54 @@ def select_news(plan: EditionPlan, topic: Topic, fetches: Sequence[FeedFetch]) -
         outcomes.append(outcome)
     unique = dedupe_items(kept)
     return Selection(unique, tuple(outcomes), len(kept) - len(unique))
+
+
+def load_article_round(plan: EditionPlan, items: Sequence[FeedItem]) -> ArticleRound:
+    """The full articles of the items that want one, each page asked with the copy kept from
+    the last time, so one seen before costs a 304; failures leave the teaser and are counted."""
+    links = [item.canonical_link for item in items if item.canonical_link]
+    with memory_at(plan.database_url) as memory:
+        kept = load_article_copies(memory, links)
+    with build_client(plan.limits, plan.user_agent) as client:
+
+        def fetch_one(link: str, canonical: str, previous: ArticleCopy | None) -> ArticleFetch:
+            return fetch_article(
+                client,
+                link,
+                canonical,
+                limits=plan.limits,
+                allow_private_network=plan.allow_private_network,
+                previous=previous,
+            )
+
+        feeds = {feed.url: feed for feed in plan.feeds}
+        return fetch_articles(items, feeds, kept, fetch_one, plan.articles)
+
+
+def count_articles(outcome: FetchOutcome, round_: ArticleRound) -> FetchOutcome:
+    """A feed's outcome with what its items' articles came to."""
+    counts = round_.counts.get(outcome.url)
+    if not counts:
+        return outcome
+    failures = round_.failures.get(outcome.url, Counter[str]())
+    update = {
+        "articles_fetched": counts["fetched"],
+        "articles_reused": counts["reused"],
+        "articles_failed": counts["failed"],
+        "article_failures": dict(sorted(failures.items())),
+        "articles_over_cap": counts["over_cap"],
+    }
+    return FetchOutcome.model_validate({**outcome.model_dump(), **update})
+
+
+def fetch_full_articles(plan: EditionPlan, selection: Selection) -> Selection:
+    """The selection with the full article in place of each teaser whose page could be read;
+    unchanged when the plan fetches no articles."""
+    if not plan.fetch_articles or not selection.items:
+        return selection
+    round_ = load_article_round(plan, selection.items)
+    outcomes = tuple(count_articles(outcome, round_) for outcome in selection.outcomes)
+    return Selection(round_.items, outcomes, selection.duplicates, round_.copies)
 
 
 @dataclass(frozen=True)
@@ -407,6 +478,7 @@ def write_to_memory(
         items=selection.items,
         fetches=tuple(fetches),
         extractions=extracted.fresh,
+        articles=selection.article_copies,
     )
     with memory_at(plan.database_url) as memory:
         write_memory(memory, record)

@@ -229,6 +229,14 @@ class SourceDocument(SourceMetadata):
         "scope words; feed-item: a feed entry, judged whole, its first line its headline.",
     )
     location: str = Field(description="Where the text was read from: a seed file or a URL.")
+    full_article: bool = Field(
+        default=False,
+        description="A feed item whose text is the whole article, fetched from its page "
+        "(headline first), in place of the feed's teaser.",
+    )
+    fetched_from: str | None = Field(
+        default=None, description="The page the full article was fetched from, redirects followed."
+    )
     text: str = Field(min_length=1)
 
     sha256: str = Field(
@@ -246,6 +254,10 @@ class SourceDocument(SourceMetadata):
     def _stated_values_are_quoted(self) -> Self:
         if self.sha256 != hashlib.sha256(self.text.encode("utf-8")).hexdigest():
             raise ValueError(f"{self.id}: sha256 does not match the text")
+        if self.full_article != (self.fetched_from is not None) or (
+            self.full_article and self.form != "feed-item"
+        ):
+            raise ValueError(f"{self.id}: a full article is a feed item that names its page")
         for name in ("outlet", "title", "author", "published", "url"):
             attested = getattr(self, name)
             if attested and attested.basis == "stated" and attested.quote not in self.text:
@@ -452,6 +464,25 @@ class FetchOutcome(_Record):
     bozo: str | None = Field(
         default=None, description="The parser's complaint about a feed it could still read."
     )
+    articles_fetched: int = Field(
+        default=0, ge=0, description="Kept entries whose full article was fetched now."
+    )
+    articles_reused: int = Field(
+        default=0,
+        ge=0,
+        description="Kept entries whose full article was read from the copy kept (HTTP 304).",
+    )
+    articles_failed: int = Field(
+        default=0, ge=0, description="Kept entries whose article could not be had: teaser kept."
+    )
+    article_failures: dict[str, int] = Field(
+        default_factory=dict, description="The failed articles by why they failed."
+    )
+    articles_over_cap: int = Field(
+        default=0,
+        ge=0,
+        description="Kept teasers whose article was not fetched: the edition's cap was reached.",
+    )
 
     @model_validator(mode="after")
     def _counts_add_up(self) -> Self:
@@ -461,6 +492,11 @@ class FetchOutcome(_Record):
             raise ValueError("more entries kept and left out than the feed had")
         if self.undated > self.kept:
             raise ValueError("undated entries are counted among the kept ones")
+        articles = self.articles_fetched + self.articles_reused + self.articles_failed
+        if articles + self.articles_over_cap > self.kept:
+            raise ValueError("more articles fetched, reused, failed or skipped than entries kept")
+        if sum(self.article_failures.values()) != self.articles_failed:
+            raise ValueError("the reasons articles failed must add up to the failed ones")
         if self.off_topic_reasons and sum(self.off_topic_reasons.values()) != self.off_topic:
             raise ValueError(
                 "the reasons for leaving entries out must add up to the off-topic ones"

@@ -34,6 +34,24 @@ def describe_feed(outcome: FetchOutcome) -> str:
     )
 
 
+def describe_articles(outcomes: Sequence[FetchOutcome], *, enabled: bool) -> list[str]:
+    """The article round's lines: per feed that wanted articles, what they came to."""
+    if not enabled:
+        return ["articles: not fetched for this edition (teasers read as the feeds give them)"]
+    lines = []
+    for outcome in outcomes:
+        failures = "; ".join(f"{n} {reason}" for reason, n in outcome.article_failures.items())
+        total = outcome.articles_fetched + outcome.articles_reused + outcome.articles_failed
+        if total or outcome.articles_over_cap:
+            lines.append(
+                f"articles of {outcome.feed}: {outcome.articles_fetched} fetched, "
+                f"{outcome.articles_reused} reused, {outcome.articles_failed} failed"
+                + (f" ({failures})" if failures else "")
+                + (f", {over} over the cap" if (over := outcome.articles_over_cap) else "")
+            )
+    return lines or ["articles: no teaser item wanted its article"]
+
+
 def describe_selection(selection: Selection) -> str:
     """The fetch stage's line."""
     return stage_line(

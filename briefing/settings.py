@@ -121,6 +121,30 @@ class Settings(BaseSettings):
         default=10.0, ge=0, le=MAX_SECONDS, description="Seconds between those tries."
     )
 
+    contact: str = Field(
+        default="https://example.org/us-japan-space-briefing",
+        max_length=200,
+        description="A URL or address where a site's operator can reach whoever runs the "
+        "briefing, sent in the User-Agent of every request (a placeholder until set).",
+    )
+    article_cap: int = Field(
+        default=60,
+        ge=0,
+        le=10_000,
+        description="Most full articles fetched (or asked again with a conditional GET) for "
+        "one edition; the teasers past it stay as they are.",
+    )
+    article_host_limit: int = Field(
+        default=2, ge=1, le=16, description="Most article requests at once to any one host."
+    )
+    article_retry_delay: float = Field(
+        default=2.0,
+        ge=0,
+        le=MAX_SECONDS,
+        description="Seconds before an article whose fetch failed transiently is tried again "
+        "(as often as BRIEFING_FETCH_RETRIES says).",
+    )
+
     pdf_list_limit: int | None = Field(
         default=None,
         ge=1,

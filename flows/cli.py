@@ -145,6 +145,14 @@ def run(
             "link-local addresses are refused always.",
         ),
     ] = False,
+    no_articles: Annotated[
+        bool,
+        typer.Option(
+            "--no-articles",
+            help="Read the feeds' own text only: fetch no article pages behind teaser items "
+            "for this edition (BRIEFING_ARTICLE_CAP=0 does so for every edition).",
+        ),
+    ] = False,
     page_size: Annotated[
         PageSizeOption,
         typer.Option("--page-size", help="Paper size of the PDF: A4 or letter."),
@@ -212,6 +220,7 @@ def run(
             extra_feed_urls=feed or [],
             include_seeds=not no_seeds,
             allow_private_network=allow_private_network,
+            fetch_articles=not no_articles,
             page_size=page_size.value,
             send_email=email,
             recipients=to or [],

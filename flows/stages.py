@@ -83,6 +83,17 @@ def select_stage(plan: EditionPlan, topic: Topic, fetches: list[FeedFetch]) -> S
     return selection
 
 
+@task(name="articles")
+def articles_stage(plan: EditionPlan, selection: Selection) -> Selection:
+    """Fetch the full article behind each relevant teaser (within the edition's cap, per-host
+    limit and retries); a page that fails leaves its teaser and is counted."""
+    logger = get_run_logger()
+    articles = stages.fetch_full_articles(plan, selection)
+    for line in progress.describe_articles(articles.outcomes, enabled=plan.fetch_articles):
+        logger.info(line)
+    return articles
+
+
 @task(name="extract")
 def extract_stage(
     plan: EditionPlan, topic: Topic, documents: tuple[SourceDocument, ...]

@@ -25,6 +25,7 @@ from briefing.sources.feeds import feed_for_url
 from flows.artifacts import deliveries_report_stage, report_stage
 from flows.delivery import check_block_stage, deliver_all, message_stage, write_message_stage
 from flows.stages import (
+    articles_stage,
     compose_stage,
     extract_stage,
     fetch_all,
@@ -79,6 +80,13 @@ class EditionParameters(BaseModel):
         default=False,
         description="Let feeds come from loopback and private addresses (local feed servers). "
         "Also on when BRIEFING_ALLOW_PRIVATE_NETWORK is set.",
+    )
+    fetch_articles: bool = Field(
+        default=True,
+        title="Fetch full articles",
+        description="For a relevant feed item that is only a teaser, fetch the article at its "
+        "link and read its whole text, as each feed's full_text setting says. Turn off to read "
+        "the feeds' own text only (BRIEFING_ARTICLE_CAP=0 turns it off for every edition).",
     )
 
     send_email: bool = Field(
@@ -140,7 +148,7 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
 
     topic, seeds = load_stage(plan)
     fetches = fetch_all(plan, settings)
-    selection = select_stage(plan, topic, fetches)
+    selection = articles_stage(plan, select_stage(plan, topic, fetches))
     documents = seeds + selection.documents
     extracted = extract_stage(plan, topic, documents)
     briefing = compose_stage(plan, topic, documents, extracted, selection)

@@ -121,6 +121,15 @@ def memory_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_articles_unless_asked() -> Iterator[None]:
+    """Fetch no article pages unless a test asks (``Settings(article_cap=...)``): the fixture
+    feeds link to made-up hosts, which no test may try to reach, as the news evaluation's do."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BRIEFING_ARTICLE_CAP", "0")
+        yield
+
+
 @pytest.fixture(scope="session")
 def topic() -> Topic:
     """The project's topic profile."""

@@ -35,6 +35,8 @@ def test_run_help_explains_every_option() -> None:
         "--no-seeds",
         "--allow-private-network",
         "BRIEFING_ALLOW_PRIVATE_NETWORK",
+        "--no-articles",
+        "BRIEFING_ARTICLE_CAP=0",
     ]
     assert shown == [item for item in shown if item in result.output]
 

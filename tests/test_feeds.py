@@ -79,8 +79,8 @@ def test_rss20_item_becomes_a_plain_text_document_with_metadata(
             value=PartialDate(year=2023, month=1, day=24), basis="metadata", origin="item published"
         ),
         url=Attested(value=link, basis="metadata", origin="item link"),
-        note=f"An item of the feed {feed_server.url('/rss20.xml')}: its title and summary, "
-        "not the whole article.",
+        note=f"An item of the feed {feed_server.url('/rss20.xml')}: its title and the text the "
+        "feed carries.",
         form="feed-item",
         location=link,
         text=text,

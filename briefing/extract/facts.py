@@ -165,10 +165,14 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
     An article's sentence is relevant when it touches the topic's scope and a theme; a feed
     item was judged whole when it was read, so each of its sentences (and its headline) is kept
     unless it is boilerplate or a fragment, under the item's theme when it has none of its own.
+    A full article fetched behind an item keeps its headline so, but its other sentences follow
+    the article rule (each must touch the scope and a theme of its own): a page has dozens of
+    sentences, and the item's verdict, given on its teaser, does not vouch for every one.
     """
     text = document.text
     reference = document.published.value.earliest() if document.published else None
     item = document.form == "feed-item"
+    judged_whole = item and not document.full_article
     item_themes = classify_theme(text, topic) if item else None
     result = Extraction()
     speaker: str | None = None
@@ -191,11 +195,11 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
         if statement.endswith("?") or len(statement) < shortest:
             result.skipped["question or fragment"] += 1
             continue
-        if not item and not topic.in_scope(statement):
+        if not (judged_whole or headline) and not topic.in_scope(statement):
             result.skipped["off topic"] += 1
             continue
         themes = classify_theme(statement, topic)
-        if item_themes is not None:
+        if item_themes is not None and (judged_whole or headline):
             secondary = themes[0] if themes and themes[0] != item_themes[0] else None
             themes = (item_themes[0], secondary or item_themes[1])
         if themes is None:

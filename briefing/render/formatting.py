@@ -95,6 +95,26 @@ def entry_counts(outcome: FetchOutcome) -> str:
     return f"{outcome.items} {noun}: " + ", ".join([read, *left_out])
 
 
+def article_counts(outcome: FetchOutcome) -> str:
+    """What became of a feed's full articles: "3 articles fetched, 1 reused, 2 failed (1 HTTP
+    404, 1 too little text ...)", or "" when none was wanted."""
+    parts = [
+        f"{count} {label}"
+        for count, label in (
+            (outcome.articles_fetched, "fetched"),
+            (outcome.articles_reused, "reused from the copy kept"),
+            (outcome.articles_failed, "failed, teaser kept"),
+            (outcome.articles_over_cap, "not fetched: the edition's cap"),
+        )
+        if count
+    ]
+    if not parts:
+        return ""
+    reasons = "; ".join(f"{n} {reason}" for reason, n in outcome.article_failures.items())
+    text = "Full articles: " + ", ".join(parts)
+    return text + (f" ({reasons})" if reasons else "")
+
+
 def source_number_of(document_id: str, briefing: Briefing) -> int:
     """A source's citation number, for mapping over document ids in a template."""
     return briefing.source_number(document_id)
@@ -193,5 +213,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "source_number_of": source_number_of,
     "fetch_status": fetch_status,
     "entry_counts": entry_counts,
+    "article_counts": article_counts,
 }
 TESTS: dict[str, Callable[[Any], bool]] = {"web_url": is_web_url}

@@ -9,7 +9,7 @@ from collections import Counter
 from pydantic import BaseModel, ConfigDict
 
 from briefing.models import Briefing, Fact
-from briefing.render.formatting import cited_numbers, partial_date, when_text
+from briefing.render.formatting import article_counts, cited_numbers, partial_date, when_text
 
 
 class KeyPoint(BaseModel):
@@ -87,6 +87,7 @@ def feed_health(briefing: Briefing) -> list[dict[str, str | int]]:
             "reason": outcome.reason or "",
             "entries": outcome.items,
             "read": outcome.kept,
+            "articles": article_counts(outcome).removeprefix("Full articles: "),
         }
         for outcome in briefing.source_health
     ]
@@ -137,11 +138,11 @@ def build_summary_markdown(briefing: Briefing, pdf_name: str) -> str:
     lines += ["", "## Feed health", ""]
     rows = feed_health(briefing)
     if rows:
-        lines += ["| Feed | Outcome | Entries | Read |", "|---|---|---|---|"]
+        lines += ["| Feed | Outcome | Entries | Read | Full articles |", "|---|---|---|---|---|"]
         lines += [
             f"| {markdown_text(str(row['feed']))} | {row['status']}"
             f"{': ' + markdown_text(str(row['reason'])) if row['reason'] else ''} | "
-            f"{row['entries']} | {row['read']} |"
+            f"{row['entries']} | {row['read']} | {markdown_text(str(row['articles']))} |"
             for row in rows
         ]
     else:

@@ -1,10 +1,20 @@
-"""Where documents come from: the seed files on disk and the feeds on the web.
+"""Where documents come from: the seed files on disk, the feeds on the web and the article
+pages their teasers link to.
 
 ``load_`` and ``fetch_`` functions read the disk or the network; ``parse_``, ``select_`` and
 ``build_`` functions are pure. Every fetch goes through ``fetch_url``'s rules (schemes,
 addresses, redirects, timeouts, size caps).
 """
 
+from briefing.sources.articles import (
+    ArticleCopy,
+    ArticleFetch,
+    ArticlePolicy,
+    fetch_article,
+    fetch_articles,
+    wants_article,
+    with_article,
+)
 from briefing.sources.feeds import (
     FeedConfig,
     FeedCopy,
@@ -19,9 +29,13 @@ from briefing.sources.feeds import (
     select_items,
 )
 from briefing.sources.fetch import FetchLimits, Validators, build_client, fetch_url
+from briefing.sources.pages import extract_main_text
 from briefing.sources.seeds import load_seeds
 
 __all__ = [
+    "ArticleCopy",
+    "ArticleFetch",
+    "ArticlePolicy",
     "FeedConfig",
     "FeedCopy",
     "FeedFetch",
@@ -30,12 +44,17 @@ __all__ = [
     "Validators",
     "build_client",
     "dedupe_items",
+    "extract_main_text",
     "failed_fetch",
     "feed_for_url",
+    "fetch_article",
+    "fetch_articles",
     "fetch_feed",
     "fetch_url",
     "load_feed_config",
     "load_seeds",
     "parse_feed",
     "select_items",
+    "wants_article",
+    "with_article",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
@@ -63,6 +63,18 @@ class FeedConfig(BaseModel):
     name: str = Field(min_length=1, description="Shown in the source-health appendix.")
     url: str = Field(description="An http or https URL.")
     source_type: SourceType = SourceType.NEWS
+    full_text: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Fetch the article behind each relevant item: auto (when the item's text is "
+        "shorter than full_text_words or looks like a teaser), always, or never.",
+    )
+    full_text_words: int = Field(
+        default=150,
+        ge=0,
+        le=10_000,
+        description="With full_text auto: an item whose text (headline aside) has fewer words "
+        "is a teaser.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -331,7 +343,9 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
         author=Attested(value=author, basis="metadata", origin="item author") if author else None,
         published=_published(entry),
         url=Attested(value=link, basis="metadata", origin="item link") if link else None,
-        note=f"An item of the feed {feed.name}: its title and summary, not the whole article.",
+        # Not "not the whole article": some feeds carry it whole; a teaser's article, fetched,
+        # says so (briefing.sources.articles.with_article).
+        note=f"An item of the feed {feed.name}: its title and the text the feed carries.",
         form="feed-item",
         location=link or f"{feed.url}#{guid or digest}",
         text=text,

@@ -38,6 +38,7 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 )
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 # The only encodings this module can decompress under a cap; nothing else is asked for.
 ACCEPT_ENCODING = "gzip, deflate"
 
@@ -237,15 +238,22 @@ class DeadlineTransport(httpx.HTTPTransport):
         )
 
 
-def build_client(limits: FetchLimits) -> httpx.Client:
-    """An HTTP client for feeds: the limits' timeouts and deadline, no redirects of its own, no
-    proxies."""
+def user_agent(contact: str | None) -> str:
+    """The User-Agent the project sends: its name, and where a site's operator can reach it."""
+    if not contact:
+        return USER_AGENT
+    return USER_AGENT.replace("(", f"(+{short_text(contact, 200)}; ", 1)
+
+
+def build_client(limits: FetchLimits, agent: str = USER_AGENT) -> httpx.Client:
+    """An HTTP client for feeds and pages: the limits' timeouts and deadline, no redirects of its
+    own, no proxies."""
     return httpx.Client(
         transport=DeadlineTransport(),
         timeout=limits.timeout(),
         follow_redirects=False,
         trust_env=False,
-        headers={"User-Agent": USER_AGENT},
+        headers={"User-Agent": agent},
     )
 
 
@@ -347,6 +355,7 @@ def fetch_url(
     limits: FetchLimits,
     allow_private_network: bool = False,
     validators: Validators | None = None,
+    accept: str = ACCEPT,
 ) -> Fetched:
     """GET a URL within the rules, following up to MAX_REDIRECTS redirects, each checked again.
 
@@ -357,7 +366,7 @@ def fetch_url(
     deadline = time.monotonic() + limits.deadline
     token = _deadline.set(deadline)
     try:
-        return _fetch(client, url, limits, allow_private_network, validators, deadline)
+        return _fetch(client, url, limits, allow_private_network, validators, deadline, accept)
     finally:
         _deadline.reset(token)
 
@@ -377,8 +386,9 @@ def _fetch(
     allow_private_network: bool,
     validators: Validators | None,
     deadline: float,
+    accept: str,
 ) -> Fetched:
-    headers = {"Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+    headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
     if validators is not None and validators.etag:
         headers["If-None-Match"] = validators.etag
     if validators is not None and validators.last_modified:

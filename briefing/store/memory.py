@@ -48,6 +48,7 @@ from sqlalchemy.exc import (
 from briefing.compose.stories import REMEMBERED_DAYS, EarlierStory, story_statements
 from briefing.errors import StoreError
 from briefing.models import Briefing, Fact, SourceDocument
+from briefing.sources.articles import ArticleCopy
 from briefing.sources.feeds import FeedCopy, FeedFetch, FeedItem
 from briefing.sources.fetch import Validators
 from briefing.store.checks import bad_row, check_integrity, kept_facts
@@ -81,6 +82,17 @@ feed_copies = Table(
     Column("last_modified", Text),
     Column("content_type", Text),
     Column("body", LargeBinary, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
+article_copies = Table(
+    "article_copies",
+    metadata,
+    Column("canonical_link", Text, primary_key=True),
+    Column("url", Text, nullable=False, comment="Where it was fetched from, redirects followed."),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("text", Text, nullable=False, comment="The page's main text, without the headline."),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -164,6 +176,7 @@ class EditionRecord:
     items: tuple[FeedItem, ...]
     fetches: tuple[FeedFetch, ...]
     extractions: Mapping[str, Sequence[Fact]] = field(default_factory=dict)
+    articles: tuple[ArticleCopy, ...] = ()  # full articles fetched now, one copy per link
 
 
 # How long a SQLite connection waits for another process's write transaction to end before
@@ -306,6 +319,54 @@ def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]
                 "feed_copies", f"url {row['url']}", str(exc).splitlines()[0], remedy
             ) from exc
     return copies
+
+
+def load_article_copies(engine: Engine, links: Iterable[str]) -> dict[str, ArticleCopy]:
+    """The copy kept of each article, by canonical link, for those that have one."""
+    wanted = list(dict.fromkeys(links))
+    if not wanted:
+        return {}
+    query = select(article_copies).where(article_copies.c.canonical_link.in_(wanted))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read article copies from the memory: {exc}") from exc
+    copies = {}
+    for row in rows:
+        try:
+            copies[row["canonical_link"]] = ArticleCopy(
+                canonical_link=row["canonical_link"],
+                url=row["url"],
+                text=row["text"],
+                validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
+            )
+        except ValidationError as exc:
+            quoted = row["canonical_link"].replace("'", "''")
+            remedy = (
+                "delete that row (DELETE FROM article_copies WHERE canonical_link = "
+                f"'{quoted}') and the article is fetched in full next time"
+            )
+            raise bad_row(
+                "article_copies", f"link {row['canonical_link']}", str(exc).splitlines()[0], remedy
+            ) from exc
+    return copies
+
+
+def _write_articles(connection: Connection, record: EditionRecord) -> None:
+    for copy in record.articles:
+        link = copy.canonical_link
+        connection.execute(delete(article_copies).where(article_copies.c.canonical_link == link))
+        connection.execute(
+            insert(article_copies).values(
+                canonical_link=link,
+                url=copy.url,
+                etag=copy.validators.etag,
+                last_modified=copy.validators.last_modified,
+                text=copy.text,
+                fetched_at=record.written_at,
+            )
+        )
 
 
 def load_recollection(engine: Engine, edition_date: date) -> Recollection:
@@ -527,6 +588,7 @@ def write_memory(engine: Engine, record: EditionRecord) -> None:
     try:
         with _writing(engine) as connection:
             _write_fetches(connection, record)
+            _write_articles(connection, record)
             _write_documents(connection, record, items)
             _write_edition(connection, record)
             _write_extractions(connection, record)
