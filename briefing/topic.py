@@ -22,13 +22,18 @@ class _Profile(FreshCopies):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# A word character of a script that spaces its words: Japanese kana and kanji run on without
+# spaces, so "JAXAは" or "米国と日本" still hold whole terms.
+_LETTER = r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+
+
 def compile_terms(terms: list[str], *, case_sensitive: bool) -> re.Pattern[str]:
     """One regex matching any of the terms as whole words; a trailing * matches any ending."""
     bodies = [
         re.escape(term.removesuffix("*")) + (r"\w*" if term.endswith("*") else "")
         for term in sorted(terms, key=len, reverse=True)
     ]
-    pattern = rf"(?<!\w)(?:{'|'.join(bodies)})(?!\w)"
+    pattern = rf"(?<!{_LETTER})(?:{'|'.join(bodies)})(?!{_LETTER})"
     return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
 
 

@@ -24,7 +24,7 @@ ONLY_IN_THE_BODY = (
     "The agreement commits Japan to supply 14 tonnes of cargo to the Gateway over its first five "
     "years, JAXA vice president Kenji Hoshino said."
 )
-PAGES_WITH_TEXT = 8  # of the twelve relevant items: the ten pages less the paywall and Japanese
+PAGES_WITH_TEXT = 9  # of the thirteen relevant items: the ten pages less the paywall
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_the_briefing_quotes_the_article_body_and_nothing_around_it(
         ONLY_IN_THE_BODY in editions["html"],
         leaked,
         gateway.full_article and gateway.fetched_from is not None,
-        "Full articles: 8 fetched, 4 failed, teaser kept (1 HTTP 404 Not Found;" in editions["pdf"],
+        "Full articles: 9 fetched, 4 failed, teaser kept (1 HTTP 404 Not Found;" in editions["pdf"],
     )
 
 
@@ -126,9 +126,9 @@ def test_the_briefing_quotes_the_article_body_and_nothing_around_it(
 def test_source_health_counts_the_articles_fetched_and_why_others_failed(
     article_server: FeedServer, tmp_path: Path
 ) -> None:
-    """Eight pages become articles; the paywall, the PDF, the 404 and the redirect to the
-    metadata address keep their teasers, each with its reason, in the outcome and the run's
-    summary on its Prefect page."""
+    """Nine pages become articles (the Japanese one too); the paywall, the PDF, the 404 and the
+    redirect to the metadata address keep their teasers, each with its reason, in the outcome
+    and the run's summary on its Prefect page."""
     made = make_edition(plan_for(article_server, tmp_path))
     (outcome,) = made.briefing.source_health
     expected = {
@@ -146,7 +146,7 @@ def test_source_health_counts_the_articles_fetched_and_why_others_failed(
     summary = build_summary_markdown(made.briefing, "briefing.pdf")
     assert (expected, True) == (
         {name: getattr(outcome, name) for name in expected},
-        r"| 8 fetched, 4 failed, teaser kept \(1 HTTP 404 Not Found; " in summary,
+        r"| 9 fetched, 4 failed, teaser kept \(1 HTTP 404 Not Found; " in summary,
     )
 
 

@@ -142,3 +142,13 @@ def test_a_theme_scores_every_term_its_case_insensitive_words_match(topic: Topic
         for t in texts
     ]
     assert slow == [civil.score(t) for t in texts]
+
+
+def test_terms_are_whole_words_in_japanese_text_too(topic: Topic) -> None:
+    """Kana and kanji run on without spaces: "JAXAとNASA" names both agencies (in gazetteer
+    order), while a term
+    inside a longer word of a spaced script ("NASAwide") is still no match."""
+    assert (("NASA", "JAXA"), ()) == (
+        topic.find_actors("JAXAとNASA、月面探査データの共有で合意"),
+        topic.find_actors("A NASAwide review"),
+    )
