@@ -60,6 +60,7 @@ from briefing.store.memory import (
     load_feed_copies,
     load_recollection,
     memory_at,
+    memory_turn,
     write_memory,
 )
 from briefing.topic import Topic, load_topic
@@ -358,6 +359,15 @@ class EditionResult(BaseModel):
     facts: int
     new_facts: int
     feeds_failed: int
+
+
+@contextmanager
+def take_memory_turn(plan: EditionPlan) -> Iterator[None]:
+    """Hold the memory's turn from reading the earlier editions to recording this one: editions
+    composed at the same time come out one after another, each seeing those recorded before it
+    (``briefing.store.memory_turn``; take it before the edition's lock)."""
+    with memory_turn(plan.database_url):
+        yield
 
 
 @contextmanager
