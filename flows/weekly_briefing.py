@@ -29,6 +29,7 @@ from flows.stages import (
     extract_stage,
     fetch_all,
     load_stage,
+    publish_stage,
     remember_stage,
     render_stage,
     select_stage,
@@ -157,7 +158,9 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
             message = message_stage(plan, topic, briefing, result) if delivery else None
             if delivery is not None and message is not None and delivery.dry_run:
                 write_message_stage(plan, message, run_id)
-    report_stage(briefing, result.pdf_file)
+    # Several workers write to folders people cannot reach: the bucket is where they look then.
+    links = publish_stage(plan, result) if plan.bucket else stages.links_to(plan, result)
+    report_stage(briefing, links)
     if delivery is None or message is None:
         return result
     if not delivery.dry_run:
