@@ -50,6 +50,9 @@ stop() { # NAME SIGNAL...: send each signal to the group in turn until it is gon
   rm -f "$file"
 }
 
-stop worker INT INT TERM
+for file in "$RUN_DIR"/worker*.pid; do
+  [ -e "$file" ] || { echo "worker: not started by make up"; break; }
+  stop "$(basename "$file" .pid)" INT INT TERM
+done
 stop server TERM
 stop editions TERM

@@ -7,7 +7,9 @@
 #
 # Settings: PREFECT_PORT (4200), EDITIONS_PORT (8400), RUN_DIR (.run), PREFECT_HOME
 # ($RUN_DIR/prefect: the server's SQLite database lives there and survives `make down`),
-# WORKER_LIMIT (1: runs one worker takes at once), and every BRIEFING_* setting, which the worker
+# WORKERS (1: process workers on the pool), WORKER_LIMIT (1: runs one worker takes at once),
+# PREFECT_SERVER_DATABASE_CONNECTION_URL (Prefect's own SQLite when unset), and every
+# BRIEFING_* setting, which the worker
 # passes on to the flow runs (SMTP, recipients, time zone, output folder). BRIEFING_OUT_DIR (out)
 # is served at http://127.0.0.1:$EDITIONS_PORT/, which becomes BRIEFING_PUBLIC_BASE_URL unless
 # that is set: the run pages link there.
@@ -19,6 +21,7 @@ RUN_DIR=${RUN_DIR:-.run}
 PORT=${PREFECT_PORT:-4200}
 EDITIONS_PORT=${EDITIONS_PORT:-8400}
 WORKER_LIMIT=${WORKER_LIMIT:-1}
+WORKERS=${WORKERS:-1}
 POOL=briefing
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
@@ -79,14 +82,18 @@ healthy || { echo "The Prefect server is not healthy after 120 s; see $RUN_DIR/s
 
 bash scripts/deploy.sh
 
-if alive worker; then
-  echo "Worker already running (pid $(cat "$RUN_DIR/worker.pid"))"
-else
-  echo "Starting a process worker for pool '$POOL' (log: $RUN_DIR/worker.log)"
+for number in $(seq 1 "$WORKERS"); do
+  name=worker
+  [ "$number" -gt 1 ] && name=worker-$number
+  if alive "$name"; then
+    echo "Worker $number already running (pid $(cat "$RUN_DIR/$name.pid"))"
+    continue
+  fi
+  echo "Starting process worker $number for pool '$POOL' (log: $RUN_DIR/$name.log)"
   # --limit: a worker takes at most this many runs at once, so that with several workers on
   # the pool concurrent editions spread over them instead of piling onto the first to poll.
-  start worker "$BIN/prefect" worker start --pool "$POOL" --limit "$WORKER_LIMIT"
-fi
+  start "$name" "$BIN/prefect" worker start --pool "$POOL" --limit "$WORKER_LIMIT"
+done
 
 if alive editions; then
   echo "Editions server already running (pid $(cat "$RUN_DIR/editions.pid"))"

@@ -66,8 +66,9 @@ def up_script_commands() -> dict[str, list[str]]:
     """The command each `start NAME ...` line of scripts/up.sh runs, the venv's folder dropped."""
     script = (PROJECT_ROOT / "scripts" / "up.sh").read_text(encoding="utf-8")
     commands = {}
-    for line in re.findall(r"^\s*start (\w+) (.+)$", script, flags=re.MULTILINE):
+    for line in re.findall(r"^\s*start (\S+) (.+)$", script, flags=re.MULTILINE):
         name, rest = line
+        name = "worker" if name == '"$name"' else name  # the loop over WORKERS
         commands[name] = [token.removeprefix("$BIN/") for token in shlex.split(rest)]
     return commands
 

@@ -35,7 +35,7 @@ SQLITE_BUSY_TIMEOUT = 60.0
 _WRITE = "briefing_write"
 # The key of the PostgreSQL advisory lock editions take turns on: any fixed number, the same in
 # every process, and not the upgrades' (``migrations._ADVISORY_LOCK_KEY``).
-_TURN_KEY = 0x6272696566696E68
+TURN_KEY = 0x6272696566696E68
 SUPPORTED = "the memory runs on SQLite (sqlite:///PATH) or PostgreSQL (postgresql+psycopg://...)"
 
 
@@ -182,7 +182,7 @@ def memory_turn(database_url: str) -> Iterator[None]:
     engine = build_engine(database_url)
     try:
         connection = engine.connect()
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _TURN_KEY})
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": TURN_KEY})
         connection.commit()  # the lock is the session's: no transaction stays open meanwhile
     except SQLAlchemyError as exc:
         engine.dispose()
@@ -192,7 +192,7 @@ def memory_turn(database_url: str) -> Iterator[None]:
     finally:
         # Closing the connection (dispose) ends the session, which releases the lock anyway.
         try:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _TURN_KEY})
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": TURN_KEY})
             connection.commit()
         except SQLAlchemyError:
             pass
