@@ -116,3 +116,44 @@ def test_a_bucket_without_a_service_address_is_refused_before_any_work() -> None
     with pytest.raises(ConfigurationError) as raised:
         build_plan(settings, today=date(2023, 1, 20))
     assert "BRIEFING_S3_ENDPOINT_URL" in str(raised.value)
+
+
+@pytest.mark.slow
+def test_a_flow_run_publishes_its_edition_and_links_to_the_bucket(
+    prefect_harness: None,
+    bucket: Bucket,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a bucket named in the settings, the weekly flow puts its edition there after
+    writing it, and its run's PDF link is the bucket's object, which gives the PDF written."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from flows.weekly_briefing import EditionParameters, weekly_briefing
+
+    monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path / 'memory.db'}")
+    monkeypatch.setenv("BRIEFING_PUBLISH_BUCKET", bucket.name)
+    monkeypatch.setenv("BRIEFING_S3_ENDPOINT_URL", bucket.endpoint_url)
+    monkeypatch.setenv("BRIEFING_S3_ACCESS_KEY", "testing")
+    monkeypatch.setenv("BRIEFING_S3_SECRET_KEY", "testing")
+    out = tmp_path / "out"
+    state = weekly_briefing(
+        EditionParameters(edition_date=date(2023, 1, 20), output_dir=str(out)), return_state=True
+    )
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
+        )
+    links = {
+        str(a.key): str(a.data).split("](", 1)[1].rstrip(")")
+        for a in artifacts
+        if a.key and a.key.endswith(("-pdf", "-html", "-json"))
+    }
+    pdf_link = f"{bucket.endpoint_url}/{bucket.name}/{STEM}.pdf"
+    with httpx.Client(timeout=30) as client:
+        served = client.get(pdf_link).content
+    assert state.is_completed()
+    assert pdf_link == links["weekly-briefing-pdf"]
+    assert (out / f"{STEM}.pdf").read_bytes() == served
