@@ -29,6 +29,8 @@ from briefing.deliver.smtp import DeliveryPlan, plan_delivery
 from briefing.errors import ConfigurationError
 from briefing.extract.facts import DocumentFacts, extract_documents
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
+from briefing.publish.bucket import Bucket, send_to_bucket
+from briefing.publish.links import EditionLinks, edition_links
 from briefing.render.budget import render_bounded_pdf
 from briefing.render.document import PageSize, render_html
 from briefing.render.shown import print_limits
@@ -70,6 +72,7 @@ from briefing.store.memory import (
     load_feed_copies,
     load_recollection,
     memory_at,
+    memory_turn,
     write_memory,
 )
 from briefing.topic import Topic, load_topic
@@ -100,6 +103,10 @@ class EditionPlan:
     fetch_articles: bool = False  # fetch the full article behind relevant teaser items
     articles: ArticlePolicy = field(default_factory=ArticlePolicy)
     user_agent: str = "us-japan-space-briefing/0.1 (weekly feed reader)"
+    # Where people open editions: BRIEFING_PUBLIC_BASE_URL serves BRIEFING_OUT_DIR.
+    public_base_url: str | None = None
+    served_dir: Path | None = None
+    bucket: Bucket | None = None  # set: each edition is also put in this S3-compatible bucket
 
 
 def build_plan(
@@ -158,6 +165,27 @@ def build_plan(
             retry_delay=settings.article_retry_delay,
         ),
         user_agent=user_agent(settings.contact),
+        public_base_url=settings.public_base_url,
+        served_dir=settings.out_dir,
+        bucket=_bucket(settings),
+    )
+
+
+def _bucket(settings: Settings) -> Bucket | None:
+    if settings.publish_bucket is None:
+        return None
+    if settings.s3_endpoint_url is None:
+        raise ConfigurationError(
+            "BRIEFING_PUBLISH_BUCKET is set but BRIEFING_S3_ENDPOINT_URL is not: set it to the "
+            "S3 service's address (e.g. https://s3.us-east-1.amazonaws.com)"
+        )
+    secret = settings.s3_secret_key
+    return Bucket(
+        endpoint_url=settings.s3_endpoint_url,
+        name=settings.publish_bucket,
+        region=settings.s3_region,
+        access_key=settings.s3_access_key,
+        secret_key=secret.get_secret_value() if secret else None,
     )
 
 
@@ -432,6 +460,15 @@ class EditionResult(BaseModel):
 
 
 @contextmanager
+def take_memory_turn(plan: EditionPlan) -> Iterator[None]:
+    """Hold the memory's turn from reading the earlier editions to recording this one: editions
+    composed at the same time come out one after another, each seeing those recorded before it
+    (``briefing.store.memory_turn``; take it before the edition's lock)."""
+    with memory_turn(plan.database_url):
+        yield
+
+
+@contextmanager
 def lock_edition(plan: EditionPlan) -> Iterator[None]:
     """Hold the edition's lock in its output folder: runs of the same edition write their files,
     memory and dry-run email one after the other, never interleaved."""
@@ -482,6 +519,25 @@ def write_to_memory(
     )
     with memory_at(plan.database_url) as memory:
         write_memory(memory, record)
+
+
+def links_to(plan: EditionPlan, result: EditionResult) -> EditionLinks:
+    """Where people open the edition's files: http addresses under the public base URL when
+    they were written to the folder served there, else file:// addresses."""
+    return edition_links(
+        result.pdf_file,
+        result.html_file,
+        result.json_file,
+        served_dir=plan.served_dir or plan.out_dir,
+        base_url=plan.public_base_url,
+    )
+
+
+def send_to_publish_bucket(plan: EditionPlan, result: EditionResult) -> EditionLinks:
+    """Put the edition's files in the plan's bucket (the PDF last); where people open them."""
+    assert plan.bucket is not None, "the plan names no bucket"
+    files = (result.pdf_file, result.html_file, result.json_file)
+    return send_to_bucket(plan.bucket, files, plan.public_base_url)
 
 
 # --- deliver -------------------------------------------------------------------------------

@@ -206,6 +206,36 @@ class Settings(BaseSettings):
         description="Wait before the first retry; each further retry waits twice as long.",
     )
 
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="Address at which the output folder (BRIEFING_OUT_DIR) is served, e.g. "
+        "http://127.0.0.1:8400/: the run's page links to the edition's PDF, HTML and JSON there. "
+        "Unset: file:// links, which only open on the machine that ran the flow.",
+    )
+
+    publish_bucket: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        description="S3-compatible bucket each edition's PDF, HTML and JSON are also put in "
+        "(for several workers, whose output folders people cannot reach); the run's page then "
+        "links there. Unset: nothing is published.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+/?$",
+        description="The S3 service's address, e.g. https://s3.us-east-1.amazonaws.com or "
+        "http://127.0.0.1:9000; needed with BRIEFING_PUBLISH_BUCKET.",
+    )
+    s3_region: str = Field(default="us-east-1", description="The bucket's region.")
+    s3_access_key: str | None = Field(default=None, description="S3 access key id.")
+    s3_secret_key: SecretStr | None = Field(default=None, description="S3 secret access key.")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str | None) -> str | None:
+        return value if value is None or value.endswith("/") else f"{value}/"
+
     @field_validator("email_recipients", mode="before")
     @classmethod
     def _split_recipients(cls, value: object) -> object:
@@ -243,7 +273,7 @@ class Settings(BaseSettings):
 
 
 # Settings whose values an error message must not repeat.
-_SECRET = frozenset({"smtp_password"})
+_SECRET = frozenset({"smtp_password", "s3_secret_key"})
 
 
 def load_settings() -> Settings:

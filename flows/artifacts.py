@@ -11,22 +11,26 @@ from prefect.artifacts import (
 
 from briefing.deliver.smtp import describe_unreadable, load_delivery_log
 from briefing.models import Briefing
+from briefing.publish.links import EditionLinks
 from briefing.render.summary import build_fact_rows, build_summary_markdown
 
 # Keyed artifacts: the UI's Artifacts page keeps each key's history across editions.
 SUMMARY_KEY = "weekly-briefing-summary"
 FACTS_KEY = "weekly-briefing-facts"
 PDF_KEY = "weekly-briefing-pdf"
+HTML_KEY = "weekly-briefing-html"
+JSON_KEY = "weekly-briefing-json"
 DELIVERIES_KEY = "weekly-briefing-deliveries"
 
 
 @task(name="report")
-def report_stage(briefing: Briefing, pdf_file: Path) -> None:
-    """Show the run's summary, the table of facts and a link to the PDF on the run's page."""
+def report_stage(briefing: Briefing, links: EditionLinks) -> None:
+    """Show the run's summary, the table of facts and links to the PDF, HTML and JSON on the
+    run's page: http addresses when the editions are served (BRIEFING_PUBLIC_BASE_URL)."""
     logger = get_run_logger()
     create_markdown_artifact(
         key=SUMMARY_KEY,
-        markdown=build_summary_markdown(briefing, str(pdf_file)),
+        markdown=build_summary_markdown(briefing, links.pdf),
         description=f"Summary of the edition of {briefing.edition_date.isoformat()}",
     )
     create_table_artifact(
@@ -34,14 +38,16 @@ def report_stage(briefing: Briefing, pdf_file: Path) -> None:
         table=build_fact_rows(briefing),
         description=f"Every statement of the edition of {briefing.edition_date.isoformat()}",
     )
-    path = pdf_file.resolve()
-    create_link_artifact(
-        key=PDF_KEY,
-        link=path.as_uri(),
-        link_text=str(path),
-        description="The PDF, on the machine that ran the flow",
-    )
-    logger.info("report: summary, facts table and PDF link added to the run")
+    where = "" if links.over_http else ", on the machine that ran the flow"
+    for key, link, kind in (
+        (PDF_KEY, links.pdf, "The PDF"),
+        (HTML_KEY, links.html, "The HTML edition"),
+        (JSON_KEY, links.json, "The JSON edition"),
+    ):
+        create_link_artifact(
+            key=key, link=link, link_text=link.rsplit("/", 1)[-1], description=kind + where
+        )
+    logger.info("report: summary, facts table and links added to the run: %s", links.pdf)
 
 
 @task(name="report-deliveries")

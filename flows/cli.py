@@ -406,6 +406,34 @@ def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:
 
 
 @app.command()
+def serve(
+    folder: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Folder of editions to serve.", metavar="DIR"),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8400,
+) -> None:
+    """Serve the editions of a folder (default BRIEFING_OUT_DIR) read-only over HTTP: GET and
+    HEAD of briefing-DATE.pdf, .html and .json only, and a list of them at /. Set
+    BRIEFING_PUBLIC_BASE_URL to its address so that runs link to it (make up does both)."""
+    from briefing.publish.server import serve_editions
+
+    try:
+        served = folder or load_settings().out_dir
+    except BriefingError as exc:
+        fail(exc, code=2)
+    served.mkdir(parents=True, exist_ok=True)
+    try:
+        server = serve_editions(served, host, port)
+    except OSError as exc:
+        fail(BriefingError(f"cannot listen on {host}:{port}: {exc.strerror}"), code=2)
+    console.print(f"Serving the editions of {served.resolve()} at http://{host}:{port}/")
+    with server:
+        server.serve_forever()
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the JSON edition (also kept in schema/briefing.schema.json)."""
     typer.echo(briefing_schema_json(), nl=False)

@@ -12,6 +12,7 @@ from briefing import progress
 from briefing.edition import EditionPlan, EditionResult, Extracted, Rendered, Selection
 from briefing.errors import FetchError
 from briefing.models import Briefing, SourceDocument
+from briefing.publish.links import EditionLinks
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch, failed_fetch
 from briefing.topic import Topic
@@ -159,3 +160,12 @@ def remember_stage(
         plan, briefing, selection, fetches, extracted, run_id=run_id, written_at=datetime.now(UTC)
     )
     get_run_logger().info(progress.stage_line(7, "remember", "edition recorded in the memory"))
+
+
+@task(name="publish", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def publish_stage(plan: EditionPlan, result: EditionResult) -> EditionLinks:
+    """Put the edition's PDF, HTML and JSON in the S3-compatible bucket the settings name."""
+    links = stages.send_to_publish_bucket(plan, result)
+    assert plan.bucket is not None
+    get_run_logger().info("publish: edition put in bucket %s: %s", plan.bucket.name, links.pdf)
+    return links

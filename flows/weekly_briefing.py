@@ -30,6 +30,7 @@ from flows.stages import (
     extract_stage,
     fetch_all,
     load_stage,
+    publish_stage,
     remember_stage,
     render_stage,
     select_stage,
@@ -151,18 +152,23 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
     selection = articles_stage(plan, select_stage(plan, topic, fetches))
     documents = seeds + selection.documents
     extracted = extract_stage(plan, topic, documents)
-    briefing = compose_stage(plan, topic, documents, extracted, selection)
-    rendered = render_stage(plan, briefing)
     run_id = str(flow_run.id) if flow_run.id else None
-    # Another run of the same edition writes its files, memory and .eml before or after this
-    # one's, never between them. A write that fails raises here: nothing is remembered.
-    with stages.lock_edition(plan):
-        result = write_stage(plan, briefing, rendered, run_id or "local")
-        remember_stage(plan, briefing, selection, fetches, extracted, run_id or "local")
-        message = message_stage(plan, topic, briefing, result) if delivery else None
-        if delivery is not None and message is not None and delivery.dry_run:
-            write_message_stage(plan, message, run_id)
-    report_stage(briefing, result.pdf_file)
+    # Editions take turns on the memory from reading the earlier ones to recording this one, so
+    # each is new against every edition recorded before it, even when runs overlap. Within the
+    # turn, another run of the same edition writes its files, memory and .eml before or after
+    # this one's, never between them. A write that fails raises here: nothing is remembered.
+    with stages.take_memory_turn(plan):
+        briefing = compose_stage(plan, topic, documents, extracted, selection)
+        rendered = render_stage(plan, briefing)
+        with stages.lock_edition(plan):
+            result = write_stage(plan, briefing, rendered, run_id or "local")
+            remember_stage(plan, briefing, selection, fetches, extracted, run_id or "local")
+            message = message_stage(plan, topic, briefing, result) if delivery else None
+            if delivery is not None and message is not None and delivery.dry_run:
+                write_message_stage(plan, message, run_id)
+    # Several workers write to folders people cannot reach: the bucket is where they look then.
+    links = publish_stage(plan, result) if plan.bucket else stages.links_to(plan, result)
+    report_stage(briefing, links)
     if delivery is None or message is None:
         return result
     if not delivery.dry_run:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make down`: stop exactly the process groups `make up` started, from their PID files in
+# `make down`: stop exactly the process groups `make up` started (worker, server, editions
+# server), from their PID files in
 # $RUN_DIR, and nothing else. The worker first (an idle process worker ignores SIGTERM for over
 # a minute but stops on a second SIGINT), then the server. A PID file whose process is gone, or
 # whose PID now belongs to some other program, is removed without signalling anything.
@@ -31,7 +32,7 @@ stop() { # NAME SIGNAL...: send each signal to the group in turn until it is gon
   if gone "$pid"; then
     echo "$name: already stopped"
   elif kill -0 "$pid" 2>/dev/null && {
-    ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q prefect ||
+    ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'prefect|briefing serve' ||
       [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" != "$pid" ]
   }; then
     echo "$name: pid $pid is no longer the process make up started; leaving it alone"
@@ -49,5 +50,9 @@ stop() { # NAME SIGNAL...: send each signal to the group in turn until it is gon
   rm -f "$file"
 }
 
-stop worker INT INT TERM
+for file in "$RUN_DIR"/worker*.pid; do
+  [ -e "$file" ] || { echo "worker: not started by make up"; break; }
+  stop "$(basename "$file" .pid)" INT INT TERM
+done
 stop server TERM
+stop editions TERM

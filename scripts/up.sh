@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# `make up`: a local Prefect server on 127.0.0.1, the deployments of deploy/prefect.yaml, and a
-# process worker, all in the background. Each process is started in its own session (so in its
+# `make up`: a local Prefect server on 127.0.0.1, the deployments of deploy/prefect.yaml, a
+# process worker, and a read-only HTTP server of the editions, all in the background. Each
+# process is started in its own session (so in its
 # own process group), with its PID in $RUN_DIR/NAME.pid and its output in $RUN_DIR/NAME.log;
 # `make down` (scripts/down.sh) stops exactly those process groups.
 #
-# Settings: PREFECT_PORT (4200), RUN_DIR (.run), PREFECT_HOME ($RUN_DIR/prefect: the server's
-# SQLite database lives there and survives `make down`), and every BRIEFING_* setting, which the
-# worker passes on to the flow runs (SMTP, recipients, time zone, output folder).
+# Settings: PREFECT_PORT (4200), EDITIONS_PORT (8400), RUN_DIR (.run), PREFECT_HOME
+# ($RUN_DIR/prefect: the server's SQLite database lives there and survives `make down`),
+# WORKERS (1: process workers on the pool), WORKER_LIMIT (1: runs one worker takes at once),
+# PREFECT_SERVER_DATABASE_CONNECTION_URL (Prefect's own SQLite when unset), and every
+# BRIEFING_* setting, which the worker
+# passes on to the flow runs (SMTP, recipients, time zone, output folder). BRIEFING_OUT_DIR (out)
+# is served at http://127.0.0.1:$EDITIONS_PORT/, which becomes BRIEFING_PUBLIC_BASE_URL unless
+# that is set: the run pages link there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=.venv/bin
 RUN_DIR=${RUN_DIR:-.run}
 PORT=${PREFECT_PORT:-4200}
+EDITIONS_PORT=${EDITIONS_PORT:-8400}
+WORKER_LIMIT=${WORKER_LIMIT:-1}
+WORKERS=${WORKERS:-1}
 POOL=briefing
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
@@ -21,12 +30,14 @@ export PREFECT_API_URL=http://127.0.0.1:$PORT/api
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
 # Poll every 2 s instead of 10 s: a run started from the UI begins within seconds.
 export PREFECT_WORKER_QUERY_SECONDS=${PREFECT_WORKER_QUERY_SECONDS:-2}
+export BRIEFING_OUT_DIR=${BRIEFING_OUT_DIR:-out}
+export BRIEFING_PUBLIC_BASE_URL=${BRIEFING_PUBLIC_BASE_URL:-http://127.0.0.1:$EDITIONS_PORT/}
 
 alive() { # NAME: is the process of NAME.pid still running, and still a prefect command?
   local file=$RUN_DIR/$1.pid pid
   [ -f "$file" ] || return 1
   pid=$(cat "$file")
-  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q prefect
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE 'prefect|briefing serve'
 }
 
 start() { # NAME COMMAND...: run it in a new session, in the background, logging to NAME.log
@@ -38,8 +49,8 @@ start() { # NAME COMMAND...: run it in a new session, in the background, logging
   echo $! >"$RUN_DIR/$name.pid"
 }
 
-port_taken() {
-  "$BIN/python" -c 'import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))) != 0)' "$PORT"
+port_taken() { # PORT
+  "$BIN/python" -c 'import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))) != 0)' "$1"
 }
 
 healthy() {
@@ -50,7 +61,7 @@ healthy() {
 if alive server; then
   echo "Prefect server already running (pid $(cat "$RUN_DIR/server.pid"))"
 else
-  if port_taken; then
+  if port_taken "$PORT"; then
     echo "Port $PORT on 127.0.0.1 is taken by another program; choose another: make up PREFECT_PORT=4300" >&2
     exit 1
   fi
@@ -71,14 +82,32 @@ healthy || { echo "The Prefect server is not healthy after 120 s; see $RUN_DIR/s
 
 bash scripts/deploy.sh
 
-if alive worker; then
-  echo "Worker already running (pid $(cat "$RUN_DIR/worker.pid"))"
+for number in $(seq 1 "$WORKERS"); do
+  name=worker
+  [ "$number" -gt 1 ] && name=worker-$number
+  if alive "$name"; then
+    echo "Worker $number already running (pid $(cat "$RUN_DIR/$name.pid"))"
+    continue
+  fi
+  echo "Starting process worker $number for pool '$POOL' (log: $RUN_DIR/$name.log)"
+  # --limit: a worker takes at most this many runs at once, so that with several workers on
+  # the pool concurrent editions spread over them instead of piling onto the first to poll.
+  start "$name" "$BIN/prefect" worker start --pool "$POOL" --limit "$WORKER_LIMIT"
+done
+
+if alive editions; then
+  echo "Editions server already running (pid $(cat "$RUN_DIR/editions.pid"))"
 else
-  echo "Starting a process worker for pool '$POOL' (log: $RUN_DIR/worker.log)"
-  start worker "$BIN/prefect" worker start --pool "$POOL" --name "local-worker"
+  if port_taken "$EDITIONS_PORT"; then
+    echo "Port $EDITIONS_PORT on 127.0.0.1 is taken by another program; choose another: make up EDITIONS_PORT=8500" >&2
+    exit 1
+  fi
+  echo "Serving the editions of $BRIEFING_OUT_DIR at http://127.0.0.1:$EDITIONS_PORT/ (log: $RUN_DIR/editions.log)"
+  start editions "$BIN/briefing" serve --dir "$BRIEFING_OUT_DIR" --host 127.0.0.1 --port "$EDITIONS_PORT"
 fi
 
 echo
 echo "Prefect UI: http://127.0.0.1:$PORT"
 echo "  Deployments > weekly-briefing/weekly > Run > Custom run: fill in the form to make an edition."
-echo "  Stop the server and the worker with: make down"
+echo "Editions: http://127.0.0.1:$EDITIONS_PORT/ (each run's page links to its PDF, HTML and JSON there)"
+echo "  Stop the server, the worker and the editions server with: make down"

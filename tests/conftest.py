@@ -22,6 +22,7 @@ from briefing.settings import PROJECT_ROOT
 from briefing.sources.seeds import load_seeds
 from briefing.topic import Topic, load_topic
 from tests.feedserver import FeedServer, serve_feeds
+from tests.postgres import PostgresServer, run_postgres, why_unavailable
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 TOPIC_FILE = PROJECT_ROOT / "topics" / "us-japan-space.yaml"
@@ -240,3 +241,28 @@ def feed_server() -> Iterator[FeedServer]:
     """The fixture feeds, served over real HTTP on 127.0.0.1 for the whole session."""
     with serve_feeds() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the session's own on 127.0.0.1, or a skip saying why there is none."""
+    reason = why_unavailable()
+    if reason is not None:
+        pytest.skip(f"no PostgreSQL for the memory's tests: {reason}")
+    with run_postgres(free_port()) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new, empty memory database: a SQLite file in a folder not made yet, then a
+    new database on the session's PostgreSQL; each memory test runs on both."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'new-folder' / 'briefing.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = server.create_database()
+    try:
+        yield server.url(name)
+    finally:
+        server.drop_database(name)

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ class Workspace:
     """An output folder and a memory database, shared by the runs given it."""
 
     root: Path
+    database_url: str | None = field(default=None, kw_only=True)  # None: the file ``database``
 
     @property
     def out(self) -> Path:
@@ -64,7 +65,7 @@ class Workspace:
             "PREFECT_API_URL": str(PREFECT_API_URL.value()),
             "PREFECT_HOME": str(self.root / "prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "BRIEFING_DATABASE_URL": f"sqlite:///{self.database}",
+            "BRIEFING_DATABASE_URL": self.database_url or f"sqlite:///{self.database}",
             "BRIEFING_CONFIG_FILE": str(config),
             "BRIEFING_FETCH_RETRIES": "0",
         }
@@ -142,10 +143,11 @@ def wait_until(condition: Callable[[], bool], *runs: Run) -> None:
         time.sleep(0.05)
 
 
-def memory_tables(database: Path) -> dict[str, list[dict[str, Any]]]:
-    """Every table of the memory, rows sorted, without the columns that name a run or a time;
-    an edition's facts are keyed by its date, not its row id."""
-    engine = sqlalchemy.create_engine(f"sqlite:///{database}")
+def memory_tables(database: Path | str) -> dict[str, list[dict[str, Any]]]:
+    """Every table of the memory (a SQLite file, or a URL), rows sorted, without the columns
+    that name a run or a time; an edition's facts are keyed by its date, not its row id."""
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    engine = sqlalchemy.create_engine(url)
     try:
         with engine.connect() as connection:
             query = select(editions.c.id, editions.c.edition_date)

@@ -267,6 +267,11 @@ def article_server(feed_server: FeedServer) -> FeedServer:
     return feed_server
 
 
+# The feed tests' low limits, with time to answer on a loaded machine: no test here is about
+# a timeout, and half a second to answer failed one under a load of ten on two cores.
+PAGE_LIMITS = LIMITS.model_copy(update={"read_timeout": 5.0})
+
+
 def fetch_page(server: FeedServer, path: str, allow_private_network: bool = True) -> ArticleFetch:
     """Fetch one of the server's pages as an article, with the pipeline's fetcher."""
     with loopback_client() as client:
@@ -274,7 +279,7 @@ def fetch_page(server: FeedServer, path: str, allow_private_network: bool = True
             client,
             server.url(path),
             server.url(path),
-            limits=LIMITS,
+            limits=PAGE_LIMITS,
             allow_private_network=allow_private_network,
         )
 
@@ -319,7 +324,7 @@ def test_a_page_answers_a_conditional_request_with_304_and_the_copy_is_reused(
             client,
             article_server.url(path),
             first.copy.canonical_link,
-            limits=LIMITS,
+            limits=PAGE_LIMITS,
             allow_private_network=True,
             previous=first.copy,
         )

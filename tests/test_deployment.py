@@ -36,6 +36,7 @@ class Stack:
     """The running server and worker: where to reach them and where their files are."""
 
     api: str
+    editions: str
     run_dir: Path
     out_dir: Path
     mailbox: Mailbox
@@ -85,13 +86,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     any group still alive is killed, whatever happened in between."""
     root = tmp_path_factory.mktemp("stack")
     run_dir, out_dir = root / "run", root / "out"
-    port = free_port()
+    port, editions_port = free_port(), free_port()
     groups: list[int] = []
     with serve_smtp(Mailbox(port=free_port())) as mailbox:
         env = clean_env(
             RUN_DIR=str(run_dir),
             PREFECT_PORT=str(port),
+            EDITIONS_PORT=str(editions_port),
             PREFECT_HOME=str(root / "prefect"),
+            BRIEFING_OUT_DIR=str(out_dir),
             BRIEFING_TIMEZONE=TIMEZONE,
             BRIEFING_SMTP_HOST="127.0.0.1",
             BRIEFING_SMTP_PORT=str(mailbox.port),
@@ -112,7 +115,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             )
             groups = started_groups(run_dir)
             assert 0 == up.returncode, up.stdout + up.stderr
-            yield Stack(f"http://127.0.0.1:{port}/api", run_dir, out_dir, mailbox, env)
+            yield Stack(
+                f"http://127.0.0.1:{port}/api",
+                f"http://127.0.0.1:{editions_port}/",
+                run_dir,
+                out_dir,
+                mailbox,
+                env,
+            )
         finally:
             groups = groups or started_groups(run_dir)
             run_down(env)
@@ -260,9 +270,25 @@ def test_a_run_from_the_form_writes_the_pdf_and_emails_it(
         "weekly-briefing-summary",
         "weekly-briefing-facts",
         "weekly-briefing-pdf",
+        "weekly-briefing-html",
+        "weekly-briefing-json",
         "weekly-briefing-deliveries",
     }
     assert expected_keys == {artifact["key"] for artifact in artifacts}
+    # The run page's links open over HTTP, from the editions server make up started.
+    links = {
+        artifact["key"].rsplit("-", 1)[1]: artifact["data"]
+        for artifact in artifacts
+        if artifact["type"] == "markdown" and artifact["key"].endswith(("pdf", "html", "json"))
+    }
+    assert {
+        kind: f"{stack.editions}briefing-2023-01-20.{kind}" for kind in ("pdf", "html", "json")
+    } == {kind: link.split("](", 1)[1].split(")", 1)[0] for kind, link in links.items()}
+    with httpx.Client(timeout=30) as client:
+        served = {kind: client.get(f"{stack.editions}briefing-2023-01-20.{kind}") for kind in links}
+    assert {
+        kind: (stack.out_dir / f"briefing-2023-01-20.{kind}").read_bytes() for kind in links
+    } == {kind: response.content for kind, response in served.items()}
 
 
 @pytest.mark.parametrize(
@@ -283,12 +309,13 @@ def test_the_form_refuses_bad_values_before_any_run(
 
 
 def test_make_down_stops_exactly_what_make_up_started(stack: Stack) -> None:
-    """The down script stops the server's and the worker's process groups and removes their
+    """The down script stops the server's, the worker's and the editions server's process
+    groups and removes their
     PID files (the fixture would kill any survivor afterwards, so this checks the script)."""
     groups = started_groups(stack.run_dir)
     down = run_down(stack.env)
     assert 0 == down.returncode, down.stdout + down.stderr
-    assert (2, [], []) == (
+    assert (3, [], []) == (
         len(groups),
         [pgid for pgid in groups if group_alive(pgid)],
         sorted(stack.run_dir.glob("*.pid")),

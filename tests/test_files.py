@@ -200,3 +200,18 @@ def test_an_edition_without_a_manifest_is_not_told_complete(tmp_path: Path) -> N
         (tmp_path / name).write_bytes(data)
     with pytest.raises(BriefingError, match=r"manifest\.json is missing or unreadable"):
         load_edition_manifest(tmp_path, DAY)
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_files_get_the_permissions_the_umask_gives(tmp_path: Path, umask: int, mode: int) -> None:
+    """Every file of an edition, its manifest included, and a file written on its own (the
+    dry run's .eml) have the mode the umask gives a new file, not 0600: a web server or a
+    colleague in the group can read them when the umask lets them."""
+    before = os.umask(umask)
+    try:
+        write(tmp_path, "run-1")
+        files.write_atomic(tmp_path / f"{STEM}.eml", b"Subject: x\r\n\r\n")
+    finally:
+        os.umask(before)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
+    assert {name: mode for name in [*NAMES, MANIFEST, f"{STEM}.eml"]} == modes

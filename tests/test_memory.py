@@ -1,6 +1,8 @@
-"""The memory in a real SQLite database: documents once, fetches, copies, and what's new."""
+"""The memory in a real database, each test on a new SQLite file and on a new database of a real
+PostgreSQL server: documents once, fetches, copies, and what's new."""
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -35,9 +37,26 @@ TABLES = (documents, feed_copies, fetches, facts, editions, edition_facts)
 
 
 @pytest.fixture
-def memory(tmp_path: Path) -> Engine:
-    """A fresh SQLite memory in a temporary folder that open_memory creates."""
-    return open_memory(f"sqlite:///{tmp_path / 'new-folder' / 'briefing.db'}")
+def memory(database_url: str) -> Iterator[Engine]:
+    """A fresh memory: SQLite in a folder that open_memory creates, then PostgreSQL."""
+    engine = open_memory(database_url)
+    yield engine
+    engine.dispose()
+
+
+# A trigger that refuses every new edition as a full disk would, in each database's dialect.
+REFUSE_EDITIONS = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_editions BEFORE INSERT ON editions "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$",
+        "CREATE TRIGGER refuse_editions BEFORE INSERT ON editions "
+        "FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
 
 
 def make_edition(
@@ -221,12 +240,8 @@ def test_a_write_that_fails_half_way_leaves_the_memory_as_it_was(
     make_edition(memory, feed_server, ["/rdf.xml"], date(2023, 1, 27), topic)
     before = row_counts(memory)
     with memory.begin() as connection:
-        connection.execute(
-            text(
-                "CREATE TRIGGER refuse_editions BEFORE INSERT ON editions "
-                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-            )
-        )
+        for statement in REFUSE_EDITIONS[memory.dialect.name]:
+            connection.execute(text(statement))
     with pytest.raises(StoreError) as raised:
         make_edition(memory, feed_server, ["/rss20.xml", "/atom.xml"], date(2023, 2, 3), topic)
     assert "disk full" in str(raised.value)

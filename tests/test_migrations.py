@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -17,7 +18,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 
 from briefing.errors import StoreError
 from briefing.sources.feeds import FeedCopy
@@ -41,6 +42,7 @@ from briefing.store.migrations import (
     script_directory,
 )
 from tests.feedserver import fixture
+from tests.postgres import PostgresServer
 
 # Made by the code of commit ee26069, the last before revisions: `briefing run --no-seeds
 # --allow-private-network` on 2023-01-20 (feeds /week1.xml, /unavailable.xml) and 2023-01-27
@@ -90,11 +92,11 @@ def before_revisions(tmp_path: Path) -> Path:
     return database
 
 
-def test_a_new_memory_has_exactly_the_schema_of_the_models(tmp_path: Path) -> None:
+def test_a_new_memory_has_exactly_the_schema_of_the_models(database_url: str) -> None:
     """A new memory, upgraded to the newest revision, has the tables, columns, types, keys,
-    unique constraints and indexes of ``metadata`` and nothing else: Alembic's autogenerate finds
-    nothing to change. (Once there are more revisions: the schema at head equals the models.)"""
-    memory = open_memory(sqlite_url(tmp_path / "briefing.db"))
+    unique constraints and indexes of ``metadata`` and nothing else, on SQLite and PostgreSQL:
+    Alembic's autogenerate finds nothing to change."""
+    memory = open_memory(database_url)
     with memory.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
         tables = set(inspect(connection).get_table_names())
@@ -214,10 +216,10 @@ def test_an_upgraded_memory_reads_as_the_code_before_revisions_wrote_it(
     }
 
 
-def test_opening_a_memory_at_the_newest_revision_only_reads(tmp_path: Path) -> None:
+def test_opening_a_memory_at_the_newest_revision_only_reads(database_url: str) -> None:
     """Every run opens the memory several times: once it is at the newest revision, opening it
     reads the version row and nothing else, with no DDL and no write transaction."""
-    url = sqlite_url(tmp_path / "briefing.db")
+    url = database_url
     open_memory(url).dispose()
     statements: list[str] = []
 
@@ -229,7 +231,7 @@ def test_opening_a_memory_at_the_newest_revision_only_reads(tmp_path: Path) -> N
         open_memory(url).dispose()
     finally:
         event.remove(Engine, "before_cursor_execute", record)
-    reads = ("SELECT", "PRAGMA")
+    reads = ("SELECT", "PRAGMA", "SHOW")  # SHOW: psycopg's first look at the server
     assert (True, []) == (
         any("alembic_version" in statement for statement in statements),
         [s for s in statements if not s.lstrip().upper().startswith(reads) and s != "BEGIN"],
@@ -287,15 +289,39 @@ def test_tables_that_are_not_a_memory_made_before_revisions_are_refused_and_left
     assert [("documents",)] == tables
 
 
-def test_a_memory_a_newer_version_upgraded_is_refused(tmp_path: Path) -> None:
+def test_a_memory_a_newer_version_upgraded_is_refused(database_url: str) -> None:
     """A memory at a revision this code does not know is left as it is, with an error that says
     a newer version upgraded it."""
-    database = tmp_path / "briefing.db"
-    open_memory(sqlite_url(database)).dispose()
-    connection = sqlite3.connect(database)
-    with connection:
-        connection.execute("UPDATE alembic_version SET version_num = '0099'")
-    connection.close()
+    memory = open_memory(database_url)
+    with memory.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    memory.dispose()
     with pytest.raises(StoreError) as raised:
-        open_memory(sqlite_url(database))
+        open_memory(database_url)
     assert "at schema revision '0099', which this version does not know" in str(raised.value)
+
+
+@pytest.mark.slow
+def test_ten_openers_of_a_new_postgresql_memory_at_once_upgrade_it_once(
+    postgres: PostgresServer,
+) -> None:
+    """Ten threads, each with its own connections, open one new PostgreSQL memory at the same
+    moment: the advisory lock makes them take turns, so one creates the tables and the nine
+    others find them, with no DuplicateTable or unique violation on pg_type."""
+    name = postgres.create_database()
+    url = postgres.url(name)
+    start = threading.Barrier(10)
+
+    def upgrade() -> SchemaUpgrade:
+        start.wait(timeout=60)
+        return upgrade_memory(url)
+
+    try:
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            results = [future.result() for future in [pool.submit(upgrade) for _ in range(10)]]
+    finally:
+        postgres.drop_database(name)
+    head = head_revision()
+    assert [SchemaUpgrade(None, head)] + [SchemaUpgrade(head, head)] * 9 == sorted(
+        results, key=lambda u: u.before or ""
+    )

@@ -20,6 +20,7 @@ from briefing.store.memory import (
     load_feed_copies,
     load_recollection,
     memory_at,
+    memory_turn,
     open_memory,
     write_memory,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "lock_edition_folder",
     "manifest_path",
     "memory_at",
+    "memory_turn",
     "open_memory",
     "repair_edition_folder",
     "write_atomic",

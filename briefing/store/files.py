@@ -18,8 +18,8 @@ import errno
 import fcntl
 import hashlib
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -69,10 +69,12 @@ def manifest_path(out_dir: Path, edition_date: date) -> Path:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write bytes to a temporary file beside the path, then rename it into place.
 
-    A reader never sees a half-written file, and a crash leaves the previous file intact.
+    A reader never sees a half-written file, and a crash leaves the previous file intact. The
+    file gets the permissions the umask gives any new file (0644 under the usual 022), not
+    ``mkstemp``'s 0600: a web server or a colleague may read the edition.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = _create_new(path.parent, f".{path.name}.", ".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -80,8 +82,30 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _create_new(folder: Path, prefix: str, suffix: str) -> tuple[int, Path]:
+    """A new file of a random name in the folder, open for writing, mode 0666 less the umask."""
+    while True:
+        candidate = folder / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+            return os.open(candidate, flags, 0o666), candidate
+        except FileExistsError:
+            continue
+
+
+def _make_staging(out_dir: Path, stem: str) -> Path:
+    """A new staging folder of a random name, mode 0777 less the umask."""
+    while True:
+        candidate = out_dir / f".{stem}.{secrets.token_hex(4)}.staging"
+        try:
+            candidate.mkdir(mode=0o777)
+            return candidate
+        except FileExistsError:
+            continue
 
 
 def edition_json(briefing: Briefing) -> bytes:
@@ -153,7 +177,7 @@ def _write_staging(
     staging: Path | None = None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{stem}.", suffix=".staging"))
+        staging = _make_staging(out_dir, stem)
         for name, data in contents.items():
             _write_synced(staging / name, data)
         # The staged manifest says "every file is here, whole": the repair moves only then.

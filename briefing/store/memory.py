@@ -1,18 +1,15 @@
 """The memory across editions: documents, fetches, feed copies, facts and what each edition carried.
 
-A SQL database reached through a SQLAlchemy URL (``BRIEFING_DATABASE_URL``): SQLite by default, a
-server database by changing the URL. ``load_`` functions read; ``write_memory`` writes everything
-one edition adds in a single transaction, so a run killed half way leaves the memory as it was.
+A SQL database reached through a SQLAlchemy URL (``BRIEFING_DATABASE_URL``): SQLite by default,
+PostgreSQL by changing the URL (``briefing.store.database`` opens it). ``load_`` functions read;
+``write_memory`` writes everything one edition adds in a single transaction, so a run killed half
+way leaves the memory as it was.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-from alembic.util import CommandError
 from pydantic import ValidationError
 from sqlalchemy import (
     JSON,
@@ -29,21 +26,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     delete,
-    event,
     insert,
     or_,
     select,
     type_coerce,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    IntegrityError,
-    NoSuchModuleError,
-    SQLAlchemyError,
-)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from briefing.compose.stories import REMEMBERED_DAYS, EarlierStory, story_statements
 from briefing.errors import StoreError
@@ -51,13 +40,30 @@ from briefing.models import Briefing, Fact, SourceDocument
 from briefing.sources.articles import ArticleCopy
 from briefing.sources.feeds import FeedCopy, FeedFetch, FeedItem
 from briefing.sources.fetch import Validators
-from briefing.store.checks import bad_row, check_integrity, kept_facts
-from briefing.store.migrations import (
-    SchemaUpgrade,
-    current_revision,
-    head_revision,
-    upgrade_to_head,
+from briefing.store.checks import bad_row, kept_facts
+from briefing.store.database import (
+    check_memory,
+    memory_at,
+    memory_turn,
+    open_memory,
+    upgrade_memory,
+    writing,
 )
+
+__all__ = [
+    "EditionRecord",
+    "Recollection",
+    "check_memory",
+    "load_extractions",
+    "load_feed_copies",
+    "load_recollection",
+    "memory_at",
+    "memory_turn",
+    "metadata",
+    "open_memory",
+    "upgrade_memory",
+    "write_memory",
+]
 
 metadata = MetaData()
 
@@ -177,119 +183,6 @@ class EditionRecord:
     fetches: tuple[FeedFetch, ...]
     extractions: Mapping[str, Sequence[Fact]] = field(default_factory=dict)
     articles: tuple[ArticleCopy, ...] = ()  # full articles fetched now, one copy per link
-
-
-# How long a SQLite connection waits for another process's write transaction to end before
-# failing with "database is locked". An edition's write takes well under a second.
-SQLITE_BUSY_TIMEOUT = 60.0
-# An execution option: the transaction will write, so on SQLite it takes the write lock at BEGIN.
-_WRITE = "briefing_write"
-
-
-def _configure_sqlite(connection: Any, _record: Any) -> None:
-    # pysqlite's own BEGIN is deferred and can't be made IMMEDIATE per transaction: turn it off
-    # and let _begin below say BEGIN (SQLAlchemy's documented recipe).
-    connection.isolation_level = None
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _begin(connection: Connection) -> None:
-    # Two deferred transactions that both read, then both write, deadlock: SQLite fails one at
-    # once with "database is locked", whatever the busy timeout. A writer that takes the lock
-    # first waits its turn instead.
-    immediate = connection.get_execution_options().get(_WRITE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _writing(engine: Engine) -> AbstractContextManager[Connection]:
-    """A write transaction: committed at the end of the block, rolled back on an exception."""
-    return engine.execution_options(**{_WRITE: True}).begin()
-
-
-def _engine(database_url: str) -> Engine:
-    try:
-        url = make_url(database_url)
-        sqlite = url.get_backend_name() == "sqlite"
-        if sqlite and url.database not in (None, "", ":memory:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT} if sqlite else {})
-    except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
-        raise StoreError(
-            f"BRIEFING_DATABASE_URL {database_url!r} is not a usable database URL: {exc}"
-        ) from exc
-    except OSError as exc:
-        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
-    if sqlite:
-        event.listen(engine, "connect", _configure_sqlite)
-        event.listen(engine, "begin", _begin)
-    return engine
-
-
-def _upgrade(engine: Engine) -> SchemaUpgrade:
-    # Every run opens the memory several times: at the newest revision, that is one read.
-    with engine.connect() as connection:
-        before = current_revision(connection)
-    if before == head_revision():
-        return SchemaUpgrade(before, before)
-    # Inside a write transaction, so two first runs at once take turns to upgrade it.
-    with _writing(engine) as connection:
-        return upgrade_to_head(connection)
-
-
-def _open(database_url: str) -> tuple[Engine, SchemaUpgrade]:
-    engine = _engine(database_url)
-    try:
-        check_integrity(engine, database_url)
-        return engine, _upgrade(engine)
-    except StoreError:
-        engine.dispose()
-        raise
-    except (SQLAlchemyError, CommandError, OSError) as exc:
-        engine.dispose()
-        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
-
-
-def open_memory(database_url: str) -> Engine:
-    """Connect to the memory database, creating its folder (SQLite) and bringing its schema to
-    the newest revision (``briefing.store.migrations``).
-
-    Several processes may share one SQLite memory: their write transactions take turns.
-    """
-    engine, _ = _open(database_url)
-    return engine
-
-
-def check_memory(database_url: str) -> None:
-    """Connect to the memory and check its pages (SQLite), changing nothing: the schema upgrade,
-    which may wait for another run's write, is left to the run's first use of the memory."""
-    engine = _engine(database_url)
-    try:
-        check_integrity(engine, database_url)
-        with engine.connect():
-            pass
-    except (SQLAlchemyError, OSError) as exc:
-        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
-    finally:
-        engine.dispose()
-
-
-def upgrade_memory(database_url: str) -> SchemaUpgrade:
-    """Bring the memory database's schema to the newest revision; its revision before and after."""
-    engine, upgrade = _open(database_url)
-    engine.dispose()
-    return upgrade
-
-
-@contextmanager
-def memory_at(database_url: str) -> Iterator[Engine]:
-    """The memory database for the length of a block; its connections are closed after it."""
-    engine = open_memory(database_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]:
@@ -586,7 +479,7 @@ def write_memory(engine: Engine, record: EditionRecord) -> None:
     """Record an edition, its documents, facts and fetches, all in one transaction."""
     items = {item.document.id: item for item in record.items}
     try:
-        with _writing(engine) as connection:
+        with writing(engine) as connection:
             _write_fetches(connection, record)
             _write_articles(connection, record)
             _write_documents(connection, record, items)

@@ -1,0 +1,8 @@
+"""Making editions reachable by people: where each of an edition's files can be opened (an http
+address under the public base URL, else the file itself), and a read-only HTTP server of the
+output folder for ``make up``."""
+
+from briefing.publish.links import EditionLinks, edition_links
+from briefing.publish.server import EDITION_FILE, serve_editions
+
+__all__ = ["EDITION_FILE", "EditionLinks", "edition_links", "serve_editions"]

@@ -1,0 +1,101 @@
+"""A read-only HTTP server of the editions in an output folder, for people on this machine.
+
+Hardened by allowing little: GET and HEAD only; only the names an edition's files have
+(``briefing-YYYY-MM-DD.pdf|html|json``), opened without following links; no folder listing,
+no hidden file, no memory database, nothing outside the folder. A page of the editions present
+is the answer to ``/``. The HTML edition is served under a Content-Security-Policy that lets it
+load nothing from elsewhere.
+"""
+
+import html
+import os
+import re
+import shutil
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+EDITION_FILE = re.compile(r"briefing-\d{4}-\d{2}-\d{2}\.(pdf|html|json)")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
+# The HTML edition carries its stylesheet and figures inline, and needs nothing else.
+HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+
+
+def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
+    class EditionHandler(BaseHTTPRequestHandler):
+        server_version = "briefing-editions"
+        sys_version = ""
+
+        def do_HEAD(self) -> None:  # the standard library calls handlers by these names
+            """Answer with the headers a GET would have."""
+            self._answer(body=False)
+
+        def do_GET(self) -> None:  # the standard library calls handlers by these names
+            """Send one edition file, or the list of editions for ``/``."""
+            self._answer(body=True)
+
+        def _answer(self, *, body: bool) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/":
+                self._send(HTTPStatus.OK, CONTENT_TYPES["html"], self._index(), body)
+                return
+            name = path[1:]
+            match = EDITION_FILE.fullmatch(name)
+            if match is None:
+                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", body)
+                return
+            try:
+                handle = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            except OSError:  # missing, a link, unreadable: all the same to the client
+                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", body)
+                return
+            with os.fdopen(handle, "rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                self.send_response(HTTPStatus.OK)
+                self._headers(CONTENT_TYPES[match.group(1)], size)
+                if body:
+                    shutil.copyfileobj(stream, self.wfile)
+
+        def _index(self) -> bytes:
+            names = sorted(
+                (
+                    p.name
+                    for p in folder.iterdir()
+                    if EDITION_FILE.fullmatch(p.name) and p.is_file() and not p.is_symlink()
+                ),
+                reverse=True,
+            )
+            items = "".join(
+                f'<li><a href="{html.escape(name)}">{html.escape(name)}</a></li>' for name in names
+            )
+            page = f"<!doctype html><title>Editions</title><h1>Editions</h1><ul>{items}</ul>\n"
+            return page.encode("utf-8")
+
+        def _send(self, status: HTTPStatus, kind: str, data: bytes, body: bool) -> None:
+            self.send_response(status)
+            self._headers(kind, len(data))
+            if body:
+                self.wfile.write(data)
+
+        def _headers(self, kind: str, size: int) -> None:
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(size))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Cache-Control", "no-cache")
+            if kind.startswith("text/html"):
+                self.send_header("Content-Security-Policy", HTML_POLICY)
+            self.end_headers()
+
+    return EditionHandler
+
+
+def serve_editions(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
+    """A server of the folder's editions on host:port, bound but not yet serving: call its
+    ``serve_forever`` (and ``shutdown`` from another thread to stop it)."""
+    server = ThreadingHTTPServer((host, port), _handler(folder.resolve()))
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,114 @@
+"""The editions over HTTP: the read-only server of an output folder on 127.0.0.1, and the
+addresses a run's page links to."""
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from briefing.publish import edition_links, serve_editions
+from tests.conftest import free_port
+
+STEM = "briefing-2023-01-20"
+
+
+@pytest.fixture
+def editions(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A folder holding an edition, the memory, a hidden file and a link out of the folder,
+    served on 127.0.0.1 until the test ends; its address and the folder."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / f"{STEM}.pdf").write_bytes(b"%PDF-1.7 edition")
+    (folder / f"{STEM}.html").write_text("<p>edition</p>", encoding="utf-8")
+    (folder / f"{STEM}.json").write_text("{}", encoding="utf-8")
+    (folder / "briefing.db").write_bytes(b"SQLite format 3\x00 the memory")
+    (folder / f".{STEM}.lock").write_bytes(b"")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web", encoding="utf-8")
+    (folder / "briefing-2023-01-27.pdf").symlink_to(secret)
+    port = free_port()
+    server = serve_editions(folder, "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}", folder
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_an_editions_files_are_served_with_their_types(editions: tuple[str, Path]) -> None:
+    """GET gives each file's bytes with its content type; HEAD the same headers and no body;
+    the HTML edition comes with a policy that lets it load nothing from elsewhere."""
+    base, folder = editions
+    with httpx.Client(base_url=base) as client:
+        got = {kind: client.get(f"/{STEM}.{kind}") for kind in ("pdf", "html", "json")}
+        head = client.head(f"/{STEM}.pdf")
+    assert {kind: (folder / f"{STEM}.{kind}").read_bytes() for kind in got} == {
+        kind: response.content for kind, response in got.items()
+    }
+    assert {
+        "pdf": "application/pdf",
+        "html": "text/html; charset=utf-8",
+        "json": "application/json",
+    } == {kind: response.headers["content-type"] for kind, response in got.items()}
+    assert "default-src 'none'" in got["html"].headers["content-security-policy"]
+    assert (200, b"", str(len(b"%PDF-1.7 edition"))) == (
+        head.status_code,
+        head.content,
+        head.headers["content-length"],
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/briefing.db",  # the memory sits in the default output folder
+        f"/.{STEM}.lock",
+        "/briefing-2023-01-27.pdf",  # an edition's name, but a link out of the folder
+        f"/%2e%2e/{STEM}.pdf",
+        f"/sub/{STEM}.pdf",
+        "/briefing-2023-01-30.pdf",  # no such edition
+    ],
+)
+def test_nothing_but_an_editions_own_files_is_served(editions: tuple[str, Path], path: str) -> None:
+    """The memory, hidden files, links, other folders and missing editions are all 404."""
+    base, _ = editions
+    with httpx.Client(base_url=base) as client:
+        response = client.get(path)
+    assert (404, b"not found\n") == (response.status_code, response.content)
+
+
+def test_the_server_is_read_only_and_lists_the_editions(editions: tuple[str, Path]) -> None:
+    """A PUT, POST or DELETE is refused and changes nothing; / lists the edition files only."""
+    base, folder = editions
+    before = sorted(path.name for path in folder.iterdir())
+    with httpx.Client(base_url=base) as client:
+        refused = [
+            client.request(method, f"/{STEM}.pdf", content=b"x").status_code
+            for method in ("PUT", "POST", "DELETE")
+        ]
+        index = client.get("/").text
+    assert [501, 501, 501] == refused
+    assert before == sorted(path.name for path in folder.iterdir())
+    assert [f"{STEM}.html", f"{STEM}.json", f"{STEM}.pdf"] == sorted(
+        name for name in before if name.startswith(STEM) and f'href="{name}"' in index
+    )
+    assert "briefing.db" not in index and "2023-01-27" not in index
+
+
+def test_links_are_http_under_the_base_url_only_for_the_served_folder(tmp_path: Path) -> None:
+    """Files in the served folder link under the base URL; files written elsewhere (a run's
+    own output folder) or with no base URL set link to themselves as file:// addresses."""
+    served, other = tmp_path / "out", tmp_path / "elsewhere"
+    names = [f"{STEM}.pdf", f"{STEM}.html", f"{STEM}.json"]
+    base = "http://127.0.0.1:8400/editions/"
+    in_served = edition_links(*(served / n for n in names), served_dir=served, base_url=base)
+    elsewhere = edition_links(*(other / n for n in names), served_dir=served, base_url=base)
+    unset = edition_links(*(served / n for n in names), served_dir=served, base_url=None)
+    assert (*(base + n for n in names), True) == tuple(in_served)
+    assert (*((other / n).resolve().as_uri() for n in names), False) == tuple(elsewhere)
+    assert (*((served / n).resolve().as_uri() for n in names), False) == tuple(unset)
