@@ -310,10 +310,12 @@ def evaluate(
         ),
     ] = None,
 ) -> None:
-    """Score the seed edition against the hand-labelled sentences (theme, date, kind, speaker,
-    key events) and an edition of each labelled news set, the tuned one and the held-out one
-    (relevance precision and recall, theme accuracy, story grouping precision and recall, the
-    kind of titles where labelled). Runs the library directly, without Prefect."""
+    """Score the seed edition and the two labelled news sets against their labels.
+
+    The seed edition against the hand-labelled sentences (theme, date, kind, speaker, key
+    events); an edition of each news set, the tuned one and the held-out one (relevance
+    precision and recall, theme accuracy, story grouping precision and recall, the kind of
+    titles where labelled). Runs the library directly, without Prefect."""
     from briefing.evaluate import evaluate as score
     from briefing.evaluate import load_labels
     from briefing.evaluate_news import compose_news_set, evaluate_news, load_news_set, rows
@@ -414,8 +416,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8400,
 ) -> None:
-    """Serve the editions of a folder (default BRIEFING_OUT_DIR) read-only over HTTP: GET and
-    HEAD of briefing-DATE.pdf, .html and .json only, and a list of them at /. Set
+    """Serve a folder's editions read-only over HTTP, so that run pages link to them.
+
+    The folder is BRIEFING_OUT_DIR unless --dir names another. Only GET and HEAD of
+    briefing-DATE.pdf, .html and .json are answered, and a list of them at /. Set
     BRIEFING_PUBLIC_BASE_URL to its address so that runs link to it (make up does both)."""
     from briefing.publish.server import serve_editions
 
