@@ -1,10 +1,12 @@
 """The ``briefing`` command: a thin shell over the Prefect flows."""
 
+import inspect
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -44,11 +46,28 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
 memory_app = typer.Typer(
     help="The memory database at BRIEFING_DATABASE_URL (default sqlite:///out/briefing.db).",
     no_args_is_help=True,
 )
 app.add_typer(memory_app, name="memory")
+
+
+def _paragraphs(doc: str | None) -> str:
+    """A docstring as help text: its paragraphs kept, each one line (the help's rich mode
+    prints a docstring's line breaks where they fall, mid-sentence at any terminal width)."""
+    return "\n\n".join(" ".join(part.split()) for part in inspect.cleandoc(doc or "").split("\n\n"))
+
+
+def command() -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``app.command()`` with the function's docstring as its help, paragraph by paragraph."""
+
+    def register(function: Callable[P, R]) -> Callable[P, R]:
+        return app.command(help=_paragraphs(function.__doc__))(function)
+
+    return register
 
 
 class PageSizeOption(StrEnum):
@@ -91,7 +110,7 @@ def main() -> None:
     """Write a dated, cited PDF briefing on the U.S.-Japan space partnership."""
 
 
-@app.command()
+@command()
 def run(
     edition_date: Annotated[
         str | None,
@@ -273,7 +292,7 @@ def print_result(result: "EditionResult") -> None:
     console.print(f"Wrote {result.json_file}")
 
 
-@app.command()
+@command()
 def evaluate(
     labels: Annotated[
         Path,
@@ -407,7 +426,7 @@ def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:
     return files
 
 
-@app.command()
+@command()
 def serve(
     folder: Annotated[
         Path | None,
@@ -437,7 +456,7 @@ def serve(
         server.serve_forever()
 
 
-@app.command()
+@command()
 def schema() -> None:
     """Print the JSON Schema of the JSON edition (also kept in schema/briefing.schema.json)."""
     typer.echo(briefing_schema_json(), nl=False)

@@ -1,8 +1,10 @@
 """The briefing command explains itself and refuses bad input clearly."""
 
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from briefing.store.migrations import head_revision
@@ -39,6 +41,17 @@ def test_run_help_explains_every_option() -> None:
         "BRIEFING_ARTICLE_CAP=0",
     ]
     assert shown == [item for item in shown if item in result.output]
+
+
+@pytest.mark.parametrize("command", ["run", "evaluate", "serve", "schema"])
+def test_a_commands_help_flows_as_paragraphs(command: str) -> None:
+    """At a wide terminal each paragraph of a command's help is one line: none is broken where
+    its docstring's lines happened to end."""
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "2000"})
+    description = result.output.split("Options")[0].split("Usage:")[1].splitlines()[1:]
+    lines = [line.strip() for line in description]
+    broken = [line for line, after in pairwise(lines) if line and after]
+    assert (0, []) == (result.exit_code, broken)
 
 
 def test_a_malformed_date_is_refused_before_anything_runs() -> None:
