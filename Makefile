@@ -92,7 +92,7 @@ docs-images: setup ## Refresh the page images in docs/: the seed edition's first
 	rm -rf .docs-build
 
 bench: setup ## Benchmark every stage at 2,000 and 20,000 synthetic items; writes benchmarks/results/latest.json
-	$(BIN)/python -m benchmarks --prefect
+	$(BIN)/python -m benchmarks --prefect --startup
 
 clean: ## Remove the environments and outputs (not the seeds)
 	rm -rf .tools $(VENV) out .pytest_cache .mypy_cache .ruff_cache

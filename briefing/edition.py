@@ -32,6 +32,7 @@ from briefing.render.budget import render_bounded_pdf
 from briefing.render.document import PageSize, render_html
 from briefing.render.shown import print_limits
 from briefing.render.summary import key_points
+from briefing.reuse import StoredEdition, edition_inputs, load_code_version, load_stored_edition
 from briefing.settings import Settings, load_settings
 from briefing.sources.feeds import (
     FeedConfig,
@@ -272,6 +273,40 @@ def load_and_extract(
     return extract_edition(topic, documents, partial(load_kept_facts, plan))
 
 
+# --- the same inputs, the same edition ------------------------------------------------------
+
+
+def edition_fingerprint(
+    plan: EditionPlan,
+    extracted: Extracted,
+    outcomes: Sequence[FetchOutcome],
+    recollection: Recollection,
+    versions: Mapping[str, str] | None = None,
+) -> str:
+    """The fingerprint of what this edition is made of (``briefing.reuse.edition_inputs``)."""
+    choices = {
+        "edition_date": plan.edition_date,
+        "period_start": plan.period_start,
+        "page_size": plan.page_size,
+        "list_limit": plan.list_limit,
+        "citation_limit": plan.citation_limit,
+        "max_pages": plan.max_pages,
+    }
+    return edition_inputs(
+        choices=choices,
+        extraction_keys=[result.key for result in extracted.results],
+        outcomes=outcomes,
+        recollection=recollection,
+        versions=load_versions() if versions is None else versions,
+        code=load_code_version(plan.templates_dir),
+    )
+
+
+def load_reusable_edition(plan: EditionPlan, inputs: str) -> StoredEdition | None:
+    """The edition in the plan's output folder when it was made from these very inputs."""
+    return load_stored_edition(plan.out_dir, plan.edition_date, inputs)
+
+
 # --- compose and render --------------------------------------------------------------------
 
 
@@ -358,6 +393,7 @@ class EditionResult(BaseModel):
     facts: int
     new_facts: int
     feeds_failed: int
+    reused_from_run: str | None = None  # the run whose files an edition of the same inputs reused
 
 
 @contextmanager
@@ -369,14 +405,32 @@ def lock_edition(plan: EditionPlan) -> Iterator[None]:
 
 
 def write_files(
-    plan: EditionPlan, briefing: Briefing, rendered: Rendered, *, run_id: str, written_at: datetime
+    plan: EditionPlan,
+    briefing: Briefing,
+    rendered: Rendered,
+    *,
+    run_id: str,
+    written_at: datetime,
+    inputs: str | None = None,
 ) -> EditionResult:
     """Replace the PDF, the HTML page and the JSON edition as a whole, their manifest naming the
     run; say where and what they hold. Raises BriefingError, the previous edition left whole,
     when they cannot be written: record the edition in the memory only once this returned."""
     files: EditionFiles = write_edition(
-        plan.out_dir, briefing, rendered.pdf, rendered.html, run_id=run_id, written_at=written_at
+        plan.out_dir,
+        briefing,
+        rendered.pdf,
+        rendered.html,
+        run_id=run_id,
+        written_at=written_at,
+        inputs=inputs,
     )
+    return _result(briefing, files)
+
+
+def _result(
+    briefing: Briefing, files: EditionFiles, reused_from: str | None = None
+) -> EditionResult:
     return EditionResult(
         edition_date=briefing.edition_date,
         pdf_file=files.pdf,
@@ -386,7 +440,13 @@ def write_files(
         facts=sum(1 for _ in briefing.facts()),
         new_facts=len(briefing.new_fact_ids),
         feeds_failed=sum(1 for outcome in briefing.source_health if outcome.status == "failed"),
+        reused_from_run=reused_from,
     )
+
+
+def reused_result(stored: StoredEdition) -> EditionResult:
+    """What a run that reused a stored edition's files produced: those files."""
+    return _result(stored.briefing, stored.files, reused_from=stored.run_id)
 
 
 def write_to_memory(

@@ -12,6 +12,7 @@ from briefing import progress
 from briefing.edition import EditionPlan, EditionResult, Extracted, Rendered, Selection
 from briefing.errors import FetchError
 from briefing.models import Briefing, SourceDocument
+from briefing.reuse import StoredEdition
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch, failed_fetch
 from briefing.topic import Topic
@@ -113,6 +114,21 @@ def compose_stage(
     return briefing
 
 
+@task(name="recognise")
+def reuse_stage(
+    plan: EditionPlan, extracted: Extracted, selection: Selection
+) -> tuple[str, StoredEdition | None]:
+    """The fingerprint of the edition's inputs, and the stored edition made from the same ones
+    (whose files the run then reuses, composing and rendering nothing), if there is one."""
+    inputs = stages.edition_fingerprint(
+        plan, extracted, selection.outcomes, stages.load_recollection_of(plan)
+    )
+    stored = stages.load_reusable_edition(plan, inputs)
+    if stored is not None:
+        get_run_logger().info(progress.describe_reuse(stored))
+    return inputs, stored
+
+
 @task(name="render")
 def render_stage(plan: EditionPlan, briefing: Briefing) -> Rendered:
     """Render the PDF within its page budget (the JSON edition attached) and the standalone
@@ -124,11 +140,12 @@ def render_stage(plan: EditionPlan, briefing: Briefing) -> Rendered:
 
 @task(name="write")
 def write_stage(
-    plan: EditionPlan, briefing: Briefing, rendered: Rendered, run_id: str
+    plan: EditionPlan, briefing: Briefing, rendered: Rendered, run_id: str, inputs: str
 ) -> EditionResult:
-    """Replace the PDF, the HTML page and the JSON edition as a whole, with their manifest."""
+    """Replace the PDF, the HTML page and the JSON edition as a whole, with their manifest
+    (which keeps the inputs' fingerprint)."""
     result = stages.write_files(
-        plan, briefing, rendered, run_id=run_id, written_at=datetime.now(UTC)
+        plan, briefing, rendered, run_id=run_id, written_at=datetime.now(UTC), inputs=inputs
     )
     get_run_logger().info(progress.describe_files(result))
     return result

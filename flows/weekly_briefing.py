@@ -31,6 +31,7 @@ from flows.stages import (
     load_stage,
     remember_stage,
     render_stage,
+    reuse_stage,
     select_stage,
     write_stage,
 )
@@ -143,13 +144,26 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
     selection = select_stage(plan, topic, fetches)
     documents = seeds + selection.documents
     extracted = extract_stage(plan, topic, documents)
-    briefing = compose_stage(plan, topic, documents, extracted, selection)
-    rendered = render_stage(plan, briefing)
+    # The same inputs as the stored edition's: its files are that edition, nothing is redone.
+    inputs, stored = reuse_stage(plan, extracted, selection)
+    if stored is None:
+        briefing = compose_stage(plan, topic, documents, extracted, selection)
+        rendered = render_stage(plan, briefing)
+    else:
+        briefing = stored.briefing
     run_id = str(flow_run.id) if flow_run.id else None
     # Another run of the same edition writes its files, memory and .eml before or after this
     # one's, never between them. A write that fails raises here: nothing is remembered.
     with stages.lock_edition(plan):
-        result = write_stage(plan, briefing, rendered, run_id or "local")
+        if stored is not None and stages.load_reusable_edition(plan, inputs) is None:
+            # Another run replaced the files meanwhile: this edition is made after all.
+            stored = None
+            briefing = compose_stage(plan, topic, documents, extracted, selection)
+            rendered = render_stage(plan, briefing)
+        if stored is None:
+            result = write_stage(plan, briefing, rendered, run_id or "local", inputs)
+        else:
+            result = stages.reused_result(stored)
         remember_stage(plan, briefing, selection, fetches, extracted, run_id or "local")
         message = message_stage(plan, topic, briefing, result) if delivery else None
         if delivery is not None and message is not None and delivery.dry_run:
