@@ -26,7 +26,7 @@ from briefing.compose.assemble import compose_briefing, period_start_for
 from briefing.deliver.mail import build_message
 from briefing.deliver.smtp import DeliveryPlan, plan_delivery
 from briefing.errors import ConfigurationError
-from briefing.extract.facts import DocumentFacts, extract_documents
+from briefing.extract.facts import DocumentFacts, ExtractMany, extract_documents, extract_each
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.render.budget import render_bounded_pdf
 from briefing.render.document import PageSize, render_html
@@ -88,6 +88,7 @@ class EditionPlan:
     citation_limit: int
     max_pages: int
     delivery: DeliveryPlan | None = None
+    dask_address: str | None = None  # None: extraction runs in this process
 
 
 def build_plan(
@@ -137,6 +138,7 @@ def build_plan(
         citation_limit=settings.pdf_citation_limit,
         max_pages=settings.pdf_max_pages,
         delivery=plan_delivery(settings, recipients, smtp_block, dry_run) if emailing else None,
+        dask_address=settings.dask_address,
     )
 
 
@@ -248,11 +250,15 @@ KeptFacts = Callable[[list[str]], Mapping[str, list[Fact]]]
 
 
 def extract_edition(
-    topic: Topic, documents: Sequence[SourceDocument], load_kept: KeptFacts | None = None
+    topic: Topic,
+    documents: Sequence[SourceDocument],
+    load_kept: KeptFacts | None = None,
+    extract_many: ExtractMany = extract_each,
 ) -> Extracted:
     """Turn every document into fact records, reusing those ``load_kept`` has for a document
-    seen before with the same text, topic and extraction code (none without it)."""
-    results = tuple(extract_documents(documents, topic, load_kept))
+    seen before with the same text, topic and extraction code (none without it); the others
+    through ``extract_many`` (in this process by default)."""
+    results = tuple(extract_documents(documents, topic, load_kept, extract_many))
     return Extracted(
         results=results,
         facts=[fact for result in results for fact in result.facts],
@@ -267,10 +273,13 @@ def load_kept_facts(plan: EditionPlan, keys: list[str]) -> dict[str, list[Fact]]
 
 
 def load_and_extract(
-    plan: EditionPlan, topic: Topic, documents: Sequence[SourceDocument]
+    plan: EditionPlan,
+    topic: Topic,
+    documents: Sequence[SourceDocument],
+    extract_many: ExtractMany = extract_each,
 ) -> Extracted:
     """``extract_edition`` with the facts the plan's memory kept."""
-    return extract_edition(topic, documents, partial(load_kept_facts, plan))
+    return extract_edition(topic, documents, partial(load_kept_facts, plan), extract_many)
 
 
 # --- the same inputs, the same edition ------------------------------------------------------

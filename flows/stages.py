@@ -88,8 +88,16 @@ def select_stage(plan: EditionPlan, topic: Topic, fetches: list[FeedFetch]) -> S
 def extract_stage(
     plan: EditionPlan, topic: Topic, documents: tuple[SourceDocument, ...]
 ) -> Extracted:
-    """Turn every document into fact records, reusing those the memory kept."""
-    extracted = stages.load_and_extract(plan, topic, documents)
+    """Turn every document into fact records, reusing those the memory kept; on the Dask
+    cluster the plan names, if any."""
+    if plan.dask_address is None:
+        extracted = stages.load_and_extract(plan, topic, documents)
+    else:
+        from flows.dask_extract import ExtractOnDask  # Dask's import costs about a second
+
+        extracted = stages.load_and_extract(
+            plan, topic, documents, ExtractOnDask(plan.dask_address)
+        )
     logger = get_run_logger()
     for line in progress.describe_documents(extracted):
         logger.info(line)
