@@ -65,8 +65,9 @@ class Clock:
             peak = max(
                 (self.sampler.peak_between(a, b) for a, b in self.spans.get(name, [])), default=0
             )
+            seconds = round(seconds, 4)  # a stage that did nothing (a reused edition's) is 0
             result[name] = {
-                "seconds": round(seconds, 4),
+                "seconds": seconds,
                 "items_per_second": round(items / seconds, 1) if seconds > 0 else None,
                 "peak_rss_mib": round(peak / MIB, 1),
                 "counts": self.counts.get(name, {}),
