@@ -93,7 +93,7 @@ docs-images: setup ## Refresh the page images in docs/: the seed edition's first
 	rm -rf .docs-build
 
 bench: setup ## Benchmark every stage at 2,000 and 20,000 synthetic items; writes benchmarks/results/latest.json
-	$(BIN)/python -m benchmarks --prefect
+	$(BIN)/python -m benchmarks --prefect --startup
 
 bench-articles: setup ## Benchmark full-article fetching off, on (cold) and on (304); writes benchmarks/results/articles.json
 	$(BIN)/python -m benchmarks.articles

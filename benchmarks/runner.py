@@ -62,9 +62,12 @@ class Clock:
             seconds = self.seconds(name)
             if name == "compose":  # consolidation runs inside compose_briefing
                 seconds -= self.seconds("consolidate")
-            peak = max(self.sampler.peak_between(a, b) for a, b in self.spans[name])
+            peak = max(
+                (self.sampler.peak_between(a, b) for a, b in self.spans.get(name, [])), default=0
+            )
+            seconds = round(seconds, 4)  # a stage that did nothing (a reused edition's) is 0
             result[name] = {
-                "seconds": round(seconds, 4),
+                "seconds": seconds,
                 "items_per_second": round(items / seconds, 1) if seconds > 0 else None,
                 "peak_rss_mib": round(peak / MIB, 1),
                 "counts": self.counts.get(name, {}),
@@ -98,7 +101,7 @@ class Edition:
 
     fetches: list[FeedFetch]
     briefing: Briefing
-    rendered: stages.Rendered
+    rendered: stages.Rendered | None  # None: the stored edition of the same inputs was reused
     facts: list[Fact]
 
 
@@ -130,23 +133,33 @@ def run_edition(plan: EditionPlan, clock: Clock) -> Edition:
         counts["facts"] = len(extracted.facts)
     with clock.stage("compose") as counts, _timed_consolidation(clock):
         recollection = stages.load_recollection_of(plan)
-        edition = stages.compose_edition(
-            plan, topic, documents, extracted.facts, outcomes, recollection
-        )
+        inputs = stages.edition_fingerprint(plan, extracted, outcomes, recollection)
+        stored = stages.load_reusable_edition(plan, inputs)
+        counts["reused"] = int(stored is not None)
+        if stored is None:
+            edition = stages.compose_edition(
+                plan, topic, documents, extracted.facts, outcomes, recollection
+            )
+        else:
+            edition = stored.briefing
         counts["facts"] = sum(1 for _ in edition.facts())
         counts["disagreements"] = len(edition.disagreements)
         counts["new_facts"] = len(edition.new_fact_ids)
     with clock.stage("render") as counts:
-        rendered = stages.render_edition(plan, edition)
-        counts["pdf_bytes"] = len(rendered.pdf)
-        counts["html_bytes"] = len(rendered.print_html.encode())
+        rendered = None
+        if stored is None:
+            rendered = stages.render_edition(plan, edition)
+            counts["pdf_bytes"] = len(rendered.pdf)
+            counts["html_bytes"] = len(rendered.print_html.encode())
     run_id = f"bench-{os.getpid()}"
     with stages.lock_edition(plan):
         with clock.stage("write") as counts:
-            result = stages.write_files(
-                plan, edition, rendered, run_id=run_id, written_at=datetime.now(UTC)
-            )
-            counts["json_bytes"] = result.json_file.stat().st_size
+            if rendered is not None:
+                result = stages.write_files(
+                    plan, edition, rendered, run_id=run_id, written_at=datetime.now(UTC),
+                    inputs=inputs,
+                )  # fmt: skip
+                counts["json_bytes"] = result.json_file.stat().st_size
         with clock.stage("store") as counts:
             stages.write_to_memory(
                 plan,
@@ -263,12 +276,15 @@ def run_scale(
                 "http": {str(code): n - before.get(code, 0) for code, n in server.statuses.items()},
             }
             if run == "cold":
+                assert edition.rendered is not None, "a cold run renders its edition"
                 result["baselines"] = {
                     "feedparser_seconds": round(feedparser_alone(edition.fetches), 4),
                     "weasyprint_seconds": round(
                         weasyprint_alone(edition.rendered.print_html, plan.templates_dir), 4
                     ),
                 }
+        if include_seeds:
+            result["seeds_only"] = seeds_only_run(Path(work))
         if prefect:
             result["prefect"] = prefect_run(urls, Path(work), include_seeds)
     import resource
@@ -277,6 +293,22 @@ def run_scale(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
     )
     return result
+
+
+def seeds_only_run(work: Path) -> dict[str, Any]:
+    """The seeds-only edition, cold, on a memory of its own, timed like the runs above (after
+    them: the same process, imports and fonts already loaded as for the warm run)."""
+    with environment({"BRIEFING_DATABASE_URL": f"sqlite:///{work}/seeds-memory.db"}):
+        plan = bench_plan([], work / "seeds-out", include_seeds=True)
+    clock = Clock(Sampler())
+    with clock.sampler.running():
+        run_edition(plan, clock)
+    return {
+        "stages": clock.report(1),
+        "total_seconds": round(
+            sum(clock.seconds(name) for name in STAGES) - clock.seconds("consolidate"), 3
+        ),
+    }
 
 
 def prefect_run(urls: list[str], work: Path, include_seeds: bool) -> dict[str, Any]:

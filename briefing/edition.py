@@ -27,7 +27,7 @@ from briefing.compose.assemble import compose_briefing, period_start_for
 from briefing.deliver.mail import build_message
 from briefing.deliver.smtp import DeliveryPlan, plan_delivery
 from briefing.errors import ConfigurationError
-from briefing.extract.facts import DocumentFacts, extract_documents
+from briefing.extract.facts import DocumentFacts, ExtractMany, extract_documents, extract_each
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.publish.bucket import Bucket, send_to_bucket
 from briefing.publish.links import EditionLinks, edition_links
@@ -35,6 +35,7 @@ from briefing.render.budget import render_bounded_pdf
 from briefing.render.document import PageSize, render_html
 from briefing.render.shown import print_limits
 from briefing.render.summary import key_points
+from briefing.reuse import StoredEdition, edition_inputs, load_code_version, load_stored_edition
 from briefing.settings import Settings, load_settings
 from briefing.sources.articles import (
     ArticleCopy,
@@ -107,6 +108,7 @@ class EditionPlan:
     public_base_url: str | None = None
     served_dir: Path | None = None
     bucket: Bucket | None = None  # set: each edition is also put in this S3-compatible bucket
+    dask_address: str | None = None  # None: extraction runs in this process
 
 
 def build_plan(
@@ -168,6 +170,7 @@ def build_plan(
         public_base_url=settings.public_base_url,
         served_dir=settings.out_dir,
         bucket=_bucket(settings),
+        dask_address=settings.dask_address,
     )
 
 
@@ -346,11 +349,15 @@ KeptFacts = Callable[[list[str]], Mapping[str, list[Fact]]]
 
 
 def extract_edition(
-    topic: Topic, documents: Sequence[SourceDocument], load_kept: KeptFacts | None = None
+    topic: Topic,
+    documents: Sequence[SourceDocument],
+    load_kept: KeptFacts | None = None,
+    extract_many: ExtractMany = extract_each,
 ) -> Extracted:
     """Turn every document into fact records, reusing those ``load_kept`` has for a document
-    seen before with the same text, topic and extraction code (none without it)."""
-    results = tuple(extract_documents(documents, topic, load_kept))
+    seen before with the same text, topic and extraction code (none without it); the others
+    through ``extract_many`` (in this process by default)."""
+    results = tuple(extract_documents(documents, topic, load_kept, extract_many))
     return Extracted(
         results=results,
         facts=[fact for result in results for fact in result.facts],
@@ -365,10 +372,47 @@ def load_kept_facts(plan: EditionPlan, keys: list[str]) -> dict[str, list[Fact]]
 
 
 def load_and_extract(
-    plan: EditionPlan, topic: Topic, documents: Sequence[SourceDocument]
+    plan: EditionPlan,
+    topic: Topic,
+    documents: Sequence[SourceDocument],
+    extract_many: ExtractMany = extract_each,
 ) -> Extracted:
     """``extract_edition`` with the facts the plan's memory kept."""
-    return extract_edition(topic, documents, partial(load_kept_facts, plan))
+    return extract_edition(topic, documents, partial(load_kept_facts, plan), extract_many)
+
+
+# --- the same inputs, the same edition ------------------------------------------------------
+
+
+def edition_fingerprint(
+    plan: EditionPlan,
+    extracted: Extracted,
+    outcomes: Sequence[FetchOutcome],
+    recollection: Recollection,
+    versions: Mapping[str, str] | None = None,
+) -> str:
+    """The fingerprint of what this edition is made of (``briefing.reuse.edition_inputs``)."""
+    choices = {
+        "edition_date": plan.edition_date,
+        "period_start": plan.period_start,
+        "page_size": plan.page_size,
+        "list_limit": plan.list_limit,
+        "citation_limit": plan.citation_limit,
+        "max_pages": plan.max_pages,
+    }
+    return edition_inputs(
+        choices=choices,
+        extraction_keys=[result.key for result in extracted.results],
+        outcomes=outcomes,
+        recollection=recollection,
+        versions=load_versions() if versions is None else versions,
+        code=load_code_version(plan.templates_dir),
+    )
+
+
+def load_reusable_edition(plan: EditionPlan, inputs: str) -> StoredEdition | None:
+    """The edition in the plan's output folder when it was made from these very inputs."""
+    return load_stored_edition(plan.out_dir, plan.edition_date, inputs)
 
 
 # --- compose and render --------------------------------------------------------------------
@@ -457,6 +501,7 @@ class EditionResult(BaseModel):
     facts: int
     new_facts: int
     feeds_failed: int
+    reused_from_run: str | None = None  # the run whose files an edition of the same inputs reused
 
 
 @contextmanager
@@ -477,14 +522,32 @@ def lock_edition(plan: EditionPlan) -> Iterator[None]:
 
 
 def write_files(
-    plan: EditionPlan, briefing: Briefing, rendered: Rendered, *, run_id: str, written_at: datetime
+    plan: EditionPlan,
+    briefing: Briefing,
+    rendered: Rendered,
+    *,
+    run_id: str,
+    written_at: datetime,
+    inputs: str | None = None,
 ) -> EditionResult:
     """Replace the PDF, the HTML page and the JSON edition as a whole, their manifest naming the
     run; say where and what they hold. Raises BriefingError, the previous edition left whole,
     when they cannot be written: record the edition in the memory only once this returned."""
     files: EditionFiles = write_edition(
-        plan.out_dir, briefing, rendered.pdf, rendered.html, run_id=run_id, written_at=written_at
+        plan.out_dir,
+        briefing,
+        rendered.pdf,
+        rendered.html,
+        run_id=run_id,
+        written_at=written_at,
+        inputs=inputs,
     )
+    return _result(briefing, files)
+
+
+def _result(
+    briefing: Briefing, files: EditionFiles, reused_from: str | None = None
+) -> EditionResult:
     return EditionResult(
         edition_date=briefing.edition_date,
         pdf_file=files.pdf,
@@ -494,7 +557,13 @@ def write_files(
         facts=sum(1 for _ in briefing.facts()),
         new_facts=len(briefing.new_fact_ids),
         feeds_failed=sum(1 for outcome in briefing.source_health if outcome.status == "failed"),
+        reused_from_run=reused_from,
     )
+
+
+def reused_result(stored: StoredEdition) -> EditionResult:
+    """What a run that reused a stored edition's files produced: those files."""
+    return _result(stored.briefing, stored.files, reused_from=stored.run_id)
 
 
 def write_to_memory(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from briefing.edition import EditionResult, Extracted, Selection
 from briefing.models import Briefing, FetchOutcome, SourceDocument
+from briefing.reuse import StoredEdition
 
 STAGES = 7
 
@@ -106,6 +107,16 @@ def describe_briefing(briefing: Briefing) -> str:
 def describe_render(pdf: bytes, pages: int) -> str:
     """The render stage's line."""
     return stage_line(5, "render", f"{pages} pages, {len(pdf) // 1024} KiB of PDF")
+
+
+def describe_reuse(stored: StoredEdition) -> str:
+    """The line that says an edition was not made again: its inputs are those of the stored one."""
+    return stage_line(
+        4,
+        "compose",
+        f"inputs unchanged since run {stored.run_id}: its edition is reused, not composed or "
+        f"rendered again ({stored.files.pdf})",
+    )
 
 
 def describe_files(result: EditionResult) -> str:

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "briefing.yaml",
         description="Configuration file listing the feeds every edition reads.",
     )
+    dask_address: str | None = Field(
+        default=None,
+        description="Address of a Dask scheduler (tcp://host:8786) to extract the documents on, "
+        "one Prefect task per batch of documents; unset, they are extracted in the flow's own "
+        "process.",
+    )
     database_url: str = Field(
         default="sqlite:///out/briefing.db",
         description="SQLAlchemy database URL of the memory of documents, fetches, facts and "

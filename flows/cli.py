@@ -287,9 +287,15 @@ def print_result(result: "EditionResult") -> None:
         console.print(
             f"[yellow]Feeds failed: {result.feeds_failed}[/] (see Source health in the PDF)."
         )
-    console.print(f"Wrote {result.pdf_file}")
-    console.print(f"Wrote {result.html_file}")
-    console.print(f"Wrote {result.json_file}")
+    if result.reused_from_run is not None:
+        console.print(
+            f"Inputs unchanged since run {result.reused_from_run}: its edition is reused, "
+            "not composed or rendered again."
+        )
+    verb = "Kept" if result.reused_from_run is not None else "Wrote"
+    console.print(f"{verb} {result.pdf_file}")
+    console.print(f"{verb} {result.html_file}")
+    console.print(f"{verb} {result.json_file}")
 
 
 @command()

@@ -13,6 +13,7 @@ from briefing.edition import EditionPlan, EditionResult, Extracted, Rendered, Se
 from briefing.errors import FetchError
 from briefing.models import Briefing, SourceDocument
 from briefing.publish.links import EditionLinks
+from briefing.reuse import StoredEdition
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch, failed_fetch
 from briefing.topic import Topic
@@ -99,8 +100,16 @@ def articles_stage(plan: EditionPlan, selection: Selection) -> Selection:
 def extract_stage(
     plan: EditionPlan, topic: Topic, documents: tuple[SourceDocument, ...]
 ) -> Extracted:
-    """Turn every document into fact records, reusing those the memory kept."""
-    extracted = stages.load_and_extract(plan, topic, documents)
+    """Turn every document into fact records, reusing those the memory kept; on the Dask
+    cluster the plan names, if any."""
+    if plan.dask_address is None:
+        extracted = stages.load_and_extract(plan, topic, documents)
+    else:
+        from flows.dask_extract import ExtractOnDask  # Dask's import costs about a second
+
+        extracted = stages.load_and_extract(
+            plan, topic, documents, ExtractOnDask(plan.dask_address)
+        )
     logger = get_run_logger()
     for line in progress.describe_documents(extracted):
         logger.info(line)
@@ -125,6 +134,21 @@ def compose_stage(
     return briefing
 
 
+@task(name="recognise")
+def reuse_stage(
+    plan: EditionPlan, extracted: Extracted, selection: Selection
+) -> tuple[str, StoredEdition | None]:
+    """The fingerprint of the edition's inputs, and the stored edition made from the same ones
+    (whose files the run then reuses, composing and rendering nothing), if there is one."""
+    inputs = stages.edition_fingerprint(
+        plan, extracted, selection.outcomes, stages.load_recollection_of(plan)
+    )
+    stored = stages.load_reusable_edition(plan, inputs)
+    if stored is not None:
+        get_run_logger().info(progress.describe_reuse(stored))
+    return inputs, stored
+
+
 @task(name="render")
 def render_stage(plan: EditionPlan, briefing: Briefing) -> Rendered:
     """Render the PDF within its page budget (the JSON edition attached) and the standalone
@@ -136,11 +160,12 @@ def render_stage(plan: EditionPlan, briefing: Briefing) -> Rendered:
 
 @task(name="write")
 def write_stage(
-    plan: EditionPlan, briefing: Briefing, rendered: Rendered, run_id: str
+    plan: EditionPlan, briefing: Briefing, rendered: Rendered, run_id: str, inputs: str
 ) -> EditionResult:
-    """Replace the PDF, the HTML page and the JSON edition as a whole, with their manifest."""
+    """Replace the PDF, the HTML page and the JSON edition as a whole, with their manifest
+    (which keeps the inputs' fingerprint)."""
     result = stages.write_files(
-        plan, briefing, rendered, run_id=run_id, written_at=datetime.now(UTC)
+        plan, briefing, rendered, run_id=run_id, written_at=datetime.now(UTC), inputs=inputs
     )
     get_run_logger().info(progress.describe_files(result))
     return result

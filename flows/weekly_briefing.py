@@ -33,6 +33,7 @@ from flows.stages import (
     publish_stage,
     remember_stage,
     render_stage,
+    reuse_stage,
     select_stage,
     write_stage,
 )
@@ -158,10 +159,24 @@ def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> Edit
     # turn, another run of the same edition writes its files, memory and .eml before or after
     # this one's, never between them. A write that fails raises here: nothing is remembered.
     with stages.take_memory_turn(plan):
-        briefing = compose_stage(plan, topic, documents, extracted, selection)
-        rendered = render_stage(plan, briefing)
+        # The same inputs as the stored edition's (earlier editions included): its files are
+        # that edition, and nothing is composed or rendered again.
+        inputs, stored = reuse_stage(plan, extracted, selection)
+        if stored is None:
+            briefing = compose_stage(plan, topic, documents, extracted, selection)
+            rendered = render_stage(plan, briefing)
+        else:
+            briefing = stored.briefing
         with stages.lock_edition(plan):
-            result = write_stage(plan, briefing, rendered, run_id or "local")
+            if stored is not None and stages.load_reusable_edition(plan, inputs) is None:
+                # Another run replaced the files meanwhile: this edition is made after all.
+                stored = None
+                briefing = compose_stage(plan, topic, documents, extracted, selection)
+                rendered = render_stage(plan, briefing)
+            if stored is None:
+                result = write_stage(plan, briefing, rendered, run_id or "local", inputs)
+            else:
+                result = stages.reused_result(stored)
             remember_stage(plan, briefing, selection, fetches, extracted, run_id or "local")
             message = message_stage(plan, topic, briefing, result) if delivery else None
             if delivery is not None and message is not None and delivery.dry_run:

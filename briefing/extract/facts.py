@@ -234,23 +234,35 @@ class DocumentFacts:
     skipped: Counter[str] | None
 
 
+ExtractMany = Callable[[Sequence[SourceDocument], Topic], Sequence[Extraction]]
+
+
+def extract_each(documents: Sequence[SourceDocument], topic: Topic) -> list[Extraction]:
+    """``extract_facts`` of each document, in order, in this process."""
+    return [extract_facts(document, topic) for document in documents]
+
+
 def extract_documents(
     documents: Sequence[SourceDocument],
     topic: Topic,
     load_kept: Callable[[list[str]], Mapping[str, list[Fact]]] | None = None,
+    extract_many: ExtractMany = extract_each,
 ) -> list[DocumentFacts]:
     """Every document's facts, reusing those kept under its extraction key when there are any.
 
     ``load_kept`` is given every key at once and returns the facts kept for those it knows
-    (``briefing.store.memory.load_extractions``, say).
+    (``briefing.store.memory.load_extractions``, say). ``extract_many`` extracts the others, in
+    order: in this process by default, on a Dask cluster in ``flows/dask_extract.py``.
     """
     keys = extraction_keys(documents, topic)
     kept = load_kept(keys) if load_kept is not None else {}
+    missing = [document for document, key in zip(documents, keys, strict=True) if key not in kept]
+    extractions = iter(extract_many(missing, topic))
     result = []
     for document, key in zip(documents, keys, strict=True):
         if key in kept:
             result.append(DocumentFacts(document.id, key, kept[key], None))
             continue
-        extraction = extract_facts(document, topic)
+        extraction = next(extractions)
         result.append(DocumentFacts(document.id, key, extraction.facts, extraction.skipped))
     return result

@@ -50,6 +50,9 @@ class EditionManifest(BaseModel):
     run_id: str
     written_at: datetime
     files: dict[str, str]  # file name -> sha256, in the order they are moved into place
+    # The fingerprint of what the edition was made from (``briefing.reuse.edition_inputs``):
+    # a later run from the same inputs reuses these files. None in manifests written before it.
+    inputs: str | None = None
 
 
 def edition_stem(briefing: Briefing) -> str:
@@ -121,6 +124,7 @@ def write_edition(
     *,
     run_id: str,
     written_at: datetime,
+    inputs: str | None = None,
 ) -> EditionFiles:
     """Replace ``briefing-DATE.json``, ``.html`` and ``.pdf`` in the output folder as a whole,
     then their manifest. Hold ``lock_edition_folder`` around it when runs may overlap.
@@ -145,6 +149,7 @@ def write_edition(
         run_id=run_id,
         written_at=written_at,
         files={name: hashlib.sha256(data).hexdigest() for name, data in contents.items()},
+        inputs=inputs,
     )
     staging = _write_staging(out_dir, stem, contents, manifest)
     moved = 0
