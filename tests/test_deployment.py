@@ -162,12 +162,17 @@ def test_the_deployment_is_registered_from_prefect_yaml(deployment: dict[str, An
     )
 
 
-def test_every_run_form_field_has_a_description(deployment: dict[str, Any]) -> None:
-    """The form's one parameter and every field of its model carry a description."""
+def test_every_run_form_field_is_titled_and_described(deployment: dict[str, Any]) -> None:
+    """The form's fields are the flow's own parameters (no nested model), each titled in words
+    and described."""
     schema = deployment["parameter_openapi_schema"]
-    fields = schema["definitions"]["EditionParameters"]["properties"]
-    undescribed = [name for name, spec in fields.items() if not spec.get("description")]
-    assert ([], True) == (undescribed, bool(schema["properties"]["parameters"]["description"]))
+    fields = schema["properties"]
+    unexplained = [
+        name
+        for name, spec in fields.items()
+        if not spec.get("description") or spec.get("title") in (None, name)
+    ]
+    assert ([], {}) == (unexplained, schema.get("definitions", {}))
     expected = {
         "edition_date",
         "page_size",
@@ -207,14 +212,28 @@ def test_the_weekly_schedule_produced_scheduled_runs(
 
 
 def form_run(api: httpx.Client, deployment: dict[str, Any], values: dict[str, Any]) -> Any:
-    """Start a run the way the UI's Custom run form does: JSON values for the one parameter."""
+    """Start a run the way the UI's Custom run form does: the form's JSON values."""
     return api.post(
         f"/deployments/{deployment['id']}/create_flow_run",
         json={
-            "parameters": {"parameters": values},
+            "parameters": values,
             "state": {"type": "SCHEDULED", "message": "Run from the Prefect UI"},
         },
     )
+
+
+def started_run(api: httpx.Client, deployment: dict[str, Any], values: dict[str, Any]) -> str:
+    """The id of a run the form started with these values (the server accepted them)."""
+    response = form_run(api, deployment, values)
+    assert 201 == response.status_code, response.text
+    run_id: str = response.json()["id"]
+    return run_id
+
+
+def finished(api: httpx.Client, run_id: str) -> dict[str, Any] | None:
+    """The run, once it has ended; None while it has not."""
+    run: dict[str, Any] = api.get(f"/flow_runs/{run_id}").raise_for_status().json()
+    return run if run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED"} else None
 
 
 def test_a_run_from_the_form_writes_the_pdf_and_emails_it(
@@ -228,18 +247,11 @@ def test_a_run_from_the_form_writes_the_pdf_and_emails_it(
         "output_dir": str(stack.out_dir),
         "send_email": True,
         "recipients": [FORM_RECIPIENT],
-        "smtp_block": None,
+        "smtp_block": "",
         "dry_run": False,
     }
-    response = form_run(api, deployment, values)
-    assert 201 == response.status_code, response.text
-    run_id = response.json()["id"]
-
-    def finished() -> dict[str, Any] | None:
-        run: dict[str, Any] = api.get(f"/flow_runs/{run_id}").raise_for_status().json()
-        return run if run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED"} else None
-
-    run = wait_for(finished, RUN_TIMEOUT, "the form's run to finish")
+    run_id = started_run(api, deployment, values)
+    run = wait_for(lambda: finished(api, run_id), RUN_TIMEOUT, "the form's run to finish")
     pdf = stack.out_dir / "briefing-2023-01-20.pdf"
     assert "COMPLETED" == run["state"]["type"], run["state"]
     # The flow run is the worker's child process: its console output, WeasyPrint's included, is
@@ -269,7 +281,7 @@ def test_a_run_from_the_form_writes_the_pdf_and_emails_it(
     ("values", "reason"),
     [
         ({"page_size": "A5"}, "'A5' is not one of ['A4', 'letter']"),
-        ({"recipients": ["Jane <jane@example.org>"]}, "parameters.recipients"),
+        ({"recipients": "jane@example.org"}, "is not of type 'array'"),
         ({"colour": "blue"}, "Additional properties are not allowed"),
     ],
 )
@@ -280,6 +292,20 @@ def test_the_form_refuses_bad_values_before_any_run(
     response = form_run(api, deployment, values)
     assert 409 == response.status_code
     assert reason in response.json()["detail"]
+
+
+def test_an_impossible_date_fails_the_run_at_its_first_step(
+    api: httpx.Client, deployment: dict[str, Any], stack: Stack
+) -> None:
+    """A date the form cannot check (30 February) reaches the flow, which fails before any work
+    with a message naming the field; nothing is written."""
+    out_dir = stack.out_dir / "impossible"
+    run_id = started_run(
+        api, deployment, {"edition_date": "2023-02-30", "output_dir": str(out_dir)}
+    )
+    run = wait_for(lambda: finished(api, run_id), RUN_TIMEOUT, "the run to fail")
+    assert ("FAILED", False) == (run["state"]["type"], out_dir.exists())
+    assert "Edition date (edition_date): '2023-02-30' is not a date" in run["state"]["message"]
 
 
 def test_make_down_stops_exactly_what_make_up_started(stack: Stack) -> None:
