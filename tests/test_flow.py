@@ -236,7 +236,7 @@ def test_a_period_starting_after_the_edition_is_refused() -> None:
     """Parameters whose since is after the edition date are refused before any run starts."""
     with pytest.raises(ValidationError) as raised:
         EditionParameters(edition_date=EDITION_DATE, since=NEXT_EDITION_DATE)
-    assert "since must not be after the edition date" in str(raised.value)
+    assert "Period start (since) must not be after the edition date" in str(raised.value)
 
 
 @pytest.mark.slow

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from briefing.compose.consolidate import content_words
+from briefing.compose.standalone import opens_with_outside_reference
 from briefing.models import Briefing, Fact, FactKind, SourceDocument, Story
 from briefing.topic import Topic
 
@@ -254,10 +255,22 @@ def build_stories(
         headlines = [fact for fact in facts if is_headline(fact, by_id)]
         if not headlines:
             continue
-        headline = min(headlines, key=lambda f: (-len(f.source_ids()), _headline_penalty(f)))
+        headline = min(
+            headlines,
+            key=lambda f: (
+                -len(f.source_ids()),
+                opens_with_outside_reference(f.statement),
+                _headline_penalty(f),
+            ),
+        )
+        # The first statements are read under the headline alone: one that stands alone first.
         rest = sorted(
             (fact for fact in facts if fact is not headline),
-            key=lambda fact: (-len(fact.source_ids()), min(order[d] for d in fact.source_ids())),
+            key=lambda fact: (
+                opens_with_outside_reference(fact.statement),
+                -len(fact.source_ids()),
+                min(order[d] for d in fact.source_ids()),
+            ),
         )
         cited = {document for fact in facts for document in fact.source_ids()}
         days = [day for document in cited if document in items and (day := _day(items[document]))]

@@ -47,6 +47,24 @@ def build_environment(templates_dir: Path) -> jinja2.Environment:
     return environment
 
 
+class CitationAnchors:
+    """An id for each citation link, in document order, so each source can link back to every
+    place that cites it; one per render."""
+
+    def __init__(self) -> None:
+        self._anchors: dict[int, list[str]] = {}
+
+    def next(self, number: int) -> str:
+        """The id of the next citation of source ``number``."""
+        anchors = self._anchors.setdefault(number, [])
+        anchors.append(f"cite-{number}-{len(anchors) + 1}")
+        return anchors[-1]
+
+    def of(self, number: int) -> list[str]:
+        """The ids of the citations of source ``number`` so far."""
+        return self._anchors.get(number, [])
+
+
 PageSize = Literal["A4", "letter"]
 """Paper sizes an edition can be printed on; each is a CSS ``@page`` size keyword."""
 STYLESHEET = "briefing.css"
@@ -80,6 +98,7 @@ def render_html(
         shown = build_shown(briefing, limits)
         environment.globals["citation_limit"] = shown.citation_limit
         environment.globals["listed_sources"] = shown.listed_numbers
+        environment.globals["citation_anchors"] = CitationAnchors()
         template = environment.get_template(TEMPLATE)
         return template.render(
             briefing=briefing,
