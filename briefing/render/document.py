@@ -26,6 +26,7 @@ from briefing.models import Briefing
 from briefing.render import formatting
 from briefing.render.figures import build_timeline_figure
 from briefing.render.shown import Limits, build_shown
+from briefing.render.webfonts import embed_fonts
 
 TEMPLATE = "briefing.html"
 
@@ -65,6 +66,8 @@ class CitationAnchors:
         return self._anchors.get(number, [])
 
 
+_STYLESHEET_PLACE = "/* the stylesheet, its fonts embedded */"
+
 PageSize = Literal["A4", "letter"]
 """Paper sizes an edition can be printed on; each is a CSS ``@page`` size keyword."""
 STYLESHEET = "briefing.css"
@@ -91,7 +94,7 @@ def render_html(
         raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
     try:
         stylesheet = (
-            Markup((templates_dir / STYLESHEET).read_text(encoding="utf-8")) if standalone else None
+            (templates_dir / STYLESHEET).read_text(encoding="utf-8") if standalone else None
         )
         environment = build_environment(templates_dir)
         # A global, so that the macros imported without context see it too.
@@ -100,14 +103,18 @@ def render_html(
         environment.globals["listed_sources"] = shown.listed_numbers
         environment.globals["citation_anchors"] = CitationAnchors()
         template = environment.get_template(TEMPLATE)
-        return template.render(
+        html = template.render(
             briefing=briefing,
             shown=shown,
             page_size=page_size,
-            stylesheet=stylesheet,
+            stylesheet=None if stylesheet is None else Markup(_STYLESHEET_PLACE),
             for_print=not standalone,
             timeline_figure=build_timeline_figure(briefing, shown.drawn_on_timeline),
         )
+        if stylesheet is None:
+            return html
+        # The fonts cut to the characters the page holds, so known only once it is rendered.
+        return html.replace(_STYLESHEET_PLACE, embed_fonts(stylesheet, templates_dir, html), 1)
     except jinja2.TemplateError as exc:  # first: a missing template is also an OSError
         raise RenderError(f"cannot render {templates_dir / TEMPLATE}: {exc}") from exc
     except OSError as exc:
