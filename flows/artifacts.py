@@ -11,7 +11,7 @@ from prefect.artifacts import (
 
 from briefing.deliver.smtp import describe_unreadable, load_delivery_log
 from briefing.models import Briefing
-from briefing.render.summary import build_fact_rows, build_summary_markdown
+from briefing.render.summary import ROW_STATEMENT_CHARS, build_fact_rows, build_summary_markdown
 
 # Keyed artifacts: the UI's Artifacts page keeps each key's history across editions.
 SUMMARY_KEY = "weekly-briefing-summary"
@@ -32,14 +32,16 @@ def report_stage(briefing: Briefing, pdf_file: Path) -> None:
     create_table_artifact(
         key=FACTS_KEY,
         table=build_fact_rows(briefing),
-        description=f"Every statement of the edition of {briefing.edition_date.isoformat()}",
+        description=f"Every statement of the edition of {briefing.edition_date.isoformat()}, "
+        f"shortened to {ROW_STATEMENT_CHARS} characters where longer (…), with its sources' "
+        "numbers: each is whole, and cited with outlet and date, in the HTML and JSON editions",
     )
     path = pdf_file.resolve()
     create_link_artifact(
         key=PDF_KEY,
         link=path.as_uri(),
-        link_text=str(path),
-        description="The PDF, on the machine that ran the flow",
+        link_text=f"PDF of the edition of {briefing.edition_date:%d %B %Y}: {path.name}",
+        description=f"The PDF, in {path.parent} on the machine that ran the flow",
     )
     logger.info("report: summary, facts table and PDF link added to the run")
 

@@ -5,8 +5,9 @@ set -euo pipefail
 
 required=(libpango-1.0-0 libpangoft2-1.0-0)
 # Without libharfbuzz-subset0 WeasyPrint still works but logs a fontTools warning and writes PDFs
-# ~2.7x slower; poppler-utils (pdftoppm) turns PDF pages into images for the tests and docs/.
-recommended=(libharfbuzz-subset0 poppler-utils)
+# ~2.7x slower; poppler-utils (pdftoppm) turns PDF pages into images for the tests and docs/;
+# chromium is the browser the browser tests and docs/ screenshots drive (Playwright, no download).
+recommended=(libharfbuzz-subset0 poppler-utils chromium)
 
 has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 missing=()
@@ -14,6 +15,7 @@ has_lib 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
 has_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 has_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
@@ -35,4 +37,5 @@ echo "Install them as an administrator, e.g. on Debian/Ubuntu:" >&2
 echo "    sudo apt-get install ${missing[*]}" >&2
 if [ ${#needed[@]} -gt 0 ]; then exit 1; fi
 echo "(only recommended packages are missing: continuing; without libharfbuzz-subset0 PDFs" >&2
-echo " render more slowly, and without poppler-utils the page-image tests cannot run)" >&2
+echo " render more slowly, without poppler-utils the page-image tests cannot run, and without" >&2
+echo " chromium the browser tests skip, saying so)" >&2

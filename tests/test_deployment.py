@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from briefing.settings import PROJECT_ROOT
+from tests.browser import chromium, needs_chromium
 from tests.conftest import Mailbox, free_port, serve_smtp, weasyprint_lines
 
 # Slow: a real Prefect server, worker and flow run, about two minutes together.
@@ -306,6 +307,74 @@ def test_an_impossible_date_fails_the_run_at_its_first_step(
     run = wait_for(lambda: finished(api, run_id), RUN_TIMEOUT, "the run to fail")
     assert ("FAILED", False) == (run["state"]["type"], out_dir.exists())
     assert "Edition date (edition_date): '2023-02-30' is not a date" in run["state"]["message"]
+
+
+def ui_address(stack: Stack) -> str:
+    """The Prefect UI the server serves, at its root."""
+    return stack.api.removesuffix("/api")
+
+
+FIELD_LABEL = ".schema-form-property__label"
+
+
+@needs_chromium
+def test_the_ui_run_form_titles_every_field_in_words(
+    deployment: dict[str, Any], stack: Stack
+) -> None:
+    """The Prefect UI's Custom run form shows one field per parameter, each under its title in
+    words and its description, with no `Property is type "None"` and no nested box."""
+    fields = deployment["parameter_openapi_schema"]["properties"]
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{ui_address(stack)}/deployments/deployment/{deployment['id']}/run")
+        page.locator(FIELD_LABEL).first.wait_for()
+        labels = page.locator(FIELD_LABEL).all_inner_texts()
+        text = page.inner_text("body")
+    expected = [f"{spec['title']} (Optional)" for spec in fields.values()]
+    described = [spec["description"] for spec in fields.values() if spec["description"] in text]
+    assert (expected, len(fields), False) == (
+        labels,
+        len(described),
+        'Property is type "None"' in text,
+    )
+
+
+@needs_chromium
+def test_a_run_submitted_from_the_ui_form_completes(
+    api: httpx.Client, deployment: dict[str, Any], stack: Stack
+) -> None:
+    """Typing a date and a folder into the UI's form and pressing Submit starts a run that
+    completes, writing that date's edition into that folder."""
+    out_dir = stack.out_dir / "from-the-ui"
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{ui_address(stack)}/deployments/deployment/{deployment['id']}/run")
+        for title, value in (("Edition date", "2023-01-13"), ("Output folder", str(out_dir))):
+            label = page.locator(FIELD_LABEL, has_text=title)
+            field = page.locator(".schema-form-property", has=label).locator("textarea")
+            field.fill(value)
+        page.get_by_role("button", name="Submit").click()
+        # The UI then shows the deployment's runs; the new run is found by its folder.
+        page.wait_for_url("**/deployments/deployment/**tab=Runs")
+
+    def submitted() -> str | None:
+        response = api.post(
+            "/flow_runs/filter",
+            json={"deployments": {"id": {"any_": [deployment["id"]]}}, "limit": 50},
+        )
+        ids = [
+            run["id"]
+            for run in response.raise_for_status().json()
+            if run["parameters"].get("output_dir") == str(out_dir)
+        ]
+        return ids[0] if ids else None
+
+    run_id = wait_for(submitted, 60, "the UI's run to be created")
+    run = wait_for(lambda: finished(api, run_id), RUN_TIMEOUT, "the UI's run to finish")
+    assert ("COMPLETED", True) == (
+        run["state"]["type"],
+        (out_dir / "briefing-2023-01-13.pdf").is_file(),
+    ), run["state"]
 
 
 def test_make_down_stops_exactly_what_make_up_started(stack: Stack) -> None:
