@@ -236,21 +236,10 @@ def weekly_briefing(
     if asked. Every parameter has a default (``EditionParameters`` says what each means); a
     scheduled run uses them all.
     """
-    # First, before any work: a bad date, folder, recipient or server fails in seconds.
-    parameters = edition_parameters(
-        edition_date=edition_date,
-        page_size=page_size,
-        output_dir=output_dir,
-        since=since,
-        include_configured_feeds=include_configured_feeds,
-        extra_feed_urls=extra_feed_urls,
-        include_seeds=include_seeds,
-        allow_private_network=allow_private_network,
-        send_email=send_email,
-        recipients=recipients,
-        smtp_block=smtp_block,
-        dry_run=dry_run,
-    )
+    # First, before any work: a bad date, folder, recipient or server fails in seconds. As the
+    # first statement, locals() is exactly the parameters: a new field of EditionParameters is
+    # one more parameter above (tests/test_run_form.py checks the two agree), nothing more.
+    parameters = edition_parameters(**locals())
     settings = load_settings()
     plan = stages.load_plan(settings, **parameters.model_dump())
     delivery = plan.delivery

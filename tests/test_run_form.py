@@ -3,6 +3,7 @@ which turns the form's values into checked ``EditionParameters`` or refuses them
 
 import inspect
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,3 +102,15 @@ def test_a_bad_value_is_refused_in_words_naming_its_field(
     with pytest.raises(ConfigurationError) as raised:
         edition_parameters(**{**form_values(EditionParameters()), **values})
     assert message == str(raised.value)
+
+
+def test_the_flow_refuses_an_impossible_date_at_its_first_step(tmp_path: Path) -> None:
+    """The flow's body, called with the form's values, fails on 30 February before any work:
+    nothing is made in the output folder it was given."""
+    out_dir = tmp_path / "out"
+    with pytest.raises(ConfigurationError) as raised:
+        weekly_briefing.fn(edition_date="2023-02-30", output_dir=str(out_dir))
+    assert (False, True) == (
+        out_dir.exists(),
+        str(raised.value).startswith("Edition date (edition_date): '2023-02-30' is not a date"),
+    )
