@@ -76,7 +76,7 @@ evaluate: setup ## Score the seed edition against evaluation/labels.yaml
 schema: setup ## Regenerate schema/briefing.schema.json from the models
 	$(BIN)/briefing schema > schema/briefing.schema.json
 
-docs-images: setup ## Refresh the page images in docs/: the seed edition's first two pages, and the news set's cover, top stories and first theme page
+docs-images: setup ## Refresh the images in docs/: the seed edition's first two pages, the news set's cover, top stories and first theme page, its HTML edition at 390 and 1,280 px, and the run form
 	rm -rf .docs-build
 	$(BIN)/briefing run --date 2023-01-20 --out .docs-build
 	for page in 1 2; do \
@@ -90,6 +90,11 @@ docs-images: setup ## Refresh the page images in docs/: the seed edition's first
 	pdftoppm -png -r 60 -f 1 -l 1 -singlefile $$news docs/news-cover; \
 	pdftoppm -png -r 60 -f 2 -l 2 -singlefile $$news docs/news-top-stories; \
 	pdftoppm -png -r 60 -f $$theme -l $$theme -singlefile $$news docs/news-theme
+	$(BIN)/python scripts/screenshots.py edition $$(ls .docs-build/news/*.html) docs
+	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	export RUN_DIR=.docs-build/run PREFECT_PORT=$$port; \
+	trap 'bash scripts/down.sh > /dev/null' EXIT; \
+	bash scripts/up.sh > /dev/null && $(BIN)/python scripts/screenshots.py form http://127.0.0.1:$$port docs
 	rm -rf .docs-build
 
 bench: setup ## Benchmark every stage at 2,000 and 20,000 synthetic items; writes benchmarks/results/latest.json

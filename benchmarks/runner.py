@@ -315,10 +315,10 @@ def prefect_run(urls: list[str], work: Path, include_seeds: bool) -> dict[str, A
     """One weekly_briefing flow run over the same feeds, on a fresh memory: its wall time."""
     # The flow logs a line per document; the benchmark prints only its table.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.weekly_briefing import EditionParameters, weekly_briefing
+    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
 
     parameters = EditionParameters(**bench_choices(urls, work / "prefect-out", include_seeds))
     with environment({"BRIEFING_DATABASE_URL": f"sqlite:///{work}/prefect-memory.db"}):
         start = time.perf_counter()
-        flow_result = weekly_briefing(parameters)
+        flow_result = weekly_briefing(**form_values(parameters))
     return {"seconds": round(time.perf_counter() - start, 3), "facts": flow_result.facts}

@@ -12,7 +12,7 @@ from prefect.artifacts import (
 from briefing.deliver.smtp import describe_unreadable, load_delivery_log
 from briefing.models import Briefing
 from briefing.publish.links import EditionLinks
-from briefing.render.summary import build_fact_rows, build_summary_markdown
+from briefing.render.summary import ROW_STATEMENT_CHARS, build_fact_rows, build_summary_markdown
 
 # Keyed artifacts: the UI's Artifacts page keeps each key's history across editions.
 SUMMARY_KEY = "weekly-briefing-summary"
@@ -36,16 +36,22 @@ def report_stage(briefing: Briefing, links: EditionLinks) -> None:
     create_table_artifact(
         key=FACTS_KEY,
         table=build_fact_rows(briefing),
-        description=f"Every statement of the edition of {briefing.edition_date.isoformat()}",
+        description=f"Every statement of the edition of {briefing.edition_date.isoformat()}, "
+        f"shortened to {ROW_STATEMENT_CHARS} characters where longer (…), with its sources' "
+        "numbers: each is whole, and cited with outlet and date, in the HTML and JSON editions",
     )
     where = "" if links.over_http else ", on the machine that ran the flow"
+    day = f"{briefing.edition_date:%d %B %Y}"
     for key, link, kind in (
         (PDF_KEY, links.pdf, "The PDF"),
         (HTML_KEY, links.html, "The HTML edition"),
         (JSON_KEY, links.json, "The JSON edition"),
     ):
         create_link_artifact(
-            key=key, link=link, link_text=link.rsplit("/", 1)[-1], description=kind + where
+            key=key,
+            link=link,
+            link_text=f"{kind} of the edition of {day}: {link.rsplit('/', 1)[-1]}",
+            description=kind + where,
         )
     logger.info("report: summary, facts table and links added to the run: %s", links.pdf)
 

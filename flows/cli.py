@@ -229,7 +229,7 @@ def run(
     """
     parameters_date = _parse_date(edition_date)
     parameters_since = _parse_date(since)
-    from flows.weekly_briefing import EditionParameters, weekly_briefing
+    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
 
     try:
         parameters = EditionParameters(
@@ -257,7 +257,7 @@ def run(
     with stopped_by_signals(stopping.force):
         try:
             try:
-                result = weekly_briefing(parameters)
+                result = weekly_briefing(**form_values(parameters))
             except (BriefingError, ValidationError) as exc:
                 fail(exc, code=1, debug=debug)
             print_result(result)

@@ -9,16 +9,25 @@ written to disk before any delivery, so a failed delivery never loses it.
 (No ``from __future__ import annotations``: it breaks Prefect's parameter validation.)
 """
 
+import re
 from datetime import date
-from typing import Self
+from typing import Any, Self
 
 from prefect import flow
 from prefect.runtime import flow_run
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from briefing import edition as stages
 from briefing.addresses import EmailAddress
 from briefing.edition import EditionResult
+from briefing.errors import ConfigurationError
 from briefing.render.document import PageSize
 from briefing.settings import load_settings
 from briefing.sources.feeds import feed_for_url
@@ -40,16 +49,18 @@ from flows.stages import (
 
 
 class EditionParameters(BaseModel):
-    """What an edition is made of; the Prefect UI shows these fields as the run form."""
+    """What an edition is made of, checked: the run form's values (``form_values``) become one
+    of these at the flow's first step, and the command line builds one directly."""
 
-    # Frozen, so one instance can safely be the flow's default (the UI form starts from it).
+    # Frozen, so one instance can safely be shared as a default.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     edition_date: date | None = Field(
         default=None,
         title="Edition date",
-        description="Date printed on the edition and used in its file names. "
-        "Leave empty for today in the configured time zone (BRIEFING_TIMEZONE).",
+        description="Date printed on the edition and used in its file names, as YYYY-MM-DD "
+        "(such as 2023-01-20). Leave empty for today in the configured time zone "
+        "(BRIEFING_TIMEZONE).",
     )
     page_size: PageSize = Field(
         default="A4",
@@ -64,22 +75,28 @@ class EditionParameters(BaseModel):
     )
     since: date | None = Field(
         default=None,
-        description="First day of the period feed items are taken from. "
+        title="Period start",
+        description="First day of the period feed items are taken from, as YYYY-MM-DD. "
         "Leave empty for seven days before the edition date.",
     )
     include_configured_feeds: bool = Field(
         default=True,
+        title="Read the configured feeds",
         description="Read the feeds listed in the configuration file (BRIEFING_CONFIG_FILE).",
     )
     extra_feed_urls: list[str] = Field(
         default_factory=list,
+        title="More feeds",
         description="More feed URLs (http or https) to read for this edition only.",
     )
     include_seeds: bool = Field(
-        default=True, description="Include the seed documents, the briefing's background."
+        default=True,
+        title="Include the seed documents",
+        description="Include the seed documents, the briefing's background.",
     )
     allow_private_network: bool = Field(
         default=False,
+        title="Allow feeds on private networks",
         description="Let feeds come from loopback and private addresses (local feed servers). "
         "Also on when BRIEFING_ALLOW_PRIVATE_NETWORK is set.",
     )
@@ -95,26 +112,28 @@ class EditionParameters(BaseModel):
         default=False,
         title="Send email",
         description="Email the PDF, with the key points, to the configured recipients "
-        "(BRIEFING_EMAIL_RECIPIENTS) and the recipients below.",
+        "(BRIEFING_EMAIL_RECIPIENTS) and the recipients below. Needs the From address "
+        "(BRIEFING_SMTP_FROM) and a mail server: the SMTP block below, or BRIEFING_SMTP_HOST.",
     )
     recipients: list[EmailAddress] = Field(
         default_factory=list,
         title="Recipients",
         description="More addresses to email this edition to, added to the configured ones. "
-        "Bare addresses only, such as analyst@example.org.",
+        "Bare addresses only, such as analyst@example.org (no name, no angle brackets).",
     )
     smtp_block: str | None = Field(
         default=None,
-        pattern=r"^[a-z0-9][a-z0-9-]*$",
         title="SMTP block",
-        description="Name of a prefect-email 'Email Server Credentials' block to send through. "
+        description="Name of a prefect-email 'Email Server Credentials' block to send through: "
+        "lower-case letters, digits and hyphens, such as briefing-smtp. "
         "Leave empty to use the BRIEFING_SMTP_* settings.",
     )
     dry_run: bool = Field(
         default=False,
         title="Dry run",
         description="Build the email but do not send it: write it as briefing-DATE.eml "
-        "in the output folder instead (implies preparing the email).",
+        "in the output folder instead (implies preparing the email). Needs the From address "
+        "(BRIEFING_SMTP_FROM), but no mail server.",
     )
 
     @field_validator("extra_feed_urls")
@@ -124,25 +143,115 @@ class EditionParameters(BaseModel):
             feed_for_url(url)  # raises ValidationError, naming the URL, unless it is http(s)
         return urls
 
+    @field_validator("smtp_block")
+    @classmethod
+    def _block_name(cls, name: str | None) -> str | None:
+        # Prefect's own rule for block names, said in words (a pattern's error is the regex).
+        if name is not None and not _BLOCK_NAME.fullmatch(name):
+            raise ValueError(
+                f"{name[:80]!r} is not a block name: use lower-case letters, digits and "
+                "hyphens, starting with a letter or digit, such as briefing-smtp"
+            )
+        return name
+
     @model_validator(mode="after")
     def _period_ends_at_the_edition(self) -> Self:
         if self.since and self.edition_date and self.since > self.edition_date:
-            raise ValueError("since must not be after the edition date")
+            raise ValueError("Period start (since) must not be after the edition date")
         return self
 
 
-@flow(name="weekly-briefing")
-def weekly_briefing(parameters: EditionParameters = EditionParameters()) -> EditionResult:
-    """Make one edition of the briefing from the seed documents and the feeds, and email it
-    if asked.
+_BLOCK_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
-    Args:
-        parameters: What the edition is made of: its date, paper size, output folder, feeds
-            and period, and whether and to whom it is emailed. Every field has a default; a
-            scheduled run uses them all.
+
+def form_field(name: str, default: Any) -> Any:
+    """A flow parameter as the run form shows it: the title and description of the
+    ``EditionParameters`` field of that name (Prefect would title it by its name)."""
+    spec = EditionParameters.model_fields[name]
+    return Field(
+        default=default, description=spec.description, json_schema_extra={"title": spec.title}
+    )
+
+
+# The run form's fields: text for what may be left empty (a `X | None` field shows as `Property
+# is type "None"`), dates as text too (the date picker drops an impossible date without a word,
+# so the run would make today's edition), addresses checked by the flow (the form would answer a
+# bad one with the raw pattern). ``edition_parameters`` turns them into ``EditionParameters``.
+EMPTY_AS_NONE = ("edition_date", "output_dir", "since", "smtp_block")
+
+
+def form_values(parameters: EditionParameters) -> dict[str, Any]:
+    """The run form's values (the flow's keyword arguments) for these parameters."""
+    values = parameters.model_dump(mode="json")
+    return {
+        name: "" if name in EMPTY_AS_NONE and value is None else value
+        for name, value in values.items()
+    }
+
+
+def edition_parameters(**values: Any) -> EditionParameters:
+    """The run form's values checked; ConfigurationError naming each bad field by its title
+    and name, and saying in words what it needs."""
+    for name in EMPTY_AS_NONE:
+        if values.get(name) == "":
+            values[name] = None
+    for name in ("edition_date", "since"):
+        if isinstance(values.get(name), str):
+            values[name] = _form_date(name, values[name])
+    try:
+        return EditionParameters(**values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            location = error["loc"]
+            field = EditionParameters.model_fields.get(str(location[0])) if location else None
+            where = f"{field.title} ({location[0]})" if field is not None else "The parameters"
+            problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+        raise ConfigurationError("; ".join(problems)) from exc
+
+
+def _form_date(name: str, text: str) -> date:
+    title = EditionParameters.model_fields[name].title
+    written = text.strip()
+    try:
+        if not _ISO_DATE.fullmatch(written):
+            raise ValueError("not YYYY-MM-DD")
+        return date.fromisoformat(written)
+    except ValueError:
+        raise ConfigurationError(
+            f"{title} ({name}): {text[:40]!r} is not a date; write it as YYYY-MM-DD, "
+            "such as 2023-01-20, or leave it empty"
+        ) from None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@flow(name="weekly-briefing")
+def weekly_briefing(
+    edition_date: str = form_field("edition_date", ""),
+    page_size: PageSize = form_field("page_size", "A4"),
+    output_dir: str = form_field("output_dir", ""),
+    since: str = form_field("since", ""),
+    include_configured_feeds: bool = form_field("include_configured_feeds", True),
+    extra_feed_urls: list[str] = form_field("extra_feed_urls", ()),
+    include_seeds: bool = form_field("include_seeds", True),
+    allow_private_network: bool = form_field("allow_private_network", False),
+    fetch_articles: bool = form_field("fetch_articles", True),
+    send_email: bool = form_field("send_email", False),
+    recipients: list[str] = form_field("recipients", ()),
+    smtp_block: str = form_field("smtp_block", ""),
+    dry_run: bool = form_field("dry_run", False),
+) -> EditionResult:
+    """Make one edition of the briefing from the seed documents and the feeds, and email it
+    if asked. Every parameter has a default (``EditionParameters`` says what each means); a
+    scheduled run uses them all.
     """
+    # First, before any work: a bad date, folder, recipient or server fails in seconds. As the
+    # first statement, locals() is exactly the parameters: a new field of EditionParameters is
+    # one more parameter above (tests/test_run_form.py checks the two agree), nothing more.
+    parameters = edition_parameters(**locals())
     settings = load_settings()
-    # Checked before any work: a bad folder, recipient or server fails in seconds, not minutes.
     plan = stages.load_plan(settings, **parameters.model_dump())
     delivery = plan.delivery
     if delivery is not None and delivery.smtp_block and not delivery.dry_run:

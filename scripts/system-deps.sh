@@ -7,8 +7,10 @@ set -euo pipefail
 
 required=(libpango-1.0-0 libpangoft2-1.0-0)
 # Without libharfbuzz-subset0 WeasyPrint still works but logs a fontTools warning and writes PDFs
-# ~2.7x slower; poppler-utils (pdftoppm) turns PDF pages into images for the tests and docs/.
-recommended=(libharfbuzz-subset0 poppler-utils postgresql)
+# ~2.7x slower; poppler-utils (pdftoppm) turns PDF pages into images for the tests and docs/;
+# chromium is the browser the browser tests and docs/ screenshots drive (Playwright, no download);
+# postgresql gives the memory's PostgreSQL tests their throwaway server.
+recommended=(libharfbuzz-subset0 poppler-utils postgresql chromium)
 
 has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 missing=()
@@ -17,6 +19,7 @@ has_lib 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 has_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
@@ -39,4 +42,5 @@ echo "    sudo apt-get install ${missing[*]}" >&2
 if [ ${#needed[@]} -gt 0 ]; then exit 1; fi
 echo "(only recommended packages are missing: continuing; without libharfbuzz-subset0 PDFs" >&2
 echo " render more slowly, without poppler-utils the page-image tests cannot run, and without" >&2
-echo " postgresql the memory's PostgreSQL tests are skipped)" >&2
+echo " postgresql the memory's PostgreSQL tests are skipped, and without chromium the" >&2
+echo " browser tests skip, saying so)" >&2

@@ -22,7 +22,7 @@ from benchmarks.runner import (
 from benchmarks.server import serving
 from benchmarks.synth import build_feeds
 from briefing.sources.feeds import plain_text
-from flows.weekly_briefing import EditionParameters, weekly_briefing
+from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +143,7 @@ def test_the_benchmark_makes_exactly_the_flows_pdf(
         benched = run_edition(bench_plan(urls, tmp_path / "bench-out", True), Clock(Sampler()))
         monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path}/flow.db")
         flowed = weekly_briefing(
-            EditionParameters(**bench_choices(urls, tmp_path / "flow-out", True))
+            **form_values(EditionParameters(**bench_choices(urls, tmp_path / "flow-out", True)))
         )
     stem = flowed.pdf_file.stem
     assert flowed.facts == sum(1 for _ in benched.briefing.facts())

@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from briefing.settings import PROJECT_ROOT
+from tests.browser import chromium, needs_chromium
 from tests.conftest import Mailbox, free_port, serve_smtp, weasyprint_lines
 
 # Slow: a real Prefect server, worker and flow run, about two minutes together.
@@ -29,6 +30,7 @@ FORM_RECIPIENT = "analyst@example.net"
 # Hang guards only, never asserted: a cold server on 2 cores takes up to a minute to migrate.
 UP_TIMEOUT = 300
 RUN_TIMEOUT = 300
+UI_TIMEOUT = 120  # the UI's pages on a busy machine
 
 
 @dataclass
@@ -172,12 +174,17 @@ def test_the_deployment_is_registered_from_prefect_yaml(deployment: dict[str, An
     )
 
 
-def test_every_run_form_field_has_a_description(deployment: dict[str, Any]) -> None:
-    """The form's one parameter and every field of its model carry a description."""
+def test_every_run_form_field_is_titled_and_described(deployment: dict[str, Any]) -> None:
+    """The form's fields are the flow's own parameters (no nested model), each titled in words
+    and described."""
     schema = deployment["parameter_openapi_schema"]
-    fields = schema["definitions"]["EditionParameters"]["properties"]
-    undescribed = [name for name, spec in fields.items() if not spec.get("description")]
-    assert ([], True) == (undescribed, bool(schema["properties"]["parameters"]["description"]))
+    fields = schema["properties"]
+    unexplained = [
+        name
+        for name, spec in fields.items()
+        if not spec.get("description") or spec.get("title") in (None, name)
+    ]
+    assert ([], {}) == (unexplained, schema.get("definitions", {}))
     expected = {
         "edition_date",
         "page_size",
@@ -217,14 +224,28 @@ def test_the_weekly_schedule_produced_scheduled_runs(
 
 
 def form_run(api: httpx.Client, deployment: dict[str, Any], values: dict[str, Any]) -> Any:
-    """Start a run the way the UI's Custom run form does: JSON values for the one parameter."""
+    """Start a run the way the UI's Custom run form does: the form's JSON values."""
     return api.post(
         f"/deployments/{deployment['id']}/create_flow_run",
         json={
-            "parameters": {"parameters": values},
+            "parameters": values,
             "state": {"type": "SCHEDULED", "message": "Run from the Prefect UI"},
         },
     )
+
+
+def started_run(api: httpx.Client, deployment: dict[str, Any], values: dict[str, Any]) -> str:
+    """The id of a run the form started with these values (the server accepted them)."""
+    response = form_run(api, deployment, values)
+    assert 201 == response.status_code, response.text
+    run_id: str = response.json()["id"]
+    return run_id
+
+
+def finished(api: httpx.Client, run_id: str) -> dict[str, Any] | None:
+    """The run, once it has ended; None while it has not."""
+    run: dict[str, Any] = api.get(f"/flow_runs/{run_id}").raise_for_status().json()
+    return run if run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED"} else None
 
 
 def test_a_run_from_the_form_writes_the_pdf_and_emails_it(
@@ -238,18 +259,11 @@ def test_a_run_from_the_form_writes_the_pdf_and_emails_it(
         "output_dir": str(stack.out_dir),
         "send_email": True,
         "recipients": [FORM_RECIPIENT],
-        "smtp_block": None,
+        "smtp_block": "",
         "dry_run": False,
     }
-    response = form_run(api, deployment, values)
-    assert 201 == response.status_code, response.text
-    run_id = response.json()["id"]
-
-    def finished() -> dict[str, Any] | None:
-        run: dict[str, Any] = api.get(f"/flow_runs/{run_id}").raise_for_status().json()
-        return run if run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED"} else None
-
-    run = wait_for(finished, RUN_TIMEOUT, "the form's run to finish")
+    run_id = started_run(api, deployment, values)
+    run = wait_for(lambda: finished(api, run_id), RUN_TIMEOUT, "the form's run to finish")
     pdf = stack.out_dir / "briefing-2023-01-20.pdf"
     assert "COMPLETED" == run["state"]["type"], run["state"]
     # The flow run is the worker's child process: its console output, WeasyPrint's included, is
@@ -295,7 +309,7 @@ def test_a_run_from_the_form_writes_the_pdf_and_emails_it(
     ("values", "reason"),
     [
         ({"page_size": "A5"}, "'A5' is not one of ['A4', 'letter']"),
-        ({"recipients": ["Jane <jane@example.org>"]}, "parameters.recipients"),
+        ({"recipients": "jane@example.org"}, "is not of type 'array'"),
         ({"colour": "blue"}, "Additional properties are not allowed"),
     ],
 )
@@ -306,6 +320,89 @@ def test_the_form_refuses_bad_values_before_any_run(
     response = form_run(api, deployment, values)
     assert 409 == response.status_code
     assert reason in response.json()["detail"]
+
+
+def test_an_impossible_date_fails_the_run_at_its_first_step(
+    api: httpx.Client, deployment: dict[str, Any], stack: Stack
+) -> None:
+    """A date the form cannot check (30 February) reaches the flow, which fails before any work
+    with a message naming the field; nothing is written."""
+    out_dir = stack.out_dir / "impossible"
+    run_id = started_run(
+        api, deployment, {"edition_date": "2023-02-30", "output_dir": str(out_dir)}
+    )
+    run = wait_for(lambda: finished(api, run_id), RUN_TIMEOUT, "the run to fail")
+    assert ("FAILED", False) == (run["state"]["type"], out_dir.exists())
+    assert "Edition date (edition_date): '2023-02-30' is not a date" in run["state"]["message"]
+
+
+def ui_address(stack: Stack) -> str:
+    """The Prefect UI the server serves, at its root."""
+    return stack.api.removesuffix("/api")
+
+
+FIELD_LABEL = ".schema-form-property__label"
+
+
+@needs_chromium
+def test_the_ui_run_form_titles_every_field_in_words(
+    deployment: dict[str, Any], stack: Stack
+) -> None:
+    """The Prefect UI's Custom run form shows one field per parameter, each under its title in
+    words and its description, with no `Property is type "None"` and no nested box."""
+    fields = deployment["parameter_openapi_schema"]["properties"]
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{ui_address(stack)}/deployments/deployment/{deployment['id']}/run")
+        page.locator(FIELD_LABEL).first.wait_for(timeout=UI_TIMEOUT * 1000)
+        labels = page.locator(FIELD_LABEL).all_inner_texts()
+        text = page.inner_text("body")
+    expected = [f"{spec['title']} (Optional)" for spec in fields.values()]
+    described = [spec["description"] for spec in fields.values() if spec["description"] in text]
+    assert (expected, len(fields), False) == (
+        labels,
+        len(described),
+        'Property is type "None"' in text,
+    )
+
+
+@needs_chromium
+def test_a_run_submitted_from_the_ui_form_completes(
+    api: httpx.Client, deployment: dict[str, Any], stack: Stack
+) -> None:
+    """Typing a date and a folder into the UI's form and pressing Submit starts a run that
+    completes, writing that date's edition into that folder."""
+    out_dir = stack.out_dir / "from-the-ui"
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{ui_address(stack)}/deployments/deployment/{deployment['id']}/run")
+        page.locator(FIELD_LABEL).first.wait_for(timeout=UI_TIMEOUT * 1000)
+        for title, value in (("Edition date", "2023-01-13"), ("Output folder", str(out_dir))):
+            label = page.locator(FIELD_LABEL, has_text=title)
+            field = page.locator(".schema-form-property", has=label).locator("textarea")
+            field.fill(value)
+        page.get_by_role("button", name="Submit").click()
+        # The UI then shows the deployment's runs; the new run is found by its folder.
+        page.wait_for_url(lambda url: "tab=Runs" in url, timeout=UI_TIMEOUT * 1000)
+
+    def submitted() -> str | None:
+        response = api.post(
+            "/flow_runs/filter",
+            json={"deployments": {"id": {"any_": [deployment["id"]]}}, "limit": 50},
+        )
+        ids = [
+            run["id"]
+            for run in response.raise_for_status().json()
+            if run["parameters"].get("output_dir") == str(out_dir)
+        ]
+        return ids[0] if ids else None
+
+    run_id = wait_for(submitted, 60, "the UI's run to be created")
+    run = wait_for(lambda: finished(api, run_id), RUN_TIMEOUT, "the UI's run to finish")
+    assert ("COMPLETED", True) == (
+        run["state"]["type"],
+        (out_dir / "briefing-2023-01-13.pdf").is_file(),
+    ), run["state"]
 
 
 def test_make_down_stops_exactly_what_make_up_started(stack: Stack) -> None:

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from briefing.errors import BriefingError
 from briefing.models import Briefing
 from briefing.settings import PROJECT_ROOT
-from flows.weekly_briefing import EditionParameters, EditionResult, weekly_briefing
+from flows.weekly_briefing import EditionParameters, EditionResult, form_values, weekly_briefing
 from tests.feedserver import LIMITS, FeedServer
 from tests.runs import memory_tables
 
@@ -64,11 +64,13 @@ def edition(
     """The first edition: the seeds, and one feed whose only item is dated after the period."""
     out = tmp_path_factory.mktemp("out")
     return weekly_briefing(
-        EditionParameters(
-            edition_date=EDITION_DATE,
-            output_dir=str(out),
-            extra_feed_urls=[feed_server.url("/rdf.xml")],
-            allow_private_network=True,
+        **form_values(
+            EditionParameters(
+                edition_date=EDITION_DATE,
+                output_dir=str(out),
+                extra_feed_urls=[feed_server.url("/rdf.xml")],
+                allow_private_network=True,
+            )
         )
     )
 
@@ -81,11 +83,13 @@ def next_edition(
     out = tmp_path_factory.mktemp("out")
     before = {path: len(feed_server.received(path)) for path in FEEDS}
     result = weekly_briefing(
-        EditionParameters(
-            edition_date=NEXT_EDITION_DATE,
-            output_dir=str(out),
-            extra_feed_urls=[feed_server.url(path) for path in FEEDS],
-            allow_private_network=True,
+        **form_values(
+            EditionParameters(
+                edition_date=NEXT_EDITION_DATE,
+                output_dir=str(out),
+                extra_feed_urls=[feed_server.url(path) for path in FEEDS],
+                allow_private_network=True,
+            )
         )
     )
     requests = {path: len(feed_server.received(path)) - before[path] for path in FEEDS}
@@ -232,7 +236,7 @@ def test_a_period_starting_after_the_edition_is_refused() -> None:
     """Parameters whose since is after the edition date are refused before any run starts."""
     with pytest.raises(ValidationError) as raised:
         EditionParameters(edition_date=EDITION_DATE, since=NEXT_EDITION_DATE)
-    assert "since must not be after the edition date" in str(raised.value)
+    assert "Period start (since) must not be after the edition date" in str(raised.value)
 
 
 @pytest.mark.slow
@@ -253,10 +257,12 @@ def test_a_write_that_fails_records_nothing_in_the_memory(
     monkeypatch.setattr(os, "fsync", full_disk_at_the_pdf)
     with pytest.raises(BriefingError, match="No space left on device"):
         weekly_briefing(
-            EditionParameters(
-                edition_date=EDITION_DATE,
-                output_dir=str(tmp_path / "out"),
-                include_configured_feeds=False,
+            **form_values(
+                EditionParameters(
+                    edition_date=EDITION_DATE,
+                    output_dir=str(tmp_path / "out"),
+                    include_configured_feeds=False,
+                )
             )
         )
     tables = memory_tables(database)

@@ -190,16 +190,26 @@ def test_pdf_shows_the_briefing_without_weasyprint_warnings(weasyprint_log: Weas
 
 def test_fact_cites_each_distinct_document_once_in_number_order() -> None:
     """A fact with two spans of one document and one of another cites [1] then [2], each linked
-    to its source and followed by the outlet and the date it reported."""
+    to its source and followed by the outlet and the date it reported; each citation has its
+    own id, which its source links back to."""
     html = " ".join(render_html(briefing(), TEMPLATES).split())
 
-    citations = (
-        '<a class="citation" href="#source-1">[1]</a> Orbit Wire, 13 January 2023; '
-        '<a class="citation" href="#source-2">[2]</a> Alliance Review</span>'
-    )
+    # The fact is a key point and in its section: source 1's first and second citations (another
+    # statement cites source 2 between them).
+    citations = [
+        f'<a class="citation" id="cite-1-{one}" href="#source-1">[1]</a> Orbit Wire, '
+        f'13 January 2023; <a class="citation" id="cite-2-{two}" href="#source-2">[2]</a> '
+        "Alliance Review</span>"
+        for one, two in ((1, 1), (2, 3))
+    ]
     targets = ['<li id="source-1">', '<li id="source-2">', '<li id="source-3">']
-    expected = (2, targets)  # the fact is a key point and in its section
-    assert expected == (html.count(citations), [item for item in targets if item in html])
+    back = '<a href="#cite-1-2" aria-label="citation 2 of source 1">2</a>'
+    expected = ([1, 1], targets, True)
+    assert expected == (
+        [html.count(item) for item in citations],
+        [item for item in targets if item in html],
+        back in html,
+    )
 
 
 def test_cited_numbers_are_distinct_and_ascending() -> None:
@@ -397,7 +407,7 @@ def test_whats_new_lists_the_new_facts_only_with_their_citations() -> None:
     shown = {
         "since the edition of 13 January 2023": True,
         str(escape(STATEMENT_SECURITY)): True,
-        '<a class="citation" href="#source-2">[2]</a> Alliance Review': True,
+        'href="#source-2">[2]</a> Alliance Review': True,
         STATEMENT_CIVIL: False,
         STATEMENT_DEBRIS: False,
         "first edition": False,

@@ -9,6 +9,7 @@ from briefing.render.summary import (
     build_summary_markdown,
     key_points,
     markdown_text,
+    shortened,
     source_health,
     theme_counts,
 )
@@ -106,10 +107,21 @@ def test_fact_rows_hold_every_statement_with_date_and_citations() -> None:
     """One row per statement, in order, with theme, date in words and citations."""
     rows = build_fact_rows(briefing())
     assert [
-        ("Civil space", STATEMENT_CIVIL, "13 January 2023"),
-        ("Security", STATEMENT_SECURITY, ""),
-        ("Orbital debris", STATEMENT_DEBRIS, "2026"),
-    ] == [(row["theme"], row["statement"], row["date"]) for row in rows]
+        ("Civil space", shortened(STATEMENT_CIVIL, 90), "13 January 2023", "[1] [2]"),
+        ("Security", shortened(STATEMENT_SECURITY, 90), "", "[2]"),
+        ("Orbital debris", shortened(STATEMENT_DEBRIS, 90), "2026", "[3]"),
+    ] == [(row["theme"], row["statement"], row["date"], row["sources"]) for row in rows]
+
+
+def test_a_long_statement_is_shortened_at_a_word_and_marked() -> None:
+    """The run page's table shows at most 90 characters of a statement, ending "…" after a
+    whole word; a short one is shown as it is."""
+    text = "The United States and Japan signed an agreement Jan. 13 to enable further "
+    text += "cooperation between the two countries on space exploration."
+    assert (
+        "The United States and Japan signed an agreement Jan. 13 to enable further cooperation…",
+        "Short.",
+    ) == (shortened(text, 90), shortened("Short.", 90))
 
 
 def test_the_summary_leads_with_the_top_stories_headlines(topic: Topic) -> None:

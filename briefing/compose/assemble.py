@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 
 from briefing.compose.consolidate import consolidate, find_disagreements
+from briefing.compose.standalone import opens_with_outside_reference
 from briefing.compose.stories import (
     EarlierStory,
     build_stories,
@@ -80,7 +81,8 @@ def select_key_points(
     shown_elsewhere: Set[str] = frozenset(),
 ) -> tuple[str, ...]:
     """Five to eight statements that matter most: the best of each theme, then the best left;
-    none of ``shown_elsewhere`` (the stories' statements, shown with their stories)."""
+    none of ``shown_elsewhere`` (the stories' statements, shown with their stories), and none
+    that opens with a reference to something outside it (a key point is read alone)."""
     published = {doc.id: doc.published.value if doc.published else None for doc in documents}
     low, high = KEY_POINTS
 
@@ -88,7 +90,12 @@ def select_key_points(
         return key_point_score(fact, topic, published, edition_date)
 
     candidates = [
-        [fact for fact in section.facts if fact.id not in shown_elsewhere] for section in sections
+        [
+            fact
+            for fact in section.facts
+            if fact.id not in shown_elsewhere and not opens_with_outside_reference(fact.statement)
+        ]
+        for section in sections
     ]
     chosen = [max(facts, key=score) for facts in candidates if facts][:high]
     rest = sorted(

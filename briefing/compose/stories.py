@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from briefing.compose.consolidate import content_words
+from briefing.compose.standalone import opens_with_outside_reference
 from briefing.models import Briefing, Fact, FactKind, SourceDocument, Story
 from briefing.topic import Topic
 
@@ -254,11 +255,20 @@ def build_stories(
         headlines = [fact for fact in facts if is_headline(fact, by_id)]
         if not headlines:
             continue
-        headline = min(headlines, key=lambda f: (-len(f.source_ids()), _headline_penalty(f)))
-        # Other outlets' titles come after the sentences: a title says less than a lead.
+        headline = min(
+            headlines,
+            key=lambda f: (
+                -len(f.source_ids()),
+                opens_with_outside_reference(f.statement),
+                _headline_penalty(f),
+            ),
+        )
+        # The first statements are read under the headline alone: one that stands alone first,
+        # and other outlets' titles after the sentences (a title says less than a lead).
         rest = sorted(
             (fact for fact in facts if fact is not headline),
             key=lambda fact: (
+                opens_with_outside_reference(fact.statement),
                 fact in headlines,
                 -len(fact.source_ids()),
                 min(order[d] for d in fact.source_ids()),

@@ -27,6 +27,7 @@ from briefing.models import Briefing
 from briefing.render import formatting
 from briefing.render.figures import build_timeline_figure
 from briefing.render.shown import Limits, build_shown
+from briefing.render.webfonts import embed_fonts
 
 TEMPLATE = "briefing.html"
 
@@ -69,6 +70,26 @@ def build_environment(templates_dir: Path) -> jinja2.Environment:
     return environment
 
 
+class CitationAnchors:
+    """An id for each citation link, in document order, so each source can link back to every
+    place that cites it; one per render."""
+
+    def __init__(self) -> None:
+        self._anchors: dict[int, list[str]] = {}
+
+    def next(self, number: int) -> str:
+        """The id of the next citation of source ``number``."""
+        anchors = self._anchors.setdefault(number, [])
+        anchors.append(f"cite-{number}-{len(anchors) + 1}")
+        return anchors[-1]
+
+    def of(self, number: int) -> list[str]:
+        """The ids of the citations of source ``number`` so far."""
+        return self._anchors.get(number, [])
+
+
+_STYLESHEET_PLACE = "/* the stylesheet, its fonts embedded */"
+
 PageSize = Literal["A4", "letter"]
 """Paper sizes an edition can be printed on; each is a CSS ``@page`` size keyword."""
 STYLESHEET = "briefing.css"
@@ -95,22 +116,27 @@ def render_html(
         raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
     try:
         stylesheet = (
-            Markup((templates_dir / STYLESHEET).read_text(encoding="utf-8")) if standalone else None
+            (templates_dir / STYLESHEET).read_text(encoding="utf-8") if standalone else None
         )
         environment = build_environment(templates_dir)
         # A global, so that the macros imported without context see it too.
         shown = build_shown(briefing, limits)
         environment.globals["citation_limit"] = shown.citation_limit
         environment.globals["listed_sources"] = shown.listed_numbers
+        environment.globals["citation_anchors"] = CitationAnchors()
         template = environment.get_template(TEMPLATE)
-        return template.render(
+        html = template.render(
             briefing=briefing,
             shown=shown,
             page_size=page_size,
-            stylesheet=stylesheet,
+            stylesheet=None if stylesheet is None else Markup(_STYLESHEET_PLACE),
             for_print=not standalone,
             timeline_figure=build_timeline_figure(briefing, shown.drawn_on_timeline),
         )
+        if stylesheet is None:
+            return html
+        # The fonts cut to the characters the page holds, so known only once it is rendered.
+        return html.replace(_STYLESHEET_PLACE, embed_fonts(stylesheet, templates_dir, html), 1)
     except jinja2.TemplateError as exc:  # first: a missing template is also an OSError
         raise RenderError(f"cannot render {templates_dir / TEMPLATE}: {exc}") from exc
     except OSError as exc:

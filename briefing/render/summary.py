@@ -162,16 +162,28 @@ def build_summary_markdown(briefing: Briefing, pdf_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+ROW_STATEMENT_CHARS = 90  # a run page's table shows this much of each statement: it fits a screen
+
+
 def build_fact_rows(briefing: Briefing) -> list[dict[str, str]]:
-    """One table row per statement: theme, statement, date it gives, actors, citations."""
+    """One table row per statement, narrow enough for the run page: theme, the statement's
+    first ``ROW_STATEMENT_CHARS`` characters (cut at a word, marked "…"; the HTML and JSON
+    editions hold it whole), the date it gives and its sources' numbers."""
     titles = {section.theme: section.title for section in briefing.sections}
     return [
         {
             "theme": titles[fact.theme],
-            "statement": fact.statement,
+            "statement": shortened(fact.statement, ROW_STATEMENT_CHARS),
             "date": when_text(fact.when) if fact.when else "",
-            "actors": ", ".join(fact.actors),
-            "citations": citation_text(fact, briefing),
+            "sources": " ".join(f"[{number}]" for number in cited_numbers(fact.evidence, briefing)),
         }
         for fact in briefing.facts()
     ]
+
+
+def shortened(text: str, limit: int) -> str:
+    """The text if it fits in limit characters, else its words that do, then "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut}…"
