@@ -2,12 +2,19 @@
 
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from briefing.errors import StoreError
-from briefing.store.memory import load_extractions, open_memory
+from briefing.store.memory import (
+    load_article_copies,
+    load_extractions,
+    load_feed_copies,
+    open_memory,
+)
 from tests.test_migrations import BEFORE_REVISIONS
 
 PAGE_SIZE = 4096  # the fixture memory's, as PRAGMA page_size says
@@ -99,3 +106,37 @@ def test_a_memory_damaged_after_it_passed_is_refused_at_the_next_opening(tmp_pat
     damage(database, 3)
     with pytest.raises(StoreError, match="is damaged"):
         open_memory(f"sqlite:///{database}")
+
+
+@pytest.mark.parametrize(
+    ("insert", "load", "expected"),
+    [
+        (
+            "INSERT INTO feed_copies (url, body, content_type, fetched_at) "
+            "VALUES ('ftp://x', X'00', X'80', '2026-12-01 00:00:00')",
+            lambda memory: load_feed_copies(memory, ["ftp://x"]),
+            "DELETE FROM feed_copies WHERE url = 'ftp://x') and the feed is fetched in full",
+        ),
+        (
+            "INSERT INTO article_copies (canonical_link, url, text, fetched_at) "
+            "VALUES ('it''s', 'x', X'80', '2026-12-01 00:00:00')",
+            lambda memory: load_article_copies(memory, ["it's"]),
+            "DELETE FROM article_copies WHERE canonical_link = 'it''s') and the article is",
+        ),
+    ],
+    ids=["feed", "article"],
+)
+def test_a_kept_copy_that_no_longer_validates_says_how_to_remove_it(
+    tmp_path: Path, insert: str, load: Callable[[Engine], object], expected: str
+) -> None:
+    """A kept feed or article copy the models refuse (text that is not UTF-8) is a StoreError
+    with the SQL that removes it (its quotes doubled), after which it is fetched in full."""
+    database = tmp_path / "briefing.db"
+    memory = open_memory(f"sqlite:///{database}")
+    with sqlite3.connect(database) as connection:
+        connection.execute(insert)
+    connection.close()
+    with pytest.raises(StoreError) as caught:
+        load(memory)
+    memory.dispose()
+    assert expected in str(caught.value)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    RowMapping,
     String,
     Table,
     Text,
@@ -185,16 +186,36 @@ class EditionRecord:
     articles: tuple[ArticleCopy, ...] = ()  # full articles fetched now, one copy per link
 
 
-def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]:
-    """The last fetched copy of each of the feeds, by URL, for those that have one."""
-    query = select(feed_copies).where(feed_copies.c.url.in_(list(urls)))
+def _load_rows(
+    engine: Engine, table: Table, key: str, wanted: list[str], what: str
+) -> list[RowMapping]:
+    """The rows of a table of kept copies whose key column holds one of the wanted values."""
+    if not wanted:
+        return []
+    query = select(table).where(table.c[key].in_(wanted))
     try:
         with engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
+            return list(connection.execute(query).mappings().all())
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read feed copies from the memory: {exc}") from exc
+        raise StoreError(f"cannot read {what} from the memory: {exc}") from exc
+
+
+def _unreadable_copy(
+    table: Table, key: str, label: str, value: str, exc: ValidationError, fetched: str
+) -> StoreError:
+    """The error for a kept copy that no longer validates, with the SQL that removes it."""
+    quoted = value.replace("'", "''")
+    remedy = (
+        f"delete that row (DELETE FROM {table.name} WHERE {key} = '{quoted}') and the "
+        f"{fetched} is fetched in full next time"
+    )
+    return bad_row(table.name, f"{label} {value}", str(exc).splitlines()[0], remedy)
+
+
+def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]:
+    """The last fetched copy of each of the feeds, by URL, for those that have one."""
     copies = {}
-    for row in rows:
+    for row in _load_rows(engine, feed_copies, "url", list(urls), "feed copies"):
         try:
             copies[row["url"]] = FeedCopy(
                 url=row["url"],
@@ -203,45 +224,26 @@ def load_feed_copies(engine: Engine, urls: Iterable[str]) -> dict[str, FeedCopy]
                 validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
             )
         except ValidationError as exc:
-            quoted = row["url"].replace("'", "''")
-            remedy = (
-                f"delete that row (DELETE FROM feed_copies WHERE url = '{quoted}') and the "
-                "feed is fetched in full next time"
-            )
-            raise bad_row(
-                "feed_copies", f"url {row['url']}", str(exc).splitlines()[0], remedy
-            ) from exc
+            raise _unreadable_copy(feed_copies, "url", "url", row["url"], exc, "feed") from exc
     return copies
 
 
 def load_article_copies(engine: Engine, links: Iterable[str]) -> dict[str, ArticleCopy]:
     """The copy kept of each article, by canonical link, for those that have one."""
     wanted = list(dict.fromkeys(links))
-    if not wanted:
-        return {}
-    query = select(article_copies).where(article_copies.c.canonical_link.in_(wanted))
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read article copies from the memory: {exc}") from exc
     copies = {}
-    for row in rows:
+    for row in _load_rows(engine, article_copies, "canonical_link", wanted, "article copies"):
+        link = row["canonical_link"]
         try:
-            copies[row["canonical_link"]] = ArticleCopy(
-                canonical_link=row["canonical_link"],
+            copies[link] = ArticleCopy(
+                canonical_link=link,
                 url=row["url"],
                 text=row["text"],
                 validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
             )
         except ValidationError as exc:
-            quoted = row["canonical_link"].replace("'", "''")
-            remedy = (
-                "delete that row (DELETE FROM article_copies WHERE canonical_link = "
-                f"'{quoted}') and the article is fetched in full next time"
-            )
-            raise bad_row(
-                "article_copies", f"link {row['canonical_link']}", str(exc).splitlines()[0], remedy
+            raise _unreadable_copy(
+                article_copies, "canonical_link", "link", link, exc, "article"
             ) from exc
     return copies
 
