@@ -197,7 +197,7 @@ def test_the_flow_fetches_the_articles_and_its_run_form_can_turn_that_off(
 ) -> None:
     """Through Prefect: the weekly-briefing flow's articles stage gives the JSON edition the
     full articles and the sentence only a page's body holds; fetch_articles=False gives none."""
-    from flows.weekly_briefing import EditionParameters, weekly_briefing
+    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
 
     monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path}/memory.db")
     monkeypatch.setenv("BRIEFING_ARTICLE_CAP", "60")
@@ -205,14 +205,16 @@ def test_the_flow_fetches_the_articles_and_its_run_form_can_turn_that_off(
     found = []
     for fetch_articles in (True, False):
         result = weekly_briefing(
-            EditionParameters(
-                edition_date=TODAY,
-                output_dir=str(tmp_path / f"out-{fetch_articles}"),
-                include_configured_feeds=False,
-                extra_feed_urls=[article_server.url(TEASERS)],
-                include_seeds=False,
-                allow_private_network=True,
-                fetch_articles=fetch_articles,
+            **form_values(
+                EditionParameters(
+                    edition_date=TODAY,
+                    output_dir=str(tmp_path / f"out-{fetch_articles}"),
+                    include_configured_feeds=False,
+                    extra_feed_urls=[article_server.url(TEASERS)],
+                    include_seeds=False,
+                    allow_private_network=True,
+                    fetch_articles=fetch_articles,
+                )
             )
         )
         briefing = Briefing.model_validate_json(result.json_file.read_bytes())

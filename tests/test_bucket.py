@@ -130,7 +130,7 @@ def test_a_flow_run_publishes_its_edition_and_links_to_the_bucket(
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-    from flows.weekly_briefing import EditionParameters, weekly_briefing
+    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
 
     monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path / 'memory.db'}")
     monkeypatch.setenv("BRIEFING_PUBLISH_BUCKET", bucket.name)
@@ -139,7 +139,8 @@ def test_a_flow_run_publishes_its_edition_and_links_to_the_bucket(
     monkeypatch.setenv("BRIEFING_S3_SECRET_KEY", "testing")
     out = tmp_path / "out"
     state = weekly_briefing(
-        EditionParameters(edition_date=date(2023, 1, 20), output_dir=str(out)), return_state=True
+        **form_values(EditionParameters(edition_date=date(2023, 1, 20), output_dir=str(out))),
+        return_state=True,
     )
     run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:

@@ -173,7 +173,7 @@ def test_each_pdf_opens_over_http_from_its_runs_link_and_was_mailed(
     served, links = {}, {}
     with httpx.Client(timeout=30) as client:
         for run in three_runs:
-            day = run["parameters"]["parameters"]["edition_date"]
+            day = run["parameters"]["edition_date"]
             (artifact,) = topology.api.post(
                 "/artifacts/filter",
                 json={
