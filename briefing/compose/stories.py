@@ -263,13 +263,14 @@ def build_stories(
                 _headline_penalty(f),
             ),
         )
+        titles = {fact.id for fact in headlines}  # ids: comparing models is a deep compare
         # The first statements are read under the headline alone: one that stands alone first,
         # and other outlets' titles after the sentences (a title says less than a lead).
         rest = sorted(
             (fact for fact in facts if fact is not headline),
             key=lambda fact: (
                 opens_with_outside_reference(fact.statement),
-                fact in headlines,
+                fact.id in titles,
                 -len(fact.source_ids()),
                 min(order[d] for d in fact.source_ids()),
             ),
