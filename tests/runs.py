@@ -16,12 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import select
 
 from briefing.store.memory import editions, metadata
-from tests.conftest import weasyprint_lines
+from tests.conftest import free_port, weasyprint_lines
 
 BRIEFING = Path(sys.executable).parent / "briefing"
 # Columns that say when or in which run a row was written: the rest is what an edition recorded.
@@ -39,6 +40,7 @@ class Workspace:
 
     root: Path
     database_url: str | None = field(default=None, kw_only=True)  # None: the file ``database``
+    api_url: str | None = field(default=None, kw_only=True)  # None: the session's test server
 
     @property
     def out(self) -> Path:
@@ -62,7 +64,7 @@ class Workspace:
         }
         return {
             **base,
-            "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+            "PREFECT_API_URL": self.api_url or str(PREFECT_API_URL.value()),
             "PREFECT_HOME": str(self.root / "prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "BRIEFING_DATABASE_URL": self.database_url or f"sqlite:///{self.database}",
@@ -130,6 +132,62 @@ def reaped() -> Iterator[list[Run]]:
         for run in started:
             if run.process.poll() is None:
                 kill(run)
+
+
+@contextmanager
+def prefect_server(database_url: str, home: Path) -> Iterator[str]:
+    """A `prefect server start` of its own on 127.0.0.1 keeping its state in the given database
+    (``postgresql+asyncpg://...``), as deploy/README asks for when runs go at once: the session's
+    test server keeps its state in SQLite, which refused ten runs' writes at once on a loaded
+    machine (503 after the client's retries). Yields its API URL; the server is stopped after."""
+    port = free_port()
+    home.mkdir(parents=True, exist_ok=True)
+    base = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PREFECT_", "BRIEFING_"))
+    }
+    env = {
+        **base,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url,
+    }
+    command = [str(BRIEFING.parent / "prefect"), "server", "start", "--host", "127.0.0.1"]
+    with (home / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        give_up = time.monotonic() + 180
+        while not _healthy(api):
+            ended = process.poll() is not None
+            if ended or time.monotonic() > give_up:
+                log_text = (home / "server.log").read_text(encoding="utf-8", errors="replace")
+                raise AssertionError(f"the Prefect server did not come up:\n{log_text[-4000:]}")
+            time.sleep(0.5)
+        yield api
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+
+
+def _healthy(api: str) -> bool:
+    """Whether the Prefect API answers its health check."""
+    try:
+        return httpx.get(f"{api}/health", timeout=2).is_success
+    except httpx.HTTPError:
+        return False
 
 
 def wait_until(condition: Callable[[], bool], *runs: Run) -> None:

@@ -14,7 +14,7 @@ from briefing.models import Briefing
 from briefing.store.memory import edition_facts, editions
 from tests.feedserver import FeedServer, serve_feeds
 from tests.postgres import PostgresServer
-from tests.runs import Workspace, finish, reaped, start_run
+from tests.runs import Workspace, finish, prefect_server, reaped, start_run
 
 DATES = [date(2023, 1, 21) + timedelta(days=2 * number) for number in range(10)]
 
@@ -28,22 +28,25 @@ def server() -> Iterator[FeedServer]:
 
 @pytest.fixture(scope="module")
 def ten_runs(
-    prefect_harness: None,
     postgres: PostgresServer,
     server: FeedServer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Workspace, list[str]]]:
-    """Ten runs started together on a new, empty PostgreSQL database; their outputs."""
-    name = postgres.create_database("ten_runs")
-    workspace = Workspace(tmp_path_factory.mktemp("ten"), database_url=postgres.url(name))
+    """Ten runs started together on a new, empty PostgreSQL database; their outputs. Their
+    Prefect server keeps its own state on PostgreSQL too, as the deployment does."""
+    name, prefect_name = postgres.create_database("ten_runs"), postgres.create_database("prefect")
+    root = tmp_path_factory.mktemp("ten")
+    prefect_url = postgres.url(prefect_name).replace("+psycopg", "+asyncpg")
     feeds = [server.url(path) for path in ("/rss20.xml", "/atom.xml", "/week2.xml")]
     try:
-        with reaped() as runs:
+        with prefect_server(prefect_url, root / "prefect-server") as api, reaped() as runs:
+            workspace = Workspace(root, database_url=postgres.url(name), api_url=api)
             runs.extend(start_run(workspace, day, feeds) for day in DATES)
             outputs = [finish(run) for run in runs]
         yield workspace, outputs
     finally:
         postgres.drop_database(name)
+        postgres.drop_database(prefect_name)
 
 
 def recorded(url: str) -> list[dict[str, Any]]:
