@@ -1,7 +1,7 @@
 """The topic profile: a briefing's subject, themes, vocabulary and actors, read from one file."""
 
 import re
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -22,18 +22,30 @@ class _Profile(FreshCopies):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-# A word character of a script that spaces its words: Japanese kana and kanji run on without
-# spaces, so "JAXAは" or "米国と日本" still hold whole terms.
-_LETTER = r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+# Kana and kanji (and half-width katakana): Japanese runs its words on without spaces, so
+# "JAXAは" or "米国と日本" still hold whole terms. A term's boundary is any character but a word
+# character of a script that spaces its words: not \w, or one of these. Written as two cases,
+# each with its class outside IGNORECASE (``(?-i:...)``, the same characters either way), it
+# compiles four times faster than the one class "[^\W...]", which re expands for case folding in
+# every one of a profile's 130-odd patterns (1.3 s of each run's first extraction).
+_UNSPACED = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_AFTER_BOUNDARY = rf"(?:(?<!\w)|(?<=(?-i:[{_UNSPACED}])))"
+_BEFORE_BOUNDARY = rf"(?:(?!\w)|(?=(?-i:[{_UNSPACED}])))"
 
 
 def compile_terms(terms: list[str], *, case_sensitive: bool) -> re.Pattern[str]:
-    """One regex matching any of the terms as whole words; a trailing * matches any ending."""
+    """One regex matching any of the terms as whole words; a trailing * matches any ending.
+    Compiled once per process for the same terms (``_compile_terms``)."""
+    return _compile_terms(tuple(terms), case_sensitive)
+
+
+@cache
+def _compile_terms(terms: tuple[str, ...], case_sensitive: bool) -> re.Pattern[str]:
     bodies = [
         re.escape(term.removesuffix("*")) + (r"\w*" if term.endswith("*") else "")
         for term in sorted(terms, key=len, reverse=True)
     ]
-    pattern = rf"(?<!{_LETTER})(?:{'|'.join(bodies)})(?!{_LETTER})"
+    pattern = rf"{_AFTER_BOUNDARY}(?:{'|'.join(bodies)}){_BEFORE_BOUNDARY}"
     return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
 
 
@@ -291,6 +303,23 @@ class Topic(_Profile):
             for actor in self.gazetteer
             for terms in [[actor.name, *actor.aliases]]
         ]
+
+    def compile_patterns(self) -> None:
+        """Compile every pattern of the profile now rather than at its first use (``briefing
+        run`` does it while its temporary Prefect server starts)."""
+        for theme in self.themes:
+            _ = theme._patterns
+        for name in (
+            "_partners",
+            "_partner_actors",
+            "_space_actors",
+            "_shared_programs",
+            "_other_nations",
+            "_partner_synonyms",
+            "_scope",
+            "_actors",
+        ):
+            getattr(self, name)
 
     def in_scope(self, text: str) -> bool:
         """Whether the text touches the topic's subject at all."""

@@ -88,7 +88,7 @@ class Stopping:
 
 def prepare_temporary_server(notify: Callable[[str], None]) -> "TemporaryServer | None":
     """Stop the temporary Prefect servers that killed runs left (one line for each), then, when
-    no PREFECT_API_URL names a server, put in place the temporary server this run will use."""
+    no PREFECT_API_URL names a server, the temporary server this run will start (not started)."""
     from prefect.settings import get_current_settings
 
     from flows.server_records import records_folder, stop_stale_servers
@@ -103,6 +103,6 @@ def prepare_temporary_server(notify: Callable[[str], None]) -> "TemporaryServer 
         )
     if settings.api.url:
         return None
-    from flows.temporary_server import install_temporary_server
+    from flows.temporary_server import TemporaryServer
 
-    return install_temporary_server(records)
+    return TemporaryServer(records=records)

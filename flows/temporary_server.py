@@ -1,47 +1,126 @@
 """The temporary Prefect server of `briefing run`, when no PREFECT_API_URL names a server.
 
-Prefect starts it on a flow's first call to the API, as a uvicorn subprocess, and stops it at the
-interpreter's exit (``atexit``). This is Prefect's own server class, put in its place before the
-flow starts (Prefect keeps one instance, which every client then uses), with three differences:
+Prefect would start one itself on the flow's first call to its API: ``SubprocessASGIServer``, a
+uvicorn subprocess running Prefect's server app. That class lives in the module of the server
+app, and importing it imports the whole server into the run's own process: 3.5-4 s of every
+`make briefing` on 2 cores, for a process that never serves anything. This class starts the
+same command with the same environment (``tests/test_temporary_server.py`` compares them with
+Prefect 3.8.8's) and hands its address to the flow as PREFECT_API_URL, so Prefect never imports
+its server here; and it starts the server before the run has imported its flow, so the server
+boots on the other core meanwhile. The other differences from Prefect's:
 
 - the server runs in a process group of its own: a signal to the run's group (Ctrl-C in a
   terminal, ``kill -TERM -PGID``) reaches the run alone, which stops the server after its last
   call to it, instead of killing the server under a run that then waits on it;
 - while it runs, it is recorded (``flows.server_records``), so that the next run stops it if this
   run is killed before it can;
-- ``stop_now`` stops it from another thread without letting Prefect start another one.
+- ``stop_now`` stops it from another thread, and a stopped server is not started again.
 """
 
+import atexit
 import logging
 import os
+import random
+import socket
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import prefect
-from prefect.server.api.server import SubprocessASGIServer
-from prefect.settings import get_current_settings
+from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, get_current_settings
+from prefect.settings import temporary_settings as prefect_settings
 
+from briefing.errors import BriefingError
 from flows.server_records import ServerRecord, load_boot_id, load_process, write_record
 
 logger = logging.getLogger(__name__)
 
+PORT_TAKEN = 3  # uvicorn's exit code when its port is in use: Prefect then tries another
+PORTS = range(8000, 9000)  # where Prefect looks for a free port for its temporary server
+STOP_WAIT_SECONDS = 5  # for SIGTERM to end the server before SIGKILL, as Prefect waits
 
-class TemporaryServer(SubprocessASGIServer):
-    """Prefect's temporary server, in its own process group, recorded while it runs."""
+
+class TemporaryServer:
+    """A temporary Prefect server for one run: ``begin`` starts it, ``serving`` waits for it to
+    answer and points the flow's Prefect client at it, ``stop`` (also at exit) ends it."""
 
     def __init__(self, port: int | None = None, records: Path | None = None) -> None:
-        super().__init__(port)
-        if not hasattr(self, "_records"):
-            self._records = records
-            self._record: Path | None = None
-            self._stopping = threading.Lock()
+        self.port = port
+        self.process: subprocess.Popen[Any] | None = None
+        self._records = records
+        self._record: Path | None = None
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    @property
+    def api_url(self) -> str:
+        """The server's API address."""
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def begin(self, say: Callable[[str], None]) -> None:
+        """Start the server's process, without waiting for it to answer."""
+        with self._lock:
+            if self.process is not None or self._stopped:
+                return
+            self.port = self.port or _free_port()
+            say(f"Starting a temporary Prefect server on http://127.0.0.1:{self.port}")
+            self.process = self._run_uvicorn_command()
+            atexit.register(self.stop)
+
+    def wait(self, timeout: float) -> str:
+        """Wait until the server answers its health check; its API address. A server whose
+        port was taken meanwhile is started again on another, as Prefect does; one that ends or
+        does not answer within ``timeout`` seconds is an error that says where to look."""
+        give_up = time.monotonic() + timeout
+        with httpx.Client(timeout=2) as client:
+            while time.monotonic() < give_up:
+                with self._lock:
+                    process = self.process
+                    if process is None or self._stopped:
+                        raise BriefingError("The temporary Prefect server was stopped.")
+                    code = process.poll()
+                    if code == PORT_TAKEN:
+                        self._forget_record()
+                        self.port = _free_port()
+                        self.process = self._run_uvicorn_command()
+                        continue
+                if code is not None:
+                    raise BriefingError(
+                        f"The temporary Prefect server ended while starting (exit code {code}); "
+                        "its messages are above. Start one with `prefect server start` and set "
+                        "PREFECT_API_URL to use it instead."
+                    )
+                try:
+                    if client.get(f"{self.api_url}/health").is_success:
+                        return self.api_url
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+        raise BriefingError(
+            f"The temporary Prefect server did not answer within {timeout:.0f} s (a new "
+            "Prefect database takes 10-15 s on 2 cores). Raise "
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or start a server with "
+            "`prefect server start` and set PREFECT_API_URL."
+        )
+
+    @contextmanager
+    def serving(self) -> Iterator[str]:
+        """Once the server answers, Prefect's settings name it for the block (and no UI: the
+        temporary server serves none, so the run prints no link to one); its API address."""
+        timeout = get_current_settings().server.ephemeral.startup_timeout_seconds
+        api_url = self.wait(timeout)
+        with prefect_settings(updates={PREFECT_API_URL: api_url, PREFECT_UI_URL: ""}):
+            yield api_url
 
     def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-        # Prefect 3.8.8's command and environment, unchanged (tests/test_stopping.py compares
-        # them), with the process group added.
+        # Prefect 3.8.8's command and environment, unchanged (tests/test_temporary_server.py
+        # compares them), with the process group added.
         server_env = {
             "PREFECT_UI_ENABLED": "0",
             "PREFECT__SERVER_EPHEMERAL": "1",
@@ -92,31 +171,34 @@ class TemporaryServer(SubprocessASGIServer):
             self._record.unlink(missing_ok=True)
             self._record = None
 
-    def stop(self) -> None:
-        """Prefect's stop (at exit: SIGTERM, then SIGKILL after 5 s), then forget the record."""
-        with self._stopping:
-            super().stop()
-            self._forget_record()
-
-    def stop_now(self) -> None:
-        """Stop the server, from any thread, leaving this instance in Prefect's place: a client
-        made afterwards talks to the stopped server and fails, rather than starting another."""
-        with self._stopping:
-            process = self.server_process
-            if process is not None:
+    def stop(self, wait: float = STOP_WAIT_SECONDS) -> None:
+        """Stop the server, from any thread (SIGTERM, then SIGKILL after ``wait`` seconds),
+        and forget its record; it is not started again."""
+        with self._lock:
+            self._stopped = True
+            process, self.process = self.process, None
+            if process is not None and process.poll() is None:
                 process.terminate()
                 try:
-                    process.wait(timeout=3)
+                    process.wait(timeout=wait)
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
             self._forget_record()
 
+    def stop_now(self) -> None:
+        """Stop the server at once, from the stop watcher's thread (SIGKILL after 3 s)."""
+        self.stop(wait=3)
 
-def install_temporary_server(records: Path) -> TemporaryServer | None:
-    """Put a TemporaryServer in the place of the one Prefect would start for this process, its
-    records kept in the folder; None if Prefect already has one here (not started by a run)."""
-    existing = SubprocessASGIServer._instances.get(None)
-    if existing is not None:
-        return existing if isinstance(existing, TemporaryServer) else None
-    return TemporaryServer(records=records)
+
+def _free_port() -> int:
+    """A port in Prefect's range that nothing on 127.0.0.1 listens on now (the server may still
+    find it taken, and is then started on another: ``PORT_TAKEN``)."""
+    for port in random.sample(PORTS, 50):
+        with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise BriefingError("No free port between 8000 and 8999 on 127.0.0.1 for a Prefect server.")

