@@ -287,6 +287,10 @@ def run_scale(
                         weasyprint_alone(edition.rendered.print_html, plan.templates_dir), 4
                     ),
                 }
+            # A warm run is a process of its own in use: the cold run's edition is not kept
+            # alive under it (it held the cold run's facts, PDF and JSON through the warm run,
+            # and the process peak was the two runs' together).
+            del edition
         if include_seeds:
             result["seeds_only"] = seeds_only_run(Path(work))
         if prefect:

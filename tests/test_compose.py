@@ -218,3 +218,18 @@ def test_thousands_of_near_identical_reports_fill_one_group_to_its_cap(topic: To
     ((fact, reports),) = consolidation.groups
     assert (MAX_GROUP_REPORTS, MAX_GROUP_REPORTS) == (len(reports), len(fact.evidence))
     assert {fact.id: 5000 - MAX_GROUP_REPORTS} == consolidation.left_out
+
+
+def test_a_report_finds_its_storys_group_behind_hundreds_of_other_stories(topic: Topic) -> None:
+    """One sentence told in 300 other stories between two items of one story: the later item
+    still joins the earlier one's group. (The index by word alone, cut to the latest 100
+    groups per word, never compared it with its own story's group and made it a fact apart.)"""
+    sentence = "JAXA will deliver the pressurized lunar rover for Artemis missions in 2031."
+    others = [quoting(f"other-{n}", sentence) for n in range(300)]
+    first, later = quoting("first", sentence), quoting("later", sentence)
+    stories = {"first": 0, "later": 0} | {f"other-{n}": n + 1 for n in range(300)}
+    groups = consolidate([first, *others, later], topic, stories)
+    assert (301, ["first", "later"]) == (
+        len(groups),
+        [fact.id for fact in groups[0][1]],
+    )

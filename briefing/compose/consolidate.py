@@ -25,10 +25,6 @@ RARE_IN = 4  # ...each found in fewer statements than this (roughly)
 _RARE = "\0rare"  # the weight from which a word counts as rare, kept beside the words
 MIN_WORDS = 4  # a statement with fewer content words is matched by its quotes only
 LONG_QUOTE = 10  # words inside a quote this long (a title, a speech) are left out of the bag
-# Groups compared per probe word: the latest this many whose first report contains it. Only a
-# word common to more groups than this is cut short (a rare word's list is read whole); without
-# the cut, consolidation grew with the square of the statements.
-CANDIDATES_PER_WORD = 100
 # Reports one group keeps, each cited in the HTML edition (the PDF shows the first three,
 # BRIEFING_PDF_CITATION_LIMIT).
 # Further reports of the same thing are counted (``Consolidation.left_out``) but not kept: one
@@ -204,6 +200,8 @@ def merge_facts(group: Sequence[Fact]) -> Fact:
     )
 
 
+_ANY = "any story"  # the index key under which every group is listed (a story is an int)
+
 # A match by words needs at least this rarity-weighted Jaccard; one of two events of the same
 # day needs at least the lower one.
 _JACCARD_FLOOR = min(SAME, SIMILAR[0])
@@ -286,8 +284,11 @@ def consolidate_counted(
     Each statement joins the first group whose first report is a report of the same thing from
     another document (matching any member instead let groups grow by chains of near matches
     into one "fact" of thousands). Only statements sharing a rare word or a quoted run can
-    match, so an inverted index over the groups' first reports finds the candidates; past
-    CANDIDATES_PER_WORD groups sharing one word, only the latest are compared. A group with
+    match, so an inverted index over the groups' first reports finds the candidates, and no
+    candidate is left out: a feed item's statement can only join a group of its own story or
+    of no story (a seed's), so the index is kept per story, and its lists stay short (an index
+    by word alone gave a statement of 20,000 items some 400 candidates, nearly all of other
+    stories, and was cut to the latest 100 groups per word, losing matches). A group with
     ``MAX_GROUP_REPORTS`` reports still takes the reports of its thing, but only counts them.
     Feed items of two ``stories`` (the story of each item, by document id: stories span a few
     days) report two things, whatever their words: "The rocket lifted off from the Tanegashima
@@ -307,34 +308,36 @@ def consolidate_counted(
     profiles = [
         replace(profile, total=sum(weights[word] for word in profile.words)) for profile in bare
     ]
+    stories = stories or {}
     groups: list[list[_Profile]] = []
     members: list[tuple[int, _Profile]] = []  # (group, its first report), in group order
-    by_word: dict[str, list[int]] = {}
-    by_run: dict[tuple[str, ...], list[int]] = {}
+    # Members by (story of the first report, or None, and a word): the groups a statement of
+    # that story may join. ANY: every group, for a statement of no story.
+    by_word: dict[tuple[object, str], list[int]] = {}
+    by_run: dict[tuple[object, tuple[str, ...]], list[int]] = {}
     by_id: dict[str, int] = {}
-    by_day_word: dict[tuple[date, str], list[int]] = {}
+    by_day_word: dict[tuple[object, date, str], list[int]] = {}
     left_out = Counter[int]()
     for profile in profiles:
+        story = stories.get(profile.fact.evidence[0].document_id)
+        keys = (_ANY,) if story is None else (story, None)
         candidates: set[int] = set()
-        # A common word's list is cut to its latest groups; a rare word's is read whole.
         for word in _probe_words(profile, weights, _JACCARD_FLOOR):
-            candidates.update(by_word.get(word, ())[-CANDIDATES_PER_WORD:])
+            for key in keys:
+                candidates.update(by_word.get((key, word), ()))
         day = _event_day(profile.fact)
         if day is not None:
             for word in _probe_words(profile, weights, _SAME_DAY_FLOOR):
-                candidates.update(by_day_word.get((day, word), ())[-CANDIDATES_PER_WORD:])
+                for key in keys:
+                    candidates.update(by_day_word.get((key, day, word), ()))
         for run in profile.quoted:
-            candidates.update(by_run.get(run, ()))
+            for key in keys:
+                candidates.update(by_run.get((key, run), ()))
         # The same sentence is the same report wherever it appears: two groups led by it would
         # give the briefing two facts with one id.
         home = by_id.get(profile.fact.id)
         if home is None:
-            home = _first_home(
-                profile,
-                [members[index] for index in candidates],
-                weights,
-                stories or {},
-            )
+            home = _first_home(profile, [members[index] for index in candidates], weights, stories)
         founder = home is None
         if home is None:
             home = len(groups)
@@ -348,12 +351,13 @@ def consolidate_counted(
             continue
         index = len(members)
         members.append((home, profile))
-        for word in profile.words:
-            by_word.setdefault(word, []).append(index)
-            if day is not None:
-                by_day_word.setdefault((day, word), []).append(index)
-        for run in profile.quoted:
-            by_run.setdefault(run, []).append(index)
+        for key in (story, _ANY):
+            for word in profile.words:
+                by_word.setdefault((key, word), []).append(index)
+                if day is not None:
+                    by_day_word.setdefault((key, day, word), []).append(index)
+            for run in profile.quoted:
+                by_run.setdefault((key, run), []).append(index)
     result = Consolidation()
     for index, group in enumerate(groups):
         reports = [profile.fact for profile in group]
