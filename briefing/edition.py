@@ -467,24 +467,27 @@ class Rendered:
     html: str
     print_html: str  # what the PDF was rendered from
     pages: int  # the PDF's
+    json: bytes  # the JSON edition, as attached to the PDF and written beside it
 
 
 def render_edition(plan: EditionPlan, briefing: Briefing) -> Rendered:
     """Render the PDF within the plan's page budget, its lists cut at the print limits (halved
     while it has too many pages), and the HTML page, which shows every entry."""
+    # Encoded once, for the attachment and the file: 13.6 MB at 2,000 items, 130 at 20,000.
+    data = edition_json(briefing)
     printed = render_bounded_pdf(
         briefing,
         plan.templates_dir,
         limits=print_limits(plan.list_limit, plan.citation_limit),
         max_pages=plan.max_pages,
         page_size=plan.page_size,
-        attachments=[
-            (f"{edition_stem(briefing)}.json", edition_json(briefing), "The JSON edition")
-        ],
+        attachments=[(f"{edition_stem(briefing)}.json", data, "The JSON edition")],
         created=briefing.edition_date,
     )
     html = render_html(briefing, plan.templates_dir, page_size=plan.page_size, standalone=True)
-    return Rendered(pdf=printed.pdf, html=html, print_html=printed.html, pages=printed.pages)
+    return Rendered(
+        pdf=printed.pdf, html=html, print_html=printed.html, pages=printed.pages, json=data
+    )
 
 
 # --- write and remember --------------------------------------------------------------------
@@ -541,6 +544,7 @@ def write_files(
         run_id=run_id,
         written_at=written_at,
         inputs=inputs,
+        json=rendered.json,
     )
     return _result(briefing, files)
 

@@ -125,9 +125,11 @@ def write_edition(
     run_id: str,
     written_at: datetime,
     inputs: str | None = None,
+    json: bytes | None = None,
 ) -> EditionFiles:
     """Replace ``briefing-DATE.json``, ``.html`` and ``.pdf`` in the output folder as a whole,
-    then their manifest. Hold ``lock_edition_folder`` around it when runs may overlap.
+    then their manifest. Hold ``lock_edition_folder`` around it when runs may overlap. ``json``
+    is the briefing's ``edition_json`` when the caller has it already (encoded here otherwise).
 
     BriefingError when they cannot be written (the previous edition is left as it was) or, rarer,
     cannot all be moved into place (the next run of the date completes the move).
@@ -140,7 +142,7 @@ def write_edition(
         manifest=manifest_path(out_dir, briefing.edition_date),
     )
     contents = {
-        files.json.name: edition_json(briefing),
+        files.json.name: edition_json(briefing) if json is None else json,
         files.html.name: html.encode("utf-8"),
         files.pdf.name: pdf,
     }
