@@ -307,19 +307,10 @@ class Topic(_Profile):
     def compile_patterns(self) -> None:
         """Compile every pattern of the profile now rather than at its first use (``briefing
         run`` does it while its temporary Prefect server starts)."""
-        for theme in self.themes:
-            _ = theme._patterns
-        for name in (
-            "_partners",
-            "_partner_actors",
-            "_space_actors",
-            "_shared_programs",
-            "_other_nations",
-            "_partner_synonyms",
-            "_scope",
-            "_actors",
-        ):
-            getattr(self, name)
+        for profile in (self, *self.themes):
+            for name, value in vars(type(profile)).items():
+                if isinstance(value, cached_property):
+                    getattr(profile, name)
 
     def in_scope(self, text: str) -> bool:
         """Whether the text touches the topic's subject at all."""

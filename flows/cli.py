@@ -29,7 +29,7 @@ from briefing.edition import (
 from briefing.errors import BriefingError
 from briefing.settings import PROJECT_ROOT, load_settings
 from briefing.store.memory import check_memory, upgrade_memory
-from briefing.topic import load_topic
+from briefing.topic import Topic, load_topic
 from flows.run_stop import Stopping, prepare_temporary_server
 from flows.stopping import RunStopped, stopped_by_signals
 
@@ -100,23 +100,23 @@ def fail(exc: Exception, *, code: int, debug: bool = False) -> NoReturn:
     raise typer.Exit(code=code) from exc
 
 
-def check_before_the_flow(parameters: "EditionParameters") -> EditionPlan:
+def check_before_the_flow(parameters: "EditionParameters") -> tuple[EditionPlan, Topic]:
     """What the flow checks first, checked here before Prefect starts its server (many seconds):
-    the settings, feeds file, output folder and delivery, topic profile, seeds and memory."""
+    the settings, feeds file, output folder and delivery, topic profile, seeds and memory; the
+    plan and the topic profile read."""
     settings = load_settings()
     plan = load_plan(settings, **parameters.model_dump())
-    load_sources(plan)
+    topic, _ = load_sources(plan)
     check_memory(plan.database_url)
-    return plan
+    return plan, topic
 
 
-def get_ready(plan: EditionPlan) -> None:
+def get_ready(topic: Topic) -> None:
     """Do the one-time work of a process's first edition while the temporary Prefect server
     starts (4-5 s on 2 cores, with nothing else to do): compile the topic profile's patterns
     (kept for the process, so the flow's own copy of the profile finds them compiled) and
-    import WeasyPrint. Trouble here is left for the flow to meet and report."""
-    with suppress(BriefingError):
-        load_topic(plan.topic_file).compile_patterns()
+    import WeasyPrint (left for the flow to report if it cannot be imported)."""
+    topic.compile_patterns()
     with suppress(ImportError):
         importlib.import_module("weasyprint")
 
@@ -265,7 +265,7 @@ def run(
     except ValidationError as exc:
         fail(exc, code=2, debug=debug)
     try:
-        plan = check_before_the_flow(parameters)
+        plan, topic = check_before_the_flow(parameters)
     except BriefingError as exc:
         fail(exc, code=2, debug=debug)
     # Registered before Prefect's own exit handlers, so it runs after them: the interpreter's
@@ -279,7 +279,7 @@ def run(
             try:
                 if server is not None:  # it boots on the other core while this one gets ready
                     server.begin(notify)
-                    get_ready(plan)
+                    get_ready(topic)
                 with server.serving() if server is not None else nullcontext():
                     console.print(
                         "[bold]Starting the weekly-briefing flow[/] (Prefect logs each stage below)"

@@ -6,8 +6,8 @@ app, and importing it imports the whole server into the run's own process: 3.5-4
 `make briefing` on 2 cores, for a process that never serves anything. This class starts the
 same command with the same environment (``tests/test_temporary_server.py`` compares them with
 Prefect 3.8.8's) and hands its address to the flow as PREFECT_API_URL, so Prefect never imports
-its server here; and it starts the server before the run has imported its flow, so the server
-boots on the other core meanwhile. The other differences from Prefect's:
+its server here; and the run starts it as soon as its checks pass, so that it boots on the other
+core while the run gets ready (``flows.cli.get_ready``). The other differences from Prefect's:
 
 - the server runs in a process group of its own: a signal to the run's group (Ctrl-C in a
   terminal, ``kill -TERM -PGID``) reaches the run alone, which stops the server after its last

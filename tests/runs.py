@@ -34,6 +34,16 @@ RUN_COLUMNS = {
 }
 
 
+def clean_env(**values: str) -> dict[str, str]:
+    """This process's environment without any PREFECT_* or BRIEFING_* value, plus the given."""
+    base = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PREFECT_", "BRIEFING_"))
+    }
+    return {**base, **values}
+
+
 @dataclass(frozen=True)
 class Workspace:
     """An output folder and a memory database, shared by the runs given it."""
@@ -57,13 +67,8 @@ class Workspace:
         session's Prefect server, this memory, no configured feeds and no fetch retries."""
         config = self.root / "feeds.yaml"
         config.write_text("feeds: []\n", encoding="utf-8")
-        base = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith(("PREFECT_", "BRIEFING_"))
-        }
         return {
-            **base,
+            **clean_env(),
             "PREFECT_API_URL": self.api_url or str(PREFECT_API_URL.value()),
             "PREFECT_HOME": str(self.root / "prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -142,13 +147,8 @@ def prefect_server(database_url: str, home: Path) -> Iterator[str]:
     machine (503 after the client's retries). Yields its API URL; the server is stopped after."""
     port = free_port()
     home.mkdir(parents=True, exist_ok=True)
-    base = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PREFECT_", "BRIEFING_"))
-    }
     env = {
-        **base,
+        **clean_env(),
         "PREFECT_HOME": str(home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url,

@@ -4,6 +4,7 @@ editions recorded before it (the memory's turn), as the README defines."""
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,6 +67,27 @@ def recorded(url: str) -> list[dict[str, Any]]:
     ]
 
 
+Newness = tuple[date | None, list[str]]  # the previous edition's date, the facts marked new
+
+
+def newness(memory: list[dict[str, Any]], out_dir: Path) -> tuple[list[Newness], list[Newness]]:
+    """For each edition of the memory (``recorded``), in the order it was recorded: what the
+    README's rule makes it (its previous edition the latest earlier-dated one recorded before
+    it, new the facts none of those carried), and what its JSON edition in the folder says."""
+    expected, found = [], []
+    for position, edition in enumerate(memory):
+        before = [e for e in memory[:position] if e["date"] < edition["date"]]
+        briefing = Briefing.model_validate_json(
+            (out_dir / f"briefing-{edition['date'].isoformat()}.json").read_text("utf-8")
+        )
+        carried = set().union(*(e["facts"] for e in before))
+        expected.append(
+            (max((e["date"] for e in before), default=None), sorted(edition["facts"] - carried))
+        )
+        found.append((briefing.previous_edition, sorted(briefing.new_fact_ids)))
+    return expected, found
+
+
 @pytest.mark.slow
 def test_ten_first_runs_at_once_make_ten_editions(ten_runs: tuple[Workspace, list[str]]) -> None:
     """Every run ends well (``finish`` checks the exit code), and the memory holds one edition
@@ -94,17 +116,6 @@ def test_each_edition_is_new_against_those_recorded_before_it(
     carried: no two runs composed blind to each other."""
     workspace, _ = ten_runs
     assert workspace.database_url is not None
-    expected, found = [], []
-    memory = recorded(workspace.database_url)
-    for position, edition in enumerate(memory):
-        before = [e for e in memory[:position] if e["date"] < edition["date"]]
-        briefing = Briefing.model_validate_json(
-            (workspace.out / f"briefing-{edition['date'].isoformat()}.json").read_text("utf-8")
-        )
-        carried = set().union(*(e["facts"] for e in before))
-        expected.append(
-            (max((e["date"] for e in before), default=None), sorted(edition["facts"] - carried))
-        )
-        found.append((briefing.previous_edition, sorted(briefing.new_fact_ids)))
+    expected, found = newness(recorded(workspace.database_url), workspace.out)
     assert expected == found
     assert any(previous is not None for previous, _ in found)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from pypdf import PdfReader
 from briefing.settings import PROJECT_ROOT
 from tests.browser import chromium, needs_chromium
 from tests.conftest import Mailbox, free_port, serve_smtp, weasyprint_lines
+from tests.runs import clean_env
 
 # Slow: a real Prefect server, worker and flow run, about two minutes together.
 pytestmark = pytest.mark.slow
@@ -43,16 +45,6 @@ class Stack:
     out_dir: Path
     mailbox: Mailbox
     env: dict[str, str]
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    """This process's environment without any PREFECT_* or BRIEFING_* value, plus the given."""
-    base = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PREFECT_", "BRIEFING_"))
-    }
-    return {**base, **values}
 
 
 def group_alive(pgid: int) -> bool:
@@ -82,6 +74,32 @@ def run_down(stack_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@contextmanager
+def brought_up(env: dict[str, str], run_dir: Path) -> Iterator[None]:
+    """`make up`'s script run with the environment (it must succeed); on the way out `make
+    down`'s, then any process group it started and left is killed, whatever happened between."""
+    groups: list[int] = []
+    try:
+        up = subprocess.run(
+            ["bash", "scripts/up.sh"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=UP_TIMEOUT,
+            check=False,
+        )
+        groups = started_groups(run_dir)
+        assert 0 == up.returncode, up.stdout + up.stderr
+        yield
+    finally:
+        groups = groups or started_groups(run_dir)
+        run_down(env)
+        for pgid in groups:
+            if group_alive(pgid):
+                os.killpg(pgid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Server, deployments and worker from scripts/up.sh; stopped by scripts/down.sh, then
@@ -89,7 +107,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("stack")
     run_dir, out_dir = root / "run", root / "out"
     port, editions_port = free_port(), free_port()
-    groups: list[int] = []
     with serve_smtp(Mailbox(port=free_port())) as mailbox:
         env = clean_env(
             RUN_DIR=str(run_dir),
@@ -105,18 +122,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             BRIEFING_SMTP_RETRIES="0",
             BRIEFING_EMAIL_RECIPIENTS="desk@example.org",
         )
-        try:
-            up = subprocess.run(
-                ["bash", "scripts/up.sh"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=UP_TIMEOUT,
-                check=False,
-            )
-            groups = started_groups(run_dir)
-            assert 0 == up.returncode, up.stdout + up.stderr
+        with brought_up(env, run_dir):
             yield Stack(
                 f"http://127.0.0.1:{port}/api",
                 f"http://127.0.0.1:{editions_port}/",
@@ -125,12 +131,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 mailbox,
                 env,
             )
-        finally:
-            groups = groups or started_groups(run_dir)
-            run_down(env)
-            for pgid in groups:
-                if group_alive(pgid):
-                    os.killpg(pgid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from its run's link, each mailed, the memory consistent; `make down`'s script st
 
 import os
 import signal
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,17 +17,15 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
-from briefing.models import Briefing
-from briefing.settings import PROJECT_ROOT
 from briefing.store.database import TURN_KEY
 from briefing.store.files import lock_edition_folder
 from tests.conftest import Mailbox, free_port, serve_smtp, weasyprint_lines
 from tests.postgres import PostgresServer
-from tests.test_concurrency_postgres import recorded
+from tests.runs import clean_env
+from tests.test_concurrency_postgres import newness, recorded
 from tests.test_deployment import (
     RUN_TIMEOUT,
-    UP_TIMEOUT,
-    clean_env,
+    brought_up,
     form_run,
     group_alive,
     run_down,
@@ -65,7 +62,6 @@ def topology(
     port, editions_port = free_port(), free_port()
     prefect_db, memory_db = postgres.create_database("prefect"), postgres.create_database()
     prefect_url = postgres.url(prefect_db).replace("+psycopg", "+asyncpg")
-    groups: list[int] = []
     with serve_smtp(Mailbox(port=free_port())) as mailbox:
         env = clean_env(
             RUN_DIR=str(run_dir),
@@ -85,18 +81,10 @@ def topology(
             BRIEFING_EMAIL_RECIPIENTS="desk@example.org",
         )
         try:
-            up = subprocess.run(
-                ["bash", "scripts/up.sh"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=UP_TIMEOUT,
-                check=False,
-            )
-            groups = started_groups(run_dir)
-            assert 0 == up.returncode, up.stdout + up.stderr
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}/api", timeout=30) as api:
+            with (
+                brought_up(env, run_dir),
+                httpx.Client(base_url=f"http://127.0.0.1:{port}/api", timeout=30) as api,
+            ):
                 yield Topology(
                     api,
                     f"http://127.0.0.1:{editions_port}/",
@@ -107,11 +95,6 @@ def topology(
                     env,
                 )
         finally:
-            groups = groups or started_groups(run_dir)
-            run_down(env)
-            for pgid in groups:
-                if group_alive(pgid):
-                    os.killpg(pgid, signal.SIGKILL)
             postgres.drop_database(prefect_db)
             postgres.drop_database(memory_db)
 
@@ -205,17 +188,7 @@ def test_the_memory_is_consistent_after_the_three(
 ) -> None:
     """Three editions recorded, each new against exactly those recorded before it."""
     memory = recorded(topology.memory_url)
-    found, expected = [], []
-    for position, edition in enumerate(memory):
-        before = [e for e in memory[:position] if e["date"] < edition["date"]]
-        briefing = Briefing.model_validate_json(
-            (topology.out_dir / f"briefing-{edition['date'].isoformat()}.json").read_text("utf-8")
-        )
-        carried = set().union(*(e["facts"] for e in before))
-        expected.append(
-            (max((e["date"] for e in before), default=None), sorted(edition["facts"] - carried))
-        )
-        found.append((briefing.previous_edition, sorted(briefing.new_fact_ids)))
+    expected, found = newness(memory, topology.out_dir)
     assert sorted(DATES) == sorted(e["date"].isoformat() for e in memory)
     assert expected == found
 

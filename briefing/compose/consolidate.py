@@ -237,18 +237,15 @@ def _first_home(
     weights: dict[str, float],
     stories: Mapping[str, int],
 ) -> int | None:
-    """The first group with a report of the same thing from another document, if any; feed
-    items of two stories report two things, and an item's headline (its text's first span)
-    joins only other headlines: merged into a sentence, it would leave its story no title."""
+    """The first group with a report of the same thing from another document, if any, among
+    candidates of the statement's own story or of none (the index keeps them so); an item's
+    headline (its text's first span) joins only other headlines: merged into a sentence, it
+    would leave its story no title."""
     document = profile.fact.evidence[0].document_id
-    story = stories.get(document)
-    headline = story is not None and profile.fact.evidence[0].start == 0
+    headline = document in stories and profile.fact.evidence[0].start == 0
     for group, member in sorted(candidates, key=lambda pair: pair[0]):
         other = member.fact.evidence[0].document_id
-        other_story = stories.get(other)
-        if story is not None and other_story is not None and story != other_story:
-            continue
-        if (other_story is not None and member.fact.evidence[0].start == 0) != headline:
+        if (other in stories and member.fact.evidence[0].start == 0) != headline:
             continue
         if other != document and same_report(member, profile, weights):
             return group
