@@ -8,6 +8,7 @@ as its evidence. Within a merged fact, differing numbers or dates become a ``Dis
 
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -92,7 +93,9 @@ def content_words(statement: str, topic: Topic) -> frozenset[str]:
         lower = token.lower()
         if lower in _STOPWORDS or lower in _NUMBER_WORDS or token.isdigit():
             continue
-        words.add(_stem(lower))
+        # Interned: one string per distinct word, not one per statement (at 20,000 items the
+        # statements' words were 800,000 strings, 42 MB, most of them repeats).
+        words.add(sys.intern(_stem(lower)))
     return frozenset(words)
 
 
@@ -200,7 +203,41 @@ def merge_facts(group: Sequence[Fact]) -> Fact:
     )
 
 
-_ANY = "any story"  # the index key under which every group is listed (a story is an int)
+class _Index:
+    """Group numbers by story (None: a seed's) and key (a word, a quoted run, a day and word),
+    for the statements that may join them: a feed item's, its own story's and the seeds';
+    a seed's, every story's. A number listed once is kept bare, not in a list of its own (at
+    20,000 items most words of a story's first reports are listed once)."""
+
+    def __init__(self) -> None:
+        self._by_story: dict[int | None, dict[object, int | list[int]]] = {}
+
+    def add(self, story: int | None, key: object, number: int) -> None:
+        """List a group's number under its story and a key."""
+        listed = self._by_story.setdefault(story, {})
+        found = listed.get(key)
+        if found is None:
+            listed[key] = number
+        elif isinstance(found, int):
+            listed[key] = [found, number]
+        else:
+            found.append(number)
+
+    def find(self, story: int | None, key: object, into: set[int]) -> None:
+        """Add to ``into`` the groups listed under the key that a statement of the story may
+        join."""
+        shelves = (
+            self._by_story.values()
+            if story is None
+            else [self._by_story.get(story, {}), self._by_story.get(None, {})]
+        )
+        for shelf in shelves:
+            found = shelf.get(key)
+            if isinstance(found, int):
+                into.add(found)
+            elif found is not None:
+                into.update(found)
+
 
 # A match by words needs at least this rarity-weighted Jaccard; one of two events of the same
 # day needs at least the lower one.
@@ -308,33 +345,27 @@ def consolidate_counted(
     stories = stories or {}
     groups: list[list[_Profile]] = []
     members: list[tuple[int, _Profile]] = []  # (group, its first report), in group order
-    # Members by (story of the first report, or None, and a word): the groups a statement of
-    # that story may join. ANY: every group, for a statement of no story.
-    by_word: dict[tuple[object, str], list[int]] = {}
-    by_run: dict[tuple[object, tuple[str, ...]], list[int]] = {}
+    index = _Index()
     by_id: dict[str, int] = {}
-    by_day_word: dict[tuple[object, date, str], list[int]] = {}
     left_out = Counter[int]()
     for profile in profiles:
         story = stories.get(profile.fact.evidence[0].document_id)
-        keys = (_ANY,) if story is None else (story, None)
         candidates: set[int] = set()
         for word in _probe_words(profile, weights, _JACCARD_FLOOR):
-            for key in keys:
-                candidates.update(by_word.get((key, word), ()))
+            index.find(story, word, candidates)
         day = _event_day(profile.fact)
         if day is not None:
             for word in _probe_words(profile, weights, _SAME_DAY_FLOOR):
-                for key in keys:
-                    candidates.update(by_day_word.get((key, day, word), ()))
+                index.find(story, (day, word), candidates)
         for run in profile.quoted:
-            for key in keys:
-                candidates.update(by_run.get((key, run), ()))
+            index.find(story, run, candidates)
         # The same sentence is the same report wherever it appears: two groups led by it would
         # give the briefing two facts with one id.
         home = by_id.get(profile.fact.id)
         if home is None:
-            home = _first_home(profile, [members[index] for index in candidates], weights, stories)
+            home = _first_home(
+                profile, [members[number] for number in candidates], weights, stories
+            )
         founder = home is None
         if home is None:
             home = len(groups)
@@ -346,15 +377,14 @@ def consolidate_counted(
         by_id.setdefault(profile.fact.id, home)
         if not founder:
             continue
-        index = len(members)
+        number = len(members)
         members.append((home, profile))
-        for key in (story, _ANY):
-            for word in profile.words:
-                by_word.setdefault((key, word), []).append(index)
-                if day is not None:
-                    by_day_word.setdefault((key, day, word), []).append(index)
-            for run in profile.quoted:
-                by_run.setdefault((key, run), []).append(index)
+        for word in profile.words:
+            index.add(story, word, number)
+            if day is not None:
+                index.add(story, (day, word), number)
+        for run in profile.quoted:
+            index.add(story, run, number)
     result = Consolidation()
     for index, group in enumerate(groups):
         reports = [profile.fact for profile in group]
