@@ -345,20 +345,20 @@ def consolidate_counted(
     stories = stories or {}
     groups: list[list[_Profile]] = []
     members: list[tuple[int, _Profile]] = []  # (group, its first report), in group order
-    index = _Index()
+    listed = _Index()
     by_id: dict[str, int] = {}
     left_out = Counter[int]()
     for profile in profiles:
         story = stories.get(profile.fact.evidence[0].document_id)
         candidates: set[int] = set()
         for word in _probe_words(profile, weights, _JACCARD_FLOOR):
-            index.find(story, word, candidates)
+            listed.find(story, word, candidates)
         day = _event_day(profile.fact)
         if day is not None:
             for word in _probe_words(profile, weights, _SAME_DAY_FLOOR):
-                index.find(story, (day, word), candidates)
+                listed.find(story, (day, word), candidates)
         for run in profile.quoted:
-            index.find(story, run, candidates)
+            listed.find(story, run, candidates)
         # The same sentence is the same report wherever it appears: two groups led by it would
         # give the briefing two facts with one id.
         home = by_id.get(profile.fact.id)
@@ -380,11 +380,11 @@ def consolidate_counted(
         number = len(members)
         members.append((home, profile))
         for word in profile.words:
-            index.add(story, word, number)
+            listed.add(story, word, number)
             if day is not None:
-                index.add(story, (day, word), number)
+                listed.add(story, (day, word), number)
         for run in profile.quoted:
-            index.add(story, run, number)
+            listed.add(story, run, number)
     result = Consolidation()
     for index, group in enumerate(groups):
         reports = [profile.fact for profile in group]
