@@ -20,6 +20,7 @@ from briefing.extract.segment import (
     split_windows,
 )
 from briefing.models import SourceDocument
+from briefing.sources.feeds import select_items
 from briefing.topic import Topic
 from tests.test_properties_feeds import fetched
 
@@ -161,7 +162,7 @@ def test_a_window_does_not_end_after_an_abbreviation_the_sentence_goes_on_past()
 
 def _bodies(documents: Iterator[SourceDocument]) -> list[str]:
     """The paragraph windows extraction hands to the sentence splitter, once each."""
-    bodies = {}
+    bodies: dict[str, None] = {}
     for document in documents:
         for paragraph in split_paragraphs(document.text):
             body = paragraph.of(document.text)
@@ -179,8 +180,6 @@ def _news_documents(topic: Topic) -> Iterator[SourceDocument]:
 
 
 def _synthetic_documents(topic: Topic) -> Iterator[SourceDocument]:
-    from briefing.sources.feeds import select_items
-
     for feed in build_feeds(4, 100):
         items, _ = select_items(
             fetched(feed.body, feed.content_type), topic, date(1900, 1, 1), date(2200, 12, 31)

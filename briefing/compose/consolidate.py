@@ -203,6 +203,9 @@ def merge_facts(group: Sequence[Fact]) -> Fact:
     )
 
 
+_EMPTY: Mapping[object, int | list[int]] = {}
+
+
 class _Index:
     """Group numbers by story (None: a seed's) and key (a word, a quoted run, a day and word),
     for the statements that may join them: a feed item's, its own story's and the seeds';
@@ -229,7 +232,7 @@ class _Index:
         shelves = (
             self._by_story.values()
             if story is None
-            else [self._by_story.get(story, {}), self._by_story.get(None, {})]
+            else (self._by_story.get(story, _EMPTY), self._by_story.get(None, _EMPTY))
         )
         for shelf in shelves:
             found = shelf.get(key)

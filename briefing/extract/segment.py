@@ -78,7 +78,7 @@ _AFTER_UNITED_STATES = frozenset(" -,;:”)’'")
 _QUOTATION = re.compile(r"“([^“”]*)”")
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 _LIST_MARK = re.compile(r"[A-Za-z]|[ivxlcdm]+|\d{1,2}", re.IGNORECASE)
-_WORD_BEFORE = re.compile(r"(?:^|(?<= ))[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _ROMAN_NUMERAL = re.compile(r"[ivxlcdm]+", re.IGNORECASE)
 
 
@@ -97,6 +97,7 @@ def _plain_sentence_spans(body: str) -> list[Span] | None:
             or _PYSBD_STARTER.match(body, match.end())
         ):
             return None
+        # Masked by as many characters, so spans into it are spans into the body.
         masked = masked[: match.start()] + "USxx" + masked[match.end() :]
     if masked.endswith(".”"):  # a closing quotation mark after the last full stop
         masked = masked[:-2] + "x”"
@@ -113,13 +114,12 @@ def _plain_sentence_spans(body: str) -> list[Span] | None:
             return None
     spans = []
     start = 0
-    for stop, character in enumerate(masked):
-        if character != ".":
-            continue
-        word = _WORD_BEFORE.search(masked, 0, stop)
-        if word is None or len(word.group()) < 2:
+    stop = masked.find(".")
+    while stop >= 0:
+        word = masked[masked.rfind(" ", 0, stop) + 1 : stop]  # the word before the full stop
+        if len(word) < 2 or not _WORD.fullmatch(word):
             return None
-        last = word.group().rsplit("-", 1)[-1]
+        last = word.rsplit("-", 1)[-1]
         if (
             _PYSBD_ABBREVIATION.fullmatch(last)
             or _ROMAN_NUMERAL.fullmatch(last)
@@ -139,6 +139,7 @@ def _plain_sentence_spans(body: str) -> list[Span] | None:
             return None
         spans.append(Span(start, following))
         start = following
+        stop = masked.find(".", following)
     spans.append(Span(start, len(body)))
     return spans
 
