@@ -231,3 +231,28 @@ def test_a_copy_with_other_sections_looks_up_its_own_facts(deep: bool) -> None:
     with pytest.raises(KeyError):
         copy.fact("f1")
     assert first.facts[0] == briefing.fact("f1")
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_records_given_the_same_fields_share_one_set_of_their_names(deep: bool) -> None:
+    """pydantic's set of the names given is one object for records given the same fields, also
+    after a copy; a copy given another field has its own, and the original's is unchanged."""
+    first, second = make_fact(), make_fact()
+    assert first.model_fields_set is second.model_fields_set
+    assert {"id", "statement", "theme", "when", "evidence"} == first.model_fields_set
+    assert first.evidence[0].model_fields_set is second.evidence[0].model_fields_set
+    plain = first.model_copy(deep=deep)
+    assert plain.model_fields_set is first.model_fields_set
+    spoken = first.model_copy(update={"speaker": "JAXA"}, deep=deep)
+    assert "speaker" in spoken.model_fields_set
+    assert "speaker" not in first.model_fields_set and "speaker" not in second.model_fields_set
+    assert spoken.model_dump(exclude_unset=True)["speaker"] == "JAXA"
+    assert "speaker" not in first.model_dump(exclude_unset=True)
+
+
+def test_a_statement_is_held_once_with_its_quote() -> None:
+    """A fact's statement is its evidence quote's very string, also when read from JSON."""
+    fact = make_fact()
+    again = Fact.model_validate_json(fact.model_dump_json())
+    for each in (fact, again):
+        assert each.statement is each.evidence[0].quote
