@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from briefing.edition import load_seed_briefing
 from briefing.models import Briefing
+from briefing.render import document
 from briefing.render.budget import render_bounded_pdf
 from briefing.render.document import render_html
 from briefing.render.shown import print_limits
@@ -191,6 +192,31 @@ def test_the_html_edition_stands_alone(briefing: Briefing) -> None:
     assert "<style>" in html and 'rel="stylesheet"' not in html
     assert next(briefing.facts()).statement.replace("’", "’") in html.replace("&#39;", "'")
     assert "published beside this page" in html
+
+
+def test_the_html_edition_is_the_same_however_its_pieces_are_batched(
+    briefing: Briefing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page is encoded in batches of the template's pieces as it is written: one piece at a
+    time, a few, or all at once give the same bytes, the stylesheet in its place once; and a
+    Japanese character in the last source (batches after the stylesheet was reached) still
+    brings the Japanese face, cut to it."""
+    *rest, last = briefing.sources
+    noted = last.model_copy(update={"note": "宇宙"})
+    edition = briefing.model_copy(update={"sources": (*rest, noted)})
+    pages = []
+    for size in (1, 7, 10**9):
+        monkeypatch.setattr(document, "_BATCH", size)
+        pages.append(document.render_standalone_html(edition, TEMPLATES_DIR))
+    assert pages[0] == pages[1] == pages[2]
+    page = pages[0].decode("utf-8")
+    assert "/* the stylesheet, its fonts embedded */" not in page
+    stylesheet = (TEMPLATES_DIR / "briefing.css").read_text(encoding="utf-8")
+    assert stylesheet.count("@font-face") == page.count("@font-face")  # put in once
+    assert page.index("宇宙") > page.index("</style>")
+    # The face embedded, not named for the machine to find, as it is without Japanese text.
+    assert 'local("IPAexGothic")' not in page
+    assert 'local("IPAexGothic")' in render_html(briefing, TEMPLATES_DIR, standalone=True)
 
 
 def test_docs_images_exist() -> None:

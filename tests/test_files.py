@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing.edition import load_seed_briefing
 from briefing.errors import BriefingError
 from briefing.models import Briefing
 from briefing.store import files
@@ -55,7 +56,7 @@ def write(out: Path, title: str) -> None:
         out,
         edition(title),
         data[f"{STEM}.pdf"],
-        data[f"{STEM}.html"].decode(),
+        data[f"{STEM}.html"],
         run_id=title,
         written_at=datetime(2023, 1, 27, 7, tzinfo=UTC),
     )
@@ -215,3 +216,12 @@ def test_files_get_the_permissions_the_umask_gives(tmp_path: Path, umask: int, m
         os.umask(before)
     modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
     assert {name: mode for name in [*NAMES, MANIFEST, f"{STEM}.eml"]} == modes
+
+
+def test_the_json_edition_is_the_models_json_with_a_final_newline() -> None:
+    """``edition_json`` takes pydantic's bytes without the text between (a memory saving): they
+    are exactly ``model_dump_json``'s, non-ASCII characters included, and a newline."""
+    briefing = load_seed_briefing(date(2023, 1, 20))
+    data = files.edition_json(briefing)
+    assert briefing.model_dump_json(indent=2).encode("utf-8") + b"\n" == data
+    assert any(byte > 127 for byte in data)  # the seeds' curly quotes, say

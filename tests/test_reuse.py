@@ -72,7 +72,7 @@ def seed_edition() -> Briefing:
 def stored(out: Path, briefing: Briefing, fingerprint: str) -> None:
     """Write the edition's files (a stand-in PDF: no rendering needed here) with the inputs."""
     write_edition(
-        out, briefing, b"%PDF-1.7 test", "<html></html>",
+        out, briefing, b"%PDF-1.7 test", b"<html></html>",
         run_id="run-1", written_at=datetime(2023, 1, 20, tzinfo=UTC), inputs=fingerprint,
     )  # fmt: skip
 

@@ -8,9 +8,12 @@ or the rest of the disk. WeasyPrint is imported only when a PDF is wanted, becau
 
 import functools
 import hashlib
+import io
+import itertools
 import mimetypes
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -27,7 +30,7 @@ from briefing.models import Briefing
 from briefing.render import formatting
 from briefing.render.figures import build_timeline_figure
 from briefing.render.shown import Limits, build_shown
-from briefing.render.webfonts import embed_fonts
+from briefing.render.webfonts import embed_fonts, wide_characters
 
 TEMPLATE = "briefing.html"
 
@@ -106,41 +109,98 @@ def render_html(
     """Render the briefing to an HTML document with the templates in templates_dir.
 
     ``standalone`` puts the stylesheet inside the document, for the HTML edition read in a
-    browser; otherwise it is linked, for WeasyPrint to fetch from the templates folder.
-    ``page_size`` becomes the ``@page`` size; only the fixed keywords of ``PageSize`` get into CSS.
-    Without ``limits`` every list is shown whole (the HTML edition); with them, each list is cut
-    at its limit and says how many more the HTML and JSON editions hold (the PDF's lists,
-    ``briefing.render.shown``).
+    browser (``render_standalone_html``, decoded); otherwise it is linked, for WeasyPrint to
+    fetch from the templates folder. ``page_size`` becomes the ``@page`` size; only the fixed
+    keywords of ``PageSize`` get into CSS. Without ``limits`` every list is shown whole (the HTML
+    edition); with them, each list is cut at its limit and says how many more the HTML and JSON
+    editions hold (the PDF's lists, ``briefing.render.shown``).
     """
-    if page_size not in get_args(PageSize):
-        raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
-    try:
-        stylesheet = (
-            (templates_dir / STYLESHEET).read_text(encoding="utf-8") if standalone else None
-        )
-        environment = build_environment(templates_dir)
-        # A global, so that the macros imported without context see it too.
-        shown = build_shown(briefing, limits)
-        environment.globals["citation_limit"] = shown.citation_limit
-        environment.globals["listed_sources"] = shown.listed_numbers
-        environment.globals["citation_anchors"] = CitationAnchors()
-        template = environment.get_template(TEMPLATE)
-        html = template.render(
-            briefing=briefing,
-            shown=shown,
-            page_size=page_size,
-            stylesheet=None if stylesheet is None else Markup(_STYLESHEET_PLACE),
-            for_print=not standalone,
-            timeline_figure=build_timeline_figure(briefing, shown.drawn_on_timeline),
-        )
-        if stylesheet is None:
-            return html
+    if standalone:
+        return render_standalone_html(
+            briefing, templates_dir, page_size=page_size, limits=limits
+        ).decode("utf-8")
+    with _rendering(templates_dir):
+        template, context = _prepared(briefing, templates_dir, page_size, limits, standalone=False)
+        return template.render(context)
+
+
+# Chunks of the template's output joined, searched and encoded at a time: one regex search and
+# one encode per chunk cost more than the chunk did.
+_BATCH = 2048
+
+
+def render_standalone_html(
+    briefing: Briefing,
+    templates_dir: Path,
+    *,
+    page_size: PageSize = "A4",
+    limits: Limits | None = None,
+) -> bytes:
+    """The HTML edition as UTF-8, its stylesheet inside it, fonts embedded (``render_html``).
+
+    The page is encoded as the template writes it, never held whole as text: at 20,000 items
+    it is 100 million characters, and the text, the list of pieces it was joined from and the
+    copy with the stylesheet put in cost 600 MB more than these bytes.
+    """
+    with _rendering(templates_dir):
+        stylesheet = (templates_dir / STYLESHEET).read_text(encoding="utf-8")
+        template, context = _prepared(briefing, templates_dir, page_size, limits, standalone=True)
+        chunks = template.generate(context)
+        head: str | None = None  # the page up to the stylesheet, once it has been written
+        rest = io.BytesIO()
+        wide: set[str] = set()
+        while batch := list(itertools.islice(chunks, _BATCH)):  # a piece may be empty
+            piece = "".join(batch)
+            wide |= wide_characters(piece)
+            if head is None and _STYLESHEET_PLACE in piece:
+                head, piece = piece.split(_STYLESHEET_PLACE, 1)
+                head = rest.getvalue().decode("utf-8") + head
+                rest = io.BytesIO()
+            rest.write(piece.encode("utf-8"))
+        if head is None:
+            raise RenderError(f"{templates_dir / TEMPLATE} has no place for the stylesheet")
         # The fonts cut to the characters the page holds, so known only once it is rendered.
-        return html.replace(_STYLESHEET_PLACE, embed_fonts(stylesheet, templates_dir, html), 1)
+        fonts = embed_fonts(stylesheet, templates_dir, "".join(sorted(wide)))
+        return b"".join((head.encode("utf-8"), fonts.encode("utf-8"), rest.getbuffer()))
+
+
+@contextmanager
+def _rendering(templates_dir: Path) -> Iterator[None]:
+    """Template and stylesheet errors as RenderError."""
+    try:
+        yield
     except jinja2.TemplateError as exc:  # first: a missing template is also an OSError
         raise RenderError(f"cannot render {templates_dir / TEMPLATE}: {exc}") from exc
     except OSError as exc:
         raise RenderError(f"cannot read {templates_dir / STYLESHEET}: {exc.strerror}") from exc
+
+
+def _prepared(
+    briefing: Briefing,
+    templates_dir: Path,
+    page_size: str,
+    limits: Limits | None,
+    *,
+    standalone: bool,
+) -> tuple[jinja2.Template, dict[str, Any]]:
+    """The template and what it is rendered with."""
+    if page_size not in get_args(PageSize):
+        raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
+    environment = build_environment(templates_dir)
+    # Globals, so that the macros imported without context see them too.
+    shown = build_shown(briefing, limits)
+    environment.globals["citation_limit"] = shown.citation_limit
+    environment.globals["listed_sources"] = shown.listed_numbers
+    environment.globals["citation_anchors"] = CitationAnchors()
+    context = {
+        "briefing": briefing,
+        "shown": shown,
+        "page_size": page_size,
+        "stylesheet": Markup(_STYLESHEET_PLACE) if standalone else None,
+        "for_print": not standalone,
+        "timeline_figure": build_timeline_figure(briefing, shown.drawn_on_timeline),
+    }
+    return environment.get_template(TEMPLATE), context
 
 
 def _require_weasyprint() -> None:

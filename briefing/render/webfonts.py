@@ -32,11 +32,16 @@ _WIDE = re.compile(f"[{chr(_FIRST_WIDE)}-{chr(0x10FFFF)}]")
 _FONT_URL = re.compile(r"url\((fonts/[A-Za-z0-9._-]+\.ttf)\)")
 
 
+def wide_characters(text: str) -> set[str]:
+    """The characters of text that only the Japanese face has."""
+    return set(_WIDE.findall(text))
+
+
 def embed_fonts(stylesheet: str, templates_dir: Path, text: str) -> str:
     """The stylesheet with each vendored font a data: URL: the Latin faces as cut in
     ``fonts/web/``, the Japanese one cut to the Japanese characters of ``text`` (left out when
     it has none)."""
-    wide = "".join(sorted(set(_WIDE.findall(text))))
+    wide = "".join(sorted(wide_characters(text)))
 
     def embedded(match: re.Match[str]) -> str:
         path = templates_dir / match.group(1)

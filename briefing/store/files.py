@@ -112,15 +112,18 @@ def _make_staging(out_dir: Path, stem: str) -> Path:
 
 
 def edition_json(briefing: Briefing) -> bytes:
-    """The JSON edition: the whole briefing model, indented."""
-    return briefing.model_dump_json(indent=2).encode("utf-8") + b"\n"
+    """The JSON edition: the whole briefing model, indented.
+
+    ``model_dump_json``'s bytes before it decodes them: at 2,000 items the text, its encoding
+    and the newline added cost 64 MB beside the 13 MB of JSON; the newline alone costs 13."""
+    return type(briefing).__pydantic_serializer__.to_json(briefing, indent=2) + b"\n"
 
 
 def write_edition(
     out_dir: Path,
     briefing: Briefing,
     pdf: bytes,
-    html: str,
+    html: bytes,
     *,
     run_id: str,
     written_at: datetime,
@@ -143,7 +146,7 @@ def write_edition(
     )
     contents = {
         files.json.name: edition_json(briefing) if json is None else json,
-        files.html.name: html.encode("utf-8"),
+        files.html.name: html,
         files.pdf.name: pdf,
     }
     manifest = EditionManifest(
