@@ -138,9 +138,10 @@ def render_standalone_html(
 ) -> bytes:
     """The HTML edition as UTF-8, its stylesheet inside it, fonts embedded (``render_html``).
 
-    The page is encoded as the template writes it, never held whole as text: at 20,000 items
-    it is 100 million characters, and the text, the list of pieces it was joined from and the
-    copy with the stylesheet put in cost 600 MB more than these bytes.
+    The page is encoded as the template writes it, never held whole as text: as text it took
+    two bytes a character (it has characters past Latin-1), and making it whole took the list
+    of its pieces and a copy with the stylesheet put in. At 2,000 items (9.6 MB): 19 MB held and
+    25 MB more while rendering as text; 9.6 MB held and 17 MB more as these bytes.
     """
     with _rendering(templates_dir):
         stylesheet = (templates_dir / STYLESHEET).read_text(encoding="utf-8")
