@@ -28,6 +28,7 @@ from briefing.deliver.mail import build_message
 from briefing.deliver.smtp import DeliveryPlan, plan_delivery
 from briefing.errors import ConfigurationError
 from briefing.extract.facts import DocumentFacts, ExtractMany, extract_documents, extract_each
+from briefing.heap import gives_back_freed_memory
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.publish.bucket import Bucket, send_to_bucket
 from briefing.publish.links import EditionLinks, edition_links
@@ -276,6 +277,7 @@ class Selection:
         return tuple(item.document for item in self.items)
 
 
+@gives_back_freed_memory
 def select_news(plan: EditionPlan, topic: Topic, fetches: Sequence[FeedFetch]) -> Selection:
     """Parse each fetched feed and keep the items about the partnership within the period."""
     kept: list[FeedItem] = []
@@ -371,6 +373,7 @@ def load_kept_facts(plan: EditionPlan, keys: list[str]) -> dict[str, list[Fact]]
         return load_extractions(memory, keys)
 
 
+@gives_back_freed_memory
 def load_and_extract(
     plan: EditionPlan,
     topic: Topic,
@@ -410,6 +413,7 @@ def edition_fingerprint(
     )
 
 
+@gives_back_freed_memory
 def load_reusable_edition(plan: EditionPlan, inputs: str) -> StoredEdition | None:
     """The edition in the plan's output folder when it was made from these very inputs."""
     return load_stored_edition(plan.out_dir, plan.edition_date, inputs)
@@ -435,6 +439,7 @@ def load_recollection_of(plan: EditionPlan) -> Recollection:
         return load_recollection(memory, plan.edition_date)
 
 
+@gives_back_freed_memory
 def compose_edition(
     plan: EditionPlan,
     topic: Topic,
@@ -470,6 +475,7 @@ class Rendered:
     json: bytes  # the JSON edition, as attached to the PDF and written beside it
 
 
+@gives_back_freed_memory
 def render_edition(plan: EditionPlan, briefing: Briefing) -> Rendered:
     """Render the PDF within the plan's page budget, its lists cut at the print limits (halved
     while it has too many pages), and the HTML page, which shows every entry."""
@@ -524,6 +530,7 @@ def lock_edition(plan: EditionPlan) -> Iterator[None]:
         yield
 
 
+@gives_back_freed_memory
 def write_files(
     plan: EditionPlan,
     briefing: Briefing,
@@ -570,6 +577,7 @@ def reused_result(stored: StoredEdition) -> EditionResult:
     return _result(stored.briefing, stored.files, reused_from=stored.run_id)
 
 
+@gives_back_freed_memory
 def write_to_memory(
     plan: EditionPlan,
     briefing: Briefing,
