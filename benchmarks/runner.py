@@ -4,7 +4,10 @@ The stages are the library functions the ``weekly-briefing`` flow calls, driven 
 Prefect server), in the flow's order; ``prefect_overhead`` optionally runs the flow itself once.
 """
 
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -265,32 +268,24 @@ def run_scale(
     ):
         urls = [server.url(feed.path) for feed in feeds]
         plan = bench_plan(urls, Path(work) / "out", include_seeds)
-        for run in ("cold", "warm"):
-            sampler = Sampler()
-            clock = Clock(sampler)
-            before = dict(server.statuses)
-            with sampler.running():
-                edition = run_edition(plan, clock)
-            result[run] = {
-                "stages": clock.report(generated),
-                "total_seconds": round(
-                    sum(clock.seconds(name) for name in STAGES) - clock.seconds("consolidate"), 3
-                ),
-                "ingest_seconds": round(sum(clock.seconds(name) for name in INGEST), 3),
-                "http": {str(code): n - before.get(code, 0) for code, n in server.statuses.items()},
-            }
-            if run == "cold":
-                assert edition.rendered is not None, "a cold run renders its edition"
-                result["baselines"] = {
-                    "feedparser_seconds": round(feedparser_alone(edition.fetches), 4),
-                    "weasyprint_seconds": round(
-                        weasyprint_alone(edition.rendered.print_html, plan.templates_dir), 4
-                    ),
-                }
-            # A warm run is a process of its own in use: the cold run's edition is not kept
-            # alive under it (it held the cold run's facts, PDF and JSON through the warm run,
-            # and the process peak was the two runs' together).
-            del edition
+        clock = Clock(Sampler())
+        before = dict(server.statuses)
+        with clock.sampler.running():
+            edition = run_edition(plan, clock)
+        result["cold"] = {**run_report(clock, generated), "http": _answers(server, before)}
+        assert edition.rendered is not None, "a cold run renders its edition"
+        result["baselines"] = {
+            "feedparser_seconds": round(feedparser_alone(edition.fetches), 4),
+            "weasyprint_seconds": round(
+                weasyprint_alone(edition.rendered.print_html, plan.templates_dir), 4
+            ),
+        }
+        del edition
+        before = dict(server.statuses)
+        result["warm"] = {
+            **warm_run(urls, Path(work), generated, include_seeds),
+            "http": _answers(server, before),
+        }
         if include_seeds:
             result["seeds_only"] = seeds_only_run(Path(work))
         if prefect:
@@ -303,6 +298,36 @@ def run_scale(
     return result
 
 
+def run_report(clock: Clock, items: int) -> dict[str, Any]:
+    """A run's stages, its total and its ingest time (fetch to extract)."""
+    return {
+        "stages": clock.report(items),
+        "total_seconds": round(
+            sum(clock.seconds(name) for name in STAGES) - clock.seconds("consolidate"), 3
+        ),
+        "ingest_seconds": round(sum(clock.seconds(name) for name in INGEST), 3),
+    }
+
+
+def _answers(server: Any, before: dict[int, int]) -> dict[str, int]:
+    return {str(code): n - before.get(code, 0) for code, n in server.statuses.items()}
+
+
+def warm_run(urls: list[str], work: Path, items: int, include_seeds: bool) -> dict[str, Any]:
+    """The warm run (every feed 304) in a process of its own, as a rerun is in use
+    (``benchmarks/warm.py``): in the cold run's process it started on the cold run's heap, which
+    Python had freed but not returned (about 700 MB at 20,000 items), and the process peak was
+    the two runs' mixed."""
+    given = {"urls": urls, "work": str(work), "items": items, "include_seeds": include_seeds}
+    with tempfile.TemporaryDirectory(prefix="briefing-warm-") as folder:
+        inbox, outbox = Path(folder) / "in.json", Path(folder) / "out.json"
+        inbox.write_text(json.dumps(given), encoding="utf-8")
+        command = [sys.executable, "-m", "benchmarks.warm", str(inbox), str(outbox)]
+        subprocess.run(command, check=True, cwd=Path(__file__).resolve().parent.parent)
+        report: dict[str, Any] = json.loads(outbox.read_text(encoding="utf-8"))
+    return report
+
+
 def seeds_only_run(work: Path) -> dict[str, Any]:
     """The seeds-only edition, cold, on a memory of its own, timed like the runs above (after
     them: the same process, imports and fonts already loaded as for the warm run)."""
@@ -311,12 +336,7 @@ def seeds_only_run(work: Path) -> dict[str, Any]:
     clock = Clock(Sampler())
     with clock.sampler.running():
         run_edition(plan, clock)
-    return {
-        "stages": clock.report(1),
-        "total_seconds": round(
-            sum(clock.seconds(name) for name in STAGES) - clock.seconds("consolidate"), 3
-        ),
-    }
+    return run_report(clock, 1)
 
 
 def prefect_run(urls: list[str], work: Path, include_seeds: bool) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.__main__ import main
 from benchmarks.memory import Sampler
-from benchmarks.report import summary, table
+from benchmarks.report import peak_of, summary, table
 from benchmarks.runner import (
     INGEST,
     STAGES,
@@ -95,6 +95,18 @@ def test_a_warm_run_extracts_nothing_again(tiny: dict[str, Any]) -> None:
     cold, warm = (tiny[run]["stages"]["extract"]["counts"] for run in ("cold", "warm"))
     assert (0, cold["facts"]) == (warm["extracted"], warm["facts"])
     assert cold["extracted"] == cold["documents"]
+
+
+@pytest.mark.slow
+def test_the_warm_run_is_a_process_of_its_own_that_reuses_the_edition(
+    tiny: dict[str, Any],
+) -> None:
+    """The warm run, in its own process (its peak its own), reused the cold run's edition, and
+    the scale's peak is the higher of the two processes'."""
+    warm = tiny["warm"]
+    assert warm["reused"] and 1 == warm["stages"]["compose"]["counts"]["reused"]
+    assert 0 < warm["process_peak_rss_mib"]
+    assert max(tiny["process_peak_rss_mib"], warm["process_peak_rss_mib"]) == peak_of(tiny)
 
 
 @pytest.mark.slow
