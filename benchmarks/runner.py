@@ -133,13 +133,15 @@ def run_edition(plan: EditionPlan, clock: Clock) -> Edition:
         extracted = stages.load_and_extract(plan, topic, documents)
         counts["documents"] = len(documents)
         counts["extracted"] = len(extracted.fresh)
-        counts["facts"] = len(extracted.facts)
+        counts["kept"] = len(extracted.kept)
+        counts["facts"] = len(extracted.facts)  # those extracted now: the kept are read later
     with clock.stage("compose") as counts, _timed_consolidation(clock):
         recollection = stages.load_recollection_of(plan)
         inputs = stages.edition_fingerprint(plan, extracted, outcomes, recollection)
         stored = stages.load_reusable_edition(plan, inputs)
         counts["reused"] = int(stored is not None)
         if stored is None:
+            extracted = stages.load_kept_into(plan, extracted)
             edition = stages.compose_edition(
                 plan, topic, documents, extracted.facts, outcomes, recollection
             )

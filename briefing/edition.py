@@ -13,9 +13,8 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from pydantic import BaseModel
 from briefing.compose.assemble import compose_briefing, period_start_for
 from briefing.deliver.mail import build_message
 from briefing.deliver.smtp import DeliveryPlan, plan_delivery
-from briefing.errors import ConfigurationError
+from briefing.errors import ConfigurationError, StoreError
 from briefing.extract.facts import DocumentFacts, ExtractMany, extract_documents, extract_each
 from briefing.heap import gives_back_freed_memory
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
@@ -72,6 +71,7 @@ from briefing.store.memory import (
     load_article_copies,
     load_extractions,
     load_feed_copies,
+    load_known_extractions,
     load_recollection,
     memory_at,
     memory_turn,
@@ -340,11 +340,18 @@ def fetch_full_articles(plan: EditionPlan, selection: Selection) -> Selection:
 
 @dataclass(frozen=True)
 class Extracted:
-    """Every document's facts; ``fresh`` holds those extracted now, by extraction key."""
+    """Every document's facts; ``fresh`` holds those extracted now, by extraction key.
+
+    ``kept`` names the keys whose facts the memory keeps but that are not read yet: their
+    results hold no facts, and ``facts`` only the others', until ``load_kept_into`` reads them,
+    when the edition is composed. A rerun that reuses its stored edition never reads them (at
+    20,000 items, 170,000 facts: 6 s and 200 MB).
+    """
 
     results: tuple[DocumentFacts, ...]
     facts: list[Fact] = field(default_factory=list)
     fresh: dict[str, list[Fact]] = field(default_factory=dict)
+    kept: frozenset[str] = frozenset()
 
 
 KeptFacts = Callable[[list[str]], Mapping[str, list[Fact]]]
@@ -380,8 +387,40 @@ def load_and_extract(
     documents: Sequence[SourceDocument],
     extract_many: ExtractMany = extract_each,
 ) -> Extracted:
-    """``extract_edition`` with the facts the plan's memory kept."""
-    return extract_edition(topic, documents, partial(load_kept_facts, plan), extract_many)
+    """``extract_edition`` of the documents whose facts the plan's memory does not keep; those
+    it keeps are named in ``Extracted.kept``, to be read by ``load_kept_into``."""
+    known: set[str] = set()
+
+    def known_keys(keys: list[str]) -> dict[str, list[Fact]]:
+        with memory_at(plan.database_url) as memory:
+            known.update(load_known_extractions(memory, keys))
+        return {key: [] for key in known}  # their facts, read later
+
+    return replace(
+        extract_edition(topic, documents, known_keys, extract_many), kept=frozenset(known)
+    )
+
+
+@gives_back_freed_memory
+def load_kept_into(plan: EditionPlan, extracted: Extracted) -> Extracted:
+    """The extraction with the facts the memory keeps read in, in document order."""
+    if not extracted.kept:
+        return extracted
+    kept = load_kept_facts(plan, sorted(extracted.kept))
+    if missing := extracted.kept - kept.keys():
+        raise StoreError(
+            f"the memory no longer keeps the facts of {len(missing)} documents it kept when "
+            "this run began (its extractions rows were deleted meanwhile): run again"
+        )
+    results = tuple(
+        replace(result, facts=kept[result.key]) if result.key in extracted.kept else result
+        for result in extracted.results
+    )
+    return Extracted(
+        results=results,
+        facts=[fact for result in results for fact in result.facts],
+        fresh=extracted.fresh,
+    )
 
 
 # --- the same inputs, the same edition ------------------------------------------------------

@@ -67,10 +67,8 @@ def describe_documents(extracted: Extracted) -> list[str]:
     """One line per document: its facts, and what was left out or that they were kept."""
     lines = []
     for result in extracted.results:
-        if result.skipped is None:
-            lines.append(
-                f"{result.document_id}: {len(result.facts)} facts, kept from an earlier run"
-            )
+        if result.skipped is None:  # read only if the edition is composed
+            lines.append(f"{result.document_id}: facts kept from an earlier run")
             continue
         left_out = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items()))
         lines.append(
@@ -85,8 +83,8 @@ def describe_extraction(extracted: Extracted) -> str:
     return stage_line(
         3,
         "extract",
-        f"{len(extracted.facts)} facts from {documents} documents "
-        f"({fresh} read again, {documents - fresh} kept from earlier runs)",
+        f"{documents} documents: {fresh} read again, giving {len(extracted.facts)} facts; "
+        f"the facts of {documents - fresh} kept from earlier runs",
     )
 
 

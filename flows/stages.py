@@ -127,8 +127,9 @@ def compose_stage(
 ) -> Briefing:
     """Assemble the facts into the edition and mark those no earlier edition carried."""
     recollection = stages.load_recollection_of(plan)
+    facts = stages.load_kept_into(plan, extracted).facts
     briefing = stages.compose_edition(
-        plan, topic, documents, extracted.facts, selection.outcomes, recollection
+        plan, topic, documents, facts, selection.outcomes, recollection
     )
     get_run_logger().info(progress.describe_briefing(briefing))
     return briefing

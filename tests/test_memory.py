@@ -7,12 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, delete, event, func, select, text
 
+from briefing import edition as stages
 from briefing.compose.assemble import compose_briefing
+from briefing.edition import build_plan
 from briefing.errors import StoreError
 from briefing.extract.facts import extract_documents, extract_facts, extraction_key
 from briefing.models import Briefing, Fact, SourceDocument
+from briefing.settings import Settings
 from briefing.sources.feeds import FeedItem, dedupe_items, feed_for_url, fetch_feed, select_items
 from briefing.store.files import edition_json
 from briefing.store.memory import (
@@ -20,6 +23,7 @@ from briefing.store.memory import (
     documents,
     edition_facts,
     editions,
+    extractions,
     facts,
     feed_copies,
     fetches,
@@ -336,6 +340,51 @@ def test_facts_kept_for_a_known_document_give_the_same_edition(
     assert [[r.key for r in fresh]] == asked  # every key at once
     assert [None] * len(seeds) == [r.skipped for r in again]
     assert edition_json(briefing) == edition_json(rebuilt)
+
+
+def test_kept_facts_are_only_named_until_the_edition_is_composed(
+    memory: Engine,
+    database_url: str,
+    seeds: tuple[SourceDocument, ...],
+    topic: Topic,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run's extraction asks the memory which documents it keeps facts for and reads none of
+    them (a rerun that reuses its edition never needs them); ``load_kept_into`` reads them, the
+    very facts extraction gave; rows deleted in between are an error that says to run again."""
+    fresh = extract_documents(seeds, topic)
+    write_memory(
+        memory,
+        EditionRecord(
+            run_id="first",
+            written_at=datetime(2023, 1, 1, tzinfo=UTC),
+            briefing=compose_briefing(
+                topic, seeds, [f for r in fresh for f in r.facts], date(2023, 1, 20)
+            ),
+            items=(),
+            fetches=(),
+            extractions={r.key: r.facts for r in fresh},
+        ),
+    )
+    plan = build_plan(Settings(database_url=database_url), today=date(2023, 1, 20))
+    read: list[list[str]] = []
+    load_kept_facts = stages.load_kept_facts
+
+    def spy(plan: stages.EditionPlan, keys: list[str]) -> dict[str, list[Fact]]:
+        read.append(keys)
+        return load_kept_facts(plan, keys)
+
+    monkeypatch.setattr(stages, "load_kept_facts", spy)
+    named = stages.load_and_extract(plan, topic, seeds)
+    assert ([], [], {}) == (read, named.facts, named.fresh)
+    assert {r.key for r in fresh} == named.kept
+    whole = stages.load_kept_into(plan, named)
+    assert [f for r in fresh for f in r.facts] == whole.facts and 1 == len(read)
+    assert frozenset() == whole.kept and whole is stages.load_kept_into(plan, whole)
+    with memory.begin() as connection:
+        connection.execute(delete(extractions))
+    with pytest.raises(StoreError, match="deleted meanwhile\\): run again"):
+        stages.load_kept_into(plan, named)
 
 
 def test_the_extraction_key_changes_with_the_text_and_the_topic(

@@ -335,6 +335,15 @@ def load_extractions(engine: Engine, keys: Iterable[str]) -> dict[str, list[Fact
     return found
 
 
+def load_known_extractions(engine: Engine, keys: Iterable[str]) -> set[str]:
+    """Those of the extraction keys the memory keeps facts for, their facts not read."""
+    try:
+        with engine.connect() as connection:
+            return _known_values(connection, extractions.c.key, keys)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read kept facts from the memory: {exc}") from exc
+
+
 def _write_extractions(connection: Connection, record: EditionRecord) -> None:
     keys = list(record.extractions)
     known: set[str] = set()
