@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "memory_measure": "RSS sampled every 5 ms from /proc/self/statm by a thread; process "
-        "peak from getrusage ru_maxrss",
+        "peak from /proc/self/status VmHWM: the cold run's process up to its end, the warm run's "
+        "own process, and the scale's process over everything (baselines included)",
         "scales": scales,
         "make_briefing": startup,
         "ratios": summary(scales, startup["seconds"] if startup else None),

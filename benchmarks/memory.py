@@ -11,6 +11,19 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 INTERVAL = 0.005  # seconds between samples
 
 
+def peak_rss() -> int:
+    """This process's peak resident set size in bytes so far (``VmHWM``, /proc/self/status).
+
+    Not ``getrusage``'s ``ru_maxrss``: a process the benchmark starts reports there the peak its
+    parent had reached when it was started, if that was higher than its own.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("/proc/self/status has no VmHWM line")
+
+
 def current_rss() -> int:
     """This process's resident set size in bytes, from /proc/self/statm."""
     with open("/proc/self/statm", encoding="ascii") as statm:

@@ -21,7 +21,7 @@ from typing import Any
 import feedparser
 
 import briefing.compose.assemble
-from benchmarks.memory import Sampler, current_rss
+from benchmarks.memory import Sampler, current_rss, peak_rss
 from benchmarks.server import serving
 from benchmarks.synth import EDITION_DATE, PERIOD, build_feeds
 from briefing import edition as stages
@@ -274,7 +274,13 @@ def run_scale(
         before = dict(server.statuses)
         with clock.sampler.running():
             edition = run_edition(plan, clock)
-        result["cold"] = {**run_report(clock, generated), "http": _answers(server, before)}
+        result["cold"] = {
+            **run_report(clock, generated),
+            "http": _answers(server, before),
+            # The process's peak up to the cold run's end: the feeds made and served, and the
+            # run. The baselines, the seeds-only edition and the flow run come after it.
+            "process_peak_rss_mib": round(peak_rss() / MIB, 1),
+        }
         assert edition.rendered is not None, "a cold run renders its edition"
         result["baselines"] = {
             "feedparser_seconds": round(feedparser_alone(edition.fetches), 4),
@@ -292,11 +298,7 @@ def run_scale(
             result["seeds_only"] = seeds_only_run(Path(work))
         if prefect:
             result["prefect"] = prefect_run(urls, Path(work), include_seeds)
-    import resource
-
-    result["process_peak_rss_mib"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
-    )
+    result["process_peak_rss_mib"] = round(peak_rss() / MIB, 1)
     return result
 
 

@@ -7,11 +7,10 @@ feeds are served by the parent process, which counts their answers.
 """
 
 import json
-import resource
 import sys
 from pathlib import Path
 
-from benchmarks.memory import Sampler
+from benchmarks.memory import Sampler, peak_rss
 from benchmarks.runner import (
     MIB,
     Clock,
@@ -34,9 +33,7 @@ def main(argv: list[str]) -> int:
             edition = run_edition(plan, clock)
     report = run_report(clock, given["items"])
     report["reused"] = edition.rendered is None
-    report["process_peak_rss_mib"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MIB, 1
-    )
+    report["process_peak_rss_mib"] = round(peak_rss() / MIB, 1)
     Path(argv[1]).write_text(json.dumps(report), encoding="utf-8")
     return 0
 
