@@ -508,7 +508,9 @@ class Rendered:
     """The edition as a PDF (the JSON edition attached) and as a standalone HTML page."""
 
     pdf: bytes
-    html: bytes  # the HTML edition, UTF-8: at 20,000 items 100 MB, half what it takes as text
+    # The HTML edition, UTF-8, in pieces (``render_standalone_html``): at 20,000 items 100 MB,
+    # half what it takes as text.
+    html: tuple[bytes, ...]
     print_html: str  # what the PDF was rendered from
     pages: int  # the PDF's
     json: bytes  # the JSON edition, as attached to the PDF and written beside it

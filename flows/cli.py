@@ -451,7 +451,7 @@ def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:
         stem = folder / edition_stem(briefing)
         files = [stem.with_suffix(".pdf"), stem.with_suffix(".html"), stem.with_suffix(".json")]
         files[0].write_bytes(rendered.pdf)
-        files[1].write_bytes(rendered.html)
+        files[1].write_bytes(b"".join(rendered.html))
         files[2].write_bytes(edition_json(briefing))
     except OSError as exc:
         raise BriefingError(f"cannot write the news edition to {folder}: {exc}") from exc

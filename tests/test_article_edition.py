@@ -99,7 +99,7 @@ def test_the_briefing_quotes_the_article_body_and_nothing_around_it(
     )
     editions = {
         "pdf": pdf_text,
-        "html": " ".join(rendered.html.decode().replace("&#39;", "'").split()),
+        "html": " ".join(b"".join(rendered.html).decode().replace("&#39;", "'").split()),
         "json": " ".join(edition_json(made.briefing).decode().split()),
     }
     statements = [fact.statement for fact in made.briefing.facts()]

@@ -333,7 +333,7 @@ def test_a_2000_item_edition_fits_the_budget_and_its_html_holds_everything(
         for s in json.loads(edition_json(briefing))["sections"]
         for fact in s["facts"]
     ]
-    page = rendered.html.decode()
+    page = b"".join(rendered.html).decode()
     missing = [statement for statement in statements if str(escape(statement)) not in page]
 
     cut = {name for name, (note, _) in counted.items() if note}

@@ -207,7 +207,9 @@ def test_the_html_edition_is_the_same_however_its_pieces_are_batched(
     pages = []
     for size in (1, 7, 10**9):
         monkeypatch.setattr(document, "_BATCH", size)
-        pages.append(document.render_standalone_html(edition, TEMPLATES_DIR))
+        pieces = document.render_standalone_html(edition, TEMPLATES_DIR)
+        assert b"".join(pieces[1:]).startswith(b"</style>"), "the first piece ends the sheet"
+        pages.append(b"".join(pieces))
     assert pages[0] == pages[1] == pages[2]
     page = pages[0].decode("utf-8")
     assert "/* the stylesheet, its fonts embedded */" not in page

@@ -123,7 +123,7 @@ def write_edition(
     out_dir: Path,
     briefing: Briefing,
     pdf: bytes,
-    html: bytes,
+    html: bytes | tuple[bytes, ...],
     *,
     run_id: str,
     written_at: datetime,
@@ -132,7 +132,8 @@ def write_edition(
 ) -> EditionFiles:
     """Replace ``briefing-DATE.json``, ``.html`` and ``.pdf`` in the output folder as a whole,
     then their manifest. Hold ``lock_edition_folder`` around it when runs may overlap. ``json``
-    is the briefing's ``edition_json`` when the caller has it already (encoded here otherwise).
+    is the briefing's ``edition_json`` when the caller has it already (encoded here otherwise);
+    ``html`` may come in pieces, written one after another.
 
     BriefingError when they cannot be written (the previous edition is left as it was) or, rarer,
     cannot all be moved into place (the next run of the date completes the move).
@@ -145,15 +146,15 @@ def write_edition(
         manifest=manifest_path(out_dir, briefing.edition_date),
     )
     contents = {
-        files.json.name: edition_json(briefing) if json is None else json,
-        files.html.name: html,
-        files.pdf.name: pdf,
+        files.json.name: (edition_json(briefing) if json is None else json,),
+        files.html.name: (html,) if isinstance(html, bytes) else html,
+        files.pdf.name: (pdf,),
     }
     manifest = EditionManifest(
         edition_date=briefing.edition_date,
         run_id=run_id,
         written_at=written_at,
-        files={name: hashlib.sha256(data).hexdigest() for name, data in contents.items()},
+        files={name: _digest(pieces) for name, pieces in contents.items()},
         inputs=inputs,
     )
     staging = _write_staging(out_dir, stem, contents, manifest)
@@ -180,7 +181,7 @@ def write_edition(
 
 
 def _write_staging(
-    out_dir: Path, stem: str, contents: dict[str, bytes], manifest: EditionManifest
+    out_dir: Path, stem: str, contents: dict[str, tuple[bytes, ...]], manifest: EditionManifest
 ) -> Path:
     """A staging folder holding the files, fsynced, then the manifest: nothing is moved yet,
     so any error here leaves the previous edition whole."""
@@ -188,8 +189,8 @@ def _write_staging(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = _make_staging(out_dir, stem)
-        for name, data in contents.items():
-            _write_synced(staging / name, data)
+        for name, pieces in contents.items():
+            _write_synced(staging / name, pieces)
         # The staged manifest says "every file is here, whole": the repair moves only then.
         write_atomic(staging / f"{stem}.manifest.json", _manifest_bytes(manifest))
         _fsync_folder(staging)
@@ -202,9 +203,16 @@ def _write_staging(
     return staging
 
 
-def _write_synced(path: Path, data: bytes) -> None:
+def _digest(pieces: tuple[bytes, ...]) -> str:
+    digest = hashlib.sha256()
+    for piece in pieces:
+        digest.update(piece)
+    return digest.hexdigest()
+
+
+def _write_synced(path: Path, pieces: tuple[bytes, ...]) -> None:
     with path.open("xb") as stream:
-        stream.write(data)
+        stream.writelines(pieces)
         stream.flush()
         os.fsync(stream.fileno())
 
