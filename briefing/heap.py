@@ -4,8 +4,9 @@ Python frees its objects, but glibc's malloc keeps the memory they held in the m
 heap, for its own later use: a stage that made and dropped millions of small objects (the
 consolidation's word sets, the facts read back from the memory) leaves the process that much
 larger for the rest of the run. ``malloc_trim`` returns those free pages. At 20,000 items the
-process held about 150 MB fewer after consolidation and rendering (``make bench``). Elsewhere
-than glibc (musl, macOS) there is no such call, and nothing is done.
+stage peaks of consolidation and rendering fell by about 150 MB (the benchmark's stages run by
+a profile script, one run each). Elsewhere than glibc (musl, macOS) there is no such call, and
+nothing is done.
 """
 
 import ctypes

@@ -442,7 +442,7 @@ def _score_table(title: str) -> Table:
 def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:
     """The news set's edition rendered as a run renders one, its three files in the folder."""
     from briefing.edition import build_plan, render_edition
-    from briefing.store.files import edition_json, edition_stem
+    from briefing.store.files import edition_stem
 
     plan = build_plan(load_settings(), today=briefing.edition_date)
     rendered = render_edition(plan, briefing)
@@ -451,8 +451,9 @@ def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:
         stem = folder / edition_stem(briefing)
         files = [stem.with_suffix(".pdf"), stem.with_suffix(".html"), stem.with_suffix(".json")]
         files[0].write_bytes(rendered.pdf)
-        files[1].write_bytes(b"".join(rendered.html))
-        files[2].write_bytes(edition_json(briefing))
+        with files[1].open("wb") as page:
+            page.writelines(rendered.html)
+        files[2].write_bytes(rendered.json)
     except OSError as exc:
         raise BriefingError(f"cannot write the news edition to {folder}: {exc}") from exc
     return files

@@ -15,6 +15,7 @@ from briefing.edition import build_plan
 from briefing.errors import StoreError
 from briefing.extract.facts import extract_documents, extract_facts, extraction_key
 from briefing.models import Briefing, Fact, SourceDocument
+from briefing.progress import describe_documents, describe_extraction
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedItem, dedupe_items, feed_for_url, fetch_feed, select_items
 from briefing.store.files import edition_json
@@ -378,6 +379,12 @@ def test_kept_facts_are_only_named_until_the_edition_is_composed(
     named = stages.load_and_extract(plan, topic, seeds)
     assert ([], [], {}) == (read, named.facts, named.fresh)
     assert {r.key for r in fresh} == named.kept
+    lines = describe_documents(named)
+    assert [f"{seed.id}: facts kept from an earlier run" for seed in seeds] == lines
+    assert describe_extraction(named).endswith(
+        f"{len(seeds)} documents: 0 read again, giving 0 facts; the facts of {len(seeds)} kept "
+        "from earlier runs"
+    )
     whole = stages.load_kept_into(plan, named)
     assert [f for r in fresh for f in r.facts] == whole.facts and 1 == len(read)
     assert frozenset() == whole.kept and whole is stages.load_kept_into(plan, whole)

@@ -346,14 +346,7 @@ def load_known_extractions(engine: Engine, keys: Iterable[str]) -> set[str]:
 
 def _write_extractions(connection: Connection, record: EditionRecord) -> None:
     keys = list(record.extractions)
-    known: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        known |= set(
-            connection.execute(
-                select(extractions.c.key).where(extractions.c.key.in_(chunk))
-            ).scalars()
-        )
+    known = _known_values(connection, extractions.c.key, keys)
     # A batch at a time, each batch's rows made only for it: at 20,000 items the rows of all,
     # 170,000 facts as dicts, were 120 MB at once.
     for batch in _chunks([key for key in keys if key not in known]):
