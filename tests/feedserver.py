@@ -141,12 +141,16 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Listener(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # not socketserver's 5: a run fetches its feeds 16 at a time
+
+
 @contextmanager
 def serve_feeds() -> Iterator[FeedServer]:
     """Run the feed server on 127.0.0.1 on a free port until the block ends."""
     state = FeedServer(0)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
+    httpd = _Listener(("127.0.0.1", 0), _handler(state))
     state.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import httpcore
@@ -217,6 +218,16 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
+@cache
+def verified_tls() -> ssl.SSLContext:
+    """The TLS settings of every fetch: certificates verified against the system's authorities.
+
+    Made once per process and shared by every client and thread (an SSLContext is safe to share):
+    loading the authorities costs 16 ms, and each client made two, which at 20 feeds was 0.65 of
+    the fetch stage's 0.8 s."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class DeadlineTransport(httpx.HTTPTransport):
     """httpx's transport, whose socket operations never outlast the deadline ``fetch_url`` sets.
 
@@ -226,11 +237,11 @@ class DeadlineTransport(httpx.HTTPTransport):
     """
 
     def __init__(self) -> None:
-        super().__init__(trust_env=False)
+        super().__init__(verify=verified_tls(), trust_env=False)
         # httpx takes no network backend of its own, so its pool is replaced by one that has
         # ours; handle_request (mapping httpcore's errors to httpx's) stays httpx's.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=verified_tls(),
             max_connections=100,  # httpx's own defaults
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
