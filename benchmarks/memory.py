@@ -1,4 +1,5 @@
-"""Peak resident memory per stage, from a thread sampling /proc/self/statm."""
+"""Peak resident memory per stage, from a thread sampling /proc/self/statm and the statm of this
+process's children (the extraction's worker processes)."""
 
 import os
 import threading
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 INTERVAL = 0.005  # seconds between samples
+CHILDREN_EVERY = 10  # samples between two listings of this process's children
 
 
 def peak_rss() -> int:
@@ -30,20 +32,55 @@ def current_rss() -> int:
         return int(statm.read().split()[1]) * PAGE
 
 
+def children() -> list[int]:
+    """The process ids of this process's children (started by any of its threads)."""
+    pids = []
+    for task in os.scandir("/proc/self/task"):
+        try:
+            with open(f"{task.path}/children", encoding="ascii") as listing:
+                pids += [int(pid) for pid in listing.read().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+    return pids
+
+
+def rss_of(pids: list[int]) -> int:
+    """The summed resident set size of those processes still running, in bytes."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+                total += int(statm.read().split()[1]) * PAGE
+        except (OSError, IndexError):  # it ended meanwhile
+            continue
+    return total
+
+
 @dataclass
 class Sampler:
-    """Samples the RSS every INTERVAL seconds; ``peak_between`` answers for any interval."""
+    """Samples the RSS of this process and its children every INTERVAL seconds (the children
+    listed again every CHILDREN_EVERY samples); ``peak_between`` answers for any interval."""
 
     samples: list[tuple[float, int]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _run(self) -> None:
+        kin: list[int] = []
+        count = 0
         while not self._stop.is_set():
-            self.samples.append((time.perf_counter(), current_rss()))
+            if count % CHILDREN_EVERY == 0:
+                kin = children()
+            count += 1
+            self.samples.append((time.perf_counter(), current_rss() + rss_of(kin)))
             self._stop.wait(INTERVAL)
 
+    def peak(self) -> int:
+        """The highest RSS sampled so far, this process's and its children's together."""
+        return max((rss for _, rss in self.samples), default=current_rss())
+
     def peak_between(self, start: float, end: float) -> int:
-        """The highest RSS sampled between two perf_counter times (and at their edges)."""
+        """The highest RSS sampled between two perf_counter times (and at their edges), this
+        process's and its children's together."""
         inside = [rss for moment, rss in self.samples if start <= moment <= end]
         return max(inside, default=current_rss())
 

@@ -38,10 +38,17 @@ def ratios(scale: dict[str, Any]) -> dict[str, float | None]:
 
 
 def peak_of(scale: dict[str, Any]) -> float:
-    """The scale's peak memory: its process's up to the cold run's end, or the warm run's own
-    process's, whichever is higher (the baselines that follow the cold run are not the
-    pipeline; the process's peak over everything is ``process_peak_rss_mib``)."""
-    return float(max(scale["cold"]["process_peak_rss_mib"], scale["warm"]["process_peak_rss_mib"]))
+    """The scale's peak memory: the highest of its process's peak up to the cold run's end, the
+    warm run's own process's, and the memory sampled in either run with the extraction's worker
+    processes added (the baselines that follow the cold run are not the pipeline; the process's
+    peak over everything is ``process_peak_rss_mib``)."""
+    return float(
+        max(
+            scale[run][measure]
+            for run in ("cold", "warm")
+            for measure in ("process_peak_rss_mib", "peak_with_workers_rss_mib")
+        )
+    )
 
 
 def _ratio(a: float, b: float) -> float | None:

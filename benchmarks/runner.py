@@ -303,9 +303,11 @@ def run_scale(
 
 
 def run_report(clock: Clock, items: int) -> dict[str, Any]:
-    """A run's stages, its total and its ingest time (fetch to extract)."""
+    """A run's stages, its total, its ingest time (fetch to extract) and the highest memory
+    sampled in the run, its process's and its extraction workers' together."""
     return {
         "stages": clock.report(items),
+        "peak_with_workers_rss_mib": round(clock.sampler.peak() / MIB, 1),
         "total_seconds": round(
             sum(clock.seconds(name) for name in STAGES) - clock.seconds("consolidate"), 3
         ),

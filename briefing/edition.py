@@ -27,6 +27,7 @@ from briefing.deliver.mail import build_message
 from briefing.deliver.smtp import DeliveryPlan, plan_delivery
 from briefing.errors import ConfigurationError, StoreError
 from briefing.extract.facts import DocumentFacts, ExtractMany, extract_documents, extract_each
+from briefing.extract.processes import ExtractInProcesses, available_cores
 from briefing.heap import gives_back_freed_memory
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.publish.bucket import Bucket, send_to_bucket
@@ -109,7 +110,8 @@ class EditionPlan:
     public_base_url: str | None = None
     served_dir: Path | None = None
     bucket: Bucket | None = None  # set: each edition is also put in this S3-compatible bucket
-    dask_address: str | None = None  # None: extraction runs in this process
+    dask_address: str | None = None  # None: extraction runs on this machine
+    extract_processes: int = 1  # worker processes for extraction on this machine; 1: this one
 
 
 def build_plan(
@@ -172,6 +174,7 @@ def build_plan(
         served_dir=settings.out_dir,
         bucket=_bucket(settings),
         dask_address=settings.dask_address,
+        extract_processes=settings.extract_processes or available_cores(),
     )
 
 
@@ -385,10 +388,11 @@ def load_and_extract(
     plan: EditionPlan,
     topic: Topic,
     documents: Sequence[SourceDocument],
-    extract_many: ExtractMany = extract_each,
+    extract_many: ExtractMany | None = None,
 ) -> Extracted:
     """``extract_edition`` of the documents whose facts the plan's memory does not keep; those
-    it keeps are named in ``Extracted.kept``, to be read by ``load_kept_into``."""
+    it keeps are named in ``Extracted.kept``, to be read by ``load_kept_into``. The others are
+    extracted by ``extract_many``, or else on the plan's ``extract_processes``."""
     known: set[str] = set()
 
     def known_keys(keys: list[str]) -> dict[str, list[Fact]]:
@@ -396,6 +400,8 @@ def load_and_extract(
             known.update(load_known_extractions(memory, keys))
         return {key: [] for key in known}  # their facts, read later
 
+    if extract_many is None:
+        extract_many = ExtractInProcesses(plan.extract_processes)
     return replace(
         extract_edition(topic, documents, known_keys, extract_many), kept=frozenset(known)
     )

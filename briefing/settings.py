@@ -77,6 +77,13 @@ class Settings(BaseSettings):
         "one Prefect task per batch of documents; unset, they are extracted in the flow's own "
         "process.",
     )
+    extract_processes: int | None = Field(
+        default=None,
+        ge=1,
+        description="Worker processes that extract the documents on this machine when there are "
+        "200 or more (fewer stay in the run's own process); unset, one per core this process may "
+        "use; 1, always in the run's own process. Not used when dask_address is set.",
+    )
     database_url: str = Field(
         default="sqlite:///out/briefing.db",
         description="SQLAlchemy database URL of the memory of documents, fetches, facts and "

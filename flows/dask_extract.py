@@ -1,13 +1,12 @@
 """Extraction on a Dask cluster: one Prefect task per batch of documents, run by the workers of
 the scheduler ``BRIEFING_DASK_ADDRESS`` names (``prefect-dask``'s ``DaskTaskRunner``).
 
-Documents, the topic and the facts travel as JSON: the models' generic classes (``Attested[str]``)
-cannot be pickled, and JSON is what the memory keeps too. The facts come back in the documents'
+Documents, the topic and the facts travel as JSON, as to the worker processes of
+``briefing.extract.processes``: the models' generic classes (``Attested[str]``) cannot be
+pickled, and JSON is what the memory keeps too. The facts come back in the documents'
 order, exactly those ``extract_facts`` gives in-process; the facts the memory kept are not sent.
 """
 
-import json
-from collections import Counter
 from collections.abc import Sequence
 
 from prefect import task
@@ -15,7 +14,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect_dask.task_runners import DaskTaskRunner
 
 from briefing.extract.facts import Extraction, extract_each
-from briefing.models import Fact, SourceDocument
+from briefing.extract.processes import decode_extractions, encode_extractions
+from briefing.models import SourceDocument
 from briefing.topic import Topic
 
 # Documents per task: enough that a task's work (about 50 ms a document) outweighs its cost.
@@ -23,27 +23,11 @@ BATCH = 50
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(topic: str, documents: list[str]) -> list[str]:
+def extract_batch(topic: str, documents: list[str]) -> bytes:
     """The extractions of a batch of documents (JSON in, JSON out), in order."""
     profile = Topic.model_validate_json(topic)
     parsed = [SourceDocument.model_validate_json(document) for document in documents]
-    return [
-        json.dumps(
-            {
-                "facts": [fact.model_dump(mode="json") for fact in extraction.facts],
-                "skipped": dict(extraction.skipped),
-            }
-        )
-        for extraction in extract_each(parsed, profile)
-    ]
-
-
-def _extraction(text: str) -> Extraction:
-    data = json.loads(text)
-    return Extraction(
-        facts=[Fact.model_validate(fact) for fact in data["facts"]],
-        skipped=Counter(data["skipped"]),
-    )
+    return encode_extractions(extract_each(parsed, profile))
 
 
 class ExtractOnDask:
@@ -68,4 +52,8 @@ class ExtractOnDask:
                 runner.submit(extract_batch, {"topic": topic_json, "documents": batch})
                 for batch in batches
             ]
-            return [_extraction(text) for future in futures for text in future.result()]
+            return [
+                extraction
+                for future in futures
+                for extraction in decode_extractions(future.result())
+            ]
