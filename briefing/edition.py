@@ -27,7 +27,6 @@ from briefing.deliver.mail import build_message
 from briefing.deliver.smtp import DeliveryPlan, plan_delivery
 from briefing.errors import ConfigurationError, StoreError
 from briefing.extract.facts import DocumentFacts, ExtractMany, extract_documents, extract_each
-from briefing.extract.processes import ExtractInProcesses, available_cores
 from briefing.heap import gives_back_freed_memory
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.publish.bucket import Bucket, send_to_bucket
@@ -55,7 +54,6 @@ from briefing.sources.feeds import (
     feed_for_url,
     fetch_feed,
     load_feed_config,
-    select_items,
 )
 from briefing.sources.fetch import FetchLimits, build_client, user_agent
 from briefing.sources.seeds import load_seeds
@@ -79,6 +77,7 @@ from briefing.store.memory import (
     write_memory,
 )
 from briefing.topic import Topic, load_topic
+from briefing.workers import ExtractInProcesses, available_cores, select_from_feeds
 
 VERSIONED = ("us-japan-space-briefing", "prefect", "weasyprint", "pydantic", "jinja2", "pysbd")
 NO_RECOLLECTION = Recollection(previous_edition=None, fact_ids=frozenset())
@@ -111,7 +110,7 @@ class EditionPlan:
     served_dir: Path | None = None
     bucket: Bucket | None = None  # set: each edition is also put in this S3-compatible bucket
     dask_address: str | None = None  # None: extraction runs on this machine
-    extract_processes: int = 1  # worker processes for extraction on this machine; 1: this one
+    worker_processes: int = 1  # processes parsing and extracting on this machine; 1: this one
 
 
 def build_plan(
@@ -174,7 +173,7 @@ def build_plan(
         served_dir=settings.out_dir,
         bucket=_bucket(settings),
         dask_address=settings.dask_address,
-        extract_processes=settings.extract_processes or available_cores(),
+        worker_processes=settings.worker_processes or available_cores(),
     )
 
 
@@ -282,11 +281,13 @@ class Selection:
 
 @gives_back_freed_memory
 def select_news(plan: EditionPlan, topic: Topic, fetches: Sequence[FeedFetch]) -> Selection:
-    """Parse each fetched feed and keep the items about the partnership within the period."""
+    """Parse each fetched feed and keep the items about the partnership within the period (on
+    the plan's ``worker_processes`` when the feeds are large)."""
     kept: list[FeedItem] = []
     outcomes = []
-    for fetched in fetches:
-        items, outcome = select_items(fetched, topic, plan.period_start, plan.edition_date)
+    for items, outcome in select_from_feeds(
+        fetches, topic, plan.period_start, plan.edition_date, processes=plan.worker_processes
+    ):
         kept.extend(items)
         outcomes.append(outcome)
     unique = dedupe_items(kept)
@@ -392,7 +393,7 @@ def load_and_extract(
 ) -> Extracted:
     """``extract_edition`` of the documents whose facts the plan's memory does not keep; those
     it keeps are named in ``Extracted.kept``, to be read by ``load_kept_into``. The others are
-    extracted by ``extract_many``, or else on the plan's ``extract_processes``."""
+    extracted by ``extract_many``, or else on the plan's ``worker_processes``."""
     known: set[str] = set()
 
     def known_keys(keys: list[str]) -> dict[str, list[Fact]]:
@@ -401,7 +402,7 @@ def load_and_extract(
         return {key: [] for key in known}  # their facts, read later
 
     if extract_many is None:
-        extract_many = ExtractInProcesses(plan.extract_processes)
+        extract_many = ExtractInProcesses(plan.worker_processes)
     return replace(
         extract_edition(topic, documents, known_keys, extract_many), kept=frozenset(known)
     )

@@ -77,12 +77,13 @@ class Settings(BaseSettings):
         "one Prefect task per batch of documents; unset, they are extracted in the flow's own "
         "process.",
     )
-    extract_processes: int | None = Field(
+    worker_processes: int | None = Field(
         default=None,
         ge=1,
-        description="Worker processes that extract the documents on this machine when there are "
-        "200 or more (fewer stay in the run's own process); unset, one per core this process may "
-        "use; 1, always in the run's own process. Not used when dask_address is set.",
+        description="Worker processes that parse the feeds (when they hold 3 MB or more) and "
+        "extract the documents (when there are 200 or more) on this machine; less stays in the "
+        "run's own process. Unset, one per core this process may use; 1, everything in the run's "
+        "own process. Extraction goes to the Dask cluster instead when dask_address is set.",
     )
     database_url: str = Field(
         default="sqlite:///out/briefing.db",

@@ -2,7 +2,7 @@
 the scheduler ``BRIEFING_DASK_ADDRESS`` names (``prefect-dask``'s ``DaskTaskRunner``).
 
 Documents, the topic and the facts travel as JSON, as to the worker processes of
-``briefing.extract.processes``: the models' generic classes (``Attested[str]``) cannot be
+``briefing.workers``: the models' generic classes (``Attested[str]``) cannot be
 pickled, and JSON is what the memory keeps too. The facts come back in the documents'
 order, exactly those ``extract_facts`` gives in-process; the facts the memory kept are not sent.
 """
@@ -14,9 +14,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect_dask.task_runners import DaskTaskRunner
 
 from briefing.extract.facts import Extraction, extract_each
-from briefing.extract.processes import decode_extractions, encode_extractions
 from briefing.models import SourceDocument
 from briefing.topic import Topic
+from briefing.workers import decode_extractions, encode_extractions
 
 # Documents per task: enough that a task's work (about 50 ms a document) outweighs its cost.
 BATCH = 50

@@ -1,29 +1,33 @@
-"""Extraction on worker processes of this machine gives exactly the in-process facts."""
+"""Worker processes of this machine parse feeds and extract documents exactly as in-process."""
 
 import io
 import os
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from benchmarks.synth import EDITION_DATE, PERIOD, build_feeds
 from briefing.edition import build_plan
 from briefing.evaluate_news import load_news_set, select_news_set
 from briefing.extract.facts import extract_documents, extract_each
-from briefing.extract.processes import (
+from briefing.models import FetchOutcome, SourceDocument
+from briefing.settings import Settings
+from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch, select_items
+from briefing.sources.fetch import Validators
+from briefing.topic import Topic
+from briefing.workers import (
     ExtractInProcesses,
-    ExtractionError,
+    WorkerError,
     available_cores,
     decode_extractions,
     encode_documents,
     encode_extractions,
+    select_from_feeds,
     serve,
 )
-from briefing.models import SourceDocument
-from briefing.settings import Settings
-from briefing.topic import Topic
 
 NEWS_SET = Path(__file__).resolve().parent.parent / "evaluation" / "news"
 
@@ -33,6 +37,60 @@ def documents(seeds: tuple[SourceDocument, ...], topic: Topic) -> list[SourceDoc
     """The seeds and the news set's items: long articles and short feed items."""
     news, _ = select_news_set(load_news_set(NEWS_SET), topic, date(1900, 1, 1), date(2200, 1, 1))
     return [*seeds, *news]
+
+
+def _fetches() -> list[FeedFetch]:
+    """Four synthetic feeds (RSS and Atom), one in ISO-8859-1, one that is not a feed and one
+    that failed to fetch: every kind of answer ``select_items`` gives."""
+    fetches = []
+
+    def fetched(name: str, body: bytes | None, content_type: str = "application/rss+xml") -> None:
+        url = f"http://127.0.0.1:9/{name}.xml"
+        feed = FeedConfig(name=name, url=url)
+        outcome = (
+            FetchOutcome(feed=name, url=url, status="fetched", http_status=200)
+            if body is not None
+            else FetchOutcome(feed=name, url=url, status="failed", reason="connection refused")
+        )
+        copy = (
+            None
+            if body is None
+            else FeedCopy(
+                url=url, body=body, content_type=content_type, validators=Validators(etag='"x"')
+            )
+        )
+        fetches.append(FeedFetch(feed=feed, outcome=outcome, copy=copy))
+
+    for index, synthetic in enumerate(build_feeds(4, 30)):
+        fetched(f"synthetic-{index}", synthetic.body, synthetic.content_type)
+    latin = build_feeds(1, 5, seed=3)[0].body.decode("utf-8")
+    latin = latin.replace('encoding="utf-8"', 'encoding="iso-8859-1"').replace("Japan", "Japón")
+    fetched("latin-1", latin.encode("iso-8859-1", "xmlcharrefreplace"), "text/xml")
+    fetched("not-a-feed", b"<html><body>Moved</body></html>", "text/html")
+    fetched("unreachable", None)
+    return fetches
+
+
+def test_feeds_parsed_on_two_workers_give_exactly_the_in_process_items(topic: Topic) -> None:
+    fetches = _fetches()
+    start, end = EDITION_DATE - timedelta(days=PERIOD), EDITION_DATE
+    on_workers = select_from_feeds(fetches, topic, start, end, processes=2, minimum_bytes=0)
+    in_process = select_from_feeds(fetches, topic, start, end, processes=1)
+    assert on_workers == in_process
+    assert [outcome.status for _, outcome in on_workers] == [*["fetched"] * 5, "failed", "failed"]
+    assert sum(len(items) for items, _ in on_workers) > 20
+    assert any("Japón" in item.document.text for item in on_workers[4][0])  # decoded
+
+
+def test_small_feeds_are_parsed_in_this_process(
+    topic: Topic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", _broken_python(tmp_path))
+    fetches = _fetches()  # 0.2 MB, under the 3 MB a worker is started for
+    start, end = EDITION_DATE - timedelta(days=PERIOD), EDITION_DATE
+    assert select_from_feeds(fetches, topic, start, end, processes=2) == [
+        select_items(fetched, topic, start, end) for fetched in fetches
+    ]
 
 
 def _broken_python(tmp_path: Path) -> str:
@@ -84,11 +142,11 @@ def test_a_failing_worker_is_reported_with_its_last_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(sys, "executable", _broken_python(tmp_path))
-    with pytest.raises(ExtractionError) as raised:
+    with pytest.raises(WorkerError) as raised:
         ExtractInProcesses(2, batch=4, minimum=1)(documents, topic)
     message = str(raised.value)
     assert "exited with code 3: ImportError: no module named pysbd" in message
-    assert "BRIEFING_EXTRACT_PROCESSES=1" in message
+    assert "BRIEFING_WORKER_PROCESSES=1" in message
 
 
 def test_few_documents_or_one_process_stay_in_this_process(
@@ -106,10 +164,10 @@ def test_few_documents_or_one_process_stay_in_this_process(
 
 def test_the_plan_uses_every_core_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
     today = date(2023, 1, 20)
-    assert build_plan(Settings(), today=today).extract_processes == available_cores()
+    assert build_plan(Settings(), today=today).worker_processes == available_cores()
     assert available_cores() == len(os.sched_getaffinity(0))
-    monkeypatch.setenv("BRIEFING_EXTRACT_PROCESSES", "1")
-    assert build_plan(Settings(), today=today).extract_processes == 1
-    monkeypatch.setenv("BRIEFING_EXTRACT_PROCESSES", "0")
-    with pytest.raises(ValidationError, match="extract_processes"):
+    monkeypatch.setenv("BRIEFING_WORKER_PROCESSES", "1")
+    assert build_plan(Settings(), today=today).worker_processes == 1
+    monkeypatch.setenv("BRIEFING_WORKER_PROCESSES", "0")
+    with pytest.raises(ValidationError, match="worker_processes"):
         Settings()

@@ -1,0 +1,383 @@
+"""Work spread over this machine's cores: feeds parsed and documents extracted by worker
+processes (``python -m briefing.workers``), each reading a batch of work a line on its standard
+input and answering each with a line of JSON.
+
+Parsing (feedparser) and extraction are pure Python and hold the interpreter's lock, so threads
+cannot share them out; a process per core can. The workers import only the code they run
+(0.25 s), not the program that started them: ``multiprocessing`` starts a child by importing
+its parent's main module again, which in a Prefect flow run is ``prefect.engine`` (1.4 s each).
+The answers come back in order, exactly what the same functions give in-process (tested); the
+facts travel as the JSON the Dask path sends too (``encode_extractions``).
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, TypeVar
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from briefing.errors import BriefingError
+from briefing.extract.facts import Extraction, extract_each
+from briefing.models import Fact, FetchOutcome, SourceDocument
+from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch, FeedItem, select_items
+from briefing.sources.fetch import Validators
+from briefing.topic import Topic
+
+# Documents per batch: a batch's work (about 8 ms a feed item) well above its round trip.
+BATCH = 25
+# Below this many documents the work stays in this process: a worker's start (about 0.5 s) costs
+# what extracting 60 feed items does, so two workers gain from about 140; the seeds alone (5
+# documents) take 0.2 s.
+MIN_DOCUMENTS = 200
+# Feeds per batch, and the feed bytes below which they are parsed in this process: a worker is
+# ready after about 0.5 s (its imports, the topic's patterns), feedparser and the selection take
+# 0.45 s a MB here, so two workers gain from about 2.5 MB (0.2 s at 3.6 MB, 7 s at 36 MB).
+FEED_BATCH = 2
+MIN_FEED_BYTES = 3_000_000
+# How long a worker may take to exit once told there is no more work.
+EXIT_SECONDS = 10
+
+
+class WorkerError(BriefingError):
+    """A worker process failed; the message carries its last words."""
+
+
+class _Record(BaseModel):
+    facts: list[Fact]
+    skipped: dict[str, int]
+
+
+class _Feed(BaseModel):
+    """A fetched feed with its body, as a worker reads it (the body in base64: a feed's bytes
+    need not be UTF-8)."""
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+    feed: FeedConfig
+    outcome: FetchOutcome
+    url: str
+    body: bytes
+    content_type: str | None
+    validators: Validators
+
+
+class _FeedWork(BaseModel):
+    feeds: list[_Feed]
+    period_start: date
+    edition_date: date
+
+
+class _Item(BaseModel):
+    document: SourceDocument
+    feed_url: str
+    canonical_link: str | None
+    guid: str | None
+
+
+class _Selected(BaseModel):
+    items: list[_Item]
+    outcome: FetchOutcome
+
+
+class _Work(BaseModel):
+    """One line a worker reads: documents to extract, or feeds to parse and select from."""
+
+    documents: list[SourceDocument] | None = None
+    feeds: _FeedWork | None = None
+
+
+_RECORDS = TypeAdapter(list[_Record])
+_SELECTED = TypeAdapter(list[_Selected])
+
+T = TypeVar("T")
+A = TypeVar("A")
+Selected = tuple[tuple[FeedItem, ...], FetchOutcome]  # what ``select_items`` gives
+
+
+def encode_extractions(extractions: Sequence[Extraction]) -> bytes:
+    """A batch's extractions as one line of JSON (no newline inside)."""
+    return _RECORDS.dump_json(
+        [_Record(facts=e.facts, skipped=dict(e.skipped)) for e in extractions]
+    )
+
+
+def decode_extractions(line: str | bytes) -> list[Extraction]:
+    """The extractions ``encode_extractions`` wrote, each fact validated again."""
+    return [
+        Extraction(facts=record.facts, skipped=Counter(record.skipped))
+        for record in _RECORDS.validate_json(line)
+    ]
+
+
+def encode_documents(documents: Sequence[SourceDocument]) -> bytes:
+    """A batch of documents to extract, as one line of JSON, as a worker reads it."""
+    return _Work(documents=list(documents)).model_dump_json().encode()
+
+
+def encode_feeds(fetches: Sequence[FeedFetch], period_start: date, edition_date: date) -> bytes:
+    """A batch of fetched feeds (each with its copy) to select from, as a worker reads it."""
+    feeds = []
+    for fetched in fetches:
+        copy = fetched.copy
+        assert copy is not None, "only a feed with a body is sent to be parsed"
+        feeds.append(
+            _Feed(
+                feed=fetched.feed,
+                outcome=fetched.outcome,
+                url=copy.url,
+                body=copy.body,
+                content_type=copy.content_type,
+                validators=copy.validators,
+            )
+        )
+    work = _FeedWork(feeds=feeds, period_start=period_start, edition_date=edition_date)
+    return _Work(feeds=work).model_dump_json().encode()
+
+
+def _selected(line: bytes) -> list[Selected]:
+    return [
+        (
+            tuple(
+                FeedItem(
+                    document=item.document,
+                    feed_url=item.feed_url,
+                    canonical_link=item.canonical_link,
+                    guid=item.guid,
+                )
+                for item in answer.items
+            ),
+            answer.outcome,
+        )
+        for answer in _SELECTED.validate_json(line)
+    ]
+
+
+def _answer(work: _Work, topic: Topic) -> bytes:
+    """A worker's answer to one line of work."""
+    if work.documents is not None:
+        return encode_extractions(extract_each(work.documents, topic))
+    assert work.feeds is not None, "a line of work holds documents or feeds"
+    answers = []
+    for sent in work.feeds.feeds:
+        copy = FeedCopy(
+            url=sent.url, body=sent.body, content_type=sent.content_type, validators=sent.validators
+        )
+        fetched = FeedFetch(feed=sent.feed, outcome=sent.outcome, copy=copy)
+        items, outcome = select_items(
+            fetched, topic, work.feeds.period_start, work.feeds.edition_date
+        )
+        answers.append(
+            _Selected(
+                items=[
+                    _Item(
+                        document=item.document,
+                        feed_url=item.feed_url,
+                        canonical_link=item.canonical_link,
+                        guid=item.guid,
+                    )
+                    for item in items
+                ],
+                outcome=outcome,
+            )
+        )
+    return _SELECTED.dump_json(answers)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    return len(os.sched_getaffinity(0))
+
+
+def _on_workers(
+    topic: Topic,
+    processes: int,
+    batches: Sequence[Sequence[T]],
+    encode: Callable[[Sequence[T]], bytes],
+    decode: Callable[[bytes], list[A]],
+) -> list[A]:
+    """The batches' answers, in order, from up to ``processes`` workers, each taking the next
+    batch when it is done with one; the first failure stops them all and is raised."""
+    answers: list[list[A]] = [[] for _ in batches]
+    pending = iter(range(len(batches)))
+    taking = threading.Lock()
+    failed = threading.Event()
+
+    def next_batch() -> int | None:
+        with taking:
+            return None if failed.is_set() else next(pending, None)
+
+    def drive() -> None:
+        try:
+            with _started(topic) as worker:
+                while (index := next_batch()) is not None:
+                    answer = decode(worker.ask(encode(batches[index])))
+                    if len(answer) != len(batches[index]):
+                        raise WorkerError(
+                            f"a worker answered {len(answer)} of the {len(batches[index])} "
+                            "pieces of work it was given"
+                        )
+                    answers[index] = answer
+        except BaseException:
+            failed.set()  # the other workers stop after their batch in hand
+            raise
+
+    workers = min(processes, len(batches))
+    with ThreadPoolExecutor(workers, thread_name_prefix="worker") as pool:
+        for future in [pool.submit(drive) for _ in range(workers)]:
+            future.result()
+    return [one for answer in answers for one in answer]
+
+
+def _batches(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+class ExtractInProcesses:
+    """An ``extract_many`` (``briefing.extract.facts``) on ``processes`` worker processes; fewer
+    than two processes, or fewer than ``minimum`` documents, and it extracts in this process."""
+
+    def __init__(self, processes: int, batch: int = BATCH, minimum: int = MIN_DOCUMENTS) -> None:
+        self.processes = processes
+        self.batch = batch
+        self.minimum = minimum
+
+    def __call__(self, documents: Sequence[SourceDocument], topic: Topic) -> list[Extraction]:
+        """The documents' extractions, in order."""
+        if self.processes < 2 or len(documents) < max(self.minimum, 2):
+            return extract_each(documents, topic)
+        return _on_workers(
+            topic,
+            self.processes,
+            _batches(documents, self.batch),
+            encode_documents,
+            decode_extractions,
+        )
+
+
+def select_from_feeds(
+    fetches: Sequence[FeedFetch],
+    topic: Topic,
+    period_start: date,
+    edition_date: date,
+    *,
+    processes: int,
+    batch: int = FEED_BATCH,
+    minimum_bytes: int = MIN_FEED_BYTES,
+) -> list[Selected]:
+    """``select_items`` of every fetch, in order: the feeds with a body parsed on ``processes``
+    workers when they hold ``minimum_bytes`` or more, else (or with one process) here."""
+    with_body = [fetched for fetched in fetches if fetched.copy is not None]
+    size = sum(len(fetched.copy.body) for fetched in with_body if fetched.copy is not None)
+    if processes < 2 or len(with_body) < 2 or size < minimum_bytes:
+        return [select_items(fetched, topic, period_start, edition_date) for fetched in fetches]
+    parsed = iter(
+        _on_workers(
+            topic,
+            processes,
+            _batches(with_body, batch),
+            lambda feeds: encode_feeds(feeds, period_start, edition_date),
+            _selected,
+        )
+    )
+    return [
+        next(parsed) if fetched.copy is not None else ((), fetched.outcome) for fetched in fetches
+    ]
+
+
+def _worker_environment() -> dict[str, str]:
+    """This process's environment, with this package's folder first on the import path (a
+    program run from elsewhere may have found it through its own path)."""
+    package_root = str(Path(__file__).resolve().parents[1])
+    environment = dict(os.environ)
+    paths = [package_root, *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
+    environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return environment
+
+
+@contextmanager
+def _started(topic: Topic) -> Iterator["_Worker"]:
+    """A worker process, told the topic; at the block's end told there is no more work, and
+    killed if it has not exited within EXIT_SECONDS."""
+    # Its standard error goes to a file, not a pipe: a full pipe nobody reads would block it.
+    with (
+        tempfile.TemporaryFile() as stderr,
+        subprocess.Popen(
+            [sys.executable, "-m", "briefing.workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=_worker_environment(),
+        ) as process,
+    ):
+        try:
+            worker = _Worker(process, stderr)
+            worker.send(topic.model_dump_json().encode())
+            yield worker
+        finally:
+            try:
+                if process.stdin is not None:
+                    process.stdin.close()  # no more work: the worker exits
+                process.wait(EXIT_SECONDS)
+            except (OSError, subprocess.TimeoutExpired):
+                process.kill()
+
+
+@dataclass
+class _Worker:
+    """One worker process and the file its standard error goes to."""
+
+    process: "subprocess.Popen[bytes]"
+    stderr: IO[bytes]
+
+    def send(self, line: bytes) -> None:
+        """One line to the worker."""
+        stdin = self.process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(line + b"\n")
+            stdin.flush()
+        except BrokenPipeError:
+            raise self._failure() from None
+
+    def ask(self, line: bytes) -> bytes:
+        """The worker's answer to one line of work."""
+        self.send(line)
+        stdout = self.process.stdout
+        assert stdout is not None
+        answer = stdout.readline()
+        if not answer.endswith(b"\n"):
+            raise self._failure()
+        return answer
+
+    def _failure(self) -> WorkerError:
+        code = self.process.wait(EXIT_SECONDS)
+        self.stderr.seek(0)
+        words = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        last = words[-1] if words else "nothing on its standard error"
+        return WorkerError(
+            f"a worker process ({sys.executable} -m briefing.workers) exited with code {code}: "
+            f"{last}. Set BRIEFING_WORKER_PROCESSES=1 to parse and extract in the run's own "
+            "process."
+        )
+
+
+def serve(lines: Iterator[bytes], out: IO[bytes]) -> None:
+    """A worker's loop: the topic's JSON, then a batch of work per line, each answered."""
+    topic = Topic.model_validate_json(next(lines))
+    for line in lines:
+        out.write(_answer(_Work.model_validate_json(line), topic) + b"\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    serve(iter(sys.stdin.buffer), sys.stdout.buffer)
