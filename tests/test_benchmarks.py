@@ -1,5 +1,6 @@
 """The benchmark suite itself, at a tiny scale: every stage reported, counts that add up."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import feedparser
 import pytest
 
 from benchmarks.__main__ import main
-from benchmarks.memory import Sampler, current_rss
+from benchmarks.memory import Sampler, current_rss, rss_of
 from benchmarks.report import peak_of, summary, table
 from benchmarks.runner import (
     INGEST,
@@ -133,6 +134,18 @@ def test_the_sampler_counts_the_memory_of_child_processes() -> None:
             check=True,
         )
     assert sampler.peak() >= alone + 190 * 2**20
+
+
+def test_a_thread_is_never_counted_as_a_child() -> None:
+    """A thread's id is a /proc entry with this process's memory: given as a child's number
+    (as a dead child's number reused by a new thread would be), it counts nothing."""
+    threads = [int(entry.name) for entry in os.scandir("/proc/self/task")]
+    assert threads and 0 == rss_of(threads)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"]) as child:
+        try:
+            assert rss_of([child.pid]) > 0
+        finally:
+            child.kill()
 
 
 def test_feeds_are_deterministic_and_of_news_length() -> None:
