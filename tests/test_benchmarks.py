@@ -1,8 +1,10 @@
 """The benchmark suite itself, at a tiny scale: every stage reported, counts that add up."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +148,20 @@ def test_a_thread_is_never_counted_as_a_child() -> None:
             assert rss_of([child.pid]) > 0
         finally:
             child.kill()
+
+
+def test_a_forked_child_before_its_program_starts_counts_nothing() -> None:
+    """A child still running this process's program (forked, not yet started its own, as
+    subprocess's children are for a moment) shares this process's pages: not counted twice."""
+    pid = os.fork()
+    if pid == 0:  # the child: wait to be measured, then leave without cleaning up
+        time.sleep(2)
+        os._exit(0)
+    try:
+        assert 0 == rss_of([pid])
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def test_feeds_are_deterministic_and_of_news_length() -> None:
