@@ -74,8 +74,8 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         default=None,
         description="Address of a Dask scheduler (tcp://host:8786) to extract the documents on, "
-        "one Prefect task per batch of documents; unset, they are extracted in the flow's own "
-        "process.",
+        "one Prefect task per batch of documents; unset, they are extracted on this machine "
+        "(worker_processes).",
     )
     worker_processes: int | None = Field(
         default=None,

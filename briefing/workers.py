@@ -3,11 +3,12 @@ processes (``python -m briefing.workers``), each reading a batch of work a line 
 input and answering each with a line of JSON.
 
 Parsing (feedparser) and extraction are pure Python and hold the interpreter's lock, so threads
-cannot share them out; a process per core can. The workers import only the code they run
-(0.25 s), not the program that started them: ``multiprocessing`` starts a child by importing
-its parent's main module again, which in a Prefect flow run is ``prefect.engine`` (1.4 s each).
-The answers come back in order, exactly what the same functions give in-process (tested); the
-facts travel as the JSON the Dask path sends too (``encode_extractions``).
+cannot share them out; a process per core can. The workers import only the code they run (one
+is ready in about 0.5 s), not the program that started them: ``multiprocessing`` starts a child
+by importing its parent's main module again, in a Prefect flow run ``prefect.engine`` (1.4 s).
+The answers come back in order, exactly what the same functions give in-process (tested): the
+records themselves as pydantic writes and reads them (the facts as the Dask path sends them too,
+``encode_extractions``).
 """
 
 import os
@@ -24,13 +25,12 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from briefing.errors import BriefingError
 from briefing.extract.facts import Extraction, extract_each
 from briefing.models import Fact, FetchOutcome, SourceDocument
-from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch, FeedItem, select_items
-from briefing.sources.fetch import Validators
+from briefing.sources.feeds import FeedFetch, FeedItem, select_items
 from briefing.topic import Topic
 
 # Documents per batch: a batch's work (about 8 ms a feed item) well above its round trip.
@@ -57,36 +57,10 @@ class _Record(BaseModel):
     skipped: dict[str, int]
 
 
-class _Feed(BaseModel):
-    """A fetched feed with its body, as a worker reads it (the body in base64: a feed's bytes
-    need not be UTF-8)."""
-
-    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
-
-    feed: FeedConfig
-    outcome: FetchOutcome
-    url: str
-    body: bytes
-    content_type: str | None
-    validators: Validators
-
-
 class _FeedWork(BaseModel):
-    feeds: list[_Feed]
+    fetches: list[FeedFetch]  # each with its copy, the body in base64 (``FeedCopy``)
     period_start: date
     edition_date: date
-
-
-class _Item(BaseModel):
-    document: SourceDocument
-    feed_url: str
-    canonical_link: str | None
-    guid: str | None
-
-
-class _Selected(BaseModel):
-    items: list[_Item]
-    outcome: FetchOutcome
 
 
 class _Work(BaseModel):
@@ -96,12 +70,12 @@ class _Work(BaseModel):
     feeds: _FeedWork | None = None
 
 
-_RECORDS = TypeAdapter(list[_Record])
-_SELECTED = TypeAdapter(list[_Selected])
-
 T = TypeVar("T")
 A = TypeVar("A")
 Selected = tuple[tuple[FeedItem, ...], FetchOutcome]  # what ``select_items`` gives
+
+_RECORDS = TypeAdapter(list[_Record])
+_SELECTED = TypeAdapter(list[Selected])
 
 
 def encode_extractions(extractions: Sequence[Extraction]) -> bytes:
@@ -126,40 +100,8 @@ def encode_documents(documents: Sequence[SourceDocument]) -> bytes:
 
 def encode_feeds(fetches: Sequence[FeedFetch], period_start: date, edition_date: date) -> bytes:
     """A batch of fetched feeds (each with its copy) to select from, as a worker reads it."""
-    feeds = []
-    for fetched in fetches:
-        copy = fetched.copy
-        assert copy is not None, "only a feed with a body is sent to be parsed"
-        feeds.append(
-            _Feed(
-                feed=fetched.feed,
-                outcome=fetched.outcome,
-                url=copy.url,
-                body=copy.body,
-                content_type=copy.content_type,
-                validators=copy.validators,
-            )
-        )
-    work = _FeedWork(feeds=feeds, period_start=period_start, edition_date=edition_date)
+    work = _FeedWork(fetches=list(fetches), period_start=period_start, edition_date=edition_date)
     return _Work(feeds=work).model_dump_json().encode()
-
-
-def _selected(line: bytes) -> list[Selected]:
-    return [
-        (
-            tuple(
-                FeedItem(
-                    document=item.document,
-                    feed_url=item.feed_url,
-                    canonical_link=item.canonical_link,
-                    guid=item.guid,
-                )
-                for item in answer.items
-            ),
-            answer.outcome,
-        )
-        for answer in _SELECTED.validate_json(line)
-    ]
 
 
 def _answer(work: _Work, topic: Topic) -> bytes:
@@ -167,30 +109,10 @@ def _answer(work: _Work, topic: Topic) -> bytes:
     if work.documents is not None:
         return encode_extractions(extract_each(work.documents, topic))
     assert work.feeds is not None, "a line of work holds documents or feeds"
-    answers = []
-    for sent in work.feeds.feeds:
-        copy = FeedCopy(
-            url=sent.url, body=sent.body, content_type=sent.content_type, validators=sent.validators
-        )
-        fetched = FeedFetch(feed=sent.feed, outcome=sent.outcome, copy=copy)
-        items, outcome = select_items(
-            fetched, topic, work.feeds.period_start, work.feeds.edition_date
-        )
-        answers.append(
-            _Selected(
-                items=[
-                    _Item(
-                        document=item.document,
-                        feed_url=item.feed_url,
-                        canonical_link=item.canonical_link,
-                        guid=item.guid,
-                    )
-                    for item in items
-                ],
-                outcome=outcome,
-            )
-        )
-    return _SELECTED.dump_json(answers)
+    feeds = work.feeds
+    return _SELECTED.dump_json(
+        [select_items(f, topic, feeds.period_start, feeds.edition_date) for f in feeds.fetches]
+    )
 
 
 def available_cores() -> int:
@@ -277,7 +199,7 @@ def select_from_feeds(
     """``select_items`` of every fetch, in order: the feeds with a body parsed on ``processes``
     workers when they hold ``minimum_bytes`` or more, else (or with one process) here."""
     with_body = [fetched for fetched in fetches if fetched.copy is not None]
-    size = sum(len(fetched.copy.body) for fetched in with_body if fetched.copy is not None)
+    size = sum(len(fetched.copy.body) for fetched in fetches if fetched.copy is not None)
     if processes < 2 or len(with_body) < 2 or size < minimum_bytes:
         return [select_items(fetched, topic, period_start, edition_date) for fetched in fetches]
     parsed = iter(
@@ -286,7 +208,7 @@ def select_from_feeds(
             processes,
             _batches(with_body, batch),
             lambda feeds: encode_feeds(feeds, period_start, edition_date),
-            _selected,
+            _SELECTED.validate_json,
         )
     )
     return [

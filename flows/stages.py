@@ -101,7 +101,7 @@ def extract_stage(
     plan: EditionPlan, topic: Topic, documents: tuple[SourceDocument, ...]
 ) -> Extracted:
     """Turn every document into fact records, reusing those the memory kept; on the Dask
-    cluster the plan names, if any, else on this machine's ``plan.extract_processes``."""
+    cluster the plan names, if any, else on this machine's ``plan.worker_processes``."""
     if plan.dask_address is None:
         extracted = stages.load_and_extract(plan, topic, documents)
     else:

@@ -144,9 +144,13 @@ def feed_for_url(url: str) -> FeedConfig:
 
 
 class FeedCopy(BaseModel):
-    """The body of a feed's last successful fetch, with the validators that came with it."""
+    """The body of a feed's last successful fetch, with the validators that came with it. As
+    JSON (the worker processes', ``briefing.workers``) the body is base64: it need not be UTF-8.
+    """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64"
+    )
 
     url: str
     body: bytes
