@@ -8,7 +8,12 @@ import pytest
 
 from briefing.extract import facts
 from briefing.extract.boilerplate import classify_paragraph
-from briefing.extract.facts import classify_theme, extract_facts, load_extractor_version
+from briefing.extract.facts import (
+    classify_theme,
+    dateline_length,
+    extract_facts,
+    load_extractor_version,
+)
 from briefing.extract.segment import (
     MAX_PARAGRAPH_CHARS,
     Span,
@@ -132,6 +137,95 @@ def test_extraction_drops_datelines_and_keeps_the_quote_verbatim(
         first.when.start,
         first.when.precision,
     )
+
+
+def _article(text: str) -> SourceDocument:
+    """A one-paragraph news article with no metadata."""
+    return SourceDocument(
+        id="article",
+        location="test:article",
+        text=text,
+        outlet=None,
+        title=None,
+        author=None,
+        published=None,
+        url=None,
+        source_type="news",
+    )
+
+
+WAKATA = "Japanese astronaut Koichi Wakata will fly to the space station on a NASA mission."
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "TOKYO (Kyodo) -- ",
+        "TOKYO (Kyodo) — ",
+        "TOKYO, Jan. 12 (Reuters) - ",
+        "Tokyo, March 15 (Jiji Press)--",
+        "Tokyo, Dec. 16 (Jiji Press)--",
+        "KENNEDY SPACE CENTER, Fla. — ",
+        "CAPE CANAVERAL, Fla. (AP) — ",
+        "WASHINGTON (AP) — ",
+        "SEOUL, South Korea (AP) — ",
+        "Tanegashima, Japan — ",
+        "WASHINGTON — ",
+        "TANEGASHIMA, Kagoshima — ",
+        "PETERSON SPACE FORCE BASE, Colo. -- ",
+        "Kennedy Space Center, Fla., Nov. 16, 2022 – ",
+    ],
+)
+def test_a_dateline_is_left_outside_the_statement(dateline: str, topic: Topic) -> None:
+    """A wire dateline, with its state, day and agency, is trimmed: the statement and its
+    evidence start at the sentence proper and quote the source's own characters there."""
+    text = dateline + WAKATA
+    (fact,) = extract_facts(_article(text), topic).facts
+    (evidence,) = fact.evidence
+    assert (WAKATA, len(dateline), len(text), WAKATA) == (
+        fact.statement,
+        evidence.start,
+        evidence.end,
+        evidence.quote,
+    )
+    assert text[evidence.start : evidence.end] == evidence.quote
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Japan — a long-time partner — signed the Artemis Accords with NASA in October 2020.",
+        "Artemis II — the first crewed flight of NASA’s Artemis program — will be followed by a "
+        "mission carrying a Japanese astronaut.",
+        "JAXA — Japan’s space agency — said its astronaut would join a NASA mission to the Moon.",
+    ],
+)
+def test_a_dash_aside_after_a_name_is_not_a_dateline(sentence: str, topic: Topic) -> None:
+    """A sentence whose subject is followed by a dash aside keeps its full text from 0."""
+    (fact,) = extract_facts(_article(sentence), topic).facts
+    (evidence,) = fact.evidence
+    assert (sentence, 0, len(sentence)) == (fact.statement, evidence.start, evidence.end)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("TOKYO (Kyodo) -- ispace said its lander was lost.", "TOKYO (Kyodo) -- "),
+        ("WASHINGTON – The budget for 2024–2025 cuts NASA.", "WASHINGTON – "),
+        ("WASHINGTON — NASA’s budget — cut by a quarter — is out.", "WASHINGTON — "),
+        ("Tokyo — Japanese astronaut Koichi Wakata will fly.", ""),
+        ("NASA’s chief — Bill Nelson — said so.", ""),
+        ("The H3 - which failed - flew again.", ""),
+        ("Japan and the U.S. — Both nations signed.", ""),
+        ("ALPHA BETA GAMMA DELTA, Epsilon Zeta, Eta Theta — The eight words are too many.", ""),
+        ("CAPE CANAVERAL, Fla. (AP) —", ""),
+    ],
+)
+def test_dateline_length(sentence: str, expected: str) -> None:
+    """An agency or a day vouches for a dateline whatever follows; a capitalised or comma-led
+    place needs a capital after its dash and no aside the dash opens (a range of years is
+    none); a mixed-case word alone, an over-long place or a bare dateline is not trimmed."""
+    assert expected == sentence[: dateline_length(sentence)]
 
 
 def test_seeds_give_at_least_three_facts_per_theme(

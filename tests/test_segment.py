@@ -139,6 +139,21 @@ def test_punctuation_after_an_abbreviation_stays_in_its_sentence() -> None:
     assert [text] == sentences(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KENNEDY SPACE CENTER, Fla. — Koichi Wakata lifted off on his fifth space mission.",
+        "PETERSON SPACE FORCE BASE, Colo. -- U.S. Space Command confirmed the re-entry.",
+        "ARLINGTON, Va. – The Space Force said the Japanese payload reached orbit on Thursday.",
+        "SAN DIEGO, Calif. - The Navy recovered the Orion capsule after splashdown.",
+    ],
+)
+def test_a_dash_after_a_state_abbreviation_does_not_start_a_sentence(text: str) -> None:
+    """A dateline's state ("Fla.", "Colo.") followed by its dash stays one sentence with the
+    report, where pysbd alone cuts before the dash."""
+    assert [text] == sentences(text)
+
+
 def test_mended_sentences_are_exact_spans_of_the_whole_text() -> None:
     """Sentences of a paragraph inside a longer text are spans into that text, joined across
     pysbd's cuts without a character lost or added."""

@@ -27,8 +27,29 @@ MIN_STATEMENT_CHARS = 40
 MIN_HEADLINE_CHARS = 16
 _WORDS = re.compile(r"\w+")
 
-# A dateline ("WASHINGTON — "), a Q&A label ("A1: ") or a leading ellipsis is not the statement.
-_LEAD_IN = re.compile(r"^(?:[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*\s+[—–-]+\s+|[QA]\d+:\s+|…\s*)")
+# A Q&A label ("A1: ") or a leading ellipsis is not the statement; nor is a dateline (below).
+_LEAD_IN = re.compile(r"[QA]\d+:\s+|…\s*")
+
+# A dateline: a place of capitalised words ("KENNEDY SPACE CENTER", "Tokyo"), its state or
+# country after commas (", Fla.", ", South Korea"), a day (", March 15", ", Dec. 16, 2022"), the
+# agency in brackets ("(Kyodo)", "(Jiji Press)"), then a dash: two hyphens, an em or an en dash,
+# spaced or not ("(Jiji Press)--Japanese"), or a spaced hyphen. Repeats are bounded: a sentence
+# may be long.
+_PLACE_WORD = r"[A-Z][\w.'’-]*"
+_PLACE = rf"{_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,5}}(?:,\s{_PLACE_WORD}(?:\s{_PLACE_WORD})?){{0,2}}"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
+)
+_DAY = rf",?\s{_MONTH}\s\d{{1,2}}(?:,\s\d{{4}})?"
+_AGENCY = rf"\s?\({_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,3}}\)"
+_DATELINE = re.compile(
+    rf"(?P<place>{_PLACE})(?P<day>{_DAY})?(?P<agency>{_AGENCY})?"
+    r"(?:\s*(?P<dash>--|[—–])|\s-(?=\s))\s*"
+)
+MAX_DATELINE_PLACE_WORDS = 6
+# What the sentence proper opens with when nothing but its place says the prefix is a dateline.
+_CAPITAL_START = re.compile(r"[“\"‘'(]?[A-Z0-9]")
 
 
 @dataclass
@@ -124,9 +145,41 @@ def cite(document: SourceDocument, span: Span) -> Evidence:
     )
 
 
+def dateline_length(sentence: str) -> int:
+    """How many characters at the start of the sentence are a dateline and the space after it
+    ("TOKYO (Kyodo) -- ", "Tokyo, Dec. 16 (Jiji Press)--"); 0 when it opens with none.
+
+    An agency in brackets or a day makes a dateline of the place before the dash. Without them
+    the place must be in capitals ("WASHINGTON") or name its state or country ("Tanegashima,
+    Japan"), the sentence proper must open with a capital, and the dash must not open an aside
+    that a second dash closes: "Japan — a long-time partner — signed" keeps its first word."""
+    match = _DATELINE.match(sentence)
+    if (
+        match is None
+        or match.end() == len(sentence)  # nothing after it: no dateline, a fragment
+        or len(match["place"].split()) > MAX_DATELINE_PLACE_WORDS
+    ):
+        return 0
+    if match["agency"] or match["day"]:
+        return match.end()
+    place, rest = match["place"], sentence[match.end() :]
+    city = place.split(",")[0]
+    capitals = city.isupper() and sum(character.isalpha() for character in city) >= 3
+    # Another dash of the same kind closes an aside; one between digits is a range of years.
+    dash = re.escape(match["dash"]) if match["dash"] else r"\s-\s"
+    closing = len(re.findall(rf"(?<!\d){dash}(?!\d)", rest))
+    if (capitals or "," in place) and _CAPITAL_START.match(rest) and closing % 2 == 0:
+        return match.end()
+    return 0
+
+
 def _trim_lead_in(text: str, span: Span) -> Span:
-    match = _LEAD_IN.match(span.of(text))
-    return Span(span.start + match.end(), span.end) if match else span
+    sentence = span.of(text)
+    start = dateline_length(sentence)
+    match = _LEAD_IN.match(sentence, start)
+    if match:
+        start = match.end()
+    return Span(span.start + start, span.end)
 
 
 def _is_headline(document: SourceDocument, paragraph: Span) -> bool:

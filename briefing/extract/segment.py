@@ -196,8 +196,9 @@ _TIME_WORD = re.compile(
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d"
 )
 # What cannot start a sentence: after anything, punctuation that belongs to the one before
-# ("R-Okla. | , passed"); after an abbreviation, also a lowercase word, a number or a bracket.
-_CANNOT_START = re.compile(r"[,;:)\]]")
+# ("R-Okla. | , passed") and a dash, which is a dateline's ("KENNEDY SPACE CENTER, Fla. | —
+# NASA"); after an abbreviation, also a lowercase word, a number or a bracket.
+_CANNOT_START = re.compile(r"[,;:)\]—–]|--|-\s")
 _GOES_ON = re.compile(r"[a-z0-9,;:)\]$%(]")
 _CAPITALISED = re.compile(r"[“\"‘']?[A-Z]")
 
@@ -238,11 +239,11 @@ def _news_spans(body: str, pieces: list[Span]) -> list[Span]:
 
 
 def _goes_on(body: str, span: Span, following: Span) -> bool:
-    ending = _ABBREVIATION_AT_END.search(span.of(body))
     rest = body[following.start :].lstrip()
-    if ending is None:
-        return _CANNOT_START.match(rest) is not None
-    return _continues(ending, rest) is True
+    if _CANNOT_START.match(rest) is not None:
+        return True
+    ending = _ABBREVIATION_AT_END.search(span.of(body))
+    return ending is not None and _continues(ending, rest) is True
 
 
 def _goes_on_at(body: str, position: int) -> bool:
