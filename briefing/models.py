@@ -419,7 +419,14 @@ class Story(_Record):
     headline: str = Field(description="Id of the statement that heads the story: an item title.")
     reported: date | None = Field(default=None, description="The day the event was first reported.")
     fact_ids: tuple[str, ...] = Field(
-        min_length=1, description="Its statements, the headline first, then the best supported."
+        min_length=1,
+        description="Its statements: the headline first, then its leads, then the others by "
+        "rank, other outlets' titles last.",
+    )
+    lead_ids: tuple[str, ...] = Field(
+        default=(),
+        description="Its lead sentences, up to three, the most central to what all its outlets "
+        "report first (briefing.compose.leads): the statements right after the headline.",
     )
     document_ids: tuple[str, ...] = Field(
         min_length=1, description="Every source reporting it, the first to report it first."
@@ -433,6 +440,8 @@ class Story(_Record):
     def _headline_leads(self) -> Self:
         if self.fact_ids[0] != self.headline:
             raise ValueError("a story's headline must be its first statement")
+        if self.fact_ids[1 : 1 + len(self.lead_ids)] != self.lead_ids:
+            raise ValueError("a story's leads must be the statements right after its headline")
         if len(set(self.fact_ids)) != len(self.fact_ids):
             raise ValueError("a story's statements must be distinct")
         if len(set(self.document_ids)) != len(self.document_ids):
@@ -556,6 +565,11 @@ class Briefing(_Record):
     top_stories: tuple[str, ...] = Field(
         default=(), description="Ids of the five to eight stories the edition leads with."
     )
+    headlines: tuple[str, ...] = Field(
+        default=(),
+        description="Ids of the statements that are a feed item's title: printed as headlines, "
+        "never as statements.",
+    )
     method: MethodNote | None = None
     sources: tuple[SourceDocument, ...] = Field(
         description="Numbered by position: the first source is [1]."
@@ -607,6 +621,7 @@ class Briefing(_Record):
             *self.timeline,
             *(item.fact_id for item in self.milestones),
             *(item.fact_id for item in self.disagreements),
+            *self.headlines,
         ]
         unknown = sorted(set(referenced) - ids)
         if unknown:

@@ -11,6 +11,7 @@ from briefing.compose.stories import (
     EarlierStory,
     build_stories,
     group_items,
+    is_headline,
     select_top_stories,
 )
 from briefing.compose.timeline import build_milestones, build_timeline
@@ -178,6 +179,7 @@ def compose_briefing(
     stories = build_stories(merged, documents, topic, edition_date, story_of, earlier_stories)
     top_stories = select_top_stories(stories, topic)
     in_stories = {fact_id for story in stories for fact_id in story.fact_ids}
+    by_id = {document.id: document for document in documents}
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,
@@ -194,6 +196,7 @@ def compose_briefing(
         key_actors=build_key_actors(merged),
         stories=stories,
         top_stories=top_stories,
+        headlines=tuple(fact.id for fact in merged if is_headline(fact, by_id)),
         timeline=build_timeline(merged, edition_date),
         milestones=build_milestones(groups, documents, edition_date),
         disagreements=tuple(

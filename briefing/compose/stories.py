@@ -7,7 +7,8 @@ distinctive: a name few leads hold), and they were published within ``STORY_DAYS
 other. An item joins the story it is most like, else starts one. A story holds the statements
 whose items are all its own. A statement of an article (a seed) joins the story of
 the items it was merged with. A story is headed by the title that most of its sources carry,
-else the clearest; it is "developing" when an earlier edition of the last ``REMEMBERED_DAYS``
+else the clearest, and led by up to three sentences the most central to what all its outlets
+report (``briefing.compose.leads``); it is "developing" when an earlier edition of the last ``REMEMBERED_DAYS``
 carried a story whose statements share as many words with its leads.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from briefing.compose.consolidate import content_words
+from briefing.compose.leads import rank_statements
 from briefing.compose.standalone import opens_with_outside_reference
 from briefing.models import Briefing, Fact, FactKind, SourceDocument, Story
 from briefing.topic import Topic
@@ -80,6 +82,10 @@ class _Rarity:
     rarest: float
     distinctive: float
 
+    def weight(self, word: str) -> float:
+        """One word's weight."""
+        return self.weights.get(word, self.rarest)
+
     def weigh(self, words: Iterable[str]) -> float:
         """The words' summed weight."""
         return sum(self.weights.get(word, self.rarest) for word in words)
@@ -135,6 +141,21 @@ def _leads(
         first = [quote for _, quote in sorted(set(found))[: LEAD_SENTENCES + 1]]
         leads[item] = frozenset(word for quote in first for word in content_words(quote, topic))
     return leads
+
+
+def body_places(merged: Sequence[Fact], items: Mapping[str, SourceDocument]) -> dict[str, int]:
+    """Each statement's best place in the body of an item it cites: 0 for the first sentence
+    after the title, 1 for the next... (the statements kept, in text order)."""
+    spans: dict[str, list[tuple[int, str]]] = {}
+    for fact in merged:
+        for evidence in fact.evidence:
+            if evidence.document_id in items and evidence.start > 0:
+                spans.setdefault(evidence.document_id, []).append((evidence.start, fact.id))
+    place: dict[str, int] = {}
+    for found in spans.values():
+        for index, (_, fact_id) in enumerate(sorted(set(found))):
+            place[fact_id] = min(place.get(fact_id, index), index)
+    return place
 
 
 def _close_in_time(a: SourceDocument, b: SourceDocument) -> bool:
@@ -250,6 +271,7 @@ def build_stories(
     ]
     leads = _leads(merged, items, topic)
     rarity = _rarity([*leads.values(), *(words for _, words in remembered)])
+    place = body_places(merged, items)
     stories = []
     for facts in members.values():
         headlines = [fact for fact in facts if is_headline(fact, by_id)]
@@ -263,17 +285,14 @@ def build_stories(
                 _headline_penalty(f),
             ),
         )
+        others = [fact for fact in headlines if fact is not headline]
         titles = {fact.id for fact in headlines}  # ids: comparing models is a deep compare
-        # The first statements are read under the headline alone: one that stands alone first,
-        # and other outlets' titles after the sentences (a title says less than a lead).
-        rest = sorted(
-            (fact for fact in facts if fact is not headline),
-            key=lambda fact: (
-                opens_with_outside_reference(fact.statement),
-                fact.id in titles,
-                -len(fact.source_ids()),
-                min(order[d] for d in fact.source_ids()),
-            ),
+        ranked = rank_statements(
+            [fact for fact in facts if fact.id not in titles],
+            headlines,
+            lambda fact: content_words(fact.statement, topic),
+            rarity.weight,
+            place,
         )
         cited = {document for fact in facts for document in fact.source_ids()}
         days = [day for document in cited if document in items and (day := _day(items[document]))]
@@ -287,7 +306,10 @@ def build_stories(
                 theme=headline.theme,
                 headline=headline.id,
                 reported=min(days, default=None),
-                fact_ids=(headline.id, *(fact.id for fact in rest)),
+                fact_ids=tuple(
+                    fact.id for fact in (headline, *ranked.leads, *ranked.rest, *others)
+                ),
+                lead_ids=tuple(fact.id for fact in ranked.leads),
                 document_ids=tuple(sources),
                 developing_since=_developing_since(lead, remembered, rarity),
             )
