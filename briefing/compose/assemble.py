@@ -5,6 +5,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 
+from briefing.compose.ahead import build_coming_up, build_milestones, read_ahead
 from briefing.compose.consolidate import consolidate, find_disagreements
 from briefing.compose.standalone import opens_with_outside_reference
 from briefing.compose.stories import (
@@ -13,7 +14,7 @@ from briefing.compose.stories import (
     group_items,
     select_top_stories,
 )
-from briefing.compose.timeline import build_milestones, build_timeline
+from briefing.compose.timeline import build_timeline
 from briefing.extract.facts import fact_id
 from briefing.models import (
     Briefing,
@@ -149,7 +150,8 @@ def compose_briefing(
     earlier_stories: Sequence[EarlierStory] = (),
 ) -> Briefing:
     """The edition for a date: reports of the same thing merged, then one section per theme
-    (best-supported first), key points, the timeline, the milestones and where sources differ.
+    (best-supported first), key points, the timeline, the milestones, what is coming up and
+    where sources differ.
 
     A fact none of whose reports an earlier edition carried (``earlier_fact_ids``) is new;
     ``previous_edition`` is None on the first edition. The feed items' reports become stories
@@ -178,6 +180,7 @@ def compose_briefing(
     stories = build_stories(merged, documents, topic, edition_date, story_of, earlier_stories)
     top_stories = select_top_stories(stories, topic)
     in_stories = {fact_id for story in stories for fact_id in story.fact_ids}
+    ahead = read_ahead(merged, documents, stories, topic)
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,
@@ -194,8 +197,9 @@ def compose_briefing(
         key_actors=build_key_actors(merged),
         stories=stories,
         top_stories=top_stories,
-        timeline=build_timeline(merged, edition_date),
-        milestones=build_milestones(groups, documents, edition_date),
+        timeline=build_timeline(merged, edition_date, stories, ahead.likeness),
+        milestones=build_milestones(groups, ahead, edition_date),
+        coming_up=build_coming_up(merged, ahead, edition_date),
         disagreements=tuple(
             disagreement
             for fact, reports in groups
