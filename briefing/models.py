@@ -392,11 +392,21 @@ class Milestone(_Record):
     """A future target from the sources and where it stands on the edition date."""
 
     fact_id: str
-    status: Literal["upcoming", "passed-reported", "passed-unreported"] = Field(
-        description="upcoming: the target date is still ahead; passed-reported: it has passed "
-        "and a source published after it reports on it; passed-unreported: it has passed and "
-        "no source published after it reports on it."
+    status: Literal["upcoming", "done", "passed-reported", "passed-unreported"] = Field(
+        description="upcoming: the target date is still ahead; done: an event the sources "
+        "report (done_fact_id) accomplished it; passed-reported: it has passed and a source "
+        "published after it reports on it; passed-unreported: it has passed and no source "
+        "published after it reports on it."
     )
+    done_fact_id: str | None = Field(
+        default=None, description="Id of the event that reports the target done, when done."
+    )
+
+    @model_validator(mode="after")
+    def _done_names_its_report(self) -> Self:
+        if (self.status == "done") != (self.done_fact_id is not None):
+            raise ValueError("a done milestone, and only a done one, names the event reporting it")
+        return self
 
 
 class Section(_Record):
@@ -581,6 +591,11 @@ class Briefing(_Record):
     milestones: tuple[Milestone, ...] = Field(
         default=(), description="Future targets with their status, soonest first."
     )
+    coming_up: tuple[str, ...] = Field(
+        default=(),
+        description="Ids of the statements of times after the edition date (launch windows, "
+        "meetings, deadlines), soonest first, one per target, none reported done.",
+    )
     disagreements: tuple[Disagreement, ...] = Field(
         default=(), description="Where sources reporting the same thing differ."
     )
@@ -620,12 +635,17 @@ class Briefing(_Record):
             *self.key_points,
             *self.timeline,
             *(item.fact_id for item in self.milestones),
+            *(item.done_fact_id for item in self.milestones if item.done_fact_id is not None),
+            *self.coming_up,
             *(item.fact_id for item in self.disagreements),
             *self.headlines,
         ]
         unknown = sorted(set(referenced) - ids)
         if unknown:
-            raise ValueError(f"key points, timeline or notes name unknown facts: {unknown}")
+            raise ValueError(
+                f"key points, timeline, milestones, coming up or notes name unknown facts: "
+                f"{unknown}"
+            )
         return self
 
     @model_validator(mode="after")

@@ -170,6 +170,32 @@ def test_briefing_refuses_incoherent_news_and_dates(
 
 
 @pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"milestones": [{"fact_id": "f1", "status": "done", "done_fact_id": "no-such-fact"}]},
+            "unknown facts: ['no-such-fact']",
+        ),
+        ({"milestones": [{"fact_id": "f1", "status": "done"}]}, "names the event reporting it"),
+        (
+            {"milestones": [{"fact_id": "f1", "status": "upcoming", "done_fact_id": "f1"}]},
+            "names the event reporting it",
+        ),
+        ({"coming_up": ["no-such-fact"]}, "unknown facts: ['no-such-fact']"),
+    ],
+)
+def test_briefing_refuses_milestones_and_coming_up_naming_what_it_lacks(
+    changes: dict[str, object], message: str
+) -> None:
+    """A done milestone names the briefing's own event reporting it, and only a done one does;
+    coming up names the briefing's own statements."""
+    data = {**make_briefing(make_fact()).model_dump(), **changes}
+    with pytest.raises(ValidationError) as raised:
+        Briefing.model_validate(data)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({"status": "failed"}, "a failed fetch, and only a failed fetch, gives its reason"),

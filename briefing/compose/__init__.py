@@ -1,6 +1,7 @@
 """Facts to a briefing: reports of the same thing merged, sections, key points, the timeline,
-milestones and where sources differ. Pure."""
+milestones, what is coming up and where sources differ. Pure."""
 
+from briefing.compose.ahead import build_coming_up, build_milestones, milestone_problems
 from briefing.compose.assemble import compose_briefing, edition_number, period_start_for
 from briefing.compose.consolidate import (
     Consolidation,
@@ -8,10 +9,11 @@ from briefing.compose.consolidate import (
     consolidate_counted,
     find_disagreements,
 )
-from briefing.compose.timeline import build_milestones, build_timeline
+from briefing.compose.timeline import build_timeline
 
 __all__ = [
     "Consolidation",
+    "build_coming_up",
     "build_milestones",
     "build_timeline",
     "compose_briefing",
@@ -19,5 +21,6 @@ __all__ = [
     "consolidate_counted",
     "edition_number",
     "find_disagreements",
+    "milestone_problems",
     "period_start_for",
 ]

@@ -5,6 +5,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 
+from briefing.compose.ahead import build_coming_up, build_milestones, read_ahead
 from briefing.compose.consolidate import consolidate, find_disagreements
 from briefing.compose.standalone import opens_with_outside_reference
 from briefing.compose.stories import (
@@ -14,7 +15,7 @@ from briefing.compose.stories import (
     is_headline,
     select_top_stories,
 )
-from briefing.compose.timeline import build_milestones, build_timeline
+from briefing.compose.timeline import build_timeline
 from briefing.extract.facts import fact_id
 from briefing.models import (
     Briefing,
@@ -150,7 +151,8 @@ def compose_briefing(
     earlier_stories: Sequence[EarlierStory] = (),
 ) -> Briefing:
     """The edition for a date: reports of the same thing merged, then one section per theme
-    (best-supported first), key points, the timeline, the milestones and where sources differ.
+    (best-supported first), key points, the timeline, the milestones, what is coming up and
+    where sources differ.
 
     A fact none of whose reports an earlier edition carried (``earlier_fact_ids``) is new;
     ``previous_edition`` is None on the first edition. The feed items' reports become stories
@@ -180,6 +182,7 @@ def compose_briefing(
     top_stories = select_top_stories(stories, topic)
     in_stories = {fact_id for story in stories for fact_id in story.fact_ids}
     by_id = {document.id: document for document in documents}
+    ahead = read_ahead(merged, documents, stories, topic)
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,
@@ -197,8 +200,9 @@ def compose_briefing(
         stories=stories,
         top_stories=top_stories,
         headlines=tuple(fact.id for fact in merged if is_headline(fact, by_id)),
-        timeline=build_timeline(merged, edition_date),
-        milestones=build_milestones(groups, documents, edition_date),
+        timeline=build_timeline(merged, edition_date, stories, ahead.likeness),
+        milestones=build_milestones(groups, ahead, edition_date),
+        coming_up=build_coming_up(merged, ahead, edition_date),
         disagreements=tuple(
             disagreement
             for fact, reports in groups

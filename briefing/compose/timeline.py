@@ -1,63 +1,51 @@
-"""The edition's time: the timeline of dated events and the milestones of dated plans."""
+"""The edition's timeline: the dated events that happened by the edition date, one row each.
+
+An event is often stated several times: by several statements of its story (a headline, a
+lead, a later paragraph) and by statements outside it. Of one story's statements of one time,
+the row is the most central one (first in the story's order); rows of one time holding
+statements about the same thing (``Likeness.same_thing``) are one row, the first of them:
+statements of stories before the others, the most important story first.
+"""
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Literal
 
-from briefing.models import Fact, FactKind, Milestone, PartialDate, SourceDocument
+from briefing.compose.likeness import Likeness, group_alike
+from briefing.models import Fact, FactKind, Story
 
 
-def build_timeline(facts: Iterable[Fact], edition_date: date) -> tuple[str, ...]:
-    """Ids of the dated events that happened by the edition date, in the order they happened."""
+def build_timeline(
+    facts: Iterable[Fact], edition_date: date, stories: Sequence[Story], likeness: Likeness
+) -> tuple[str, ...]:
+    """Ids of the dated events that happened by the edition date, in the order they happened,
+    one row per event (see the module)."""
+    facts = list(facts)
+    order = {fact.id: index for index, fact in enumerate(facts)}
+    place = {
+        fact_id: (rank, position)
+        for rank, story in enumerate(stories)
+        for position, fact_id in enumerate(story.fact_ids)
+    }
     events = [
         fact
         for fact in facts
         if fact.kind == FactKind.EVENT and fact.when is not None and fact.when.end <= edition_date
     ]
-    return tuple(
-        fact.id
-        for fact in sorted(events, key=lambda f: (f.when.start, f.when.end) if f.when else ())
-    )
 
+    def time(fact: Fact) -> tuple[date, date]:
+        assert fact.when is not None
+        return fact.when.start, fact.when.end
 
-MilestoneStatus = Literal["upcoming", "passed-reported", "passed-unreported"]
+    def central_first(fact: Fact) -> tuple[int, ...]:
+        if fact.id in place:
+            return (0, *place[fact.id])
+        return (1, -len(fact.source_ids()), order[fact.id])
 
-
-def milestone_status(
-    reports: Sequence[Fact], published: dict[str, PartialDate | None], edition_date: date
-) -> MilestoneStatus:
-    """Where a target stands on the edition date: still ahead, or passed with or without a
-    report of it from a source published after the target date."""
-    target = reports[0].when
-    assert target is not None
-    if target.end >= edition_date:
-        return "upcoming"
-    later = [
-        report
-        for report in reports
-        for evidence in report.evidence
-        if (day := published.get(evidence.document_id)) is not None and day.earliest() > target.end
-    ]
-    return "passed-reported" if later else "passed-unreported"
-
-
-def build_milestones(
-    groups: Sequence[tuple[Fact, list[Fact]]],
-    documents: Sequence[SourceDocument],
-    edition_date: date,
-) -> tuple[Milestone, ...]:
-    """Every dated plan or target, soonest first, with its status on the edition date."""
-    published = {doc.id: doc.published.value if doc.published else None for doc in documents}
-    plans = [
-        (fact, reports)
-        for fact, reports in groups
-        if fact.kind == FactKind.PLAN and fact.when is not None
-    ]
-    plans.sort(key=lambda item: (item[0].when.start, item[0].when.end) if item[0].when else ())
-    return tuple(
-        Milestone(
-            fact_id=fact.id,
-            status=milestone_status([fact, *reports], published, edition_date),
-        )
-        for fact, reports in plans
-    )
+    rows: dict[tuple[int, tuple[date, date]] | str, list[Fact]] = {}
+    for fact in sorted(events, key=central_first):
+        # A story's statements of one time are one row, its first the shown one; the others
+        # still tell what the row is about.
+        row = (place[fact.id][0], time(fact)) if fact.id in place else fact.id
+        rows.setdefault(row, []).append(fact)
+    kept = list(group_alike(rows.values(), likeness, time))
+    return tuple(sorted(kept, key=lambda fact_id: (*time(facts[order[fact_id]]), order[fact_id])))

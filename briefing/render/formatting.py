@@ -150,6 +150,7 @@ KIND_LABELS = {
 }
 STATUS_LABELS = {
     "upcoming": "Upcoming",
+    "done": "Done; reported in the sources",
     "passed-reported": "Target date passed; reported on later",
     "passed-unreported": "Target date passed; no later report in the sources",
 }
