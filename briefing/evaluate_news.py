@@ -8,7 +8,7 @@ when one story holds both. Story grouping is scored over pairs of items: precisi
 pairs the edition groups, recall over the pairs the labels group.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
@@ -17,11 +17,13 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from briefing.compose.ahead import milestone_problems
 from briefing.compose.assemble import compose_briefing
 from briefing.errors import ConfigurationError, SourceError
 from briefing.evaluate import Score
 from briefing.extract.facts import extract_documents
 from briefing.models import Briefing, FactKind, FetchOutcome, SourceDocument
+from briefing.render.shown import Cut, build_shown
 from briefing.sources.feeds import (
     FeedConfig,
     FeedCopy,
@@ -66,6 +68,21 @@ class NewsLabels(_Label):
     items: list[ItemLabel] = Field(min_length=1)
 
 
+class LeadLabel(_Label):
+    """The lead sentences of one item: the first words of each, verbatim."""
+
+    guid: str
+    leads: list[str]
+    dateline: str | None = None
+    note: str | None = None
+
+
+class LeadLabels(_Label):
+    """The labelled lead sentences of a news set's on-topic items (``leads.yaml``)."""
+
+    items: list[LeadLabel]
+
+
 class NewsReport(BaseModel):
     """The figures on news, and the items behind each miss, for a reader to check."""
 
@@ -79,6 +96,18 @@ class NewsReport(BaseModel):
         description="Headlines of items read (of those labelled with one) given their kind."
     )
     stories: int = Field(description="Stories in the edition.")
+    story_leads: Score = Field(
+        default_factory=lambda: Score(right=0, total=0),
+        description="Stories of labelled items whose first lead is a labelled lead sentence.",
+    )
+    printed: Score = Field(
+        default_factory=lambda: Score(right=0, total=0),
+        description="Stories whose headline and first lead the PDF prints.",
+    )
+    milestone_contradictions: int = Field(
+        default=0, description="Milestones that a story of the edition reports done, not shown so."
+    )
+    milestone_repeats: int = Field(default=0, description="Milestones repeating another.")
     misses: list[str]
 
 
@@ -88,6 +117,7 @@ class NewsSet:
 
     fetches: tuple[FeedFetch, ...]
     labels: NewsLabels
+    leads: dict[str, tuple[str, ...]]  # each item's lead sentences, by GUID (leads.yaml)
 
 
 def load_news_set(folder: Path) -> NewsSet:
@@ -109,13 +139,19 @@ def load_news_set(folder: Path) -> NewsSet:
                 validators=Validators(),
             )
             fetches.append(FeedFetch(feed=feed, outcome=outcome, copy=copy, fresh=True))
+        leads_file = folder / "leads.yaml"
+        leads = (
+            LeadLabels.model_validate(yaml.safe_load(leads_file.read_text(encoding="utf-8")))
+            if leads_file.exists()
+            else LeadLabels(items=[])
+        )
     except OSError as exc:
         raise ConfigurationError(f"cannot read the news set {folder}: {exc}") from exc
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigurationError(f"news labels in {folder} are invalid:\n{exc}") from exc
     if not fetches:
         raise ConfigurationError(f"the news set {folder} has no feeds/*.xml")
-    return NewsSet(tuple(fetches), labels)
+    return NewsSet(tuple(fetches), labels, {i.guid: tuple(i.leads) for i in leads.items})
 
 
 def select_news_set(
@@ -195,8 +231,55 @@ def _pair_scores(
     return Score(right=correct, total=grouped), Score(right=correct, total=wanted), misses
 
 
-def evaluate_news(briefing: Briefing, guids: Mapping[str, str], labels: NewsLabels) -> NewsReport:
-    """Compare what the edition read, themed and grouped with the labels."""
+def score_leads(
+    briefing: Briefing, guids: Mapping[str, str], leads: Mapping[str, Sequence[str]]
+) -> tuple[Score, list[str]]:
+    """Stories (of items with labelled leads) whose first lead is a labelled lead sentence of
+    an item it cites: one of its quotes holds a labelled lead's first words."""
+    score, misses = Score(right=0, total=0), []
+    for story in briefing.stories:
+        labelled = [leads[guids[d]] for d in story.document_ids if guids.get(d) in leads]
+        if not any(labelled):
+            continue
+        score.total += 1
+        lead = briefing.fact(story.lead_ids[0]) if story.lead_ids else None
+        quotes = [e.quote for e in lead.evidence] if lead is not None else []
+        if any(words in quote for quote in quotes for item in labelled for words in item):
+            score.right += 1
+        else:
+            headline = briefing.fact(story.headline).statement
+            printed = lead.statement[:70] if lead is not None else "none"
+            misses.append(f"lead not labelled: {headline[:50]}: {printed}")
+    return score, misses
+
+
+def score_printed(briefing: Briefing, cut: Cut) -> tuple[Score, list[str]]:
+    """Stories whose headline and first lead the PDF prints (its cut)."""
+    shown = build_shown(briefing, cut)
+    printed = {s.id for by_theme in shown.theme_lists["stories"].values() for s in by_theme.entries}
+    misses = []
+    right = 0
+    for story in briefing.stories:
+        statements = shown.story(story).entries
+        shown_ids = {fact.id for fact in statements}
+        if story.id in printed and (not story.lead_ids or story.lead_ids[0] in shown_ids):
+            right += 1
+        else:
+            misses.append(f"not printed: {briefing.fact(story.headline).statement[:70]}")
+    return Score(right=right, total=len(briefing.stories)), misses
+
+
+def evaluate_news(
+    briefing: Briefing,
+    guids: Mapping[str, str],
+    labels: NewsLabels,
+    leads: Mapping[str, Sequence[str]] | None = None,
+    cut: Cut | None = None,
+    topic: Topic | None = None,
+) -> NewsReport:
+    """Compare what the edition read, themed and grouped with the labels; with ``leads``, its
+    stories' leads; with the PDF's ``cut``, what the PDF prints of its stories; with the
+    ``topic``, the milestones that contradict a story or repeat another."""
     by_guid = {label.guid: label for label in labels.items}
     cited = {e.document_id for fact in briefing.facts() for e in fact.evidence}
     read = {guids[doc]: doc for doc in cited if doc in guids}
@@ -230,6 +313,11 @@ def evaluate_news(briefing: Briefing, guids: Mapping[str, str], labels: NewsLabe
     # Off-topic items carry no story: grouping one with another item is a wrong pair.
     labelled = {label.guid: label.story for label in labels.items}
     precision, recall, pair_misses = _pair_scores(predicted, labelled)
+    story_leads, lead_misses = score_leads(briefing, guids, leads or {})
+    printed, print_misses = (
+        score_printed(briefing, cut) if cut is not None else (Score(right=0, total=0), [])
+    )
+    contradictions, repeats = milestone_problems(briefing, topic) if topic else ([], [])
     return NewsReport(
         items=len(labels.items),
         relevance_precision=Score(right=len(on_topic & set(read)), total=len(read)),
@@ -239,7 +327,18 @@ def evaluate_news(briefing: Briefing, guids: Mapping[str, str], labels: NewsLabe
         story_recall=recall,
         headline_kind=headline_kind,
         stories=len(briefing.stories),
-        misses=misses + pair_misses,
+        story_leads=story_leads,
+        printed=printed,
+        milestone_contradictions=len(contradictions),
+        milestone_repeats=len(repeats),
+        misses=[
+            *misses,
+            *pair_misses,
+            *lead_misses,
+            *print_misses,
+            *(f"milestone contradicts a story: {m}" for m in contradictions),
+            *(f"milestone repeats another: {m}" for m in repeats),
+        ],
     )
 
 
@@ -252,3 +351,7 @@ def rows(report: NewsReport) -> Iterable[tuple[str, Score]]:
     yield "story grouping recall (pairs that tell one story)", report.story_recall
     if report.headline_kind.total:
         yield "headline kind (event/plan/assessment)", report.headline_kind
+    if report.story_leads.total:
+        yield "story leads that are a labelled lead sentence", report.story_leads
+    if report.printed.total:
+        yield "stories whose headline and lead the PDF prints", report.printed

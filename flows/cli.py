@@ -36,6 +36,7 @@ from flows.stopping import RunStopped, stopped_by_signals
 if TYPE_CHECKING:
     from briefing.edition import EditionResult
     from briefing.models import Briefing
+    from briefing.render.shown import Cut
     from flows.weekly_briefing import EditionParameters
 
 app = typer.Typer(
@@ -367,7 +368,9 @@ def evaluate(
     The seed edition against the hand-labelled sentences (theme, date, kind, speaker, key
     events); an edition of each news set, the tuned one and the held-out one (relevance
     precision and recall, theme accuracy, story grouping precision and recall, the kind of
-    titles where labelled). Runs the library directly, without Prefect."""
+    titles where labelled, story leads against leads.yaml, the stories the PDF prints, and
+    milestones that contradict a story or repeat another). Runs the library directly, without
+    Prefect."""
     from briefing.evaluate import evaluate as score
     from briefing.evaluate import load_labels
     from briefing.evaluate_news import compose_news_set, evaluate_news, load_news_set, rows
@@ -378,10 +381,24 @@ def evaluate(
         news_set = load_news_set(news)
         topic = load_topic(load_settings().topic_file)
         news_briefing, guids = compose_news_set(news_set, topic)
-        news_report = evaluate_news(news_briefing, guids, news_set.labels)
+        news_report = evaluate_news(
+            news_briefing,
+            guids,
+            news_set.labels,
+            news_set.leads,
+            printed_cut(news_briefing),
+            topic,
+        )
         held_out_set = load_news_set(held_out)
         held_out_briefing, held_out_guids = compose_news_set(held_out_set, topic)
-        held_out_report = evaluate_news(held_out_briefing, held_out_guids, held_out_set.labels)
+        held_out_report = evaluate_news(
+            held_out_briefing,
+            held_out_guids,
+            held_out_set.labels,
+            held_out_set.leads,
+            printed_cut(held_out_briefing),
+            topic,
+        )
         if news_edition is not None:
             written = write_news_edition(news_briefing, news_edition)
     except BriefingError as exc:
@@ -423,6 +440,10 @@ def evaluate(
         typer.echo(f"  - {line}")
     for each_table, each_report in news_tables:
         console.print(each_table)
+        typer.echo(
+            f"Milestones contradicting a story: {each_report.milestone_contradictions}; "
+            f"repeating another: {each_report.milestone_repeats}"
+        )
         for line in each_report.misses:
             typer.echo(f"  - {line}")
     if news_edition is not None:
@@ -437,6 +458,22 @@ def _score_table(title: str) -> Table:
     for column in ("right", "of", "share"):
         table.add_column(column, justify="right")
     return table
+
+
+def printed_cut(briefing: "Briefing") -> "Cut":
+    """What the PDF of an edition prints, laid out as a run lays it out."""
+    from briefing.edition import build_plan
+    from briefing.render.budget import render_bounded_pdf
+
+    plan = build_plan(load_settings(), today=briefing.edition_date)
+    return render_bounded_pdf(
+        briefing,
+        plan.templates_dir,
+        max_pages=plan.max_pages,
+        citations=plan.citation_limit,
+        list_limit=plan.list_limit,
+        page_size=plan.page_size,
+    ).cut
 
 
 def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:

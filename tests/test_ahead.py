@@ -457,7 +457,8 @@ def test_milestone_problems_counts_a_contradiction_and_a_repeat(topic: Topic) ->
 
 
 def test_a_done_milestone_renders_with_its_status_in_words(topic: Topic) -> None:
-    """The HTML edition names the done activation's status in words, once."""
+    """The HTML edition names the done activation's status in words, once, with the report
+    that says it was done."""
     briefing = edition(
         [ANNOUNCED, ACTIVATED],
         [ANNOUNCEMENT, ACTIVATION_TITLE, ACTIVATION],
@@ -465,4 +466,4 @@ def test_a_done_milestone_renders_with_its_status_in_words(topic: Topic) -> None
         topic,
     )
     html = render_html(briefing, PROJECT_ROOT / "templates", standalone=True)
-    assert 1 == html.count("<td>Done; reported in the sources</td>")
+    assert 1 == html.count("<td>Done; reported in the sources: <q>")

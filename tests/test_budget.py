@@ -24,9 +24,9 @@ from benchmarks.synth import build_feeds
 from briefing.edition import build_plan, load_seed_briefing, render_edition
 from briefing.extract.segment import MAX_PARAGRAPH_CHARS
 from briefing.models import Briefing, Evidence, Fact, Section, SourceDocument
-from briefing.render.budget import render_bounded_pdf
-from briefing.render.document import PageSize, render_html
-from briefing.render.shown import Limits, print_limits
+from briefing.render.budget import CLOSE, render_bounded_pdf
+from briefing.render.document import PageSize, layout_pdf, render_html
+from briefing.render.shown import Cut, priority
 from briefing.settings import MAX_PAGES, Settings
 from briefing.store.files import edition_json
 from tests.conftest import TEMPLATES_DIR, WeasyPrintLog
@@ -63,40 +63,32 @@ def cut_note(html: str, section_id: str, what: str | None = None) -> int:
 
 
 def theme_lists(briefing: Briefing, html: str) -> dict[str, tuple[int, int]]:
-    """For each theme's lists and the top stories of a print HTML: what the note under each
-    counts, and how many entries the JSON edition holds beyond those shown."""
+    """For each theme's lists of a print HTML: what the note under each counts, and how many
+    entries the JSON edition holds beyond those shown."""
     edition = json.loads(edition_json(briefing))
     in_stories = {fact_id for story in edition["stories"] for fact_id in story["fact_ids"]}
+    titles = set(edition["headlines"])
     counted = {}
     for theme in edition["sections"]:
         name = theme["theme"]
-        others = [fact for fact in theme["facts"] if fact["id"] not in in_stories]
+        others = [f for f in theme["facts"] if f["id"] not in in_stories and f["id"] not in titles]
         listed = re.search(f'<ul class="facts" id="{name}-statements">(.*?)</ul>', html, re.S)
         shown = listed[1].count('<p class="statement">') if listed else 0
         note = cut_note(html, name, "more statements on this theme")
         counted[name] = (note, len(others) - shown)
-        stories = [
-            s
-            for s in edition["stories"]
-            if s["theme"] == name and s["id"] not in edition["top_stories"]
-        ]
+        stories = [s for s in edition["stories"] if s["theme"] == name]
         drawn = section(html, name).count('<article class="story"')
         counted[f"{name} stories"] = (
             cut_note(html, name, "more stories on this theme"),
             len(stories) - drawn,
         )
-    if edition["top_stories"]:
-        drawn = section(html, "top-stories").count('<article class="story"')
-        note = cut_note(html, "top-stories", "more top stories")
-        counted["top-stories"] = (note, len(edition["top_stories"]) - drawn)
     return counted
 
 
 # What marks one shown entry of each list in a rendered edition, and where in the JSON edition
 # the whole list is.
 ROWS = {
-    "key-points": ('<p class="statement">', lambda edition: edition["key_points"]),
-    "whats-new": ('<p class="statement">', lambda edition: edition["new_fact_ids"]),
+    "coming-up": ('<td class="when">', lambda edition: edition["coming_up"]),
     "sources-differ": ('<aside class="disagreement">', lambda edition: edition["disagreements"]),
     "timeline": ('<td class="when">', lambda edition: edition["timeline"]),
     "milestones": ('<td class="when">', lambda edition: edition["milestones"]),
@@ -113,8 +105,6 @@ def held_beyond(briefing: Briefing, print_html: str) -> dict[str, tuple[int, int
     for section_id, (marker, entries) in ROWS.items():
         if re.search(f'<section id="{section_id}"', print_html) and entries(edition):
             lists[section_id] = (marker, entries(edition))
-    if edition["previous_edition"] is None:  # "everything is new": no list of new statements
-        del lists["whats-new"]
     return {
         **theme_lists(briefing, print_html),
         **{
@@ -130,41 +120,28 @@ def held_beyond(briefing: Briefing, print_html: str) -> dict[str, tuple[int, int
 def test_cut_notes_count_what_the_html_and_json_editions_hold_beyond_the_pdf(
     seed_briefing: Briefing,
 ) -> None:
-    """Under each list the PDF cuts, the note's count is the entries the JSON edition holds
-    beyond those shown, and the HTML edition shows every one of them, notes of none."""
+    """Under each list the PDF cuts (here at a third of its order of importance), the note's
+    count is the entries the JSON edition holds beyond those shown, a list cut nowhere has no
+    note, and the HTML edition shows every statement, with notes of none."""
     later = seed_briefing.model_copy(update={"previous_edition": date(2023, 1, 13)})
-    print_html = render_html(later, TEMPLATES_DIR, limits=print_limits())
+    order = priority(later)
+    print_html = render_html(later, TEMPLATES_DIR, cut=Cut.first(order, len(order) // 3, 3))
     html = render_html(later, TEMPLATES_DIR, standalone=True)
     counted = held_beyond(later, print_html)
 
-    # The seed has 114 statements (all new to a later edition): 80, 23 and 11 by theme; one
-    # disagreement, 17 events, 11 milestones and 5 sources, one of them cited by nothing shown.
-    expected = {
-        "key-points": (0, 0),  # six, within the eight the PDF shows
-        "civil-space": (74, 74),  # six of 80 shown
-        "security": (17, 17),
-        "orbital-debris": (5, 5),
-        # The seeds tell no story: no feed items.
-        "civil-space stories": (0, 0),
-        "security stories": (0, 0),
-        "orbital-debris stories": (0, 0),
-        "whats-new": (106, 106),
-        "sources-differ": (0, 0),
-        "timeline": (9, 9),
-        "milestones": (2, 2),
-        "sources": (1, 1),
-    }
     missing = [fact.statement for fact in later.facts() if escape(fact.statement) not in html]
-    assert (expected, [], []) == (counted, missing, NOTE.findall(html))
+    assert {name: (beyond, beyond) for name, (_, beyond) in counted.items()} == counted
+    assert 0 < counted["civil-space"][0]  # the cut is real
+    assert ([], []) == (missing, NOTE.findall(html))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page_size", ["A4", "letter"])
-def test_the_seed_edition_pdf_fits_the_budget_in_one_layout(
+def test_the_seed_edition_pdf_fits_the_budget(
     seed_briefing: Briefing, page_size: PageSize, weasyprint_log: WeasyPrintLog
 ) -> None:
-    """The seed edition's PDF, rendered as the flow renders it, has at most 16 pages at the
-    print limits: laid out once, and written from that layout."""
+    """The seed edition's PDF, rendered as the flow renders it, has at most 16 pages, written
+    from the layout counted."""
     plan = build_plan(Settings(), today=EDITION_DATE, page_size=page_size)
     rendered = render_edition(plan, seed_briefing)
 
@@ -176,59 +153,46 @@ def test_the_seed_edition_pdf_fits_the_budget_in_one_layout(
     )
 
 
-def halved(limits: Limits, times: int) -> Limits:
-    """The limits halved so many times."""
-    for _ in range(times):
-        limits = limits.halved()
-    return limits
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("budget", "layouts", "at_floor"),
-    [
-        # 8 statements per theme, then 4, 2, 1, none; 8 key points, then 4, 2, 1: it fits at
-        # one key point, the other lists empty but for the feeds (none in the seed edition).
-        (3, 5, False),
-        # Below what the floor allows: the floor's layout, six, is written.
-        (1, 6, True),
-    ],
-)
-def test_over_the_budget_every_limit_is_halved_until_it_fits_or_reaches_the_floor(
-    seed_briefing: Briefing,
-    weasyprint_log: WeasyPrintLog,
-    budget: int,
-    layouts: int,
-    at_floor: bool,
+def test_an_edition_that_fits_its_budget_prints_everything_in_one_layout(
+    seed_briefing: Briefing, weasyprint_log: WeasyPrintLog
 ) -> None:
-    """Over its budget the seed edition is laid out again with every limit halved, until it
-    fits or reaches the floor: three pages (cover; the first key point and every section's
-    heading and note; key actors, sources and method). Every note counts what was cut."""
-    printed = render_bounded_pdf(
-        seed_briefing, TEMPLATES_DIR, limits=print_limits(), max_pages=budget
-    )
+    """With room to spare, the whole order is printed, laid out once, and no list says
+    anything was cut: the budget is filled before anything is cut."""
+    printed = render_bounded_pdf(seed_briefing, TEMPLATES_DIR, max_pages=60, citations=3)
 
-    expected = ([], layouts, halved(print_limits(), layouts - 1), at_floor, 3, 3)
+    counted = held_beyond(seed_briefing, printed.html)
+    expected = ([], 1, True, len(priority(seed_briefing)), [])
     assert expected == (
         weasyprint_log.complaints(),
         printed.layouts,
-        printed.limits,
-        printed.limits.at_floor,
-        printed.pages,
-        page_count(printed.pdf),
+        printed.cut.complete,
+        printed.steps,
+        [name for name, (note, _) in counted.items() if note],
     )
-    counted = held_beyond(seed_briefing, printed.html)
-    assert {name: (beyond, beyond) for name, (_, beyond) in counted.items()} == counted
-    assert (5, 80) == (counted["key-points"][0], counted["civil-space"][0])
 
 
 @pytest.mark.slow
-def test_a_budget_the_second_layout_meets_stops_there(seed_briefing: Briefing) -> None:
-    """The first layout within the budget is the one written: at seven pages, one halving."""
-    printed = render_bounded_pdf(seed_briefing, TEMPLATES_DIR, limits=print_limits(), max_pages=7)
+def test_over_the_budget_the_most_important_entries_fill_it_and_every_note_is_true(
+    seed_briefing: Briefing, weasyprint_log: WeasyPrintLog
+) -> None:
+    """Over a six-page budget the PDF keeps the first entries of the order that fit: six pages
+    at most, a few more entries (``CLOSE``) would not fit, and every note counts what was cut."""
+    printed = render_bounded_pdf(seed_briefing, TEMPLATES_DIR, max_pages=6, citations=3)
+    order = priority(seed_briefing)
+    gap = max(1, int(len(order) * CLOSE))  # how close the search comes to the most that fit
+    more = render_html(seed_briefing, TEMPLATES_DIR, cut=Cut.first(order, printed.steps + gap, 3))
 
-    expected = (2, halved(print_limits(), 1), True)
-    assert expected == (printed.layouts, printed.limits, printed.pages <= 7)
+    counted = held_beyond(seed_briefing, printed.html)
+    expected = ([], True, True, False, True)
+    assert expected == (
+        weasyprint_log.complaints(),
+        printed.pages == page_count(printed.pdf) <= 6,
+        0 < printed.steps < len(order),
+        printed.cut.complete,
+        layout_pdf(more, TEMPLATES_DIR).pages > 6,
+    )
+    assert {name: (beyond, beyond) for name, (_, beyond) in counted.items()} == counted
 
 
 def longest_statements_edition() -> Briefing:
@@ -291,10 +255,10 @@ def test_even_the_longest_statements_fit_the_budget(
     page_size: PageSize, weasyprint_log: WeasyPrintLog
 ) -> None:
     """Eight key points of the longest statements extraction keeps (about a page each) still
-    fit 16 pages: halving cuts the key points too, down to the first one, never a statement."""
+    fit 16 pages, in the brief; a statement is printed whole or not at all."""
     edition = longest_statements_edition()
     printed = render_bounded_pdf(
-        edition, TEMPLATES_DIR, limits=print_limits(), max_pages=MAX_PAGES, page_size=page_size
+        edition, TEMPLATES_DIR, max_pages=MAX_PAGES, citations=3, page_size=page_size
     )
     shown = [f.statement for f in edition.facts() if str(escape(f.statement)) in printed.html]
 
@@ -325,7 +289,7 @@ def test_a_2000_item_edition_fits_the_budget_and_its_html_holds_everything(
     what the JSON edition holds beyond it, and the HTML edition holds every statement."""
     briefing, rendered = edition_2000.briefing, edition_2000.rendered
     letter = render_bounded_pdf(
-        briefing, TEMPLATES_DIR, limits=print_limits(), max_pages=MAX_PAGES, page_size="letter"
+        briefing, TEMPLATES_DIR, max_pages=MAX_PAGES, citations=3, page_size="letter"
     )
     counted = held_beyond(briefing, rendered.print_html)
     statements = [
@@ -338,21 +302,12 @@ def test_a_2000_item_edition_fits_the_budget_and_its_html_holds_everything(
 
     cut = {name for name, (note, _) in counted.items() if note}
     wrong = [name for name, (note, beyond) in counted.items() if note != beyond]
-    expected = (
-        [],
-        True,
-        True,
-        {"civil-space", "security", "orbital-debris", "sources-differ", "timeline"}
-        | {"milestones", "sources"}
-        | {"civil-space stories", "security stories", "orbital-debris stories"},
-        [],
-        [],
-    )
+    expected = ([], True, True, True, [], [])
     assert expected == (
         weasyprint_log.complaints(),
         rendered.pages == page_count(rendered.pdf) <= MAX_PAGES,
         letter.pages == page_count(letter.pdf) <= MAX_PAGES,
-        cut,
+        "sources" in cut,
         wrong,
         missing,
     )

@@ -18,7 +18,6 @@ from briefing.models import Briefing
 from briefing.render import document
 from briefing.render.budget import render_bounded_pdf
 from briefing.render.document import render_html
-from briefing.render.shown import print_limits
 from briefing.settings import MAX_PAGES
 from briefing.store.files import edition_json
 from tests.conftest import TEMPLATES_DIR, WeasyPrintLog
@@ -30,12 +29,12 @@ SIDE_MARGIN_MM = 20  # templates/briefing.css, @page margin
 
 def render(briefing: Briefing, page_size: str = "A4") -> bytes:
     """The edition's PDF, with its JSON edition attached, as the flow renders it: within the
-    page budget, at the print limits."""
+    page budget, filled in order of importance."""
     return render_bounded_pdf(
         briefing,
         TEMPLATES_DIR,
-        limits=print_limits(),
         max_pages=MAX_PAGES,
+        citations=3,
         page_size=page_size,  # type: ignore[arg-type]
         attachments=[("briefing-2023-01-20.json", edition_json(briefing), "The JSON edition")],
         created=briefing.edition_date,

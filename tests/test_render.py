@@ -26,7 +26,7 @@ from briefing.models import (
 )
 from briefing.render.document import PageSize, build_url_fetcher, render_html, render_pdf
 from briefing.render.formatting import cited_numbers, long_date, partial_date
-from briefing.render.shown import print_limits
+from briefing.render.shown import Cut, priority
 from tests.conftest import WeasyPrintLog, fail_on_weasyprint_complaints, weasyprint_complaints
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -178,7 +178,7 @@ def test_pdf_shows_the_briefing_without_weasyprint_warnings(weasyprint_log: Weas
         STATEMENT_SECURITY,
         "13 January 2023",
         "Orbit Wire",
-        "Alliance Review (inferred)",
+        "Alliance Review",
         "Outlet not stated",
         "Sources",
         "Contents",
@@ -384,18 +384,26 @@ def section_html(html: str, section_id: str) -> str:
     return " ".join(html[start : html.index("</section>", start)].split())
 
 
+def whats_new(html: str) -> str:
+    """The What's new paragraph of the week in brief, white space collapsed."""
+    start = html.index('<p class="whats-new" id="whats-new">')
+    return " ".join(html[start : html.index("</p>", start)].split())
+
+
 def test_first_edition_says_everything_is_new() -> None:
-    """With no earlier edition, What's new is the one line saying so."""
-    html = section_html(render_html(briefing(), TEMPLATES), "whats-new")
+    """With no earlier edition, What's new is the one line saying so, and no statement is
+    marked new (everything is)."""
+    html = render_html(briefing(), TEMPLATES)
     expected = (True, False)
     assert expected == (
-        "This is the first edition: everything is new." in html,
-        str(escape(STATEMENT_SECURITY)) in html,
+        "This is the first edition: everything in it is new." in whats_new(html),
+        '<span class="marker new">New</span>' in html,
     )
 
 
-def test_whats_new_lists_the_new_facts_only_with_their_citations() -> None:
-    """A later edition's What's new quotes the facts no earlier edition carried, cited."""
+def test_whats_new_counts_what_is_new_and_marks_it_where_it_stands() -> None:
+    """A later edition's What's new is a summary in counts, not a second copy of the new
+    statements; each new statement is marked "New" where it stands, and only those."""
     later = Briefing.model_validate(
         {
             **briefing().model_dump(),
@@ -403,25 +411,28 @@ def test_whats_new_lists_the_new_facts_only_with_their_citations() -> None:
             "new_fact_ids": ("security-1",),
         }
     )
-    html = section_html(render_html(later, TEMPLATES), "whats-new")
-    shown = {
-        "since the edition of 13 January 2023": True,
-        str(escape(STATEMENT_SECURITY)): True,
-        'href="#source-2">[2]</a> Alliance Review': True,
-        STATEMENT_CIVIL: False,
-        STATEMENT_DEBRIS: False,
-        "first edition": False,
-    }
-    assert shown == {item: item in html for item in shown}
+    html = render_html(later, TEMPLATES)
+    summary = whats_new(html)
+    marked = f'<span class="marker new">New</span> {escape(STATEMENT_SECURITY)}'
+    # It stands twice: in the brief (a key point, as the edition has no story) and its section.
+    expected = (True, True, False, 2, 2)
+    assert expected == (
+        "Since the edition of 13 January 2023: 0 new stories" in summary,
+        "and 1 new statement" in summary,
+        str(escape(STATEMENT_SECURITY)) in summary,
+        html.count(marked),
+        html.count('<span class="marker new">New</span>'),
+    )
 
 
 def test_nothing_new_is_said_in_words() -> None:
-    """A later edition with no new facts says there is nothing new since the previous one."""
+    """A later edition with no new facts says so in its counts and marks nothing new."""
     later = Briefing.model_validate(
         {**briefing().model_dump(), "previous_edition": date(2023, 1, 13)}
     )
-    html = section_html(render_html(later, TEMPLATES), "whats-new")
-    assert "Nothing new since the edition of 13 January 2023." in html
+    html = render_html(later, TEMPLATES)
+    assert "and 0 new statements" in whats_new(html)
+    assert '<span class="marker new">New</span>' not in html
 
 
 HEALTH = (
@@ -518,9 +529,11 @@ def seed_briefing() -> Briefing:
 
 
 def test_lists_beyond_the_limit_are_cut_and_say_how_many_more(seed_briefing: Briefing) -> None:
-    """With a limit of two, each theme shows its two best-supported statements, each statement
-    at most one citation, and the page says how many more the HTML and JSON editions hold."""
-    html = render_html(seed_briefing, TEMPLATES, limits=print_limits(2, citation_limit=1))
+    """With a list limit of two, each theme shows its two best-supported statements, each
+    statement at most one citation, and the page says how many more the HTML and JSON editions
+    hold."""
+    order = priority(seed_briefing, list_limit=2)
+    html = render_html(seed_briefing, TEMPLATES, cut=Cut.first(order, len(order), citations=1))
     section = seed_briefing.sections[0]
     shown_statements = [
         fact.statement for fact in section.facts if str(escape(fact.statement)) in html

@@ -136,9 +136,7 @@ def rank_statements(
         fresh = [index for index in left if likeness(index) < REDUNDANT]
         if not fresh:
             break
-        best = max(
-            fresh, key=lambda i: MMR_LAMBDA * scores[i] - (1 - MMR_LAMBDA) * likeness(i)
-        )
+        best = max(fresh, key=lambda i: MMR_LAMBDA * scores[i] - (1 - MMR_LAMBDA) * likeness(i))
         chosen.append(best)
         left.remove(best)
     rest = [scored[index] for index in sorted(left, key=lambda index: -scores[index])]

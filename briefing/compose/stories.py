@@ -8,8 +8,8 @@ other. An item joins the story it is most like, else starts one. A story holds t
 whose items are all its own. A statement of an article (a seed) joins the story of
 the items it was merged with. A story is headed by the title that most of its sources carry,
 else the clearest, and led by up to three sentences the most central to what all its outlets
-report (``briefing.compose.leads``); it is "developing" when an earlier edition of the last ``REMEMBERED_DAYS``
-carried a story whose statements share as many words with its leads.
+report (``briefing.compose.leads``); it is "developing" when an earlier edition of the last
+``REMEMBERED_DAYS`` carried a story whose statements share as many words with its leads.
 """
 
 import hashlib

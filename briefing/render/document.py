@@ -28,7 +28,7 @@ from briefing.errors import DependencyError, RenderError
 from briefing.models import Briefing
 from briefing.render import formatting
 from briefing.render.figures import build_timeline_figure
-from briefing.render.shown import Limits, build_shown
+from briefing.render.shown import Cut, build_shown, edition_counts
 from briefing.render.webfonts import embed_fonts, wide_characters
 
 TEMPLATE = "briefing.html"
@@ -103,22 +103,22 @@ def render_html(
     *,
     page_size: PageSize = "A4",
     standalone: bool = False,
-    limits: Limits | None = None,
+    cut: Cut | None = None,
 ) -> str:
     """Render the briefing to an HTML document with the templates in templates_dir.
 
     ``standalone`` puts the stylesheet inside the document, for the HTML edition read in a
     browser (``render_standalone_html``, decoded); otherwise it is linked, for WeasyPrint to
     fetch from the templates folder. ``page_size`` becomes the ``@page`` size; only the fixed
-    keywords of ``PageSize`` get into CSS. Without ``limits`` every list is shown whole (the HTML
-    edition); with them, each list is cut at its limit and says how many more the HTML and JSON
-    editions hold (the PDF's lists, ``briefing.render.shown``).
+    keywords of ``PageSize`` get into CSS. Without ``cut`` every list is shown whole (the HTML
+    edition); with one, each list shows what the cut takes and says how many more the HTML and
+    JSON editions hold (the PDF's lists, ``briefing.render.shown``).
     """
     if standalone:
-        pieces = render_standalone_html(briefing, templates_dir, page_size=page_size, limits=limits)
+        pieces = render_standalone_html(briefing, templates_dir, page_size=page_size, cut=cut)
         return b"".join(pieces).decode("utf-8")
     with _rendering(templates_dir):
-        template, context = _prepared(briefing, templates_dir, page_size, limits, standalone=False)
+        template, context = _prepared(briefing, templates_dir, page_size, cut, standalone=False)
         return template.render(context)
 
 
@@ -132,7 +132,7 @@ def render_standalone_html(
     templates_dir: Path,
     *,
     page_size: PageSize = "A4",
-    limits: Limits | None = None,
+    cut: Cut | None = None,
 ) -> tuple[bytes, ...]:
     """The HTML edition as UTF-8, its stylesheet inside it, fonts embedded (``render_html``),
     in pieces to be written one after another: the page up to the end of its stylesheet's
@@ -146,7 +146,7 @@ def render_standalone_html(
     """
     with _rendering(templates_dir):
         stylesheet = (templates_dir / STYLESHEET).read_text(encoding="utf-8")
-        template, context = _prepared(briefing, templates_dir, page_size, limits, standalone=True)
+        template, context = _prepared(briefing, templates_dir, page_size, cut, standalone=True)
         chunks = template.generate(context)
         before: list[str] = []  # the page up to the stylesheet's place, until it is reached
         head: str | None = None  # then that part, the rest going to ``after``
@@ -184,7 +184,7 @@ def _prepared(
     briefing: Briefing,
     templates_dir: Path,
     page_size: str,
-    limits: Limits | None,
+    cut: Cut | None,
     *,
     standalone: bool,
 ) -> tuple[jinja2.Template, dict[str, Any]]:
@@ -193,7 +193,7 @@ def _prepared(
         raise RenderError(f"unknown page size {page_size!r}; use one of {get_args(PageSize)}")
     environment = build_environment(templates_dir)
     # Globals, so that the macros imported without context see them too.
-    shown = build_shown(briefing, limits)
+    shown = build_shown(briefing, cut)
     environment.globals["citation_limit"] = shown.citation_limit
     environment.globals["listed_sources"] = shown.listed_numbers
     environment.globals["citation_anchors"] = CitationAnchors()
@@ -204,6 +204,8 @@ def _prepared(
         "stylesheet": Markup(_STYLESHEET_PLACE) if standalone else None,
         "for_print": not standalone,
         "timeline_figure": build_timeline_figure(briefing, shown.drawn_on_timeline),
+        "counts": edition_counts(briefing),
+        "new_ids": frozenset(briefing.new_fact_ids),
     }
     return environment.get_template(TEMPLATE), context
 

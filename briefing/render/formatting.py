@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from briefing.models import (
@@ -12,8 +12,12 @@ from briefing.models import (
     FetchOutcome,
     PartialDate,
     SourceType,
+    Story,
     When,
 )
+
+if TYPE_CHECKING:
+    from briefing.render.shown import EditionCounts
 
 # Spelled out here rather than taken from the locale, so every machine prints the same dates.
 MONTHS = (
@@ -201,6 +205,42 @@ def source_count(value: int) -> str:
     return f"{value} source" if value == 1 else f"{value} sources"
 
 
+def plural(value: int, one: str, many: str) -> str:
+    """ "1 new story", "3 new stories"."""
+    return f"{value} {one if value == 1 else many}"
+
+
+def outlets_of(document_ids: Iterable[str], briefing: Briefing) -> set[str]:
+    """The outlets the documents name (their ids where an outlet is not stated)."""
+    sources = {source.id: source for source in briefing.sources}
+    return {
+        source.outlet.value if (source := sources[d]).outlet is not None else d
+        for d in document_ids
+    }
+
+
+def report_count(story: Story, briefing: Briefing) -> str:
+    """ "1 report", "3 reports from 2 outlets"."""
+    reports = len(story.document_ids)
+    if reports == 1:
+        return "1 report"
+    outlets = len(outlets_of(story.document_ids, briefing))
+    return f"{reports} reports from {plural(outlets, 'outlet', 'outlets')}"
+
+
+def counts_line(counts: "EditionCounts") -> str:
+    """The edition in one line of counts."""
+    parts = [
+        plural(counts.stories, "story", "stories"),
+        plural(counts.reports, "report", "reports"),
+        plural(counts.outlets, "outlet", "outlets"),
+        f"{counts.new_stories} new",
+        plural(counts.coming_up, "date coming up", "dates coming up"),
+        plural(counts.milestones_moved, "milestone done or passed", "milestones done or passed"),
+    ]
+    return "This edition: " + ", ".join(parts) + "."
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "long_date": long_date,
     "partial_date": partial_date,
@@ -215,5 +255,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "fetch_status": fetch_status,
     "entry_counts": entry_counts,
     "article_counts": article_counts,
+    "plural": plural,
+    "report_count": report_count,
+    "counts_line": counts_line,
 }
 TESTS: dict[str, Callable[[Any], bool]] = {"web_url": is_web_url}

@@ -1,33 +1,39 @@
-"""What a rendered edition lists of a briefing: everything in the HTML edition, a few minutes'
-read in the PDF.
+"""What a rendered edition lists of a briefing: everything in the HTML edition, the most
+important first in the PDF, as far as its page budget goes.
 
-The JSON and HTML editions hold every entry; the PDF shows the first entries of each list (the
-best-supported statements, the soonest milestones, the latest events) up to its print limit,
-and says how many more the HTML and JSON editions hold. A list the PDF may cut is one line of
-``LISTS`` (or of ``THEME_LISTS``, for a list in each theme's section): where its entries come
-from, in the order shown, and how many the PDF shows. The templates read it by that name
-(``shown.new_facts``, ``shown.sections[theme]``); its cited sources count towards the sources
-listed.
+The PDF's entries are taken in one order of importance (``priority``): every story's headline
+and first lead sentence, most important story first; what is coming up; the milestones; the
+stories' second and third lead sentences; then, round by round, one more statement of each story
+and of each theme's other statements, one more event of the timeline (the latest first), one
+more note of differing sources and one more feed of the health table. The brief on page one
+(top stories, key points, what is new) and the key actors are always printed. A ``Cut`` takes
+the first entries of that order; the page budget (``briefing.render.budget``) finds the most
+that fit. Each list then says how many more entries the HTML and JSON editions hold, only where
+some were cut. The sources listed are those the printed entries cite.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any, Generic, TypeVar
 
-from briefing.models import (
-    Briefing,
-    Disagreement,
-    Fact,
-    FetchOutcome,
-    Section,
-    SourceDocument,
-    Story,
-)
-from briefing.render.formatting import cited_numbers
-from briefing.settings import CITATION_LIMIT
+from briefing.models import Briefing, Fact, FetchOutcome, Milestone, Section, SourceDocument, Story
+from briefing.render.formatting import cited_numbers, outlets_of
 
 T = TypeVar("T")
+
+BRIEF_ENTRIES = 8  # entries of the week in brief at most: top stories, then key points
+BRIEF_LEAST = 5  # key points join the top stories until the brief has this many
+KEY_ACTORS = 12
+
+# The lists the PDF cuts, each by a key: a story's statements by the story's id, a theme's
+# stories and other statements by the theme, the others by "".
+STORIES, STORY, OTHERS = "stories", "story", "others"
+COMING_UP, MILESTONES, TIMELINE = "coming_up", "milestones", "timeline"
+DISAGREEMENTS, SOURCE_HEALTH = "disagreements", "source_health"
+
+Step = tuple[tuple[str, str], ...]  # what one entry of the order adds: one to each list named
 
 
 @dataclass(frozen=True)
@@ -47,20 +53,31 @@ def cut(entries: Sequence[T], limit: int | None, *, latest: bool = False) -> Sho
     return Shown(tuple(kept), len(entries) - limit)
 
 
-@dataclass(frozen=True)
-class CutList:
-    """A list the PDF cuts: its entries in the order shown (from the briefing, or for a theme
-    list from one section), how many the PDF shows, whether a cut keeps the latest entries (the
-    end of the list) instead of the first, and the fewest a halving leaves."""
-
-    entries: Callable[..., Sequence[Any]]
-    limit: int
-    latest: bool = False
-    floor: int = 0
+def story_statements(story: Story, briefing: Briefing) -> list[Fact]:
+    """A story's statements as printed under its headline: its leads, then the others by rank;
+    never a title (its own or another outlet's), which is a headline, not a statement."""
+    titles = set(briefing.headlines)
+    return [briefing.fact(i) for i in story.fact_ids[1:] if i not in titles]
 
 
-def _events(briefing: Briefing) -> list[Fact]:
-    return [briefing.fact(fact_id) for fact_id in briefing.timeline]
+def other_statements(briefing: Briefing, section: Section) -> list[Fact]:
+    """A theme's statements outside its stories (a story's are shown with it), no title."""
+    titles = set(briefing.headlines)
+    return [
+        fact
+        for fact in section.facts
+        if briefing.story_of(fact.id) is None and fact.id not in titles
+    ]
+
+
+def theme_stories(briefing: Briefing, theme: str) -> list[Story]:
+    """A theme's stories, the most important first."""
+    return [story for story in briefing.stories if story.theme == theme]
+
+
+def coming_up(briefing: Briefing) -> list[Fact]:
+    """What the sources say is scheduled after the edition date, soonest first."""
+    return [briefing.fact(fact_id) for fact_id in briefing.coming_up]
 
 
 def _failed_first(briefing: Briefing) -> list[FetchOutcome]:
@@ -68,95 +85,90 @@ def _failed_first(briefing: Briefing) -> list[FetchOutcome]:
     return sorted(briefing.source_health, key=lambda outcome: outcome.status != "failed")
 
 
-def _theme_stories(briefing: Briefing, section: Section) -> list[Story]:
-    # The top stories lead the edition; the theme's section lists its other stories.
-    top = set(briefing.top_stories)
-    return [s for s in briefing.stories if s.theme == section.theme and s.id not in top]
-
-
-def _other_statements(briefing: Briefing, section: Section) -> list[Fact]:
-    # A story's statements are shown with it.
-    return [fact for fact in section.facts if briefing.story_of(fact.id) is None]
-
-
-# The lists of the whole briefing, with the most entries the PDF shows of each. The print
-# limits make a few minutes' read: 14 A4 pages (15 letter) at the benchmark's 2,000 items, under
-# the budget in one layout: eight top stories, then two stories and six statements per theme.
-LISTS: dict[str, CutList] = {
-    # Compose picks five to eight; the PDF always leads with at least the first.
-    "top_stories": CutList(lambda b: [b.story(story_id) for story_id in b.top_stories], 8, floor=1),
-    "key_points": CutList(lambda b: [b.fact(fact_id) for fact_id in b.key_points], 8, floor=1),
-    "new_facts": CutList(lambda briefing: tuple(briefing.new_facts()), 8),
-    "disagreements": CutList(lambda briefing: briefing.disagreements, 4),
-    "timeline": CutList(_events, 8, latest=True),
-    "milestones": CutList(lambda b: [(m, b.fact(m.fact_id)) for m in b.milestones], 8),
-    "source_health": CutList(_failed_first, 20),
-}
-# The lists of each theme's section, by theme (entries from the briefing and the section),
-# with the most entries the PDF shows of each: its stories, then its other statements.
-THEME_LISTS: dict[str, CutList] = {
-    "stories": CutList(_theme_stories, 2),
-    "sections": CutList(_other_statements, 6),
-}
-SOURCES = "sources"
-SOURCES_LIMIT = 10  # sources listed in the PDF: those its entries cite most
-STORY_STATEMENTS = "story_statements"
-STORY_STATEMENTS_LIMIT = 1  # statements of a story the PDF shows under its headline
-_FLOORS = {name: rule.floor for name, rule in {**LISTS, **THEME_LISTS}.items()}
+def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
+    """The PDF's entries in order of importance (see the module); ``list_limit``, when given,
+    is the most entries any one list takes."""
+    statements = {story.id: story_statements(story, briefing) for story in briefing.stories}
+    leads = {story.id: len(story.lead_ids) for story in briefing.stories}
+    steps: list[Step] = []
+    for story in briefing.stories:
+        steps.append(((STORIES, story.theme), (STORY, story.id)) if statements[story.id] else ())
+        if not statements[story.id]:
+            steps[-1] = ((STORIES, story.theme),)
+    steps += [((COMING_UP, ""),)] * len(coming_up(briefing))
+    steps += [((MILESTONES, ""),)] * len(briefing.milestones)
+    for rank in (2, 3):
+        steps += [((STORY, s.id),) for s in briefing.stories if leads[s.id] >= rank]
+    # Then one more of each list a round: the stories' further statements, each theme's other
+    # statements, the timeline, the notes of differing sources and the feeds.
+    further = [
+        [(STORY, s.id)] * (len(statements[s.id]) - max(leads[s.id], 1)) for s in briefing.stories
+    ]
+    others = [
+        [(OTHERS, section.theme)] * len(other_statements(briefing, section))
+        for section in briefing.sections
+    ]
+    rest = [
+        [(TIMELINE, "")] * len(briefing.timeline),
+        [(DISAGREEMENTS, "")] * len(briefing.disagreements),
+        [(SOURCE_HEALTH, "")] * len(briefing.source_health),
+    ]
+    for round_ in zip_longest(*further, *others, *rest):
+        steps += [(entry,) for entry in round_ if entry is not None]
+    if list_limit is None:
+        return steps
+    taken: Counter[tuple[str, str]] = Counter()
+    kept = []
+    for step in steps:
+        if all(taken[entry] < list_limit for entry in step):
+            taken.update(step)
+            kept.append(step)
+    return kept
 
 
 @dataclass(frozen=True)
-class Limits:
-    """How many entries the PDF shows of each list, by name (a theme list's limit holds for each
-    theme), and how many citations of each statement."""
+class Cut:
+    """How many entries of each list the PDF shows (the first ``steps`` of the order), and how
+    many citations of each statement; ``complete`` when the order was taken whole."""
 
-    lists: Mapping[str, int]
+    counts: Mapping[tuple[str, str], int]
     citations: int
+    complete: bool
 
-    def halved(self) -> "Limits":
-        """Every list's limit halved, rounded down, to its floor (none, or one key point), and
-        the citations halved down to one: a statement is never shown without a source."""
-        return Limits(
-            {name: max(_FLOORS.get(name, 0), limit // 2) for name, limit in self.lists.items()},
-            max(1, self.citations // 2),
-        )
-
-    @property
-    def at_floor(self) -> bool:
-        """Whether halving changes nothing any more."""
-        return self == self.halved()
-
-
-def print_limits(list_limit: int | None = None, citation_limit: int = CITATION_LIMIT) -> Limits:
-    """The PDF's limits: each list's own (``LISTS``, ``THEME_LISTS``, ``SOURCES_LIMIT``), or
-    ``list_limit`` for every list when it is given."""
-    own = {
-        **{name: rule.limit for name, rule in {**LISTS, **THEME_LISTS}.items()},
-        SOURCES: SOURCES_LIMIT,
-        STORY_STATEMENTS: STORY_STATEMENTS_LIMIT,
-    }
-    lists = own if list_limit is None else dict.fromkeys(own, list_limit)
-    return Limits(lists, citation_limit)
+    @classmethod
+    def first(cls, order: Sequence[Step], steps: int, citations: int) -> "Cut":
+        """The cut that shows the first ``steps`` entries of ``order``."""
+        counts = Counter(entry for step in order[:steps] for entry in step)
+        return cls(dict(counts), citations, steps >= len(order))
 
 
 @dataclass(frozen=True)
 class ShownBriefing:
-    """Every list a rendered edition shows, by name (``theme_lists`` by name, then theme), the
-    sources it lists, and the citations it shows per statement (None: all of them)."""
+    """Every list a rendered edition shows, the sources it lists, and the citations it shows
+    per statement (None: all of them). Templates read a list by name (``shown.timeline``), a
+    theme's by name and theme (``shown.stories[theme]``), a story's by ``shown.story(story)``.
+    """
 
     lists: dict[str, Shown[Any]]
     theme_lists: dict[str, dict[str, Shown[Any]]]
+    story_lists: dict[str, Shown[Fact]]
     sources: Shown[tuple[int, SourceDocument]]
     citation_limit: int | None
-    story_statement_limit: int | None = None
+    brief: tuple[Story | Fact, ...] = field(default=())
 
-    def story_statements(self, story: Story, briefing: Briefing) -> Shown[Fact]:
+    def story(self, story: Story) -> Shown[Fact]:
         """The statements shown under a story's headline, and how many more it has."""
-        return cut([briefing.fact(i) for i in story.fact_ids[1:]], self.story_statement_limit)
+        return self.story_lists[story.id]
 
     def __getitem__(self, name: str) -> Any:
-        """A list by name, so that templates read ``shown.timeline``, ``shown.sections[theme]``."""
+        """A list by name, so that templates read ``shown.timeline``, ``shown.stories[theme]``."""
         return self.lists[name] if name in self.lists else self.theme_lists[name]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @property
     def listed_numbers(self) -> frozenset[int]:
@@ -166,71 +178,136 @@ class ShownBriefing:
     @property
     def drawn_on_timeline(self) -> frozenset[str]:
         """The ids of the events and milestones shown, which the timeline figure draws."""
-        events = (fact.id for fact in self.lists["timeline"].entries)
-        return frozenset((*events, *(fact.id for _, fact in self.lists["milestones"].entries)))
+        events = (fact.id for fact in self.lists[TIMELINE].entries)
+        return frozenset((*events, *(fact.id for _, fact in self.lists[MILESTONES].entries)))
 
     def entries(self) -> Iterator[Any]:
-        """Every entry shown, list after list."""
+        """Every entry shown: the brief, list after list, each story shown with its statements."""
+        yield from self.brief
         for shown in self.lists.values():
             yield from shown.entries
         for by_theme in self.theme_lists.values():
             for shown in by_theme.values():
                 yield from shown.entries
+        for shown in self.story_lists.values():
+            yield from shown.entries
 
 
-def _cited(
-    entry: object, briefing: Briefing, citation_limit: int | None, statements: int | None = None
-) -> Iterator[int]:
-    """The source numbers an entry cites as printed: a statement's first citations, a
-    disagreement's claims, a story's first sources and those of its statements shown; an entry
-    made of several (a milestone and its fact) cites theirs."""
+@dataclass(frozen=True)
+class EditionCounts:
+    """The edition in numbers, for the line under the brief and What's new."""
+
+    stories: int
+    reports: int  # feed items and documents the stories and statements cite
+    outlets: int
+    new_stories: int
+    developing: int
+    new_statements: int
+    coming_up: int
+    milestones_moved: int  # done, or passed
+    new_story_headlines: tuple[Story, ...]
+
+
+def edition_counts(briefing: Briefing) -> EditionCounts:
+    """Count the edition's stories, reports, outlets, what is new and what moved."""
+    cited = {e.document_id for fact in briefing.facts() for e in fact.evidence}
+    new = [story for story in briefing.stories if story.developing_since is None]
+    return EditionCounts(
+        stories=len(briefing.stories),
+        reports=len(cited),
+        outlets=len(outlets_of(cited, briefing)),
+        new_stories=len(new),
+        developing=len(briefing.stories) - len(new),
+        new_statements=len(briefing.new_fact_ids),
+        coming_up=len(coming_up(briefing)),
+        milestones_moved=sum(1 for m in briefing.milestones if m.status != "upcoming"),
+        new_story_headlines=tuple(new[:BRIEF_ENTRIES]),
+    )
+
+
+def build_brief(briefing: Briefing) -> tuple[Story | Fact, ...]:
+    """The week in brief: the top stories, then key points while it has fewer than
+    ``BRIEF_LEAST`` entries (an edition of few stories, or of background only)."""
+    stories: list[Story | Fact] = [briefing.story(story_id) for story_id in briefing.top_stories]
+    points = [briefing.fact(fact_id) for fact_id in briefing.key_points]
+    room = max(0, BRIEF_LEAST - len(stories)) if stories else BRIEF_ENTRIES
+    return tuple([*stories, *points[:room]][:BRIEF_ENTRIES])
+
+
+def _cited(entry: object, briefing: Briefing, citations: int | None) -> Iterator[int]:
+    """The source numbers an entry cites as printed."""
     if isinstance(entry, Story):
-        numbers = sorted(briefing.source_number(d) for d in entry.document_ids)
-        yield from numbers[:citation_limit]
-        for fact_id in entry.fact_ids[1:][:statements]:
-            yield from _cited(briefing.fact(fact_id), briefing, citation_limit)
+        yield from sorted(briefing.source_number(d) for d in entry.document_ids)[:citations]
+        for fact_id in entry.lead_ids[:1]:  # a story in the brief shows its first lead
+            yield from _cited(briefing.fact(fact_id), briefing, citations)
     elif isinstance(entry, Fact):
-        yield from cited_numbers(entry.evidence, briefing)[:citation_limit]
-    elif isinstance(entry, Disagreement):
-        yield from (briefing.source_number(c.evidence.document_id) for c in entry.claims)
+        yield from cited_numbers(entry.evidence, briefing)[:citations]
+    elif isinstance(entry, Milestone):
+        yield from _cited(briefing.fact(entry.fact_id), briefing, citations)
+        if entry.done_fact_id is not None:
+            yield from _cited(briefing.fact(entry.done_fact_id), briefing, citations)
     elif isinstance(entry, tuple):
         for part in entry:
-            yield from _cited(part, briefing, citation_limit)
+            yield from _cited(part, briefing, citations)
+    elif hasattr(entry, "claims"):  # a disagreement
+        yield from (briefing.source_number(c.evidence.document_id) for c in entry.claims)
 
 
-def build_shown(briefing: Briefing, limits: Limits | None = None) -> ShownBriefing:
-    """The lists of a briefing as a rendered edition shows them: every entry without limits.
+def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
+    """The lists of a briefing as a rendered edition shows them: every entry without a cut.
 
-    Within limits, the sources listed are those the shown entries cite most, in number order; a
-    citation of a source not listed is printed without a link.
-    """
+    With a cut, the sources listed are those the shown entries cite, in number order; a
+    citation of another source is printed without a link."""
 
-    def limit(name: str) -> int | None:
-        return None if limits is None else limits.lists[name]
+    def limit(name: str, key: str = "") -> int | None:
+        return None if cut_at is None else cut_at.counts.get((name, key), 0)
 
-    lists = {
-        name: cut(rule.entries(briefing), limit(name), latest=rule.latest)
-        for name, rule in LISTS.items()
+    lists: dict[str, Shown[Any]] = {
+        COMING_UP: cut(coming_up(briefing), limit(COMING_UP)),
+        MILESTONES: cut(
+            [(m, briefing.fact(m.fact_id)) for m in briefing.milestones], limit(MILESTONES)
+        ),
+        TIMELINE: cut(
+            [briefing.fact(fact_id) for fact_id in briefing.timeline], limit(TIMELINE), latest=True
+        ),
+        DISAGREEMENTS: cut(briefing.disagreements, limit(DISAGREEMENTS)),
+        SOURCE_HEALTH: cut(_failed_first(briefing), limit(SOURCE_HEALTH)),
+        "key_actors": cut([a for a in briefing.key_actors if a.listed], KEY_ACTORS),
     }
-    theme_lists = {
-        name: {
-            section.theme: cut(rule.entries(briefing, section), limit(name), latest=rule.latest)
-            for section in briefing.sections
-        }
-        for name, rule in THEME_LISTS.items()
+    theme_lists: dict[str, dict[str, Shown[Any]]] = {
+        STORIES: {
+            s.theme: cut(theme_stories(briefing, s.theme), limit(STORIES, s.theme))
+            for s in briefing.sections
+        },
+        OTHERS: {
+            s.theme: cut(other_statements(briefing, s), limit(OTHERS, s.theme))
+            for s in briefing.sections
+        },
+    }
+    stories = {
+        story.id: cut(story_statements(story, briefing), limit(STORY, story.id))
+        for story in briefing.stories
     }
     numbered = tuple(enumerate(briefing.sources, start=1))
-    if limits is None:
-        return ShownBriefing(lists, theme_lists, Shown(numbered, 0), None)
-    statements = limits.lists[STORY_STATEMENTS]
-    shown = ShownBriefing(lists, theme_lists, Shown((), 0), limits.citations, statements)
-    cited = Counter(
+    brief = build_brief(briefing)
+    if cut_at is None:
+        return ShownBriefing(lists, theme_lists, stories, Shown(numbered, 0), None, brief)
+    shown = ShownBriefing(lists, theme_lists, stories, Shown((), 0), cut_at.citations, brief)
+    printed_stories = {
+        story.id for by_theme in theme_lists[STORIES].values() for story in by_theme.entries
+    }
+    cited = {
         number
         for entry in shown.entries()
-        for number in _cited(entry, briefing, limits.citations, statements)
-    )
-    top = {number for number, _ in cited.most_common(limits.lists[SOURCES])}
-    kept = tuple((number, source) for number, source in numbered if number in top)
+        if not isinstance(entry, Story) or entry.id in printed_stories or entry in brief
+        for number in _cited(entry, briefing, cut_at.citations)
+    }
+    kept = tuple((number, source) for number, source in numbered if number in cited)
     return ShownBriefing(
-        lists, theme_lists, Shown(kept, len(numbered) - len(kept)), limits.citations, statements
+        lists,
+        theme_lists,
+        stories,
+        Shown(kept, len(numbered) - len(kept)),
+        cut_at.citations,
+        brief,
     )
