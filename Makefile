@@ -76,20 +76,15 @@ evaluate: setup ## Score the seed edition against evaluation/labels.yaml
 schema: setup ## Regenerate schema/briefing.schema.json from the models
 	$(BIN)/briefing schema > schema/briefing.schema.json
 
-docs-images: setup ## Refresh the images in docs/: the seed edition's first two pages, the news set's cover, top stories and first theme page, its HTML edition at 390 and 1,280 px, and the run form
+docs-images: setup ## Refresh the images in docs/: the first two pages of the seed edition and of the news set's, its HTML edition at 390 and 1,280 px, and the run form
 	rm -rf .docs-build
 	$(BIN)/briefing run --date 2023-01-20 --out .docs-build
-	for page in 1 2; do \
-	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile .docs-build/briefing-2023-01-20.pdf docs/page-$$page; \
-	done
 	$(BIN)/briefing evaluate --news-edition .docs-build/news > /dev/null
 	news=$$(ls .docs-build/news/*.pdf); \
-	theme=$$(for page in $$(seq 3 16); do \
-	  if pdftotext -f $$page -l $$page $$news - | grep -qx 'Stories'; then echo $$page; break; fi; \
-	done); \
-	pdftoppm -png -r 60 -f 1 -l 1 -singlefile $$news docs/news-cover; \
-	pdftoppm -png -r 60 -f 2 -l 2 -singlefile $$news docs/news-top-stories; \
-	pdftoppm -png -r 60 -f $$theme -l $$theme -singlefile $$news docs/news-theme
+	for page in 1 2; do \
+	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile .docs-build/briefing-2023-01-20.pdf docs/page-$$page; \
+	  pdftoppm -png -r 60 -f $$page -l $$page -singlefile $$news docs/news-page-$$page; \
+	done
 	$(BIN)/python scripts/screenshots.py edition $$(ls .docs-build/news/*.html) docs
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	export RUN_DIR=.docs-build/run PREFECT_PORT=$$port; \

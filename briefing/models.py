@@ -715,6 +715,11 @@ class Briefing(_Record):
         for section in self.sections:
             yield from section.facts
 
+    @cached_property
+    def new_ids(self) -> frozenset[str]:
+        """The ids of the facts no earlier edition carried, for looking up."""
+        return frozenset(self.new_fact_ids)
+
     def new_facts(self) -> Iterator[Fact]:
         """The facts no earlier edition carried, in briefing order."""
         new = set(self.new_fact_ids)

@@ -16,14 +16,13 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def edition(html: Path, docs: Path) -> None:
-    """The top of the edition as a phone and a desktop window show it."""
+    """The top of the edition, the week in brief, as a phone and a desktop window show it."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         for width, height in ((390, 844), (1280, 900)):
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(html.resolve().as_uri())
             page.evaluate("document.fonts.ready.then(() => true)")
-            page.evaluate("document.querySelector('#top-stories h2').scrollIntoView()")
             page.screenshot(path=docs / f"html-{width}.png")
         browser.close()
 

@@ -4,7 +4,9 @@ list counting what the HTML and JSON editions hold beyond it, and the HTML editi
 import io
 import json
 import re
+from bisect import bisect_right
 from datetime import date
+from itertools import accumulate
 
 import pytest
 from markupsafe import escape
@@ -24,9 +26,9 @@ from benchmarks.synth import build_feeds
 from briefing.edition import build_plan, load_seed_briefing, render_edition
 from briefing.extract.segment import MAX_PARAGRAPH_CHARS
 from briefing.models import Briefing, Evidence, Fact, Section, SourceDocument
-from briefing.render.budget import CLOSE, render_bounded_pdf
+from briefing.render.budget import CLOSE, FULL, render_bounded_pdf
 from briefing.render.document import PageSize, layout_pdf, render_html
-from briefing.render.shown import Cut, priority
+from briefing.render.shown import Cut, priority, step_sizes
 from briefing.settings import MAX_PAGES, Settings
 from briefing.store.files import edition_json
 from tests.conftest import TEMPLATES_DIR, WeasyPrintLog
@@ -177,11 +179,18 @@ def test_over_the_budget_the_most_important_entries_fill_it_and_every_note_is_tr
     seed_briefing: Briefing, weasyprint_log: WeasyPrintLog
 ) -> None:
     """Over a six-page budget the PDF keeps the first entries of the order that fit: six pages
-    at most, a few more entries (``CLOSE``) would not fit, and every note counts what was cut."""
+    at most, its last page ``FULL`` or the entries of ``CLOSE`` characters more not fitting, and
+    every note counts what was cut."""
     printed = render_bounded_pdf(seed_briefing, TEMPLATES_DIR, max_pages=6, citations=3)
     order = priority(seed_briefing)
-    gap = max(1, int(len(order) * CLOSE))  # how close the search comes to the most that fit
-    more = render_html(seed_briefing, TEMPLATES_DIR, cut=Cut.first(order, printed.steps + gap, 3))
+    size = list(accumulate(step_sizes(seed_briefing, order), initial=0))
+    more = bisect_right(size, size[printed.steps] + CLOSE) - 1
+    laid_out = layout_pdf(
+        render_html(seed_briefing, TEMPLATES_DIR, cut=Cut.first(order, printed.steps, 3)),
+        TEMPLATES_DIR,
+    )
+    more_html = render_html(seed_briefing, TEMPLATES_DIR, cut=Cut.first(order, more, 3))
+    filled = laid_out.filled >= 5 + FULL or layout_pdf(more_html, TEMPLATES_DIR).pages > 6
 
     counted = held_beyond(seed_briefing, printed.html)
     expected = ([], True, True, False, True)
@@ -190,7 +199,7 @@ def test_over_the_budget_the_most_important_entries_fill_it_and_every_note_is_tr
         printed.pages == page_count(printed.pdf) <= 6,
         0 < printed.steps < len(order),
         printed.cut.complete,
-        layout_pdf(more, TEMPLATES_DIR).pages > 6,
+        filled,
     )
     assert {name: (beyond, beyond) for name, (_, beyond) in counted.items()} == counted
 

@@ -14,7 +14,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from briefing.edition import load_seed_briefing
-from briefing.models import Briefing
+from briefing.models import Attested, Briefing
 from briefing.render import document
 from briefing.render.budget import render_bounded_pdf
 from briefing.render.document import render_html
@@ -125,7 +125,7 @@ def test_every_section_is_a_bookmark(pdf: bytes, briefing: Briefing) -> None:
 
     outline = titles(reader.outline)
     expected = [
-        "Key points",
+        "The week in brief",
         *[section.title for section in briefing.sections],
         "Sources differ",
         "Timeline",
@@ -151,12 +151,14 @@ PAGE_LABEL = re.compile(r"Page (\d+) of \d+")  # each page's footer
 
 @pytest.mark.slow
 def test_each_contents_entry_gives_the_page_its_section_starts_on(pdf: bytes) -> None:
-    """The contents page lists every section heading in order, each with the number printed on
-    the page where that heading really is (found through the PDF's bookmarks)."""
+    """The contents, after the week in brief, list every later section heading in order, each
+    with the number printed on the page where that heading really is (found through the PDF's
+    bookmarks)."""
     reader = PdfReader(BytesIO(pdf))
     contents = [
         (match["title"], int(match["page"]))
-        for line in reader.pages[0].extract_text().splitlines()
+        for page in reader.pages[:2]
+        for line in page.extract_text().splitlines()
         if (match := TOC_ENTRY.match(line.strip()))
     ]
     (_title, headings) = reader.outline  # the edition's title, then its section headings
@@ -166,7 +168,8 @@ def test_each_contents_entry_gives_the_page_its_section_starts_on(pdf: bytes) ->
         (label,) = PAGE_LABEL.findall(page.extract_text())
         return int(label)
 
-    expected = [(heading.title, printed_number(heading)) for heading in headings]
+    expected = [(heading.title, printed_number(heading)) for heading in headings[1:]]
+    assert "The week in brief" == headings[0].title
     assert expected == contents
 
 
@@ -230,10 +233,13 @@ def test_docs_images_exist() -> None:
 def test_japanese_text_prints_with_the_vendored_japanese_font(
     briefing: Briefing, tmp_path: Path, weasyprint_log: WeasyPrintLog
 ) -> None:
-    """A Japanese note renders without a missing-glyph warning, and every font the PDF embeds
+    """A Japanese title renders without a missing-glyph warning, and every font the PDF embeds
     is one of the vendored ones (none from the machine), the Japanese one among them."""
     first, *rest = briefing.sources
-    noted = first.model_copy(update={"note": "岸田文雄首相は宇宙協力を歓迎した。"})
+    title = Attested(
+        value="岸田文雄首相は宇宙協力を歓迎した。", basis="metadata", origin="item title"
+    )
+    noted = first.model_copy(update={"title": title})
     pdf = render(briefing.model_copy(update={"sources": (noted, *rest)}))
     assert [] == weasyprint_log.complaints()
     (tmp_path / "edition.pdf").write_bytes(pdf)

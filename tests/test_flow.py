@@ -224,7 +224,7 @@ def test_the_pdf_shows_whats_new_and_source_health(
     text = "".join("".join(page.extract_text() for page in pages).replace("\x00", "").split())
     shown = [
         "What’s new",
-        "since the edition of 20 January 2023",
+        "Since the edition of 20 January 2023",
         "Source health",
         "Failed: timed out waiting for data from 127.0.0.1",
         "Unchanged (HTTP 304), read from the copy kept",

@@ -1,5 +1,7 @@
 """Tests for briefing.render.shown: which entries a rendered edition lists, and how many it cuts."""
 
+from datetime import date
+
 from briefing.models import (
     Briefing,
     Claim,
@@ -224,3 +226,36 @@ def test_stories_come_first_with_their_lead_and_no_title_is_a_statement(topic: T
         statements = [fact.id for fact in story_statements(story, briefing)]
         assert list(story.lead_ids) == statements[: len(story.lead_ids)]
         assert not set(statements) & set(briefing.headlines)
+
+
+def test_a_developing_story_shows_what_is_new_first(topic: Topic) -> None:
+    """Under a story an earlier edition carried, the statements new since then come first, in
+    their rank order, then the others; a new story keeps its rank order."""
+    briefing = story_edition([SLIM_KYODO, SLIM_SPACENEWS, H3], topic)
+    slim = next(s for s in briefing.stories if len(s.document_ids) == 2)
+    ranked = [fact.id for fact in story_statements(slim, briefing)]
+    last = ranked[-1]
+    developing = briefing.model_copy(
+        update={
+            "previous_edition": date(2024, 1, 19),
+            "new_fact_ids": (last,),
+            "stories": tuple(
+                s.model_copy(update={"developing_since": date(2024, 1, 19)}) if s is slim else s
+                for s in briefing.stories
+            ),
+        }
+    )
+    story = developing.story(slim.id)
+    assert [last, *ranked[:-1]] == [fact.id for fact in story_statements(story, developing)]
+    assert ranked == [fact.id for fact in story_statements(slim, briefing)]
+
+
+def test_a_failed_feed_comes_right_after_the_milestones() -> None:
+    """What this edition could not read is printed before further statements: a failed feed's
+    row comes right after the milestones, the other feeds in the rounds."""
+    failed = FetchOutcome(
+        feed="four", url="https://four.example.org/rss", status="failed", reason="HTTP 503"
+    )
+    order = priority(EDITION.model_copy(update={"source_health": (*HEALTH, failed)}))
+    assert [(("milestones", ""),)] * 3 + [(("source_health", ""),)] == order[:4]
+    assert 4 == order.count((("source_health", ""),))

@@ -1,29 +1,34 @@
 """The PDF within a page budget, filled in order of importance.
 
 The PDF prints the first entries of one order of importance (``briefing.render.shown.priority``):
-as many as fit in ``max_pages``. It is laid out first with the whole order, or with at most
-``PER_PAGE`` entries a page of the budget when the order is longer (a page holds fewer: that
-layout is over the budget, and its page count tells how many to try next). When the first
-layout is over the budget, the number of entries is searched between the most known to fit and
-the fewest known not to, by the pages each layout took (interpolated, then halving the gap),
-until they are ``CLOSE`` or after ``MAX_LAYOUTS`` layouts; the most known to fit is written.
-An edition within its budget is laid out once and prints everything.
+as many as fit in ``max_pages``. Each entry's size is known roughly before any layout, from its
+words (``step_sizes``), and the pages a layout fills (whole pages and the share of the last one,
+``LaidOut.filled``) grow about in line with the summed sizes. The PDF is laid out first with the
+whole order, or with what ``FIRST_PAGES`` times the budget would hold when the order is longer.
+Over the budget, the next layout takes the size at which the line through the layouts closest
+above and below the budget (or, with one, ``PAGE`` characters a page) reaches a full budget, and so
+on until a layout fits with its last page ``FULL`` enough, the most known to fit and the fewest
+known not to are within ``CLOSE`` characters (about a quarter of a page), or after
+``MAX_LAYOUTS`` layouts; the most known to fit is written. An edition within its budget is laid
+out once and prints everything.
 """
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 from pathlib import Path
 
 from briefing.models import Briefing
 from briefing.render.document import LaidOut, PageSize, layout_pdf, render_html
-from briefing.render.shown import Cut, priority
+from briefing.render.shown import Cut, priority, step_sizes
 
-PER_PAGE = 40  # more entries than a page can hold: the first layout of a long order overflows
+PAGE = 3500  # characters of entries a page about holds (measured: 3,000 to 4,500 here)
+FIRST_PAGES = 3  # the first layout of a long order: what three times the budget would hold
+CLOSE = 1000  # characters: the search stops when fitting and not fitting are this close...
+FULL = 0.85  # ...or when a layout fits with its last page this full
 MAX_LAYOUTS = 6
-# The search stops when the most known to fit and the fewest known not to are this close, as a
-# share of the order (a layout of 16 pages takes about 1.5 s here): at most 1 entry in 40 unused.
-CLOSE = 1 / 40
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,12 @@ def render_bounded_pdf(
     """The briefing as a PDF of at most ``max_pages`` pages, or of the fewest the brief
     allows: the most entries of the order of importance that fit (see the module)."""
     order = priority(briefing, list_limit)
+    size = list(accumulate(step_sizes(briefing, order), initial=0))  # of the first k steps
     tried: dict[int, tuple[str, LaidOut]] = {}
+
+    def steps_within(characters: float) -> int:
+        """The most steps whose sizes add up to at most so many characters."""
+        return max(0, bisect_right(size, characters) - 1)
 
     def lay_out(steps: int) -> int:
         cut = Cut.first(order, steps, citations)
@@ -63,32 +73,33 @@ def render_bounded_pdf(
         return laid_out.pages
 
     fits, over = -1, None  # the most steps known to fit; the fewest known not to
-    pages_fit, pages_over = 0, 0
-    steps = min(len(order), PER_PAGE * max_pages)
+    filled: dict[int, float] = {}  # the pages each layout filled, by its steps
+    steps = min(len(order), steps_within(PAGE * FIRST_PAGES * max_pages))
+    goal = max_pages - (1 - FULL) / 2  # between full enough and full
     halve = False
     while len(tried) < MAX_LAYOUTS:
-        pages = lay_out(steps)
-        if pages <= max_pages:
-            fits, pages_fit = steps, pages
-            if steps == len(order):
+        lay_out(steps)
+        filled[steps] = tried[steps][1].filled
+        if tried[steps][1].pages <= max_pages:
+            fits = steps
+            if steps == len(order) or filled[steps] >= max_pages - 1 + FULL:
                 break
         else:
-            over, pages_over = steps, pages
-        if over is None:  # all tried fit, but the order goes on: try twice as many
-            steps = min(len(order), 2 * steps)
+            over = steps
+        if over is None:  # all tried fit, but the order goes on: try twice as much
+            steps = min(len(order), steps_within(2 * size[steps] + PAGE))
             continue
-        if over - fits <= max(1, int(len(order) * CLOSE)) and fits >= 0:
+        if fits >= 0 and size[over] - size[fits] <= CLOSE:
             break
-        low = max(fits, 0)
-        if fits < 0:  # pages grow about in proportion to the entries
-            guess = int(over * (max_pages + 0.5) / pages_over)
-        elif halve:
-            guess = (low + over) // 2
-        else:  # the step the pages reach the budget's end, on the line through both layouts
-            share = (max_pages + 0.99 - pages_fit) / max(pages_over - pages_fit, 1)
-            guess = low + int((over - low) * share)
-        steps = min(max(guess, low + 1 if fits >= 0 else 0), over - 1)
+        if fits >= 0 and halve:  # every other time, so that the gap shrinks whatever the line
+            target = (size[fits] + size[over]) / 2
+        else:  # the line through the layouts either side of the budget, or the two over it
+            below = fits if fits >= 0 else min(filled, key=lambda k: (k == over, -k))
+            slope = (filled[over] - filled[below]) / (size[over] - size[below] or 1)
+            slope = max(slope, 1 / (2 * PAGE)) if below != over else 1 / PAGE
+            target = size[over] - (filled[over] - goal) / slope
         halve = not halve
+        steps = min(max(steps_within(target), fits + 1), over - 1)
         if steps in tried:
             break
     best = max(fits, 0)

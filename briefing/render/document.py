@@ -205,7 +205,7 @@ def _prepared(
         "for_print": not standalone,
         "timeline_figure": build_timeline_figure(briefing, shown.drawn_on_timeline),
         "counts": edition_counts(briefing),
-        "new_ids": frozenset(briefing.new_fact_ids),
+        "new_ids": briefing.new_ids,
     }
     return environment.get_template(TEMPLATE), context
 
@@ -276,6 +276,19 @@ class LaidOut:
     def pages(self) -> int:
         """How many pages the PDF has."""
         return len(self.document.pages)
+
+    @property
+    def filled(self) -> float:
+        """How many pages the content fills: the whole pages before the last, and the share of
+        the last one's height its content takes (the page count where WeasyPrint's boxes,
+        which are not its public API, do not say)."""
+        try:
+            page = self.document.pages[-1]._page_box
+            html = next(box for box in page.children if box.element_tag == "html")
+            share = min(max(html.height / page.height, 0.0), 1.0)
+        except (AttributeError, IndexError, StopIteration, TypeError, ZeroDivisionError):
+            return float(self.pages)
+        return float(self.pages - 1 + share)
 
     def write(self) -> bytes:
         """The PDF's bytes, from the pages already laid out."""

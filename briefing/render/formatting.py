@@ -229,12 +229,20 @@ def report_count(story: Story, briefing: Briefing) -> str:
 
 
 def counts_line(counts: "EditionCounts") -> str:
-    """The edition in one line of counts."""
-    parts = [
+    """The edition in one line of counts: its stories (or, with none, its statements), reports
+    and outlets, what is new, what is coming up and the milestones that moved."""
+    stories = [
         plural(counts.stories, "story", "stories"),
         plural(counts.reports, "report", "reports"),
         plural(counts.outlets, "outlet", "outlets"),
         f"{counts.new_stories} new",
+    ]
+    statements = [
+        plural(counts.statements, "statement", "statements"),
+        plural(counts.reports, "source", "sources"),
+    ]
+    parts = [
+        *(stories if counts.stories else statements),
         plural(counts.coming_up, "date coming up", "dates coming up"),
         plural(counts.milestones_moved, "milestone done or passed", "milestones done or passed"),
     ]

@@ -3,10 +3,11 @@ important first in the PDF, as far as its page budget goes.
 
 The PDF's entries are taken in one order of importance (``priority``): every story's headline
 and first lead sentence, most important story first; what is coming up; the milestones; the
-stories' second and third lead sentences; then, round by round, one more statement of each story
+feeds that failed; the stories' second and third lead sentences; then, round by round, one more statement of each story
 and of each theme's other statements, one more event of the timeline (the latest first), one
 more note of differing sources and one more feed of the health table. The brief on page one
-(top stories, key points, what is new) and the key actors are always printed. A ``Cut`` takes
+(top stories, key points, what is new) and the key actors are always printed; the top stories
+come first among the stories, then the others by rank. A ``Cut`` takes
 the first entries of that order; the page budget (``briefing.render.budget``) finds the most
 that fit. Each list then says how many more entries the HTML and JSON editions hold, only where
 some were cut. The sources listed are those the printed entries cite.
@@ -54,10 +55,15 @@ def cut(entries: Sequence[T], limit: int | None, *, latest: bool = False) -> Sho
 
 
 def story_statements(story: Story, briefing: Briefing) -> list[Fact]:
-    """A story's statements as printed under its headline: its leads, then the others by rank;
-    never a title (its own or another outlet's), which is a headline, not a statement."""
+    """A story's statements as printed under its headline: its leads, then the others by rank,
+    and for a story an earlier edition carried, what is new since first; never a title (its own
+    or another outlet's), which is a headline, not a statement."""
     titles = set(briefing.headlines)
-    return [briefing.fact(i) for i in story.fact_ids[1:] if i not in titles]
+    statements = [briefing.fact(i) for i in story.fact_ids[1:] if i not in titles]
+    if story.developing_since is None or briefing.previous_edition is None:
+        return statements
+    new = briefing.new_ids
+    return sorted(statements, key=lambda fact: fact.id not in new)  # stable: ranks kept
 
 
 def other_statements(briefing: Briefing, section: Section) -> list[Fact]:
@@ -70,9 +76,17 @@ def other_statements(briefing: Briefing, section: Section) -> list[Fact]:
     ]
 
 
+def stories_in_order(briefing: Briefing) -> list[Story]:
+    """The stories, the most important first: the top stories (those the brief leads with),
+    then the others by rank."""
+    top = [briefing.story(story_id) for story_id in briefing.top_stories]
+    chosen = set(briefing.top_stories)
+    return [*top, *(story for story in briefing.stories if story.id not in chosen)]
+
+
 def theme_stories(briefing: Briefing, theme: str) -> list[Story]:
-    """A theme's stories, the most important first."""
-    return [story for story in briefing.stories if story.theme == theme]
+    """A theme's stories, the most important first (``stories_in_order``)."""
+    return [story for story in stories_in_order(briefing) if story.theme == theme]
 
 
 def coming_up(briefing: Briefing) -> list[Fact]:
@@ -88,22 +102,24 @@ def _failed_first(briefing: Briefing) -> list[FetchOutcome]:
 def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
     """The PDF's entries in order of importance (see the module); ``list_limit``, when given,
     is the most entries any one list takes."""
-    statements = {story.id: story_statements(story, briefing) for story in briefing.stories}
-    leads = {story.id: len(story.lead_ids) for story in briefing.stories}
+    stories = stories_in_order(briefing)
+    statements = {story.id: story_statements(story, briefing) for story in stories}
+    leads = {story.id: len(story.lead_ids) for story in stories}
     steps: list[Step] = []
-    for story in briefing.stories:
+    for story in stories:
         steps.append(((STORIES, story.theme), (STORY, story.id)) if statements[story.id] else ())
         if not statements[story.id]:
             steps[-1] = ((STORIES, story.theme),)
     steps += [((COMING_UP, ""),)] * len(coming_up(briefing))
     steps += [((MILESTONES, ""),)] * len(briefing.milestones)
+    # A feed that failed says what this edition could not read: it comes first of the feeds.
+    failed = sum(1 for outcome in briefing.source_health if outcome.status == "failed")
+    steps += [((SOURCE_HEALTH, ""),)] * failed
     for rank in (2, 3):
-        steps += [((STORY, s.id),) for s in briefing.stories if leads[s.id] >= rank]
+        steps += [((STORY, s.id),) for s in stories if leads[s.id] >= rank]
     # Then one more of each list a round: the stories' further statements, each theme's other
     # statements, the timeline, the notes of differing sources and the feeds.
-    further = [
-        [(STORY, s.id)] * (len(statements[s.id]) - max(leads[s.id], 1)) for s in briefing.stories
-    ]
+    further = [[(STORY, s.id)] * (len(statements[s.id]) - max(leads[s.id], 1)) for s in stories]
     others = [
         [(OTHERS, section.theme)] * len(other_statements(briefing, section))
         for section in briefing.sections
@@ -111,7 +127,7 @@ def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
     rest = [
         [(TIMELINE, "")] * len(briefing.timeline),
         [(DISAGREEMENTS, "")] * len(briefing.disagreements),
-        [(SOURCE_HEALTH, "")] * len(briefing.source_health),
+        [(SOURCE_HEALTH, "")] * (len(briefing.source_health) - failed),
     ]
     for round_ in zip_longest(*further, *others, *rest):
         steps += [(entry,) for entry in round_ if entry is not None]
@@ -124,6 +140,42 @@ def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
             taken.update(step)
             kept.append(step)
     return kept
+
+
+# What an entry costs on the page beyond its words, in characters: its citations and date
+# line, margins, a story's header lines.
+ENTRY_COST, STORY_COST = 120, 260
+
+
+def step_sizes(briefing: Briefing, order: Sequence[Step]) -> list[int]:
+    """About how much page each step of the order takes, in characters of text: the words of
+    the entries it adds and what an entry costs besides (``ENTRY_COST``, ``STORY_COST``)."""
+    whole = build_shown(briefing)
+    taken: Counter[tuple[str, str]] = Counter()
+    sizes = []
+    for step in order:
+        size = 0
+        for name, key in step:
+            index = taken[(name, key)]
+            taken[(name, key)] += 1
+            if name == STORIES:
+                story = whole.stories[key].entries[index]
+                size += STORY_COST + len(briefing.fact(story.headline).statement)
+                continue
+            if name == STORY:
+                entries: Sequence[Any] = whole.story_lists[key].entries
+            elif name == OTHERS:
+                entries = whole.others[key].entries
+            elif name == TIMELINE:  # cut from the start, so the step adds from the end
+                entries = whole.timeline.entries[::-1]
+            else:
+                entries = whole[name].entries
+            entry = entries[index]
+            if isinstance(entry, tuple):  # a milestone and its statement
+                entry = entry[1]
+            size += ENTRY_COST + len(getattr(entry, "statement", ""))
+        sizes.append(size)
+    return sizes
 
 
 @dataclass(frozen=True)
@@ -171,6 +223,15 @@ class ShownBriefing:
             raise AttributeError(name) from None
 
     @property
+    def printed_stories(self) -> frozenset[str]:
+        """The ids of the stories printed in the themes' sections, which links may point to."""
+        return frozenset(
+            story.id
+            for by_theme in self.theme_lists[STORIES].values()
+            for story in by_theme.entries
+        )
+
+    @property
     def listed_numbers(self) -> frozenset[int]:
         """The numbers of the sources the edition lists, which citations may link to."""
         return frozenset(number for number, _ in self.sources.entries)
@@ -181,9 +242,11 @@ class ShownBriefing:
         events = (fact.id for fact in self.lists[TIMELINE].entries)
         return frozenset((*events, *(fact.id for _, fact in self.lists[MILESTONES].entries)))
 
-    def entries(self) -> Iterator[Any]:
-        """Every entry shown: the brief, list after list, each story shown with its statements."""
-        yield from self.brief
+    def entries(self, *, brief: bool = True) -> Iterator[Any]:
+        """Every entry shown: the brief (unless not asked for), list after list, each story
+        shown with its statements."""
+        if brief:
+            yield from self.brief
         for shown in self.lists.values():
             yield from shown.entries
         for by_theme in self.theme_lists.values():
@@ -198,6 +261,7 @@ class EditionCounts:
     """The edition in numbers, for the line under the brief and What's new."""
 
     stories: int
+    statements: int
     reports: int  # feed items and documents the stories and statements cite
     outlets: int
     new_stories: int
@@ -214,6 +278,7 @@ def edition_counts(briefing: Briefing) -> EditionCounts:
     new = [story for story in briefing.stories if story.developing_since is None]
     return EditionCounts(
         stories=len(briefing.stories),
+        statements=sum(len(section.facts) for section in briefing.sections),
         reports=len(cited),
         outlets=len(outlets_of(cited, briefing)),
         new_stories=len(new),
@@ -236,10 +301,8 @@ def build_brief(briefing: Briefing) -> tuple[Story | Fact, ...]:
 
 def _cited(entry: object, briefing: Briefing, citations: int | None) -> Iterator[int]:
     """The source numbers an entry cites as printed."""
-    if isinstance(entry, Story):
+    if isinstance(entry, Story):  # its "Reported by" line
         yield from sorted(briefing.source_number(d) for d in entry.document_ids)[:citations]
-        for fact_id in entry.lead_ids[:1]:  # a story in the brief shows its first lead
-            yield from _cited(briefing.fact(fact_id), briefing, citations)
     elif isinstance(entry, Fact):
         yield from cited_numbers(entry.evidence, briefing)[:citations]
     elif isinstance(entry, Milestone):
@@ -293,13 +356,16 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
     if cut_at is None:
         return ShownBriefing(lists, theme_lists, stories, Shown(numbered, 0), None, brief)
     shown = ShownBriefing(lists, theme_lists, stories, Shown((), 0), cut_at.citations, brief)
-    printed_stories = {
-        story.id for by_theme in theme_lists[STORIES].values() for story in by_theme.entries
-    }
+    # A story in the brief cites its first lead's sources; one in its theme, every source
+    # (its "Reported by" line) and those of its statements shown.
+    in_brief = [
+        briefing.fact(entry.lead_ids[0]) if isinstance(entry, Story) else entry
+        for entry in brief
+        if not isinstance(entry, Story) or entry.lead_ids
+    ]
     cited = {
         number
-        for entry in shown.entries()
-        if not isinstance(entry, Story) or entry.id in printed_stories or entry in brief
+        for entry in (*in_brief, *shown.entries(brief=False))
         for number in _cited(entry, briefing, cut_at.citations)
     }
     kept = tuple((number, source) for number, source in numbered if number in cited)
