@@ -2,15 +2,15 @@
 important first in the PDF, as far as its page budget goes.
 
 The PDF's entries are taken in one order of importance (``priority``): every story's headline
-and first lead sentence, most important story first; what is coming up; the milestones; the
-feeds that failed; the stories' second and third lead sentences; then, round by round, one more statement of each story
-and of each theme's other statements, one more event of the timeline (the latest first), one
-more note of differing sources and one more feed of the health table. The brief on page one
-(top stories, key points, what is new) and the key actors are always printed; the top stories
-come first among the stories, then the others by rank. A ``Cut`` takes
-the first entries of that order; the page budget (``briefing.render.budget``) finds the most
-that fit. Each list then says how many more entries the HTML and JSON editions hold, only where
-some were cut. The sources listed are those the printed entries cite.
+and first lead sentence, the top stories first, then the others by rank; what is coming up; the
+milestones; the feeds that failed; the stories' second and third lead sentences; then, round by
+round, one more statement of each story and of each theme's other statements, one more event of
+the timeline (the latest first), one more note of differing sources and one more feed of the
+health table. The brief on page one (top stories, key points, what is new) and the key actors
+are always printed. A ``Cut`` takes the first entries of that order; the page budget
+(``briefing.render.budget``) finds the most that fit. Each list then says how many more entries
+the HTML and JSON editions hold, only where some were cut. The sources listed are those the
+printed entries cite.
 """
 
 from collections import Counter
