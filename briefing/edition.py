@@ -31,7 +31,7 @@ from briefing.heap import gives_back_freed_memory
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.publish.bucket import Bucket, send_to_bucket
 from briefing.publish.links import EditionLinks, edition_links
-from briefing.render.budget import render_bounded_pdf
+from briefing.render.budget import Printed, render_bounded_pdf
 from briefing.render.document import PageSize, render_standalone_html
 from briefing.render.summary import key_points
 from briefing.reuse import StoredEdition, edition_inputs, load_code_version, load_stored_edition
@@ -97,7 +97,7 @@ class EditionPlan:
     limits: FetchLimits
     allow_private_network: bool
     database_url: str
-    list_limit: int | None  # None: each list of the PDF has its own print limit
+    list_limit: int | None  # None: no list of the PDF is capped but by the page budget
     citation_limit: int
     max_pages: int
     delivery: DeliveryPlan | None = None
@@ -522,22 +522,31 @@ class Rendered:
     json: bytes  # the JSON edition, as attached to the PDF and written beside it
 
 
-@gives_back_freed_memory
-def render_edition(plan: EditionPlan, briefing: Briefing) -> Rendered:
-    """Render the PDF within the plan's page budget, filled in order of importance, and the
-    HTML page, which shows every entry."""
-    # Encoded once, for the attachment and the file: 13.6 MB at 2,000 items, 130 at 20,000.
-    data = edition_json(briefing)
-    printed = render_bounded_pdf(
+def print_edition(plan: EditionPlan, briefing: Briefing, json: bytes | None = None) -> Printed:
+    """The PDF as the plan prints it: filled up to its page budget in order of importance, on
+    its paper, with its citations a statement; ``json``, the JSON edition, is attached."""
+    attachments = (
+        [] if json is None else [(f"{edition_stem(briefing)}.json", json, "The JSON edition")]
+    )
+    return render_bounded_pdf(
         briefing,
         plan.templates_dir,
         max_pages=plan.max_pages,
         citations=plan.citation_limit,
         list_limit=plan.list_limit,
         page_size=plan.page_size,
-        attachments=[(f"{edition_stem(briefing)}.json", data, "The JSON edition")],
+        attachments=attachments,
         created=briefing.edition_date,
     )
+
+
+@gives_back_freed_memory
+def render_edition(plan: EditionPlan, briefing: Briefing) -> Rendered:
+    """Render the PDF within the plan's page budget, filled in order of importance, and the
+    HTML page, which shows every entry."""
+    # Encoded once, for the attachment and the file: 13.6 MB at 2,000 items, 130 at 20,000.
+    data = edition_json(briefing)
+    printed = print_edition(plan, briefing, json=data)
     html = render_standalone_html(briefing, plan.templates_dir, page_size=plan.page_size)
     return Rendered(
         pdf=printed.pdf, html=html, print_html=printed.html, pages=printed.pages, json=data

@@ -163,9 +163,10 @@ class Settings(BaseSettings):
         default=None,
         ge=1,
         le=MAX_LIST_LIMIT,
-        description="Most entries the PDF shows of every list (statements per theme, new "
-        "statements, notes, events, milestones, sources, feeds), in place of each list's own "
-        "print limit; the HTML and JSON editions have them all and the PDF says how many more.",
+        description="Most entries the PDF shows of any one list (a story's statements, a "
+        "theme's stories or statements, coming up, events, milestones, notes, feeds), on top of "
+        "the page budget; the HTML and JSON editions have them all and the PDF says how many "
+        "more.",
     )
     pdf_citation_limit: int = Field(
         default=CITATION_LIMIT,
@@ -177,8 +178,8 @@ class Settings(BaseSettings):
         default=MAX_PAGES,
         ge=1,
         le=MAX_LIST_LIMIT,
-        description="Most pages of the PDF: over it, the PDF is rendered again with every list "
-        "limit halved, until it fits or the limits can shrink no further.",
+        description="Most pages of the PDF, filled with the most important entries first; the "
+        "HTML and JSON editions hold everything.",
     )
 
     email_recipients: Annotated[tuple[EmailAddress, ...], NoDecode] = Field(

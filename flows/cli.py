@@ -462,18 +462,9 @@ def _score_table(title: str) -> Table:
 
 def printed_cut(briefing: "Briefing") -> "Cut":
     """What the PDF of an edition prints, laid out as a run lays it out."""
-    from briefing.edition import build_plan
-    from briefing.render.budget import render_bounded_pdf
+    from briefing.edition import build_plan, print_edition
 
-    plan = build_plan(load_settings(), today=briefing.edition_date)
-    return render_bounded_pdf(
-        briefing,
-        plan.templates_dir,
-        max_pages=plan.max_pages,
-        citations=plan.citation_limit,
-        list_limit=plan.list_limit,
-        page_size=plan.page_size,
-    ).cut
+    return print_edition(build_plan(load_settings(), today=briefing.edition_date), briefing).cut
 
 
 def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:

@@ -6,38 +6,19 @@ from briefing.compose.ahead import milestone_problems
 from briefing.compose.assemble import compose_briefing
 from briefing.extract.facts import fact_id
 from briefing.models import (
-    Attested,
     Briefing,
     Evidence,
     Fact,
     FactKind,
-    PartialDate,
     SourceDocument,
     When,
 )
 from briefing.render.document import render_html
 from briefing.settings import PROJECT_ROOT
 from briefing.topic import Topic
+from tests.test_stories import item
 
 EVENT, PLAN = FactKind.EVENT, FactKind.PLAN
-
-
-def item(key: str, outlet: str, day: date, title: str, body: str) -> SourceDocument:
-    """A feed item as ``build_item`` makes one: its title, then its text."""
-    return SourceDocument(
-        id=f"feed-{key}",
-        source_type="news",
-        outlet=Attested(value=outlet, basis="metadata", origin="feed configuration name"),
-        title=Attested(value=title, basis="metadata", origin="item title"),
-        author=None,
-        published=Attested(
-            value=PartialDate.model_validate(day), basis="metadata", origin="item published"
-        ),
-        url=None,
-        form="feed-item",
-        location=f"https://{outlet.lower()}.example/{key}",
-        text=f"{title}\n{body}",
-    )
 
 
 def said(
@@ -164,26 +145,30 @@ def test_an_earlier_step_of_the_story_does_not_complete_a_target(topic: Topic) -
     assert [(dock.statement, "passed-unreported", None)] == milestones(briefing)
 
 
+# The same December activation, told by a second outlet in its own words.
+OTHER_ANNOUNCED = item(
+    "other",
+    "Kyodo",
+    date(2024, 11, 21),
+    "U.S. military to boost space cooperation with Japan",
+    "Washington's new space command in Japan, U.S. Space Forces-Japan, is to be activated in "
+    "December with a few dozen personnel to coordinate satellite tracking with Japan's Air "
+    "Self-Defense Force.",
+)
+OTHER_ANNOUNCEMENT = said(
+    OTHER_ANNOUNCED,
+    "Washington's new space command in Japan, U.S. Space Forces-Japan, is to be activated in "
+    "December with a few dozen personnel to coordinate satellite tracking with Japan's Air "
+    "Self-Defense Force.",
+    PLAN,
+    DECEMBER,
+)
+
+
 def test_two_outlets_same_announcement_is_one_milestone(topic: Topic) -> None:
     """Two outlets' words for one December activation, left apart by consolidation, are one
     milestone."""
-    other = item(
-        "other",
-        "Kyodo",
-        date(2024, 11, 21),
-        "U.S. military to boost space cooperation with Japan",
-        "Washington's new space command in Japan, U.S. Space Forces-Japan, is to be activated in "
-        "December with a few dozen personnel to coordinate satellite tracking with Japan's Air "
-        "Self-Defense Force.",
-    )
-    second = said(
-        other,
-        "Washington's new space command in Japan, U.S. Space Forces-Japan, is to be activated in "
-        "December with a few dozen personnel to coordinate satellite tracking with Japan's Air "
-        "Self-Defense Force.",
-        PLAN,
-        DECEMBER,
-    )
+    other, second = OTHER_ANNOUNCED, OTHER_ANNOUNCEMENT
     briefing = edition([ANNOUNCED, other], [ANNOUNCEMENT, second], date(2024, 11, 25), topic)
     statements = {fact.statement for fact in briefing.facts()}
     assert (True, [(ANNOUNCEMENT.statement, "upcoming", None)]) == (
@@ -359,23 +344,7 @@ def test_a_future_statement_is_coming_up_only_before_its_time(topic: Topic) -> N
 
 def test_coming_up_is_soonest_first_and_one_per_target(topic: Topic) -> None:
     """Two outlets' December activation is one entry, before the March 2025 flight."""
-    other = item(
-        "other",
-        "Kyodo",
-        date(2024, 11, 21),
-        "U.S. military to boost space cooperation with Japan",
-        "Washington's new space command in Japan, U.S. Space Forces-Japan, is to be activated in "
-        "December with a few dozen personnel to coordinate satellite tracking with Japan's Air "
-        "Self-Defense Force.",
-    )
-    second = said(
-        other,
-        "Washington's new space command in Japan, U.S. Space Forces-Japan, is to be activated in "
-        "December with a few dozen personnel to coordinate satellite tracking with Japan's Air "
-        "Self-Defense Force.",
-        PLAN,
-        DECEMBER,
-    )
+    other, second = OTHER_ANNOUNCED, OTHER_ANNOUNCEMENT
     briefing = edition(
         [HTV, ANNOUNCED, other], [HTV_PLAN, ANNOUNCEMENT, second], date(2024, 11, 25), topic
     )
