@@ -6,7 +6,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from briefing.edition import load_seed_briefing
+from briefing.edition import build_plan, load_seed_briefing, print_edition
 from briefing.evaluate import Labels, evaluate, load_labels
 from briefing.evaluate_news import (
     NewsReport,
@@ -16,7 +16,7 @@ from briefing.evaluate_news import (
     load_news_set,
 )
 from briefing.models import Briefing
-from briefing.settings import PROJECT_ROOT
+from briefing.settings import PROJECT_ROOT, Settings
 from briefing.topic import load_topic
 
 LABELS = PROJECT_ROOT / "evaluation" / "labels.yaml"
@@ -107,6 +107,7 @@ NEWS_FLOORS = {
         "theme": (37, 2),
         "story_precision": (18, 0),
         "story_recall": (18, 2),
+        "story_leads": (23, 0),
     },
     HELD_OUT: {
         "relevance_precision": (41, 2),
@@ -115,6 +116,7 @@ NEWS_FLOORS = {
         "story_precision": (25, 0),
         "story_recall": (25, 2),
         "headline_kind": (20, 23),
+        "story_leads": (21, 0),
     },
 }
 
@@ -123,10 +125,9 @@ NEWS_FLOORS = {
 def news_set(request: pytest.FixtureRequest) -> tuple[Path, NewsReport]:
     """A labelled news set's edition, scored."""
     news = load_news_set(request.param)
-    briefing, guids = compose_news_set(
-        news, load_topic(PROJECT_ROOT / "topics" / "us-japan-space.yaml")
-    )
-    return request.param, evaluate_news(briefing, guids, news.labels)
+    topic = load_topic(PROJECT_ROOT / "topics" / "us-japan-space.yaml")
+    briefing, guids = compose_news_set(news, topic)
+    return request.param, evaluate_news(briefing, guids, news.labels, news.leads, topic=topic)
 
 
 def test_news_edition_meets_the_quality_bar(news_set: tuple[Path, NewsReport]) -> None:
@@ -141,6 +142,29 @@ def test_news_edition_meets_the_quality_bar(news_set: tuple[Path, NewsReport]) -
         or score.total - score.right > floors[name][1]
     }
     assert {} == below, report.misses
+
+
+def test_no_milestone_contradicts_a_story_or_repeats_another(
+    news_set: tuple[Path, NewsReport],
+) -> None:
+    """On each news set, no milestone is shown not done while a story reports it done, and
+    none repeats another."""
+    _, report = news_set
+    assert (0, 0) == (report.milestone_contradictions, report.milestone_repeats), report.misses
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder", [NEWS, HELD_OUT], ids=["news", "held-out"])
+def test_the_pdf_prints_every_storys_headline_and_lead(folder: Path) -> None:
+    """Laid out as a run lays it out (16 pages), each news set's PDF prints the headline and
+    first lead of every story (24 and 23 stories: within the 30 the budget must hold)."""
+    news = load_news_set(folder)
+    topic = load_topic(PROJECT_ROOT / "topics" / "us-japan-space.yaml")
+    briefing, guids = compose_news_set(news, topic)
+    plan = build_plan(Settings(), today=briefing.edition_date)
+    report = evaluate_news(briefing, guids, news.labels, cut=print_edition(plan, briefing).cut)
+    assert (len(briefing.stories), True) == (report.printed.right, len(briefing.stories) <= 30)
+    assert report.printed.total == report.printed.right, report.misses
 
 
 @pytest.mark.parametrize("folder", [NEWS, HELD_OUT], ids=["news", "held-out"])
