@@ -25,7 +25,7 @@ from briefing.render.document import LaidOut, PageSize, layout_pdf, render_html
 from briefing.render.shown import Cut, priority, step_sizes
 
 PAGE = 3500  # characters of entries a page about holds (measured: 3,000 to 4,500 here)
-FIRST_PAGES = 3  # the first layout of a long order: what three times the budget would hold
+FIRST_PAGES = 1.5  # the first layout of a long order: what 1.5 times the budget would hold
 CLOSE = 1000  # characters: the search stops when fitting and not fitting are this close...
 FULL = 0.85  # ...or when a layout fits with its last page this full
 MAX_LAYOUTS = 6
