@@ -6,9 +6,10 @@ words (``step_sizes``), and the pages a layout fills (whole pages and the share 
 ``LaidOut.filled``) grow about in line with the summed sizes. The PDF is laid out first with the
 whole order, or with what ``FIRST_PAGES`` times the budget would hold when the order is longer.
 Over the budget, the next layout takes the size at which the line through the layouts closest
-above and below the budget (or, with one, ``PAGE`` characters a page) reaches a full budget, and so
-on until a layout fits with its last page ``FULL`` enough, the most known to fit and the fewest
-known not to are within ``CLOSE`` characters (about a quarter of a page), or after
+above and below the budget reaches a full budget (the first layout below it, when the first is
+over, is of the brief and back matter alone, which is quick), halving when two in a row miss on
+one side, until a layout fits with its last page ``FULL`` enough, the most known to fit and the
+fewest known not to are within ``CLOSE`` characters (under half a page), or after
 ``MAX_LAYOUTS`` layouts; the most known to fit is written. An edition within its budget is laid
 out once and prints everything.
 """
@@ -26,8 +27,8 @@ from briefing.render.shown import Cut, priority, step_sizes
 
 PAGE = 3500  # characters of entries a page about holds (measured: 3,000 to 4,500 here)
 FIRST_PAGES = 1.5  # the first layout of a long order: what 1.5 times the budget would hold
-CLOSE = 1000  # characters: the search stops when fitting and not fitting are this close...
-FULL = 0.85  # ...or when a layout fits with its last page this full
+CLOSE = 1500  # characters: the search stops when fitting and not fitting are this close...
+FULL = 0.8  # ...or when a layout fits with its last page this full
 MAX_LAYOUTS = 6
 
 
@@ -74,13 +75,14 @@ def render_bounded_pdf(
 
     fits, over = -1, None  # the most steps known to fit; the fewest known not to
     filled: dict[int, float] = {}  # the pages each layout filled, by its steps
+    sides: list[bool] = []  # whether each layout fitted, in turn
     steps = min(len(order), steps_within(PAGE * FIRST_PAGES * max_pages))
     goal = max_pages - (1 - FULL) / 2  # between full enough and full
-    halve = False
     while len(tried) < MAX_LAYOUTS:
         lay_out(steps)
         filled[steps] = tried[steps][1].filled
-        if tried[steps][1].pages <= max_pages:
+        sides.append(tried[steps][1].pages <= max_pages)
+        if sides[-1]:
             fits = steps
             if steps == len(order) or filled[steps] >= max_pages - 1 + FULL:
                 break
@@ -89,16 +91,16 @@ def render_bounded_pdf(
         if over is None:  # all tried fit, but the order goes on: try twice as much
             steps = min(len(order), steps_within(2 * size[steps] + PAGE))
             continue
-        if fits >= 0 and size[over] - size[fits] <= CLOSE:
+        if fits < 0:  # the brief and back matter alone: a cheap layout, and the line's start
+            steps = 0
+            continue
+        if size[over] - size[fits] <= CLOSE:
             break
-        if fits >= 0 and halve:  # every other time, so that the gap shrinks whatever the line
+        if sides[-2:] in ([True, True], [False, False]):  # the line misses on one side: halve
             target = (size[fits] + size[over]) / 2
-        else:  # the line through the layouts either side of the budget, or the two over it
-            below = fits if fits >= 0 else min(filled, key=lambda k: (k == over, -k))
-            slope = (filled[over] - filled[below]) / (size[over] - size[below] or 1)
-            slope = max(slope, 1 / (2 * PAGE)) if below != over else 1 / PAGE
-            target = size[over] - (filled[over] - goal) / slope
-        halve = not halve
+        else:  # where the line through the layouts either side of the budget reaches the goal
+            share = (goal - filled[fits]) / max(filled[over] - filled[fits], 0.01)
+            target = size[fits] + (size[over] - size[fits]) * share
         steps = min(max(steps_within(target), fits + 1), over - 1)
         if steps in tried:
             break
