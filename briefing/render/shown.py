@@ -144,7 +144,7 @@ def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
 
 # What an entry costs on the page beyond its words, in characters: its citations and date
 # line, margins, a story's header lines (measured: a story with its first lead takes about a
-# third of an A4 page, an entry of the rounds a tenth).
+# fifth of an A4 page, an entry of the rounds a tenth).
 ENTRY_COST, STORY_COST = 120, 700
 
 
