@@ -235,8 +235,17 @@ def form_run(api: httpx.Client, deployment: dict[str, Any], values: dict[str, An
 
 
 def started_run(api: httpx.Client, deployment: dict[str, Any], values: dict[str, Any]) -> str:
-    """The id of a run the form started with these values (the server accepted them)."""
+    """The id of a run the form started with these values (the server accepted them).
+
+    A 503 is submitted again, at most twice, as a user would press the button again: Prefect's
+    server on its default SQLite database refuses a submission now and then while a worker's
+    run writes to it ("database is locked"; issue 30 is about that), whatever the values."""
     response = form_run(api, deployment, values)
+    for _ in range(2):
+        if response.status_code != 503:
+            break
+        time.sleep(1)
+        response = form_run(api, deployment, values)
     assert 201 == response.status_code, response.text
     run_id: str = response.json()["id"]
     return run_id
