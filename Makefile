@@ -78,7 +78,8 @@ schema: setup ## Regenerate schema/briefing.schema.json from the models
 
 docs-images: setup ## Refresh the images in docs/: the first two pages of the seed edition and of the news set's, its HTML edition at 390 and 1,280 px, and the run form
 	rm -rf .docs-build
-	$(BIN)/briefing run --date 2023-01-20 --out .docs-build
+	# A memory of its own, so the seed edition is shown as a first edition whatever out/ remembers.
+	BRIEFING_DATABASE_URL=sqlite:///.docs-build/memory.db $(BIN)/briefing run --date 2023-01-20 --out .docs-build
 	$(BIN)/briefing evaluate --news-edition .docs-build/news > /dev/null
 	news=$$(ls .docs-build/news/*.pdf); \
 	for page in 1 2; do \
