@@ -22,11 +22,18 @@ misses shows as passed, not as done on a wrong report.
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Literal
 
-from briefing.compose.likeness import Likeness, build_likeness, first_published, group_alike
+from briefing.compose.likeness import (
+    Likeness,
+    build_likeness,
+    first_published,
+    group_alike,
+    interval,
+)
 from briefing.compose.stories import is_headline
 from briefing.models import (
     Briefing,
@@ -47,13 +54,23 @@ MilestoneStatus = Literal["upcoming", "done", "passed-reported", "passed-unrepor
 
 @dataclass(frozen=True)
 class Ahead:
-    """What the edition's milestones and coming-up list are read against: its statements'
-    likeness, its sources' publication days and titles, and its stories."""
+    """What the edition's milestones and coming-up list are read against: its statements (in
+    order) and their likeness, its sources' publication days and titles, and its stories."""
 
+    facts: Sequence[Fact]
     likeness: Likeness
     published: Mapping[str, PartialDate | None]
     documents: Mapping[str, SourceDocument]
     story_of: Mapping[str, str]
+    # Each event's span and each plan's window, worked out once: every plan is tried against
+    # every event that shares a distinctive word with it.
+    _spans: dict[str, tuple[date, date] | None] = field(default_factory=dict, compare=False)
+    _windows: dict[str, tuple[date, date] | None] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def finder(self) -> "_DoneFinder":
+        """The edition's events, looked up by story and distinctive word."""
+        return _DoneFinder(self.facts, self)
 
     def is_target(self, fact: Fact) -> bool:
         """Whether the statement states a target: timed, no headline, not past when published."""
@@ -70,6 +87,11 @@ class Ahead:
     def event_span(self, event: Fact) -> tuple[date, date] | None:
         """When the event happened: its stated time, else its first source's day; None when
         undated, or dated after its sources were published (a plan, whatever its kind)."""
+        if event.id not in self._spans:
+            self._spans[event.id] = self._event_span(event)
+        return self._spans[event.id]
+
+    def _event_span(self, event: Fact) -> tuple[date, date] | None:
         days = [day.earliest() for d in event.source_ids() if (day := self.published.get(d))]
         if event.when is None:
             return (min(days), min(days)) if days else None
@@ -79,6 +101,11 @@ class Ahead:
 
     def done_window(self, plan: Fact) -> tuple[date, date] | None:
         """The days an event accomplishing the plan falls in (see the module)."""
+        if plan.id not in self._windows:
+            self._windows[plan.id] = self._done_window(plan)
+        return self._windows[plan.id]
+
+    def _done_window(self, plan: Fact) -> tuple[date, date] | None:
         assert plan.when is not None
         announced = first_published(plan, self.published)
         if announced is None:
@@ -93,10 +120,11 @@ class Ahead:
         asks less of the words: a distinctive word among ``SAME_WORDS`` shared is enough."""
         if event.kind != FactKind.EVENT or plan.when is None or event.id == plan.id:
             return False
-        if not set(event.source_ids()) - set(plan.source_ids()):
-            return False
+        # The dates first: both are worked out once, and most candidates fail them.
         window, span = self.done_window(plan), self.event_span(event)
         if window is None or span is None or span[1] < window[0] or span[0] > window[1]:
+            return False
+        if not set(event.source_ids()) - set(plan.source_ids()):
             return False
         if self.same_story(plan, event):
             return True
@@ -120,11 +148,12 @@ def read_ahead(
     facts: Iterable[Fact],
     documents: Sequence[SourceDocument],
     stories: Sequence[Story],
-    topic: Topic,
+    likeness: Likeness,
 ) -> Ahead:
     """The edition's statements, sources and stories, ready to read targets against."""
     return Ahead(
-        likeness=build_likeness(facts, topic),
+        facts=tuple(facts),
+        likeness=likeness,
         published={doc.id: doc.published.value if doc.published else None for doc in documents},
         documents={doc.id: doc for doc in documents},
         story_of={fact_id: story.id for story in stories for fact_id in story.fact_ids},
@@ -180,12 +209,7 @@ def _targets(facts: Iterable[Fact], ahead: Ahead) -> dict[str, list[Fact]]:
         (fact for fact in facts if ahead.is_target(fact)),
         key=lambda fact: (-len(fact.source_ids()), order[fact.id]),
     )
-    return group_alike(([fact] for fact in targets), ahead.likeness, _interval)
-
-
-def _interval(fact: Fact) -> tuple[date, date]:
-    assert fact.when is not None
-    return fact.when.start, fact.when.end
+    return group_alike(([fact] for fact in targets), ahead.likeness, interval)
 
 
 def milestone_status(
@@ -213,10 +237,9 @@ def build_milestones(
     on the edition date: done, with the event that reports it, else upcoming or passed."""
     reports = {fact.id: list(merged) for fact, merged in groups}
     plans = [fact for fact, _ in groups if fact.kind == FactKind.PLAN]
-    finder = _DoneFinder((fact for fact, _ in groups), ahead)
     milestones = []
     for shown, same in _targets(plans, ahead).items():
-        done = finder.find(same)
+        done = ahead.finder.find(same)
         all_reports = [report for plan in same for report in [plan, *reports[plan.id]]]
         milestones.append(
             Milestone(
@@ -229,17 +252,17 @@ def build_milestones(
         )
     order = {fact.id: index for index, fact in enumerate(plans)}
     by_id = {fact.id: fact for fact in plans}
-    return tuple(sorted(milestones, key=lambda m: (*_interval(by_id[m.fact_id]), order[m.fact_id])))
+    return tuple(sorted(milestones, key=lambda m: (*interval(by_id[m.fact_id]), order[m.fact_id])))
 
 
-def build_coming_up(facts: Sequence[Fact], ahead: Ahead, edition_date: date) -> tuple[str, ...]:
+def build_coming_up(ahead: Ahead, edition_date: date) -> tuple[str, ...]:
     """Ids of the statements whose stated time starts after the edition date, soonest first:
     one per target (as milestones), none from a headline, none an event reports done."""
-    finder = _DoneFinder(facts, ahead)
-    order = {fact.id: index for index, fact in enumerate(facts)}
-    later = [fact for fact in facts if fact.when is not None and fact.when.start > edition_date]
-    shown = [same[0] for same in _targets(later, ahead).values() if finder.find(same) is None]
-    return tuple(fact.id for fact in sorted(shown, key=lambda f: (*_interval(f), order[f.id])))
+    order = {fact.id: index for index, fact in enumerate(ahead.facts)}
+    later = [f for f in ahead.facts if f.when is not None and f.when.start > edition_date]
+    done = ahead.finder.find
+    shown = [same[0] for same in _targets(later, ahead).values() if done(same) is None]
+    return tuple(fact.id for fact in sorted(shown, key=lambda f: (*interval(f), order[f.id])))
 
 
 def milestone_problems(briefing: Briefing, topic: Topic) -> tuple[list[str], list[str]]:
@@ -247,7 +270,7 @@ def milestone_problems(briefing: Briefing, topic: Topic) -> tuple[list[str], lis
     story of the edition reports the target done: ``reports_done``, in its looser form) and of
     those that repeat an earlier milestone (same target interval; same thing or same story)."""
     facts = list(briefing.facts())
-    ahead = read_ahead(facts, briefing.sources, briefing.stories, topic)
+    ahead = read_ahead(facts, briefing.sources, briefing.stories, build_likeness(facts, topic))
     story_events = [
         fact
         for story in briefing.stories
@@ -270,7 +293,7 @@ def milestone_problems(briefing: Briefing, topic: Topic) -> tuple[list[str], lis
         plan = briefing.fact(milestone.fact_id)
         if plan.when is None:
             continue
-        earlier = seen.setdefault(_interval(plan), [])
+        earlier = seen.setdefault(interval(plan), [])
         if any(
             ahead.same_story(plan, other) or ahead.likeness.same_thing(plan, other)
             for other in earlier

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from briefing.compose.ahead import build_coming_up, build_milestones, read_ahead
 from briefing.compose.consolidate import consolidate, find_disagreements
+from briefing.compose.likeness import build_likeness
 from briefing.compose.standalone import opens_with_outside_reference
 from briefing.compose.stories import (
     EarlierStory,
@@ -178,11 +179,14 @@ def compose_briefing(
         )
         for profile in topic.themes
     )
-    stories = build_stories(merged, documents, topic, edition_date, story_of, earlier_stories)
+    likeness = build_likeness(merged, topic)
+    stories = build_stories(
+        merged, documents, topic, edition_date, story_of, likeness.words, earlier_stories
+    )
     top_stories = select_top_stories(stories, topic)
     in_stories = {fact_id for story in stories for fact_id in story.fact_ids}
     by_id = {document.id: document for document in documents}
-    ahead = read_ahead(merged, documents, stories, topic)
+    ahead = read_ahead(merged, documents, stories, likeness)
     return Briefing(
         title=topic.title,
         subtitle=topic.subtitle,
@@ -200,9 +204,9 @@ def compose_briefing(
         stories=stories,
         top_stories=top_stories,
         headlines=tuple(fact.id for fact in merged if is_headline(fact, by_id)),
-        timeline=build_timeline(merged, edition_date, stories, ahead.likeness),
+        timeline=build_timeline(merged, edition_date, stories, likeness),
         milestones=build_milestones(groups, ahead, edition_date),
-        coming_up=build_coming_up(merged, ahead, edition_date),
+        coming_up=build_coming_up(ahead, edition_date),
         disagreements=tuple(
             disagreement
             for fact, reports in groups

@@ -50,14 +50,23 @@ class Ranked:
 
 def cosine(a: Words, b: Words, weight: Callable[[str], float]) -> float:
     """The cosine of two bags of words, each word weighted (squared) by its rarity."""
-    if not a or not b:
-        return 0.0
-    shared = sum(weight(word) ** 2 for word in a & b)
-    if not shared:
-        return 0.0
-    norm_a = math.sqrt(sum(weight(word) ** 2 for word in a))
-    norm_b = math.sqrt(sum(weight(word) ** 2 for word in b))
-    return shared / (norm_a * norm_b)
+    return similarities([a, b], weight)[0][1]
+
+
+def similarities(bags: Sequence[Words], weight: Callable[[str], float]) -> list[list[float]]:
+    """The cosine of every two bags (``cosine``), 0 on the diagonal; each word's weight and
+    each bag's norm worked out once."""
+    squared = {word: weight(word) ** 2 for bag in bags for word in bag}
+    norms = [math.sqrt(sum(squared[word] for word in bag)) for bag in bags]
+    return [
+        [
+            sum(squared[word] for word in a & b) / (norms[i] * norms[j])
+            if i != j and norms[i] and norms[j]
+            else 0.0
+            for j, b in enumerate(bags)
+        ]
+        for i, a in enumerate(bags)
+    ]
 
 
 def lexrank(similarity: Sequence[Sequence[float]]) -> list[float]:
@@ -100,16 +109,13 @@ def rank_statements(
     scored, later = ordered[:CANDIDATES], ordered[CANDIDATES:]
     if not scored:
         return Ranked((), ())
-    bags = [words(fact) for fact in scored]
-    title_bags = [words(fact) for fact in titles]
-    graph = [*bags, *title_bags]
-    similarity = [[cosine(a, b, weight) if a is not b else 0.0 for b in graph] for a in graph]
+    similarity = similarities([*map(words, scored), *map(words, titles)], weight)
     central = lexrank(similarity)[: len(scored)]
     top = max(central)
 
     def score(index: int) -> float:
         fact = scored[index]
-        headlined = max((cosine(bags[index], title, weight) for title in title_bags), default=0)
+        headlined = max(similarity[index][len(scored) :], default=0.0)
         return (
             CENTRAL * central[index] / top
             + HEADLINED * headlined

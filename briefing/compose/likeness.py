@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from briefing.compose.consolidate import content_words
-from briefing.compose.stories import _overlap, _Rarity, _rarity
+from briefing.compose.stories import Rarity, overlap_of, rarity_of
 from briefing.models import Fact, PartialDate
 from briefing.topic import Topic
 
@@ -28,7 +28,7 @@ class Likeness:
     """The edition's statements as content words, and the rarity of each word among them."""
 
     words: Mapping[str, frozenset[str]]
-    rarity: _Rarity
+    rarity: Rarity
 
     def same_thing(self, a: Fact, b: Fact) -> bool:
         """Whether the two statements are about the same thing (see the module)."""
@@ -37,7 +37,7 @@ class Likeness:
         return (
             len(shared) >= SAME_WORDS
             and any(self.rarity.is_distinctive(word) for word in shared)
-            and _overlap(one, other, self.rarity) >= SAME_OVERLAP
+            and overlap_of(one, other, self.rarity) >= SAME_OVERLAP
         )
 
     def share_a_name(self, a: Fact, b: Fact) -> bool:
@@ -58,7 +58,13 @@ def statement_words(fact: Fact, topic: Topic) -> frozenset[str]:
 def build_likeness(facts: Iterable[Fact], topic: Topic) -> Likeness:
     """The likeness of an edition's statements (every statement it may be asked about)."""
     words = {fact.id: statement_words(fact, topic) for fact in facts}
-    return Likeness(words, _rarity(words.values()))
+    return Likeness(words, rarity_of(words.values()))
+
+
+def interval(fact: Fact) -> tuple[date, date]:
+    """The first and last day a timed statement's time can mean."""
+    assert fact.when is not None
+    return fact.when.start, fact.when.end
 
 
 def first_published(fact: Fact, published: Mapping[str, PartialDate | None]) -> date | None:

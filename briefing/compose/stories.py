@@ -74,7 +74,7 @@ def _day(document: SourceDocument) -> date | None:
 
 
 @dataclass(frozen=True)
-class _Rarity:
+class Rarity:
     """Each word's rarity among the leads (inverse document frequency), the weight of a word
     no lead holds (as the rarest), and the weight from which a word is distinctive."""
 
@@ -88,14 +88,14 @@ class _Rarity:
 
     def weigh(self, words: Iterable[str]) -> float:
         """The words' summed weight."""
-        return sum(self.weights.get(word, self.rarest) for word in words)
+        return sum(self.weight(word) for word in words)
 
     def is_distinctive(self, word: str) -> bool:
         """Whether few leads hold the word (``DISTINCTIVE_ITEMS``, ``DISTINCTIVE_SHARE``)."""
-        return self.weights.get(word, self.rarest) >= self.distinctive
+        return self.weight(word) >= self.distinctive
 
 
-def _rarity(bags: Iterable[frozenset[str]]) -> _Rarity:
+def rarity_of(bags: Iterable[frozenset[str]]) -> Rarity:
     """The rarity of the leads' words; a handful of items weighs as if among
     ``MIN_RARITY_ITEMS``, or a word two of three items share would weigh nearly nothing."""
     bags = list(bags)
@@ -105,25 +105,25 @@ def _rarity(bags: Iterable[frozenset[str]]) -> _Rarity:
     def weight(count: float) -> float:
         return math.log((leads + 1) / count) + 0.1
 
-    return _Rarity(
+    return Rarity(
         {word: weight(count) for word, count in counts.items()},
         rarest=weight(1),
         distinctive=weight(max(DISTINCTIVE_ITEMS, leads * DISTINCTIVE_SHARE)),
     )
 
 
-def _overlap(a: frozenset[str], b: frozenset[str], rarity: _Rarity) -> float:
+def overlap_of(a: frozenset[str], b: frozenset[str], rarity: Rarity) -> float:
     """The weight of the shared words over that of the lighter lead."""
     lighter = min(rarity.weigh(a), rarity.weigh(b))
     return rarity.weigh(a & b) / lighter if lighter else 0.0
 
 
-def _same_story(a: frozenset[str], b: frozenset[str], rarity: _Rarity) -> bool:
+def _same_story(a: frozenset[str], b: frozenset[str], rarity: Rarity) -> bool:
     shared = a & b
     return (
         len(shared) >= SHARED_WORDS
         and any(rarity.is_distinctive(word) for word in shared)
-        and _overlap(a, b, rarity) >= STORY_OVERLAP
+        and overlap_of(a, b, rarity) >= STORY_OVERLAP
     )
 
 
@@ -177,7 +177,7 @@ def group_items(
     extracted, before consolidation (which then merges no statements of two stories).
     """
     leads = _leads(facts, items, topic)
-    rarity = _rarity(leads.values())
+    rarity = rarity_of(leads.values())
     order = {item: index for index, item in enumerate(items)}
     ordered = sorted(items, key=lambda item: (_day(items[item]) or date.max, order[item]))
     founders: list[str] = []
@@ -199,7 +199,7 @@ def group_items(
             founder = founders[story]
             if not _close_in_time(items[item], items[founder]):
                 continue
-            overlap = _overlap(lead, leads[founder], rarity)
+            overlap = overlap_of(lead, leads[founder], rarity)
             if _same_story(lead, leads[founder], rarity) and overlap > best_overlap:
                 best, best_overlap = story, overlap
         if best is None:
@@ -233,7 +233,7 @@ def story_score(story: Story, facts: Mapping[str, Fact], topic: Topic, today: da
 def _developing_since(
     lead: frozenset[str],
     earlier: Sequence[tuple[date, frozenset[str]]],
-    rarity: _Rarity,
+    rarity: Rarity,
 ) -> date | None:
     days = [day for day, words in earlier if _same_story(lead, words, rarity)]
     return min(days, default=None)
@@ -245,11 +245,13 @@ def build_stories(
     topic: Topic,
     edition_date: date,
     story_of: Mapping[str, int],
+    words: Mapping[str, frozenset[str]],
     earlier: Sequence[EarlierStory] = (),
 ) -> tuple[Story, ...]:
     """The edition's news as stories, the most important first (``story_score``): ``story_of``
     is each item's story (``group_items``, given the statements as extracted, as consolidation
-    was), ``merged`` the statements as consolidated."""
+    was), ``merged`` the statements as consolidated, ``words`` their content words by id
+    (``briefing.compose.likeness``), which its leads are chosen by."""
     by_id = {document.id: document for document in documents}
     items = {document.id: document for document in documents if document.form == "feed-item"}
     order = {document.id: index for index, document in enumerate(documents)}
@@ -270,7 +272,7 @@ def build_stories(
         if timedelta(0) < edition_date - story.edition_date <= timedelta(days=REMEMBERED_DAYS)
     ]
     leads = _leads(merged, items, topic)
-    rarity = _rarity([*leads.values(), *(words for _, words in remembered)])
+    rarity = rarity_of([*leads.values(), *(words for _, words in remembered)])
     place = body_places(merged, items)
     stories = []
     for facts in members.values():
@@ -290,7 +292,7 @@ def build_stories(
         ranked = rank_statements(
             [fact for fact in facts if fact.id not in titles],
             headlines,
-            lambda fact: content_words(fact.statement, topic),
+            lambda fact: words[fact.id],
             rarity.weight,
             place,
         )

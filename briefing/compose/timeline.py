@@ -10,7 +10,7 @@ statements of stories before the others, the most important story first.
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from briefing.compose.likeness import Likeness, group_alike
+from briefing.compose.likeness import Likeness, group_alike, interval
 from briefing.models import Fact, FactKind, Story
 
 
@@ -32,10 +32,6 @@ def build_timeline(
         if fact.kind == FactKind.EVENT and fact.when is not None and fact.when.end <= edition_date
     ]
 
-    def time(fact: Fact) -> tuple[date, date]:
-        assert fact.when is not None
-        return fact.when.start, fact.when.end
-
     def central_first(fact: Fact) -> tuple[int, ...]:
         if fact.id in place:
             return (0, *place[fact.id])
@@ -45,7 +41,9 @@ def build_timeline(
     for fact in sorted(events, key=central_first):
         # A story's statements of one time are one row, its first the shown one; the others
         # still tell what the row is about.
-        row = (place[fact.id][0], time(fact)) if fact.id in place else fact.id
+        row = (place[fact.id][0], interval(fact)) if fact.id in place else fact.id
         rows.setdefault(row, []).append(fact)
-    kept = list(group_alike(rows.values(), likeness, time))
-    return tuple(sorted(kept, key=lambda fact_id: (*time(facts[order[fact_id]]), order[fact_id])))
+    kept = list(group_alike(rows.values(), likeness, interval))
+    return tuple(
+        sorted(kept, key=lambda fact_id: (*interval(facts[order[fact_id]]), order[fact_id]))
+    )
