@@ -33,6 +33,7 @@ from briefing.publish.bucket import Bucket, send_to_bucket
 from briefing.publish.links import EditionLinks, edition_links
 from briefing.render.budget import Printed, render_bounded_pdf
 from briefing.render.document import PageSize, render_standalone_html
+from briefing.render.shown import Cut
 from briefing.render.summary import key_points
 from briefing.reuse import StoredEdition, edition_inputs, load_code_version, load_stored_edition
 from briefing.settings import Settings, load_settings
@@ -520,6 +521,7 @@ class Rendered:
     print_html: str  # what the PDF was rendered from
     pages: int  # the PDF's
     json: bytes  # the JSON edition, as attached to the PDF and written beside it
+    cut: Cut  # what the PDF shows of the edition
 
 
 def print_edition(plan: EditionPlan, briefing: Briefing, json: bytes | None = None) -> Printed:
@@ -549,7 +551,12 @@ def render_edition(plan: EditionPlan, briefing: Briefing) -> Rendered:
     printed = print_edition(plan, briefing, json=data)
     html = render_standalone_html(briefing, plan.templates_dir, page_size=plan.page_size)
     return Rendered(
-        pdf=printed.pdf, html=html, print_html=printed.html, pages=printed.pages, json=data
+        pdf=printed.pdf,
+        html=html,
+        print_html=printed.html,
+        pages=printed.pages,
+        json=data,
+        cut=printed.cut,
     )
 
 

@@ -256,7 +256,7 @@ def score_leads(
 def score_printed(briefing: Briefing, cut: Cut) -> tuple[Score, list[str]]:
     """Stories whose headline and first lead the PDF prints (its cut)."""
     shown = build_shown(briefing, cut)
-    printed = {s.id for by_theme in shown.theme_lists["stories"].values() for s in by_theme.entries}
+    printed = shown.printed_stories
     misses = []
     right = 0
     for story in briefing.stories:

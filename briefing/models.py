@@ -716,6 +716,11 @@ class Briefing(_Record):
             yield from section.facts
 
     @cached_property
+    def headline_ids(self) -> frozenset[str]:
+        """The ids of the statements that are an item's title, for looking up."""
+        return frozenset(self.headlines)
+
+    @cached_property
     def new_ids(self) -> frozenset[str]:
         """The ids of the facts no earlier edition carried, for looking up."""
         return frozenset(self.new_fact_ids)

@@ -34,9 +34,8 @@ from flows.run_stop import Stopping, prepare_temporary_server
 from flows.stopping import RunStopped, stopped_by_signals
 
 if TYPE_CHECKING:
-    from briefing.edition import EditionResult
+    from briefing.edition import EditionResult, Rendered
     from briefing.models import Briefing
-    from briefing.render.shown import Cut
     from flows.weekly_briefing import EditionParameters
 
 app = typer.Typer(
@@ -381,13 +380,10 @@ def evaluate(
         news_set = load_news_set(news)
         topic = load_topic(load_settings().topic_file)
         news_briefing, guids = compose_news_set(news_set, topic)
+        # Rendered once: scored by what its PDF prints, and written as scored when asked.
+        news_rendered = render_as_run(news_briefing)
         news_report = evaluate_news(
-            news_briefing,
-            guids,
-            news_set.labels,
-            news_set.leads,
-            printed_cut(news_briefing),
-            topic,
+            news_briefing, guids, news_set.labels, news_set.leads, news_rendered.cut, topic
         )
         held_out_set = load_news_set(held_out)
         held_out_briefing, held_out_guids = compose_news_set(held_out_set, topic)
@@ -396,11 +392,11 @@ def evaluate(
             held_out_guids,
             held_out_set.labels,
             held_out_set.leads,
-            printed_cut(held_out_briefing),
+            render_as_run(held_out_briefing).cut,
             topic,
         )
         if news_edition is not None:
-            written = write_news_edition(news_briefing, news_edition)
+            written = write_news_edition(news_briefing, news_rendered, news_edition)
     except BriefingError as exc:
         fail(exc, code=1)
     if as_json:
@@ -460,20 +456,17 @@ def _score_table(title: str) -> Table:
     return table
 
 
-def printed_cut(briefing: "Briefing") -> "Cut":
-    """What the PDF of an edition prints, laid out as a run lays it out."""
-    from briefing.edition import build_plan, print_edition
-
-    return print_edition(build_plan(load_settings(), today=briefing.edition_date), briefing).cut
-
-
-def write_news_edition(briefing: "Briefing", folder: Path) -> list[Path]:
-    """The news set's edition rendered as a run renders one, its three files in the folder."""
+def render_as_run(briefing: "Briefing") -> "Rendered":
+    """An edition rendered as a run renders it: its PDF within the page budget, HTML, JSON."""
     from briefing.edition import build_plan, render_edition
+
+    return render_edition(build_plan(load_settings(), today=briefing.edition_date), briefing)
+
+
+def write_news_edition(briefing: "Briefing", rendered: "Rendered", folder: Path) -> list[Path]:
+    """The news set's edition, as rendered, its three files in the folder."""
     from briefing.store.files import edition_stem
 
-    plan = build_plan(load_settings(), today=briefing.edition_date)
-    rendered = render_edition(plan, briefing)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         stem = folder / edition_stem(briefing)

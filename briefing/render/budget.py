@@ -3,15 +3,15 @@
 The PDF prints the first entries of one order of importance (``briefing.render.shown.priority``):
 as many as fit in ``max_pages``. Each entry's size is known roughly before any layout, from its
 words (``step_sizes``), and the pages a layout fills (whole pages and the share of the last one,
-``LaidOut.filled``) grow about in line with the summed sizes. The PDF is laid out first with the
-whole order, or with what ``FIRST_PAGES`` times the budget would hold when the order is longer.
-Over the budget, the next layout takes the size at which the line through the layouts closest
-above and below the budget reaches a full budget (the first layout below it, when the first is
-over, is of the brief and back matter alone, which is quick), halving when two in a row miss on
-one side, until a layout fits with its last page ``FULL`` enough, the most known to fit and the
-fewest known not to are within ``CLOSE`` characters (under half a page), or after
-``MAX_LAYOUTS`` layouts; the most known to fit is written. An edition within its budget is laid
-out once and prints everything.
+``LaidOut.filled``) grow about in line with the summed sizes. An order no longer than
+``FIRST_PAGES`` times the budget would hold (at ``PAGE`` characters a page) is laid out whole
+first; a longer one is laid out first with the brief and back matter alone (quick), then with
+what fills the rest at ``PAGE`` characters a page. Each next layout takes the size at which the
+line through the layouts nearest either side of the budget (or the two largest that fit) reaches
+a full budget, halving the gap when two guesses in a row fall on one side, until a layout fits
+with its last page ``FULL`` enough, the most known to fit and the fewest known not to are within
+``CLOSE`` characters (under half a page), or after ``MAX_LAYOUTS`` layouts; the most known to fit
+is written. An edition within its budget is laid out once and prints everything.
 """
 
 from bisect import bisect_right
@@ -26,7 +26,7 @@ from briefing.render.document import LaidOut, PageSize, layout_pdf, render_html
 from briefing.render.shown import Cut, priority, step_sizes
 
 PAGE = 3500  # characters of entries a page about holds (measured: 3,000 to 4,500 here)
-FIRST_PAGES = 1.5  # the first layout of a long order: what 1.5 times the budget would hold
+FIRST_PAGES = 1.5  # an order up to what 1.5 times the budget would hold is laid out whole first
 CLOSE = 1500  # characters: the search stops when fitting and not fitting are this close...
 FULL = 0.8  # ...or when a layout fits with its last page this full
 MAX_LAYOUTS = 6
@@ -66,42 +66,48 @@ def render_bounded_pdf(
         """The most steps whose sizes add up to at most so many characters."""
         return max(0, bisect_right(size, characters) - 1)
 
-    def lay_out(steps: int) -> int:
+    def lay_out(steps: int) -> tuple[bool, float]:
+        """Lay out the first ``steps`` entries: whether they fit, and the pages they fill."""
         cut = Cut.first(order, steps, citations)
         html = render_html(briefing, templates_dir, page_size=page_size, cut=cut)
         laid_out = layout_pdf(html, templates_dir, attachments=attachments, created=created)
         tried[steps] = (html, laid_out)
-        return laid_out.pages
+        return laid_out.pages <= max_pages, laid_out.filled
 
-    fits, over = -1, None  # the most steps known to fit; the fewest known not to
-    filled: dict[int, float] = {}  # the pages each layout filled, by its steps
-    sides: list[bool] = []  # whether each layout fitted, in turn
-    steps = min(len(order), steps_within(PAGE * FIRST_PAGES * max_pages))
     goal = max_pages - (1 - FULL) / 2  # between full enough and full
+    fits, over = -1, -1  # the most steps known to fit; the fewest known not to (-1: none yet)
+    filled: dict[int, float] = {}  # the pages each layout filled, by its steps
+    missed_on: bool | None = None  # the side the last guess between the two fell on
+    # A short order is laid out whole; a long one starts from the brief and back matter alone.
+    steps = len(order) if size[-1] <= PAGE * FIRST_PAGES * max_pages else 0
     while len(tried) < MAX_LAYOUTS:
-        lay_out(steps)
-        filled[steps] = tried[steps][1].filled
-        sides.append(tried[steps][1].pages <= max_pages)
-        if sides[-1]:
+        between = 0 <= fits < steps < over
+        fitted, filled[steps] = lay_out(steps)
+        if fitted:
             fits = steps
             if steps == len(order) or filled[steps] >= max_pages - 1 + FULL:
                 break
         else:
             over = steps
-        if over is None:  # all tried fit, but the order goes on: try twice as much
-            steps = min(len(order), steps_within(2 * size[steps] + PAGE))
-            continue
-        if fits < 0:  # the brief and back matter alone: a cheap layout, and the line's start
+        if fits < 0:  # the whole order is over: the brief alone is the line's other end
             steps = 0
             continue
-        if size[over] - size[fits] <= CLOSE:
+        if over >= 0 and size[over] - size[fits] <= CLOSE:
             break
-        if sides[-2:] in ([True, True], [False, False]):  # the line misses on one side: halve
+        if between and missed_on is fitted:  # two guesses short on one side: halve the gap
             target = (size[fits] + size[over]) / 2
-        else:  # where the line through the layouts either side of the budget reaches the goal
-            share = (goal - filled[fits]) / max(filled[over] - filled[fits], 0.01)
-            target = size[fits] + (size[over] - size[fits]) * share
-        steps = min(max(steps_within(target), fits + 1), over - 1)
+        else:  # where the line through the nearest layouts either side (or the two largest
+            # that fit, beyond them) reaches the goal: pages grow about in line with the sizes
+            low = max((k for k in filled if k < fits), default=-1) if over < 0 else fits
+            high = fits if over < 0 else over
+            if low < 0 or high == low:  # one layout: PAGE characters a page
+                target = size[high] + (goal - filled[high]) * PAGE
+            else:
+                slope = (filled[high] - filled[low]) / max(size[high] - size[low], 1)
+                target = size[low] + (goal - filled[low]) / max(slope, 1 / (4 * PAGE))
+        missed_on = fitted if between else None
+        steps = max(steps_within(target), fits + 1)
+        steps = min(steps, over - 1 if over >= 0 else len(order))
         if steps in tried:
             break
     best = max(fits, 0)

@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any, Generic, TypeVar
 
-from briefing.models import Briefing, Fact, FetchOutcome, Milestone, Section, SourceDocument, Story
+from briefing.models import (
+    Briefing,
+    Disagreement,
+    Fact,
+    FetchOutcome,
+    Milestone,
+    Section,
+    SourceDocument,
+    Story,
+)
 from briefing.render.formatting import cited_numbers, outlets_of
 
 T = TypeVar("T")
@@ -58,7 +67,7 @@ def story_statements(story: Story, briefing: Briefing) -> list[Fact]:
     """A story's statements as printed under its headline: its leads, then the others by rank,
     and for a story an earlier edition carried, what is new since first; never a title (its own
     or another outlet's), which is a headline, not a statement."""
-    titles = set(briefing.headlines)
+    titles = briefing.headline_ids
     statements = [briefing.fact(i) for i in story.fact_ids[1:] if i not in titles]
     if story.developing_since is None or briefing.previous_edition is None:
         return statements
@@ -68,7 +77,7 @@ def story_statements(story: Story, briefing: Briefing) -> list[Fact]:
 
 def other_statements(briefing: Briefing, section: Section) -> list[Fact]:
     """A theme's statements outside its stories (a story's are shown with it), no title."""
-    titles = set(briefing.headlines)
+    titles = briefing.headline_ids
     return [
         fact
         for fact in section.facts
@@ -106,10 +115,10 @@ def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
     statements = {story.id: story_statements(story, briefing) for story in stories}
     leads = {story.id: len(story.lead_ids) for story in stories}
     steps: list[Step] = []
-    for story in stories:
-        steps.append(((STORIES, story.theme), (STORY, story.id)) if statements[story.id] else ())
-        if not statements[story.id]:
-            steps[-1] = ((STORIES, story.theme),)
+    for story in stories:  # its headline, and its first lead when it has a statement
+        steps.append(
+            ((STORIES, story.theme), (STORY, story.id))[: 2 if statements[story.id] else 1]
+        )
     steps += [((COMING_UP, ""),)] * len(coming_up(briefing))
     steps += [((MILESTONES, ""),)] * len(briefing.milestones)
     # A feed that failed says what this edition could not read: it comes first of the feeds.
@@ -152,26 +161,27 @@ def step_sizes(briefing: Briefing, order: Sequence[Step]) -> list[int]:
     """About how much page each step of the order takes, in characters of text: the words of
     the entries it adds and what an entry costs besides (``ENTRY_COST``, ``STORY_COST``)."""
     whole = build_shown(briefing)
+
+    def entries(name: str, key: str) -> Sequence[Any]:
+        if name == STORY:
+            return whole.story_lists[key].entries
+        if name == TIMELINE:  # cut from the start, so each step adds from the end
+            return whole.lists[TIMELINE].entries[::-1]
+        return whole.theme_lists[name][key].entries if key else whole.lists[name].entries
+
+    lists: dict[tuple[str, str], Sequence[Any]] = {}
     taken: Counter[tuple[str, str]] = Counter()
     sizes = []
     for step in order:
         size = 0
-        for name, key in step:
-            index = taken[(name, key)]
-            taken[(name, key)] += 1
-            if name == STORIES:
-                story = whole.stories[key].entries[index]
-                size += STORY_COST + len(briefing.fact(story.headline).statement)
+        for entry_of in step:
+            if entry_of not in lists:
+                lists[entry_of] = entries(*entry_of)
+            entry = lists[entry_of][taken[entry_of]]
+            taken[entry_of] += 1
+            if isinstance(entry, Story):
+                size += STORY_COST + len(briefing.fact(entry.headline).statement)
                 continue
-            if name == STORY:
-                entries: Sequence[Any] = whole.story_lists[key].entries
-            elif name == OTHERS:
-                entries = whole.others[key].entries
-            elif name == TIMELINE:  # cut from the start, so the step adds from the end
-                entries = whole.timeline.entries[::-1]
-            else:
-                entries = whole[name].entries
-            entry = entries[index]
             if isinstance(entry, tuple):  # a milestone and its statement
                 entry = entry[1]
             size += ENTRY_COST + len(getattr(entry, "statement", ""))
@@ -313,7 +323,7 @@ def _cited(entry: object, briefing: Briefing, citations: int | None) -> Iterator
     elif isinstance(entry, tuple):
         for part in entry:
             yield from _cited(part, briefing, citations)
-    elif hasattr(entry, "claims"):  # a disagreement
+    elif isinstance(entry, Disagreement):
         yield from (briefing.source_number(c.evidence.document_id) for c in entry.claims)
 
 
