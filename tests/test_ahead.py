@@ -168,11 +168,15 @@ OTHER_ANNOUNCEMENT = said(
 def test_two_outlets_same_announcement_is_one_milestone(topic: Topic) -> None:
     """Two outlets' words for one December activation, left apart by consolidation, are one
     milestone."""
-    other, second = OTHER_ANNOUNCED, OTHER_ANNOUNCEMENT
-    briefing = edition([ANNOUNCED, other], [ANNOUNCEMENT, second], date(2024, 11, 25), topic)
+    briefing = edition(
+        [ANNOUNCED, OTHER_ANNOUNCED],
+        [ANNOUNCEMENT, OTHER_ANNOUNCEMENT],
+        date(2024, 11, 25),
+        topic,
+    )
     statements = {fact.statement for fact in briefing.facts()}
     assert (True, [(ANNOUNCEMENT.statement, "upcoming", None)]) == (
-        {ANNOUNCEMENT.statement, second.statement} <= statements,
+        {ANNOUNCEMENT.statement, OTHER_ANNOUNCEMENT.statement} <= statements,
         milestones(briefing),
     )
 
@@ -344,9 +348,11 @@ def test_a_future_statement_is_coming_up_only_before_its_time(topic: Topic) -> N
 
 def test_coming_up_is_soonest_first_and_one_per_target(topic: Topic) -> None:
     """Two outlets' December activation is one entry, before the March 2025 flight."""
-    other, second = OTHER_ANNOUNCED, OTHER_ANNOUNCEMENT
     briefing = edition(
-        [HTV, ANNOUNCED, other], [HTV_PLAN, ANNOUNCEMENT, second], date(2024, 11, 25), topic
+        [HTV, ANNOUNCED, OTHER_ANNOUNCED],
+        [HTV_PLAN, ANNOUNCEMENT, OTHER_ANNOUNCEMENT],
+        date(2024, 11, 25),
+        topic,
     )
     assert (ANNOUNCEMENT.id, HTV_PLAN.id) == briefing.coming_up
 

@@ -332,18 +332,7 @@ def test_an_unpunctuated_paragraph_of_300_kb_is_extracted_window_by_window(
     facts that quote it verbatim at their spans, and the cut is counted."""
     words = "Japan and the United States agree on lunar cooperation with JAXA and NASA engineers "
     text = (words * (300_000 // len(words))).strip() + "."
-    document = SourceDocument(
-        id="long",
-        location="test:long",
-        text=text,
-        outlet=None,
-        title=None,
-        author=None,
-        published=None,
-        url=None,
-        source_type="news",
-    )
-    extraction = extract_facts(document, topic)
+    extraction = extract_facts(_article(text), topic)
     spans = [(e.start, e.end, e.quote) for fact in extraction.facts for e in fact.evidence]
     assert 1 == extraction.skipped["over-long paragraph cut into windows"]
     assert len(text) // MAX_PARAGRAPH_CHARS <= len(spans)

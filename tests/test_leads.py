@@ -70,12 +70,11 @@ def test_a_story_leads_with_the_event_its_outlets_report_not_the_scene_setting(
     topic: Topic,
 ) -> None:
     """Told by two outlets, the debris-inspection launch leads with the launch, not with the
-    first sentence describing the company, and never with the founder's quote."""
+    first sentence describing the company nor with the founder's quote."""
     briefing = edition([ASTROSCALE, ASTROSCALE_JT], topic)
     story = next(s for s in briefing.stories if len(s.document_ids) == 2)
     leads = [briefing.fact(fact_id).statement for fact_id in story.lead_ids]
     assert leads[0].startswith(("A Rocket Lab Electron launched", "Astroscale's ADRAS-J"))
-    assert not any(lead.startswith('"This is a big day') for lead in leads[:1])
 
 
 def test_leads_are_the_statements_right_after_the_headline_and_no_title(topic: Topic) -> None:

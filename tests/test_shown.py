@@ -12,10 +12,12 @@ from briefing.models import (
     Milestone,
     Section,
     SourceDocument,
+    Story,
 )
 from briefing.render.shown import (
     Cut,
     Shown,
+    Step,
     build_shown,
     priority,
     story_statements,
@@ -216,12 +218,18 @@ def test_only_sources_cited_by_what_is_shown_are_listed() -> None:
 
 
 def test_stories_come_first_with_their_lead_and_no_title_is_a_statement(topic: Topic) -> None:
-    """Each story's headline and first lead come first in the order, most important story
-    first; the statements under a story are its leads then the rest, never a title."""
+    """Each story's headline and first lead come first in the order, the top stories before
+    the others (so every story the brief names is printed); the statements under a story are
+    its leads then the rest, never a title."""
     briefing = story_edition([SLIM_KYODO, SLIM_SPACENEWS, H3], topic)
-    order = priority(briefing)
-    first = [((("stories", story.theme), ("story", story.id)),) for story in briefing.stories]
-    assert [step for (step,) in first] == order[: len(briefing.stories)]
+    first, second = briefing.stories
+    top_second = briefing.model_copy(update={"top_stories": (second.id,)})
+
+    def steps(story: Story) -> Step:
+        return (("stories", story.theme), ("story", story.id))
+
+    assert [steps(first), steps(second)] == priority(briefing)[:2]
+    assert [steps(second), steps(first)] == priority(top_second)[:2]
     for story in briefing.stories:
         statements = [fact.id for fact in story_statements(story, briefing)]
         assert list(story.lead_ids) == statements[: len(story.lead_ids)]
