@@ -21,10 +21,12 @@ misses shows as passed, not as done on a wrong report.
 """
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import islice
 from typing import Literal
 
 from briefing.compose.likeness import (
@@ -47,6 +49,8 @@ from briefing.models import (
 from briefing.topic import Topic
 
 LATE_DAYS = 31  # an event this long after a target's end may still be it, a little late
+YEAR_DAYS = 366  # the longest span of an event looked for before a plan's window opens
+CANDIDATES_PER_KEY = 50  # events of one word or story tried for one plan at most
 _DEADLINES = frozenset({"by", "no-later-than", "before", "until", "through"})
 
 MilestoneStatus = Literal["upcoming", "done", "passed-reported", "passed-unreported"]
@@ -161,18 +165,28 @@ def read_ahead(
 
 
 class _DoneFinder:
-    """The events that may report a target done, looked up by story and distinctive word."""
+    """The events that may report a target done, looked up by story and distinctive word, each
+    key's events in the order they happened.
+
+    For a plan, each key's events are read from a year before its window opens (an event's span
+    is at most a year but for a decade's or a range's) to its close, earliest first, up to the
+    first that reports it done (and any of the same day) and at most ``CANDIDATES_PER_KEY``:
+    so the work grows with the plans, not with plans times events (a word common to a
+    thousand statements of a large edition is still distinctive in it)."""
 
     def __init__(self, events: Iterable[Fact], ahead: Ahead) -> None:
         self.ahead = ahead
         self.order: dict[str, int] = {}
-        self.by_key: dict[str, list[Fact]] = {}
+        by_key: dict[str, list[tuple[date, int, Fact]]] = {}
         for index, event in enumerate(events):
-            if event.kind != FactKind.EVENT or ahead.event_span(event) is None:
+            span = ahead.event_span(event) if event.kind == FactKind.EVENT else None
+            if span is None:
                 continue
             self.order[event.id] = index
             for key in self._keys(event):
-                self.by_key.setdefault(key, []).append(event)
+                by_key.setdefault(key, []).append((span[0], index, event))
+        self.by_key = {key: [event for *_, event in sorted(found)] for key, found in by_key.items()}
+        self.starts = {key: [start for start, *_ in sorted(found)] for key, found in by_key.items()}
 
     def _keys(self, fact: Fact) -> list[str]:
         rarity = self.ahead.likeness.rarity
@@ -180,15 +194,32 @@ class _DoneFinder:
         story = self.ahead.story_of.get(fact.id)
         return [*keys, f"story:{story}"] if story is not None else keys
 
+    def _first_done(self, plan: Fact, key: str, window: tuple[date, date]) -> list[Fact]:
+        """The earliest events of one key that report the plan done (see the class)."""
+        starts = self.starts.get(key, [])
+        first = bisect_left(starts, window[0] - timedelta(days=YEAR_DAYS))
+        done: list[Fact] = []
+        done_on: date | None = None  # the day of the first found: others of that day may tie
+        for event, start in islice(
+            zip(self.by_key[key][first:], starts[first:], strict=True), CANDIDATES_PER_KEY
+        ):
+            if start > window[1] or (done_on is not None and start > done_on):
+                break
+            if self.ahead.reports_done(plan, event):
+                done.append(event)
+                done_on = start
+        return done
+
     def find(self, plans: Sequence[Fact]) -> Fact | None:
         """The event reporting any of the plans done: the earliest, then one stating its time,
         then the best supported."""
         found = {
             event.id: event
             for plan in plans
+            if (window := self.ahead.done_window(plan)) is not None
             for key in self._keys(plan)
-            for event in self.by_key.get(key, ())
-            if self.ahead.reports_done(plan, event)
+            if key in self.by_key
+            for event in self._first_done(plan, key, window)
         }
 
         def first(event: Fact) -> tuple[date, bool, int, int]:
