@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from briefing.compose.consolidate import content_words
-from briefing.compose.stories import Rarity, overlap_of, rarity_of
+from briefing.compose.stories import Rarity, rarity_of
 from briefing.models import Fact, PartialDate
 from briefing.topic import Topic
 
@@ -29,16 +29,16 @@ class Likeness:
 
     words: Mapping[str, frozenset[str]]
     rarity: Rarity
+    weights: Mapping[str, float]  # each statement's words' summed weight
 
     def same_thing(self, a: Fact, b: Fact) -> bool:
-        """Whether the two statements are about the same thing (see the module)."""
-        one, other = self.words[a.id], self.words[b.id]
-        shared = one & other
-        return (
-            len(shared) >= SAME_WORDS
-            and any(self.rarity.is_distinctive(word) for word in shared)
-            and overlap_of(one, other, self.rarity) >= SAME_OVERLAP
-        )
+        """Whether the two statements are about the same thing (see the module): the shared
+        words' weight over the lighter statement's (as ``stories.overlap_of``, its sums kept)."""
+        shared = self.words[a.id] & self.words[b.id]
+        if len(shared) < SAME_WORDS or not any(self.rarity.is_distinctive(w) for w in shared):
+            return False
+        lighter = min(self.weights[a.id], self.weights[b.id])
+        return lighter > 0 and self.rarity.weigh(shared) >= SAME_OVERLAP * lighter
 
     def share_a_name(self, a: Fact, b: Fact) -> bool:
         """A looser test: the statements share ``SAME_WORDS`` words, a distinctive one among
@@ -58,7 +58,8 @@ def statement_words(fact: Fact, topic: Topic) -> frozenset[str]:
 def build_likeness(facts: Iterable[Fact], topic: Topic) -> Likeness:
     """The likeness of an edition's statements (every statement it may be asked about)."""
     words = {fact.id: statement_words(fact, topic) for fact in facts}
-    return Likeness(words, rarity_of(words.values()))
+    rarity = rarity_of(words.values())
+    return Likeness(words, rarity, {key: rarity.weigh(bag) for key, bag in words.items()})
 
 
 def interval(fact: Fact) -> tuple[date, date]:
