@@ -30,6 +30,7 @@ MMR_LAMBDA = 0.7  # weight of the score against the likeness to leads chosen
 CANDIDATES = 40  # the candidates scored, by place and support: bounds the graph to 40 x 40
 DAMPING = 0.85
 ITERATIONS = 50
+TOLERANCE = 1e-6  # the scores only rank a story's sentences
 # Weights of the signals (tuned on evaluation/news, whose leads were labelled before any output
 # was seen; evaluation/news-heldout was not looked at to choose them).
 CENTRAL, HEADLINED, PLACE, SUPPORT = 1.0, 1.0, 1.2, 0.2
@@ -87,7 +88,7 @@ def lexrank(similarity: Sequence[Sequence[float]]) -> list[float]:
         ]
         change = sum(abs(x - y) for x, y in zip(new, scores, strict=True))
         scores = new
-        if change < 1e-9:
+        if change < TOLERANCE:
             break
     return scores
 

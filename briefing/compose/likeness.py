@@ -21,6 +21,10 @@ from briefing.topic import Topic
 # than a story's lead, so fewer words are asked than of two leads.
 SAME_WORDS = 3
 SAME_OVERLAP = 0.25
+# Bounds on grouping, whatever the input: groups compared per distinctive word (the latest),
+# and statements of a group compared (its first).
+CANDIDATES_PER_WORD = 50
+COMPARED = 4
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,14 @@ def group_alike(
 ) -> dict[str, list[Fact]]:
     """Items (each a few statements of one thing, the shown one first) grouped by what they are
     about, each group under its first statement's id, in order: an item joins the first group
-    of the same ``key`` (a time, say) holding a statement about the same thing as one of its
-    own, else starts one. Only groups sharing a distinctive word with it are compared, so the
-    work grows with the statements, not their square."""
+    of the same ``key`` (a time, say) whose first statements (``COMPARED``, those of the item
+    that started it) hold one about the same thing as one of its own, else starts one. Only the
+    latest ``CANDIDATES_PER_WORD`` groups sharing each of its distinctive words are compared,
+    so the work grows with the statements, not their square (a 20,000-item edition has
+    thousands of plans of one year, and words distinctive among 60,000 statements that a
+    thousand of them hold)."""
     groups: list[list[Fact]] = []
-    by_word: dict[tuple[Hashable, str], set[int]] = {}
+    by_word: dict[tuple[Hashable, str], list[int]] = {}
     for item in items:
         where = key(item[0])
         names = {
@@ -92,12 +99,18 @@ def group_alike(
             for word in likeness.words[fact.id]
             if likeness.rarity.is_distinctive(word)
         }
-        candidates = sorted({index for word in names for index in by_word.get((where, word), ())})
+        candidates = sorted(
+            {
+                index
+                for word in names
+                for index in by_word.get((where, word), ())[-CANDIDATES_PER_WORD:]
+            }
+        )
         home = next(
             (
                 index
                 for index in candidates
-                if any(likeness.same_thing(a, b) for a in item for b in groups[index])
+                if any(likeness.same_thing(a, b) for a in item for b in groups[index][:COMPARED])
             ),
             None,
         )
@@ -106,5 +119,7 @@ def group_alike(
             groups.append([])
         groups[home].extend(item)
         for word in names:
-            by_word.setdefault((where, word), set()).add(home)
+            found = by_word.setdefault((where, word), [])
+            if home not in found[-CANDIDATES_PER_WORD:]:
+                found.append(home)
     return {group[0].id: group for group in groups}
