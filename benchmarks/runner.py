@@ -10,13 +10,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import feedparser
 
@@ -26,7 +25,7 @@ from benchmarks.server import serving
 from benchmarks.synth import EDITION_DATE, PERIOD, build_feeds
 from briefing import edition as stages
 from briefing.edition import EditionPlan
-from briefing.models import Briefing, Fact
+from briefing.models import Briefing
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedFetch
 
@@ -34,6 +33,7 @@ STAGES = ("fetch", "parse", "store", "extract", "consolidate", "compose", "rende
 INGEST = ("fetch", "parse", "store", "extract")
 FETCH_WORKERS = 16  # the flow maps one task per feed onto Prefect's thread pool
 MIB = 1024 * 1024
+T = TypeVar("T")
 
 
 @dataclass
@@ -98,85 +98,97 @@ def _timed_consolidation(clock: Clock) -> Iterator[None]:
         briefing.compose.assemble.consolidate = original  # type: ignore[attr-defined]
 
 
+# Each stage of ``make_edition`` in the benchmark's stage it is timed in.
+TIMED_AS = {
+    "recall": "fetch",
+    "fetch-feed": "fetch",
+    "select": "parse",
+    "extract": "extract",
+    "recognise": "compose",
+    "compose": "compose",
+    "render": "render",
+    "write": "write",
+    "remember": "store",
+}
+
+
+def _count(name: str, value: Any, counts: dict[str, int]) -> None:
+    """What a stage did, as the benchmark's table counts it."""
+    if name == "fetch-feed":
+        for fetched in value:
+            if not isinstance(fetched, FeedFetch):
+                continue
+            counts[fetched.outcome.status] = counts.get(fetched.outcome.status, 0) + 1
+            counts["bytes_received"] = counts.get("bytes_received", 0) + (
+                fetched.outcome.bytes_received or 0
+            )
+    elif name == "select":
+        counts["entries"] = sum(o.items or 0 for o in value.outcomes)
+        counts["off_topic"] = sum(o.off_topic or 0 for o in value.outcomes)
+        counts["out_of_period"] = sum(o.out_of_period or 0 for o in value.outcomes)
+        counts["documents"] = len(value.items)
+    elif name == "extract":
+        counts["documents"] = len(value.results)
+        counts["extracted"] = len(value.fresh)
+        counts["kept"] = len(value.kept)
+        counts["facts"] = len(value.facts)  # those extracted now: the kept are read later
+    elif name == "recognise":
+        counts["reused"] = int(value[1] is not None)
+    elif name == "compose":
+        counts["facts"] = sum(1 for _ in value.facts())
+        counts["disagreements"] = len(value.disagreements)
+        counts["new_facts"] = len(value.new_fact_ids)
+    elif name == "render":
+        counts["pdf_bytes"] = len(value.pdf)
+        counts["html_bytes"] = len(value.print_html.encode())
+    elif name == "write":
+        counts["json_bytes"] = value.json_file.stat().st_size
+
+
+class Timed(stages.Plainly):
+    """``make_edition``'s stages run in this process, each timed in its benchmark stage, feeds
+    on a thread pool where the flow maps one task per feed."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(threads=FETCH_WORKERS)
+        self.clock = clock
+        self.mapping = False
+
+    def run(self, name: str, stage: Callable[..., T], *args: Any) -> T:
+        if name not in TIMED_AS or self.mapping:
+            return stage(*args)
+        consolidation = _timed_consolidation(self.clock) if name == "compose" else nullcontext()
+        with self.clock.stage(TIMED_AS[name]) as counts, consolidation:
+            value = stage(*args)
+            _count(name, value, counts)
+        return value
+
+    def each(
+        self, name: str, stage: Callable[..., T], plan: EditionPlan, items: Sequence[Any]
+    ) -> list[T | Exception]:
+        with self.clock.stage(TIMED_AS.get(name, name)) as counts:
+            self.mapping = True
+            try:
+                values = super().each(name, stage, plan, items)
+            finally:
+                self.mapping = False
+            _count(name, values, counts)
+        return values
+
+
 @dataclass
 class Edition:
     """What one run produced, for the baselines and the checks."""
 
-    fetches: list[FeedFetch]
+    fetches: tuple[FeedFetch, ...]
     briefing: Briefing
     rendered: stages.Rendered | None  # None: the stored edition of the same inputs was reused
-    facts: list[Fact]
 
 
 def run_edition(plan: EditionPlan, clock: Clock) -> Edition:
-    """One edition, stage by stage, each timed: the stage functions the flow's tasks call, in
-    the flow's order, with a thread pool where the flow maps one task per feed."""
-    topic, seeds = stages.load_sources(plan)
-    with clock.stage("fetch") as counts:
-        copies = stages.load_previous_copies(plan)
-        with ThreadPoolExecutor(FETCH_WORKERS) as pool:
-            fetches = list(
-                pool.map(lambda f: stages.fetch_one_feed(plan, f, copies.get(f.url)), plan.feeds)
-            )
-        for fetched in fetches:
-            counts[fetched.outcome.status] = counts.get(fetched.outcome.status, 0) + 1
-        counts["bytes_received"] = sum(f.outcome.bytes_received or 0 for f in fetches)
-    with clock.stage("parse") as counts:
-        selection = stages.select_news(plan, topic, fetches)
-        outcomes = selection.outcomes
-        counts["entries"] = sum(o.items or 0 for o in outcomes)
-        counts["off_topic"] = sum(o.off_topic or 0 for o in outcomes)
-        counts["out_of_period"] = sum(o.out_of_period or 0 for o in outcomes)
-        counts["documents"] = len(selection.items)
-    documents = seeds + selection.documents
-    with clock.stage("extract") as counts:
-        extracted = stages.load_and_extract(plan, topic, documents)
-        counts["documents"] = len(documents)
-        counts["extracted"] = len(extracted.fresh)
-        counts["kept"] = len(extracted.kept)
-        counts["facts"] = len(extracted.facts)  # those extracted now: the kept are read later
-    with clock.stage("compose") as counts, _timed_consolidation(clock):
-        recollection = stages.load_recollection_of(plan)
-        inputs = stages.edition_fingerprint(plan, extracted, outcomes, recollection)
-        stored = stages.load_reusable_edition(plan, inputs)
-        counts["reused"] = int(stored is not None)
-        if stored is None:
-            extracted = stages.load_kept_into(plan, extracted)
-            edition = stages.compose_edition(
-                plan, topic, documents, extracted.facts, outcomes, recollection
-            )
-        else:
-            edition = stored.briefing
-        counts["facts"] = sum(1 for _ in edition.facts())
-        counts["disagreements"] = len(edition.disagreements)
-        counts["new_facts"] = len(edition.new_fact_ids)
-    with clock.stage("render") as counts:
-        rendered = None
-        if stored is None:
-            rendered = stages.render_edition(plan, edition)
-            counts["pdf_bytes"] = len(rendered.pdf)
-            counts["html_bytes"] = len(rendered.print_html.encode())
-    run_id = f"bench-{os.getpid()}"
-    with stages.lock_edition(plan):
-        with clock.stage("write") as counts:
-            if rendered is not None:
-                result = stages.write_files(
-                    plan, edition, rendered, run_id=run_id, written_at=datetime.now(UTC),
-                    inputs=inputs,
-                )  # fmt: skip
-                counts["json_bytes"] = result.json_file.stat().st_size
-        with clock.stage("store") as counts:
-            stages.write_to_memory(
-                plan,
-                edition,
-                selection,
-                fetches,
-                extracted,
-                run_id=run_id,
-                written_at=datetime.now(UTC),
-            )
-            counts["documents"] = len(edition.sources)
-    return Edition(fetches=fetches, briefing=edition, rendered=rendered, facts=extracted.facts)
+    """One edition as the flow makes it (``make_edition``), each stage timed."""
+    made = stages.make_edition(plan, Timed(clock), run_id=f"bench-{os.getpid()}")
+    return Edition(fetches=made.read.fetches, briefing=made.briefing, rendered=made.rendered)
 
 
 def feedparser_alone(fetches: list[FeedFetch]) -> float:
@@ -355,7 +367,8 @@ def prefect_run(urls: list[str], work: Path, include_seeds: bool) -> dict[str, A
     """One weekly_briefing flow run over the same feeds, on a fresh memory: its wall time."""
     # The flow logs a line per document; the benchmark prints only its table.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
+    from briefing.parameters import EditionParameters, form_values
+    from flows.weekly_briefing import weekly_briefing
 
     parameters = EditionParameters(**bench_choices(urls, work / "prefect-out", include_seeds))
     with environment({"BRIEFING_DATABASE_URL": f"sqlite:///{work}/prefect-memory.db"}):

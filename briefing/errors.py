@@ -7,6 +7,10 @@ Every one of them says what went wrong and what to do about it::
     ├── SourceError               a source document cannot be read or does not match its metadata
     │   └── FetchError            a URL could not be fetched within the rules (one feed: recorded)
     ├── StoreError                the memory database cannot be opened, read or written
+    ├── OutputError               the edition's files cannot be written or read in the output folder
+    ├── WorkerError               a worker process parsing or extracting failed
+    ├── PublishError              the edition could not be put in the publishing bucket
+    ├── ServerError               the run's temporary Prefect server could not be started
     ├── DependencyError           a system library (Pango for WeasyPrint, say) is missing
     ├── RenderError               the briefing could not be turned into HTML or PDF
     └── DeliveryError             the edition could not be emailed to every recipient
@@ -44,6 +48,23 @@ class FetchError(SourceError):
 
 class StoreError(BriefingError):
     """The memory database cannot be opened, read or written; nothing half-written is left."""
+
+
+class OutputError(BriefingError):
+    """The edition's files (or a dry run's email) cannot be written, or read back whole, in the
+    output folder; the previous edition is left as it was, or the message says what is not."""
+
+
+class WorkerError(BriefingError):
+    """A worker process failed; the message carries its last words."""
+
+
+class PublishError(BriefingError):
+    """The edition could not be put in the publishing bucket; its files are in the output folder."""
+
+
+class ServerError(BriefingError):
+    """The temporary Prefect server a run starts for itself could not be started or ended early."""
 
 
 class DependencyError(BriefingError):

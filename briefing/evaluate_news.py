@@ -9,7 +9,7 @@ pairs the edition groups, recall over the pairs the labels group.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import combinations
 from pathlib import Path
@@ -18,12 +18,22 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefing.compose.ahead import milestone_problems
-from briefing.compose.assemble import compose_briefing
+from briefing.edition import (
+    EditionPlan,
+    Made,
+    Plainly,
+    Read,
+    build_plan,
+    compose,
+    make_edition,
+    read_edition,
+)
+from briefing.edition.run import FetchFeed
 from briefing.errors import ConfigurationError, SourceError
 from briefing.evaluate import Score
-from briefing.extract.facts import extract_documents
 from briefing.models import Briefing, FactKind, FetchOutcome, SourceDocument
 from briefing.render.shown import Cut, build_shown
+from briefing.settings import Settings, load_settings
 from briefing.sources.feeds import (
     FeedConfig,
     FeedCopy,
@@ -33,7 +43,7 @@ from briefing.sources.feeds import (
     select_items,
 )
 from briefing.sources.fetch import Validators
-from briefing.topic import Topic
+from briefing.topic import Topic, load_topic
 
 
 class _Label(BaseModel):
@@ -171,18 +181,70 @@ def select_news_set(
     return [item.document for item in unique], guids
 
 
-def compose_news_set(news: NewsSet, topic: Topic) -> tuple[Briefing, dict[str, str]]:
-    """The edition of the whole set, its period from its first item's day to its last's, and
-    each document's GUID: the stages the flow runs, without fetching and without memory."""
-    # Every dated item is read (no period cuts the set), then the period is the items' own.
-    documents, guids = select_news_set(news, topic, date(1900, 1, 1), date(2200, 12, 31))
+def _news_plan(news: NewsSet, out_dir: Path, settings: Settings | None = None) -> EditionPlan:
+    """The plan of the set's edition: its feeds, no seeds, no memory, no articles, and its
+    period from its first item's day to its last's (every dated item is read)."""
+    topic = load_topic((settings or load_settings()).topic_file)
+    documents, _ = select_news_set(news, topic, date(1900, 1, 1), date(2200, 12, 31))
     days = [doc.published.value.earliest() for doc in documents if doc.published is not None]
     if not days:
         raise SourceError("the news set's items carry no dates")
-    first, last = min(days), max(days)
-    facts = [fact for done in extract_documents(documents, topic) for fact in done.facts]
-    briefing = compose_briefing(topic, documents, facts, last, period_start=first, versions={})
-    return briefing, guids
+    plan = build_plan(
+        settings or load_settings(),
+        today=max(days),
+        configured_feeds=[fetched.feed for fetched in news.fetches],
+        since=min(days),
+        output_dir=out_dir,
+        include_seeds=False,
+        fetch_articles=False,
+    )
+    return replace(plan, database_url=None)
+
+
+def _replay(news: NewsSet) -> FetchFeed:
+    """The set's feeds, as if each had just been fetched."""
+    saved = {fetched.feed.url: fetched for fetched in news.fetches}
+    return lambda _plan, feed, _previous: saved[feed.url]
+
+
+def _guids(read: Read) -> dict[str, str]:
+    guids = {}
+    for item in read.selection.items:
+        if item.guid is None:
+            raise SourceError(f"{item.document.location}: an evaluation item needs a GUID")
+        guids[item.document.id] = item.guid
+    return guids
+
+
+def compose_news_set(news: NewsSet) -> tuple[Briefing, dict[str, str]]:
+    """The set's edition composed (not rendered, not written), and each document's GUID: the
+    stages the flow runs (``read_edition``, ``compose``), with no seeds and no memory."""
+    plan = _news_plan(news, Path("."))
+    read = read_edition(plan, Plainly(), fetch=_replay(news))
+    briefing = compose(plan, read.topic, read.documents, read.extracted, read.selection)
+    return briefing, _guids(read)
+
+
+@dataclass(frozen=True)
+class NewsEdition:
+    """The set's edition as a run makes it, each document's GUID, and the PDF's cut."""
+
+    made: Made
+    guids: dict[str, str]
+    cut: Cut
+
+
+def make_news_edition(
+    news: NewsSet, out_dir: Path, settings: Settings | None = None
+) -> NewsEdition:
+    """The set's edition made as the flow makes one (``make_edition``), with no seeds, no
+    memory and its feeds replayed, its files written to ``out_dir``: what the evaluation
+    scores."""
+    plan = _news_plan(news, out_dir, settings)
+    made = make_edition(plan, Plainly(), run_id="evaluation", fetch=_replay(news))
+    if made.rendered is None:
+        raise ConfigurationError(f"{out_dir} already holds this edition: score it in a new folder")
+    return NewsEdition(made, _guids(made.read), made.rendered.cut)
 
 
 def _home_story(briefing: Briefing, document_id: str) -> str | None:

@@ -3,11 +3,18 @@
 The flow logs these; ``[n/7]`` numbers the stages a reader waits through.
 """
 
+import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from briefing.edition import EditionResult, Extracted, Selection
+from briefing.edition.facts import Extracted
+from briefing.edition.gather import Selection
+from briefing.edition.keep import EditionResult
 from briefing.models import Briefing, FetchOutcome, SourceDocument
 from briefing.reuse import StoredEdition
+
+if TYPE_CHECKING:
+    from briefing.edition.plan import EditionPlan
 
 STAGES = 7
 
@@ -120,3 +127,43 @@ def describe_reuse(stored: StoredEdition) -> str:
 def describe_files(result: EditionResult) -> str:
     """The write stage's line."""
     return stage_line(6, "write", f"{result.pdf_file}, {result.html_file} and {result.json_file}")
+
+
+def describe_stage(name: str, value: Any, plan: "EditionPlan") -> list[tuple[int, str]]:
+    """The lines a stage of ``make_edition`` reports as it ends, with their logging level."""
+    info, warning = logging.INFO, logging.WARNING
+    if name == "load":
+        return [(info, describe_load(value[1], len(plan.feeds)))]
+    if name == "fetch-feed":
+        return [(info, f"{value.feed.name}: {value.outcome.reason or value.outcome.status}")]
+    if name == "select":
+        lines = [
+            (warning if outcome.status == "failed" else info, describe_feed(outcome))
+            for outcome in value.outcomes
+        ]
+        return [*lines, (info, describe_selection(value))]
+    if name == "articles":
+        return [
+            (info, line) for line in describe_articles(value.outcomes, enabled=plan.fetch_articles)
+        ]
+    if name == "extract":
+        lines = [(info, line) for line in describe_documents(value)]
+        return [*lines, (info, describe_extraction(value))]
+    if name == "recognise" and value[1] is not None:
+        return [(info, describe_reuse(value[1]))]
+    if name == "compose":
+        return [(info, describe_briefing(value))]
+    if name == "render":
+        return [(info, describe_render(value.pdf, value.pages))]
+    if name == "write":
+        return [(info, describe_files(value))]
+    if name == "remember":
+        return [(info, stage_line(7, "remember", "edition recorded in the memory"))]
+    if name == "message" and plan.delivery is not None:
+        size, count = len(value) // 1024, len(plan.delivery.recipients)
+        return [(info, f"message: {size} KiB for {count} recipients")]
+    if name == "write-eml":
+        return [(info, f"dry run: wrote {value} instead of sending it")]
+    if name == "publish" and plan.bucket is not None:
+        return [(info, f"publish: edition put in bucket {plan.bucket.name}: {value.pdf}")]
+    return []

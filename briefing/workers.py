@@ -27,7 +27,7 @@ from typing import IO, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
-from briefing.errors import BriefingError
+from briefing.errors import WorkerError
 from briefing.extract.facts import Extraction, extract_each
 from briefing.models import Fact, FetchOutcome, SourceDocument
 from briefing.sources.feeds import FeedFetch, FeedItem, select_items
@@ -46,10 +46,6 @@ FEED_BATCH = 2
 MIN_FEED_BYTES = 3_000_000
 # How long a worker may take to exit once told there is no more work.
 EXIT_SECONDS = 10
-
-
-class WorkerError(BriefingError):
-    """A worker process failed; the message carries its last words."""
 
 
 class _Record(BaseModel):

@@ -1,4 +1,5 @@
-"""Tasks that email an edition: check the block, build the message, send or write it.
+"""Tasks that email an edition: check the block before any work, then send the message
+(``make_edition`` builds it, and writes a dry run's) to each recipient.
 
 ``deliver_stage`` is retried per recipient, as many times as the settings say, when its trouble
 may pass; a server's outright refusal (a 5xx reply) is not retried. Delivery tasks are never
@@ -9,7 +10,6 @@ import smtplib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 
 from prefect import Task, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
@@ -19,12 +19,10 @@ from prefect.runtime import task_run
 from prefect_email import EmailServerCredentials
 from prefect_email.credentials import SMTPServer, SMTPType
 
-from briefing.deliver.smtp import DELIVERY_LOG, connect_smtp, send_and_record, write_dry_run
-from briefing.edition import EditionPlan, EditionResult, load_message
+from briefing.deliver.smtp import DELIVERY_LOG, connect_smtp, send_and_record
+from briefing.edition import EditionPlan, EditionResult
 from briefing.errors import ConfigurationError, DeliveryError
-from briefing.models import Briefing
 from briefing.settings import Settings, SmtpSecurity, SmtpServer
-from briefing.topic import Topic
 
 BLOCK_SECURITY: dict[SMTPType, SmtpSecurity] = {
     SMTPType.SSL: "ssl",
@@ -76,32 +74,6 @@ def check_block_stage(name: str) -> None:
             f"no prefect-email 'Email Server Credentials' block named {name!r}: create it in "
             "the Prefect UI (Blocks) or leave the SMTP block empty to use BRIEFING_SMTP_* settings"
         ) from exc
-
-
-@task(name="message", cache_policy=NO_CACHE)
-def message_stage(
-    plan: EditionPlan, topic: Topic, briefing: Briefing, result: EditionResult
-) -> bytes:
-    """Build the email with the PDF as written on disk attached, and return its bytes."""
-    assert plan.delivery is not None
-    data = load_message(
-        plan.delivery, topic, briefing, result, plan.templates_dir, datetime.now(UTC)
-    )
-    get_run_logger().info(
-        "message: %d KiB for %d recipients", len(data) // 1024, len(plan.delivery.recipients)
-    )
-    return data
-
-
-@task(name="write-eml", cache_policy=NO_CACHE)
-def write_message_stage(plan: EditionPlan, data: bytes, run_id: str | None) -> Path:
-    """A dry run's delivery: write the message as an .eml file and record it per recipient."""
-    assert plan.delivery is not None
-    path = write_dry_run(
-        plan.out_dir, plan.edition_date, plan.delivery, data, at=datetime.now(UTC), run_id=run_id
-    )
-    get_run_logger().info("dry run: wrote %s instead of sending it", path)
-    return path
 
 
 def delivery_may_pass(_task: Task[..., None], _run: TaskRun, state: State) -> bool:

@@ -197,7 +197,8 @@ def test_the_flow_fetches_the_articles_and_its_run_form_can_turn_that_off(
 ) -> None:
     """Through Prefect: the weekly-briefing flow's articles stage gives the JSON edition the
     full articles and the sentence only a page's body holds; fetch_articles=False gives none."""
-    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
+    from briefing.parameters import EditionParameters, form_values
+    from flows.weekly_briefing import weekly_briefing
 
     monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path}/memory.db")
     monkeypatch.setenv("BRIEFING_ARTICLE_CAP", "60")

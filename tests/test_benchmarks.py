@@ -26,8 +26,9 @@ from benchmarks.runner import (
 )
 from benchmarks.server import serving
 from benchmarks.synth import build_feeds
+from briefing.parameters import EditionParameters, form_values
 from briefing.sources.feeds import plain_text
-from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
+from flows.weekly_briefing import weekly_briefing
 
 
 @pytest.fixture(scope="module")

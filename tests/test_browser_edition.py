@@ -13,8 +13,7 @@ from playwright.sync_api import Browser, Page
 from briefing.edition import load_seed_briefing
 from briefing.evaluate_news import compose_news_set, load_news_set
 from briefing.render.document import render_html
-from briefing.settings import PROJECT_ROOT, Settings
-from briefing.topic import load_topic
+from briefing.settings import PROJECT_ROOT
 from tests.browser import WIDTHS, chromium, needs_chromium
 
 # Slow: a browser start and two editions rendered, about ten seconds together.
@@ -28,10 +27,7 @@ MEASURE_CH = 70  # the column's measure, in characters (the "0" of its font: CSS
 def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The seed edition and the labelled news set's (stories, outlets' links) as HTML files."""
     folder = tmp_path_factory.mktemp("html")
-    settings = Settings()
-    news, _ = compose_news_set(
-        load_news_set(PROJECT_ROOT / "evaluation" / "news"), load_topic(settings.topic_file)
-    )
+    news, _ = compose_news_set(load_news_set(PROJECT_ROOT / "evaluation" / "news"))
     files = {}
     for name, briefing in (("seed", load_seed_briefing(date(2023, 1, 20))), ("news", news)):
         files[name] = folder / f"{name}.html"

@@ -130,7 +130,8 @@ def test_a_flow_run_publishes_its_edition_and_links_to_the_bucket(
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
+    from briefing.parameters import EditionParameters, form_values
+    from flows.weekly_briefing import weekly_briefing
 
     monkeypatch.setenv("BRIEFING_DATABASE_URL", f"sqlite:///{tmp_path / 'memory.db'}")
     monkeypatch.setenv("BRIEFING_PUBLISH_BUCKET", bucket.name)

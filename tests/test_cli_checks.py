@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import flows.weekly_briefing
-from flows.cli import app
+from commands.cli import app
 from tests.test_migrations import BEFORE_REVISIONS
 
 runner = CliRunner()

@@ -126,7 +126,7 @@ def news_set(request: pytest.FixtureRequest) -> tuple[Path, NewsReport]:
     """A labelled news set's edition, scored."""
     news = load_news_set(request.param)
     topic = load_topic(PROJECT_ROOT / "topics" / "us-japan-space.yaml")
-    briefing, guids = compose_news_set(news, topic)
+    briefing, guids = compose_news_set(news)
     return request.param, evaluate_news(briefing, guids, news.labels, news.leads, topic=topic)
 
 
@@ -159,8 +159,7 @@ def test_the_pdf_prints_every_storys_headline_and_lead(folder: Path) -> None:
     """Laid out as a run lays it out (16 pages), each news set's PDF prints the headline and
     first lead of every story (24 and 23 stories: within the 30 the budget must hold)."""
     news = load_news_set(folder)
-    topic = load_topic(PROJECT_ROOT / "topics" / "us-japan-space.yaml")
-    briefing, guids = compose_news_set(news, topic)
+    briefing, guids = compose_news_set(news)
     plan = build_plan(Settings(), today=briefing.edition_date)
     report = evaluate_news(briefing, guids, news.labels, cut=print_edition(plan, briefing).cut)
     assert (len(briefing.stories), True) == (report.printed.right, len(briefing.stories) <= 30)

@@ -12,10 +12,12 @@ import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 
+from briefing.edition import EditionResult
 from briefing.errors import BriefingError
 from briefing.models import Briefing
+from briefing.parameters import EditionParameters, form_values
 from briefing.settings import PROJECT_ROOT
-from flows.weekly_briefing import EditionParameters, EditionResult, form_values, weekly_briefing
+from flows.weekly_briefing import weekly_briefing
 from tests.feedserver import LIMITS, FeedServer
 from tests.runs import memory_tables
 

@@ -15,12 +15,14 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from briefing.deliver.smtp import SmtpDeadlineExceeded, load_delivery_records
+from briefing.edition import EditionResult
 from briefing.models import Briefing
+from briefing.parameters import EditionParameters, form_values
 from briefing.render.summary import key_points
 from briefing.settings import SmtpServer
-from flows.cli import app
+from commands.cli import app
 from flows.delivery import block_connection, block_server
-from flows.weekly_briefing import EditionParameters, EditionResult, form_values, weekly_briefing
+from flows.weekly_briefing import weekly_briefing
 from tests.conftest import Mailbox, free_port, serve_smtp
 
 EDITION_DATE = date(2023, 1, 20)

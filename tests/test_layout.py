@@ -14,6 +14,8 @@ PACKAGES = [
     "briefing.render",
     "briefing.deliver",
     "briefing.store",
+    "briefing.publish",
+    "briefing.edition",
 ]
 
 
@@ -46,8 +48,9 @@ def test_the_whole_library_runs_without_prefect() -> None:
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_each_package_lists_its_public_names(package: str) -> None:
-    """Every name in a package's ``__all__`` exists, is public, and is listed once, sorted."""
+    """Every name in a package's ``__all__`` exists, is public, and is listed once (``ruff``
+    keeps the lists sorted, constants first: RUF022)."""
     module = importlib.import_module(package)
     names = list(module.__all__)
-    assert sorted(set(names)) == names
+    assert len(set(names)) == len(names)
     assert [] == [name for name in names if name.startswith("_") or not hasattr(module, name)]

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, delete, event, func, select, text
 from briefing import edition as stages
 from briefing.compose.assemble import compose_briefing
 from briefing.edition import build_plan
+from briefing.edition import facts as facts_stage
 from briefing.errors import StoreError
 from briefing.extract.facts import extract_documents, extract_facts, extraction_key
 from briefing.models import Briefing, Fact, SourceDocument
@@ -369,13 +370,13 @@ def test_kept_facts_are_only_named_until_the_edition_is_composed(
     )
     plan = build_plan(Settings(database_url=database_url), today=date(2023, 1, 20))
     read: list[list[str]] = []
-    load_kept_facts = stages.load_kept_facts
+    load_kept_facts = facts_stage.load_kept_facts
 
     def spy(plan: stages.EditionPlan, keys: list[str]) -> dict[str, list[Fact]]:
         read.append(keys)
         return load_kept_facts(plan, keys)
 
-    monkeypatch.setattr(stages, "load_kept_facts", spy)
+    monkeypatch.setattr(facts_stage, "load_kept_facts", spy)
     named = stages.load_and_extract(plan, topic, seeds)
     assert ([], [], {}) == (read, named.facts, named.fresh)
     assert {r.key for r in fresh} == named.kept

@@ -10,12 +10,8 @@ import pytest
 from prefect.utilities.callables import parameter_schema
 
 from briefing.errors import ConfigurationError
-from flows.weekly_briefing import (
-    EditionParameters,
-    edition_parameters,
-    form_values,
-    weekly_briefing,
-)
+from briefing.parameters import EditionParameters, edition_parameters, form_values
+from flows.weekly_briefing import weekly_briefing
 
 
 def form_schema() -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.server_records import (
+from commands.server_records import (
     Process,
     ServerRecord,
     load_boot_id,

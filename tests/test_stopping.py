@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from briefing.store import EditionManifest, manifest_path
-from flows.run_stop import describe_stop
-from flows.stopping import RunStopped
+from commands.run_stop import describe_stop
+from commands.stopping import RunStopped
 
 SCRIPT = """
 import os, signal, sys, time
-from flows.stopping import RunStopped, stopped_by_signals
+from commands.stopping import RunStopped, stopped_by_signals
 
 def force_stop(stopped):
     print("forced", stopped.signal_name, flush=True)
@@ -74,7 +74,7 @@ def test_no_signal_leaves_the_handlers_as_they_were() -> None:
     SIGTERM then ends the process as it always does."""
     script = textwrap.dedent("""
         import os, signal, threading
-        from flows.stopping import stopped_by_signals
+        from commands.stopping import stopped_by_signals
         before = [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)]
         with stopped_by_signals(lambda stopped: None):
             pass

@@ -293,10 +293,10 @@ def test_the_temporary_server_is_started_as_prefect_starts_it_in_a_group_of_its_
 ) -> None:
     """TemporaryServer runs Prefect's command with Prefect's environment, the process group
     aside: what Prefect 3.8.8 starts, so an upgrade that changes it fails here (the run starts
-    it itself so as not to import Prefect's server module: see flows/temporary_server.py)."""
+    it itself so as not to import Prefect's server module: see commands/temporary_server.py)."""
     from prefect.server.api.server import SubprocessASGIServer
 
-    from flows.temporary_server import TemporaryServer
+    from commands.temporary_server import TemporaryServer
 
     calls: list[dict[str, Any]] = []
 
@@ -322,7 +322,7 @@ def test_the_run_does_not_import_prefects_server_into_its_own_process() -> None:
     """What the run imports to start its server and run its flow leaves Prefect's server app
     out of the run's process (3.5-4 s of every run on 2 cores when it was imported)."""
     code = (
-        "import sys, flows.cli, flows.weekly_briefing, flows.temporary_server; "
+        "import sys, commands.cli, flows.weekly_briefing, commands.temporary_server; "
         "print(sorted(name for name in sys.modules if name.startswith('prefect.server.api')))"
     )
     done = subprocess.run(

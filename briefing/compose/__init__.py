@@ -9,10 +9,13 @@ from briefing.compose.consolidate import (
     consolidate_counted,
     find_disagreements,
 )
+from briefing.compose.stories import REMEMBERED_DAYS, EarlierStory, story_statements
 from briefing.compose.timeline import build_timeline
 
 __all__ = [
+    "REMEMBERED_DAYS",
     "Consolidation",
+    "EarlierStory",
     "build_coming_up",
     "build_milestones",
     "build_timeline",
@@ -23,4 +26,5 @@ __all__ = [
     "find_disagreements",
     "milestone_problems",
     "period_start_for",
+    "story_statements",
 ]

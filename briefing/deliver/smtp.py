@@ -29,7 +29,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.addresses import merge_recipients
-from briefing.errors import BriefingError, ConfigurationError, DeliveryError
+from briefing.errors import ConfigurationError, DeliveryError, OutputError
 from briefing.settings import Settings, SmtpServer
 from briefing.store.files import write_atomic
 
@@ -282,7 +282,7 @@ def write_message(out_dir: Path, edition_date: date, data: bytes) -> Path:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise BriefingError(f"cannot write {path}: {exc.strerror}") from exc
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
     return path
 
 

@@ -5,7 +5,10 @@ Pure: every fact quotes its document verbatim at the span it cites.
 
 from briefing.extract.facts import (
     DocumentFacts,
+    Extraction,
+    ExtractMany,
     extract_documents,
+    extract_each,
     extract_facts,
     extraction_key,
     extraction_keys,
@@ -14,7 +17,10 @@ from briefing.extract.facts import (
 
 __all__ = [
     "DocumentFacts",
+    "ExtractMany",
+    "Extraction",
     "extract_documents",
+    "extract_each",
     "extract_facts",
     "extraction_key",
     "extraction_keys",

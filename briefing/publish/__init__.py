@@ -2,7 +2,15 @@
 address under the public base URL, else the file itself), and a read-only HTTP server of the
 output folder for ``make up``."""
 
+from briefing.publish.bucket import Bucket, send_to_bucket
 from briefing.publish.links import EditionLinks, edition_links
 from briefing.publish.server import EDITION_FILE, serve_editions
 
-__all__ = ["EDITION_FILE", "EditionLinks", "edition_links", "serve_editions"]
+__all__ = [
+    "EDITION_FILE",
+    "Bucket",
+    "EditionLinks",
+    "edition_links",
+    "send_to_bucket",
+    "serve_editions",
+]

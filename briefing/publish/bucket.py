@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
-from briefing.errors import BriefingError
+from briefing.errors import PublishError
 from briefing.publish.links import EditionLinks
 from briefing.publish.server import CONTENT_TYPES
 
@@ -64,7 +64,7 @@ def send_to_bucket(
                     bucket.name, path.name, stream, path.stat().st_size, content_type=kind
                 )
     except (MinioException, HTTPError, OSError) as exc:
-        raise BriefingError(
+        raise PublishError(
             f"cannot publish the edition to bucket {bucket.name!r} at {bucket.endpoint_url}: "
             f"{exc}; its files are in the output folder, and a run of the same date again "
             "publishes them"

@@ -3,21 +3,38 @@ as shown (whole in the HTML edition, the most important first in the PDF), the P
 its page budget, and the run summary for Prefect's page."""
 
 from briefing.render.budget import Printed, render_bounded_pdf
-from briefing.render.document import PageSize, build_environment, render_html, render_pdf
-from briefing.render.shown import Cut, priority
-from briefing.render.summary import KeyPoint, build_fact_rows, build_summary_markdown, key_points
+from briefing.render.document import (
+    PageSize,
+    build_environment,
+    render_html,
+    render_pdf,
+    render_standalone_html,
+)
+from briefing.render.formatting import long_date
+from briefing.render.shown import Cut, build_shown, priority
+from briefing.render.summary import (
+    ROW_STATEMENT_CHARS,
+    KeyPoint,
+    build_fact_rows,
+    build_summary_markdown,
+    key_points,
+)
 
 __all__ = [
+    "ROW_STATEMENT_CHARS",
     "Cut",
     "KeyPoint",
     "PageSize",
     "Printed",
     "build_environment",
     "build_fact_rows",
+    "build_shown",
     "build_summary_markdown",
     "key_points",
+    "long_date",
     "priority",
     "render_bounded_pdf",
     "render_html",
     "render_pdf",
+    "render_standalone_html",
 ]

@@ -10,6 +10,7 @@ from briefing.sources.articles import (
     ArticleCopy,
     ArticleFetch,
     ArticlePolicy,
+    ArticleRound,
     fetch_article,
     fetch_articles,
     wants_article,
@@ -28,7 +29,7 @@ from briefing.sources.feeds import (
     parse_feed,
     select_items,
 )
-from briefing.sources.fetch import FetchLimits, Validators, build_client, fetch_url
+from briefing.sources.fetch import FetchLimits, Validators, build_client, fetch_url, user_agent
 from briefing.sources.pages import extract_main_text
 from briefing.sources.seeds import load_seeds
 
@@ -36,6 +37,7 @@ __all__ = [
     "ArticleCopy",
     "ArticleFetch",
     "ArticlePolicy",
+    "ArticleRound",
     "FeedConfig",
     "FeedCopy",
     "FeedFetch",
@@ -55,6 +57,7 @@ __all__ = [
     "load_seeds",
     "parse_feed",
     "select_items",
+    "user_agent",
     "wants_article",
     "with_article",
 ]

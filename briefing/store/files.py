@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from briefing.errors import BriefingError
+from briefing.errors import OutputError
 from briefing.models import Briefing
 
 
@@ -167,7 +167,7 @@ def write_edition(
         if moved == 0:
             shutil.rmtree(staging, ignore_errors=True)
             raise _unwritable(out_dir, exc) from exc
-        raise BriefingError(
+        raise OutputError(
             f"the edition in {out_dir} was left half replaced: {exc.strerror}; its manifest "
             f"{files.manifest.name} does not match the files until the next run of "
             f"{briefing.edition_date.isoformat()} completes it"
@@ -229,14 +229,14 @@ def _manifest_bytes(manifest: EditionManifest) -> bytes:
     return manifest.model_dump_json(indent=2).encode("utf-8") + b"\n"
 
 
-def _unwritable(out_dir: Path, exc: OSError) -> BriefingError:
+def _unwritable(out_dir: Path, exc: OSError) -> OutputError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return BriefingError(
+        return OutputError(
             f"cannot write the edition to {out_dir}: {exc.strerror}; the previous files of this "
             "edition are left as they were; free some space and run it again, or choose another "
             "folder with --out or BRIEFING_OUT_DIR"
         )
-    return BriefingError(
+    return OutputError(
         f"cannot write the edition to {out_dir}: {exc.strerror}; "
         "choose another folder with --out or BRIEFING_OUT_DIR"
     )
@@ -264,13 +264,13 @@ def load_edition_manifest(out_dir: Path, edition_date: date) -> EditionManifest:
     path = manifest_path(out_dir, edition_date)
     manifest = _read_manifest(path)
     if manifest is None:
-        raise BriefingError(
+        raise OutputError(
             f"{path} is missing or unreadable: the edition of {edition_date.isoformat()} in "
             f"{out_dir} cannot be told complete; run it again"
         )
     wrong = [name for name, sha in manifest.files.items() if _sha256_of(out_dir / name) != sha]
     if wrong:
-        raise BriefingError(
+        raise OutputError(
             f"the edition of {edition_date.isoformat()} in {out_dir} is incomplete: "
             f"{', '.join(wrong)} not as run {manifest.run_id} wrote them (a run was stopped "
             "while replacing it); the next run of that date completes or replaces it"

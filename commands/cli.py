@@ -10,7 +10,7 @@ from contextlib import nullcontext, suppress
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -22,21 +22,26 @@ from sqlalchemy.engine import make_url
 from briefing.edition import (
     EditionPlan,
     briefing_schema_json,
-    load_plan,
-    load_seed_briefing,
+    load_plan_once,
     load_sources,
 )
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, ConfigurationError
+from briefing.parameters import (
+    EditionParameters,
+    describe_problems,
+    flag_of,
+    form_values,
+    metavar_of,
+    read_dates,
+)
 from briefing.settings import PROJECT_ROOT, load_settings
 from briefing.store.memory import check_memory, upgrade_memory
-from briefing.topic import Topic, load_topic
-from flows.run_stop import Stopping, prepare_temporary_server
-from flows.stopping import RunStopped, stopped_by_signals
+from briefing.topic import Topic
+from commands.run_stop import Stopping, prepare_temporary_server
+from commands.stopping import RunStopped, stopped_by_signals
 
 if TYPE_CHECKING:
-    from briefing.edition import EditionResult, Rendered
-    from briefing.models import Briefing
-    from flows.weekly_briefing import EditionParameters
+    from briefing.edition import EditionResult
 
 app = typer.Typer(
     help="Write a dated, cited PDF briefing on the U.S.-Japan space partnership.\n\n"
@@ -100,14 +105,15 @@ def fail(exc: Exception, *, code: int, debug: bool = False) -> NoReturn:
     raise typer.Exit(code=code) from exc
 
 
-def check_before_the_flow(parameters: "EditionParameters") -> tuple[EditionPlan, Topic]:
+def check_before_the_flow(parameters: EditionParameters) -> tuple[EditionPlan, Topic]:
     """What the flow checks first, checked here before Prefect starts its server (many seconds):
     the settings, feeds file, output folder and delivery, topic profile, seeds and memory; the
     plan and the topic profile read."""
     settings = load_settings()
-    plan = load_plan(settings, **parameters.model_dump())
+    plan = load_plan_once(settings, hand_over=True, **parameters.model_dump())
     topic, _ = load_sources(plan)
-    check_memory(plan.database_url)
+    if plan.database_url is not None:
+        check_memory(plan.database_url)
     return plan, topic
 
 
@@ -126,111 +132,44 @@ def main() -> None:
     """Write a dated, cited PDF briefing on the U.S.-Japan space partnership."""
 
 
-@command()
-def run(
-    edition_date: Annotated[
-        str | None,
-        typer.Option(
-            "--date",
-            metavar="YYYY-MM-DD",
-            help="Edition date, printed on the briefing and used in its file names. "
-            "Default: today in BRIEFING_TIMEZONE (UTC unless set).",
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            metavar="DIR",
-            help="Folder for briefing-DATE.pdf and briefing-DATE.json. "
-            "Default: BRIEFING_OUT_DIR, or ./out.",
-        ),
-    ] = None,
-    feed: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--feed",
-            metavar="URL",
-            help="Also read this RSS or Atom feed (http or https) for this edition; repeat for "
-            "more. The feeds in BRIEFING_CONFIG_FILE (briefing.yaml) are read as well.",
-        ),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            metavar="YYYY-MM-DD",
-            help="First day of the period feed items are taken from; items dated before it "
-            "are left out and counted. Default: seven days before the edition date.",
-        ),
-    ] = None,
-    no_seeds: Annotated[
-        bool,
-        typer.Option(
-            "--no-seeds",
-            help="Leave the seed documents (the background in seeds/) out of this edition.",
-        ),
-    ] = False,
-    allow_private_network: Annotated[
-        bool,
-        typer.Option(
-            "--allow-private-network",
-            help="Let feeds come from loopback and private network addresses, for a local "
-            "feed server. Refused otherwise (also set by BRIEFING_ALLOW_PRIVATE_NETWORK=true); "
-            "link-local addresses are refused always.",
-        ),
-    ] = False,
-    no_articles: Annotated[
-        bool,
-        typer.Option(
-            "--no-articles",
-            help="Read the feeds' own text only: fetch no article pages behind teaser items "
-            "for this edition (BRIEFING_ARTICLE_CAP=0 does so for every edition).",
-        ),
-    ] = False,
-    page_size: Annotated[
-        PageSizeOption,
-        typer.Option("--page-size", help="Paper size of the PDF: A4 or letter."),
-    ] = PageSizeOption.A4,
-    email: Annotated[
-        bool,
-        typer.Option(
-            "--email",
-            help="Email the PDF, with the key points, to BRIEFING_EMAIL_RECIPIENTS and every "
-            "--to address, through --smtp-block or the BRIEFING_SMTP_* settings.",
-        ),
-    ] = False,
-    to: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--to",
-            metavar="ADDRESS",
-            help="Also email the edition to this address (repeatable; added to "
-            "BRIEFING_EMAIL_RECIPIENTS).",
-        ),
-    ] = None,
-    smtp_block: Annotated[
-        str | None,
-        typer.Option(
-            "--smtp-block",
-            metavar="NAME",
-            help="Send through this prefect-email 'Email Server Credentials' block instead "
-            "of the BRIEFING_SMTP_* settings.",
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="Build the email but write it to the output folder as briefing-DATE.eml "
-            "instead of sending it.",
-        ),
-    ] = False,
-    debug: Annotated[
-        bool,
-        typer.Option("--debug", help="Show the traceback of an error, not only its message."),
-    ] = False,
-) -> None:
+def _run_options() -> list[inspect.Parameter]:
+    """The run command's options, one per run parameter (``briefing.parameters``): its flag,
+    placeholder and help as the parameter describes them; then --debug."""
+    options = []
+    for name, field in EditionParameters.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        annotation: Any = str | None
+        if name == "page_size":
+            annotation, default = PageSizeOption, PageSizeOption(default)
+        elif isinstance(default, bool):
+            annotation = bool
+        elif isinstance(default, list):
+            annotation, default = list[str] | None, None
+        metavar = metavar_of(name)
+        option = (
+            typer.Option(flag_of(name), help=field.description, metavar=metavar)
+            if metavar
+            else typer.Option(flag_of(name), help=field.description)
+        )
+        options.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                annotation=Annotated[annotation, option],
+            )
+        )  # fmt: skip
+    debug = typer.Option("--debug", help="Show the traceback of an error, not only its message.")
+    options.append(
+        inspect.Parameter(
+            "debug",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[bool, debug],
+        )
+    )
+    return options
+
+
+def run(**values: Any) -> None:
     """Make one edition now: load, fetch, extract, compose, render, write and remember.
 
     Runs the 'weekly-briefing' Prefect flow in this process. Without PREFECT_API_URL, Prefect
@@ -243,27 +182,21 @@ def run(
     With --email the edition is written first and then sent; if sending fails after
     its retries, the command fails and the PDF stays in the output folder.
     """
-    parameters_date = _parse_date(edition_date)
-    parameters_since = _parse_date(since)
-    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
+    debug = values.pop("debug", False)
+    from flows.weekly_briefing import weekly_briefing
 
+    values = {
+        name: [] if value is None and name in _LISTS else value for name, value in values.items()
+    }
+    if isinstance(values.get("page_size"), PageSizeOption):
+        values["page_size"] = values["page_size"].value
     try:
-        parameters = EditionParameters(
-            edition_date=parameters_date,
-            output_dir=str(out) if out is not None else None,
-            since=parameters_since,
-            extra_feed_urls=feed or [],
-            include_seeds=not no_seeds,
-            allow_private_network=allow_private_network,
-            fetch_articles=not no_articles,
-            page_size=page_size.value,
-            send_email=email,
-            recipients=to or [],
-            smtp_block=smtp_block,
-            dry_run=dry_run,
-        )
-    except ValidationError as exc:
+        read_dates(values, in_form=False)
+        parameters = EditionParameters(**values)
+    except ConfigurationError as exc:
         fail(exc, code=2, debug=debug)
+    except ValidationError as exc:
+        fail(ConfigurationError(describe_problems(exc, in_form=False)), code=2, debug=debug)
     try:
         plan, topic = check_before_the_flow(parameters)
     except BriefingError as exc:
@@ -291,6 +224,11 @@ def run(
         except RunStopped as stopped:
             stopping.say(stopped)
             raise typer.Exit(code=stopped.exit_code) from None
+
+
+run.__signature__ = inspect.Signature(_run_options())  # type: ignore[attr-defined]
+command()(run)
+_LISTS = {n for n, f in EditionParameters.model_fields.items() if f.default_factory is list}
 
 
 def notify(message: str) -> None:
@@ -370,114 +308,34 @@ def evaluate(
     titles where labelled, story leads against leads.yaml, the stories the PDF prints, and
     milestones that contradict a story or repeat another). Runs the library directly, without
     Prefect."""
-    from briefing.evaluate import evaluate as score
-    from briefing.evaluate import load_labels
-    from briefing.evaluate_news import compose_news_set, evaluate_news, load_news_set, rows
+    from briefing.scores import score_all
 
     try:
-        briefing = load_seed_briefing(_parse_date(edition_date) or date.today())
-        report = score(briefing, load_labels(labels))
-        news_set = load_news_set(news)
-        topic = load_topic(load_settings().topic_file)
-        news_briefing, guids = compose_news_set(news_set, topic)
-        # Rendered once: scored by what its PDF prints, and written as scored when asked.
-        news_rendered = render_as_run(news_briefing)
-        news_report = evaluate_news(
-            news_briefing, guids, news_set.labels, news_set.leads, news_rendered.cut, topic
-        )
-        held_out_set = load_news_set(held_out)
-        held_out_briefing, held_out_guids = compose_news_set(held_out_set, topic)
-        held_out_report = evaluate_news(
-            held_out_briefing,
-            held_out_guids,
-            held_out_set.labels,
-            held_out_set.leads,
-            render_as_run(held_out_briefing).cut,
-            topic,
-        )
-        if news_edition is not None:
-            written = write_news_edition(news_briefing, news_rendered, news_edition)
+        day = _parse_date(edition_date) or date.today()
+        scores = score_all(labels, news, held_out, day, news_edition)
     except BriefingError as exc:
         fail(exc, code=1)
     if as_json:
         both = {
-            "seeds": report.model_dump(mode="json"),
-            "news": news_report.model_dump(mode="json"),
-            "held_out": held_out_report.model_dump(mode="json"),
+            "seeds": scores.seeds.model_dump(mode="json"),
+            "news": scores.news.model_dump(mode="json"),
+            "held_out": scores.held_out.model_dump(mode="json"),
         }
         typer.echo(json.dumps(both, indent=2))
         return
-    table = _score_table(f"Seeds: against {labels.name} ({report.statements} statements)")
-    for name, value in [
-        ("theme accuracy", report.theme),
-        ("date accuracy (dated facts)", report.date),
-        ("kind accuracy (event/plan/assessment)", report.kind),
-        ("speaker accuracy", report.speaker),
-        ("key events carried", report.key_events),
-        ("labelled disagreements noted", report.labelled_disagreements),
-        ("off-topic sentences carried", report.off_topic_carried),
-        ("on-topic sentences left out", report.on_topic_dropped),
-    ]:
-        table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
-    sets = [("News", news, news_report), ("News held out", held_out, held_out_report)]
-    news_tables = []
-    for heading, folder, each_report in sets:
-        news_table = _score_table(
-            f"{heading}: against {folder.name}/labels.yaml ({each_report.items} items, "
-            f"{each_report.stories} stories made)"
-        )
-        for name, value in rows(each_report):
-            news_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
-        news_tables.append((news_table, each_report))
-    console = Console()
-    console.print(table)
-    typer.echo(f"Disagreements noted: {report.disagreements_found}")
-    for line in [*report.missing_key_events, *report.theme_errors, *report.date_errors]:
-        typer.echo(f"  - {line}")
-    for each_table, each_report in news_tables:
-        console.print(each_table)
-        typer.echo(
-            f"Milestones contradicting a story: {each_report.milestone_contradictions}; "
-            f"repeating another: {each_report.milestone_repeats}"
-        )
-        for line in each_report.misses:
-            typer.echo(f"  - {line}")
-    if news_edition is not None:
-        for path in written:
-            console.print(f"Wrote {path}")
-
-
-def _score_table(title: str) -> Table:
-    """A table of figures: measure, right, of, share."""
-    table = Table(title=title)
-    table.add_column("measure")
-    for column in ("right", "of", "share"):
-        table.add_column(column, justify="right")
-    return table
-
-
-def render_as_run(briefing: "Briefing") -> "Rendered":
-    """An edition rendered as a run renders it: its PDF within the page budget, HTML, JSON."""
-    from briefing.edition import build_plan, render_edition
-
-    return render_edition(build_plan(load_settings(), today=briefing.edition_date), briefing)
-
-
-def write_news_edition(briefing: "Briefing", rendered: "Rendered", folder: Path) -> list[Path]:
-    """The news set's edition, as rendered, its three files in the folder."""
-    from briefing.store.files import edition_stem
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / edition_stem(briefing)
-        files = [stem.with_suffix(".pdf"), stem.with_suffix(".html"), stem.with_suffix(".json")]
-        files[0].write_bytes(rendered.pdf)
-        with files[1].open("wb") as page:
-            page.writelines(rendered.html)
-        files[2].write_bytes(rendered.json)
-    except OSError as exc:
-        raise BriefingError(f"cannot write the news edition to {folder}: {exc}") from exc
-    return files
+    out = Console()
+    for figures in scores.tables:
+        table = Table(title=figures.title)
+        table.add_column("measure")
+        for column in ("right", "of", "share"):
+            table.add_column(column, justify="right")
+        for name, value in figures.rows:
+            table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
+        out.print(table)
+        for line in figures.notes:
+            typer.echo(line)
+    for path in scores.written:
+        console.print(f"Wrote {path}")
 
 
 @command()

@@ -7,12 +7,12 @@ app, and importing it imports the whole server into the run's own process: 3.5-4
 same command with the same environment (``tests/test_temporary_server.py`` compares them with
 Prefect 3.8.8's) and hands its address to the flow as PREFECT_API_URL, so Prefect never imports
 its server here; and the run starts it as soon as its checks pass, so that it boots on the other
-core while the run gets ready (``flows.cli.get_ready``). The other differences from Prefect's:
+core while the run gets ready (``commands.cli.get_ready``). The other differences from Prefect's:
 
 - the server runs in a process group of its own: a signal to the run's group (Ctrl-C in a
   terminal, ``kill -TERM -PGID``) reaches the run alone, which stops the server after its last
   call to it, instead of killing the server under a run that then waits on it;
-- while it runs, it is recorded (``flows.server_records``), so that the next run stops it if this
+- while it runs, it is recorded (``commands.server_records``), so that the next run stops it if this
   run is killed before it can;
 - ``stop_now`` stops it from another thread, and a stopped server is not started again.
 """
@@ -36,8 +36,8 @@ import prefect
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, get_current_settings
 from prefect.settings import temporary_settings as prefect_settings
 
-from briefing.errors import BriefingError
-from flows.server_records import ServerRecord, load_boot_id, load_process, write_record
+from briefing.errors import ServerError
+from commands.server_records import ServerRecord, load_boot_id, load_process, write_record
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class TemporaryServer:
                 with self._lock:
                     process = self.process
                     if process is None or self._stopped:
-                        raise BriefingError("The temporary Prefect server was stopped.")
+                        raise ServerError("The temporary Prefect server was stopped.")
                     code = process.poll()
                     if code == PORT_TAKEN:
                         self._forget_record()
@@ -91,7 +91,7 @@ class TemporaryServer:
                         self.process = self._run_uvicorn_command()
                         continue
                 if code is not None:
-                    raise BriefingError(
+                    raise ServerError(
                         f"The temporary Prefect server ended while starting (exit code {code}); "
                         "its messages are above. Start one with `prefect server start` and set "
                         "PREFECT_API_URL to use it instead."
@@ -102,7 +102,7 @@ class TemporaryServer:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.1)
-        raise BriefingError(
+        raise ServerError(
             f"The temporary Prefect server did not answer within {timeout:.0f} s (a new "
             "Prefect database takes 10-15 s on 2 cores). Raise "
             "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or start a server with "
@@ -201,4 +201,4 @@ def _free_port() -> int:
             except OSError:
                 continue
             return port
-    raise BriefingError("No free port between 8000 and 8999 on 127.0.0.1 for a Prefect server.")
+    raise ServerError("No free port between 8000 and 8999 on 127.0.0.1 for a Prefect server.")

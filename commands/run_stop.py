@@ -1,6 +1,6 @@
 """What `briefing run` does when stopped: the line it prints, its temporary server stopped, and
-the servers that killed runs left, stopped by the next run (``flows.stopping`` catches the
-signals; ``flows.server_records`` keeps the record of each temporary server)."""
+the servers that killed runs left, stopped by the next run (``commands.stopping`` catches the
+signals; ``commands.server_records`` keeps the record of each temporary server)."""
 
 import os
 import threading
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from briefing.edition import EditionPlan
 from briefing.errors import BriefingError
 from briefing.store import load_edition_manifest, manifest_path
-from flows.stopping import RunStopped
+from commands.stopping import RunStopped
 
 if TYPE_CHECKING:
-    from flows.temporary_server import TemporaryServer
+    from commands.temporary_server import TemporaryServer
 
 
 def describe_stop(
@@ -91,7 +91,7 @@ def prepare_temporary_server(notify: Callable[[str], None]) -> "TemporaryServer 
     no PREFECT_API_URL names a server, the temporary server this run will start (not started)."""
     from prefect.settings import get_current_settings
 
-    from flows.server_records import records_folder, stop_stale_servers
+    from commands.server_records import records_folder, stop_stale_servers
 
     settings = get_current_settings()
     records = records_folder(settings.home)
@@ -103,6 +103,6 @@ def prepare_temporary_server(notify: Callable[[str], None]) -> "TemporaryServer 
         )
     if settings.api.url:
         return None
-    from flows.temporary_server import TemporaryServer
+    from commands.temporary_server import TemporaryServer
 
     return TemporaryServer(records=records)

@@ -1,0 +1,187 @@
+"""Keeping the edition: its files written, its record in the memory, its links, its email."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from briefing.deliver.mail import build_message
+from briefing.deliver.smtp import DeliveryPlan
+from briefing.edition.facts import Extracted
+from briefing.edition.gather import Selection
+from briefing.edition.make import Rendered
+from briefing.edition.plan import EditionPlan
+from briefing.heap import gives_back_freed_memory
+from briefing.models import Briefing
+from briefing.publish.bucket import send_to_bucket
+from briefing.publish.links import EditionLinks, edition_links
+from briefing.render.summary import key_points
+from briefing.reuse import StoredEdition
+from briefing.sources.feeds import (
+    FeedFetch,
+)
+from briefing.store.files import (
+    EditionFiles,
+    lock_edition_folder,
+    write_edition,
+)
+from briefing.store.memory import (
+    EditionRecord,
+    memory_at,
+    memory_turn,
+    write_memory,
+)
+from briefing.topic import Topic
+
+# --- write and remember --------------------------------------------------------------------
+
+
+class EditionResult(BaseModel):
+    """What a run produced: where its files are and what they hold."""
+
+    edition_date: date
+    pdf_file: Path
+    json_file: Path
+    html_file: Path
+    sources: int
+    facts: int
+    new_facts: int
+    feeds_failed: int
+    reused_from_run: str | None = None  # the run whose files an edition of the same inputs reused
+
+
+@contextmanager
+def take_memory_turn(plan: EditionPlan) -> Iterator[None]:
+    """Hold the memory's turn from reading the earlier editions to recording this one: editions
+    composed at the same time come out one after another, each seeing those recorded before it
+    (``briefing.store.memory_turn``; take it before the edition's lock)."""
+    assert plan.database_url is not None, "the plan keeps no memory"
+    with memory_turn(plan.database_url):
+        yield
+
+
+@contextmanager
+def lock_edition(plan: EditionPlan) -> Iterator[None]:
+    """Hold the edition's lock in its output folder: runs of the same edition write their files,
+    memory and dry-run email one after the other, never interleaved."""
+    with lock_edition_folder(plan.out_dir, plan.edition_date):
+        yield
+
+
+@gives_back_freed_memory
+def write_files(
+    plan: EditionPlan,
+    briefing: Briefing,
+    rendered: Rendered,
+    *,
+    run_id: str,
+    written_at: datetime,
+    inputs: str | None = None,
+) -> EditionResult:
+    """Replace the PDF, the HTML page and the JSON edition as a whole, their manifest naming the
+    run; say where and what they hold. Raises BriefingError, the previous edition left whole,
+    when they cannot be written: record the edition in the memory only once this returned."""
+    files: EditionFiles = write_edition(
+        plan.out_dir,
+        briefing,
+        rendered.pdf,
+        rendered.html,
+        run_id=run_id,
+        written_at=written_at,
+        inputs=inputs,
+        json=rendered.json,
+    )
+    return _result(briefing, files)
+
+
+def _result(
+    briefing: Briefing, files: EditionFiles, reused_from: str | None = None
+) -> EditionResult:
+    return EditionResult(
+        edition_date=briefing.edition_date,
+        pdf_file=files.pdf,
+        json_file=files.json,
+        html_file=files.html,
+        sources=len(briefing.sources),
+        facts=sum(1 for _ in briefing.facts()),
+        new_facts=len(briefing.new_fact_ids),
+        feeds_failed=sum(1 for outcome in briefing.source_health if outcome.status == "failed"),
+        reused_from_run=reused_from,
+    )
+
+
+def reused_result(stored: StoredEdition) -> EditionResult:
+    """What a run that reused a stored edition's files produced: those files."""
+    return _result(stored.briefing, stored.files, reused_from=stored.run_id)
+
+
+@gives_back_freed_memory
+def write_to_memory(
+    plan: EditionPlan,
+    briefing: Briefing,
+    selection: Selection,
+    fetches: Sequence[FeedFetch],
+    extracted: Extracted,
+    *,
+    run_id: str,
+    written_at: datetime,
+) -> None:
+    """Record the edition, its documents, facts and fetches in the memory, in one transaction."""
+    record = EditionRecord(
+        run_id=run_id,
+        written_at=written_at,
+        briefing=briefing,
+        items=selection.items,
+        fetches=tuple(fetches),
+        extractions=extracted.fresh,
+        articles=selection.article_copies,
+    )
+    assert plan.database_url is not None, "the plan keeps no memory"
+    with memory_at(plan.database_url) as memory:
+        write_memory(memory, record)
+
+
+def links_to(plan: EditionPlan, result: EditionResult) -> EditionLinks:
+    """Where people open the edition's files: http addresses under the public base URL when
+    they were written to the folder served there, else file:// addresses."""
+    return edition_links(
+        result.pdf_file,
+        result.html_file,
+        result.json_file,
+        served_dir=plan.served_dir or plan.out_dir,
+        base_url=plan.public_base_url,
+    )
+
+
+def send_to_publish_bucket(plan: EditionPlan, result: EditionResult) -> EditionLinks:
+    """Put the edition's files in the plan's bucket (the PDF last); where people open them."""
+    assert plan.bucket is not None, "the plan names no bucket"
+    files = (result.pdf_file, result.html_file, result.json_file)
+    return send_to_bucket(plan.bucket, files, plan.public_base_url)
+
+
+# --- deliver -------------------------------------------------------------------------------
+
+
+def load_message(
+    delivery: DeliveryPlan,
+    topic: Topic,
+    briefing: Briefing,
+    result: EditionResult,
+    templates_dir: Path,
+    sent_at: datetime,
+) -> bytes:
+    """The email's bytes, with the PDF attached exactly as it was written to disk."""
+    message = build_message(
+        title=topic.email_title(),
+        edition_date=briefing.edition_date,
+        points=key_points(briefing),
+        sender=delivery.sender,
+        recipients=delivery.recipients,
+        pdf=result.pdf_file.read_bytes(),
+        sent_at=sent_at,
+        templates_dir=templates_dir,
+    )
+    return message.as_bytes()

@@ -1,0 +1,100 @@
+"""The stages of an edition as ``make_edition`` calls them: each one call with plain arguments,
+which a driver can run as it likes (a Prefect task, timed, in this process)."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefing.deliver.smtp import write_dry_run
+from briefing.edition.facts import Extracted, load_kept_into
+from briefing.edition.gather import (
+    Selection,
+    fetch_one_feed,
+)
+from briefing.edition.keep import (
+    EditionResult,
+    load_message,
+    write_files,
+    write_to_memory,
+)
+from briefing.edition.make import (
+    Rendered,
+    compose_edition,
+    edition_fingerprint,
+    load_recollection_of,
+    load_reusable_edition,
+)
+from briefing.edition.plan import EditionPlan
+from briefing.errors import FetchError
+from briefing.models import Briefing, SourceDocument
+from briefing.reuse import StoredEdition
+from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch
+from briefing.topic import Topic
+
+
+def fetch_feed(plan: EditionPlan, feed: FeedConfig, previous: FeedCopy | None) -> FeedFetch:
+    """Fetch one feed; raise FetchError only when its trouble may pass (a driver may retry)."""
+    fetched = fetch_one_feed(plan, feed, previous)
+    outcome = fetched.outcome
+    if fetched.transient and outcome.reason is not None:
+        raise FetchError(outcome.reason, transient=True, http_status=outcome.http_status)
+    return fetched
+
+
+def recognise(
+    plan: EditionPlan, extracted: Extracted, selection: Selection
+) -> tuple[str, StoredEdition | None]:
+    """The fingerprint of the edition's inputs, and the stored edition made from the same ones
+    (whose files are then this edition's), if there is one."""
+    inputs = edition_fingerprint(plan, extracted, selection.outcomes, load_recollection_of(plan))
+    return inputs, load_reusable_edition(plan, inputs)
+
+
+def compose(
+    plan: EditionPlan,
+    topic: Topic,
+    documents: tuple[SourceDocument, ...],
+    extracted: Extracted,
+    selection: Selection,
+) -> Briefing:
+    """The edition composed from every fact, those the memory kept read in; those no earlier
+    edition carried marked new."""
+    facts = load_kept_into(plan, extracted).facts
+    recollection = load_recollection_of(plan)
+    return compose_edition(plan, topic, documents, facts, selection.outcomes, recollection)
+
+
+def write(
+    plan: EditionPlan, briefing: Briefing, rendered: Rendered, run_id: str, inputs: str
+) -> EditionResult:
+    """The edition's files written, their manifest naming the run and keeping the inputs."""
+    now = datetime.now(UTC)
+    return write_files(plan, briefing, rendered, run_id=run_id, written_at=now, inputs=inputs)
+
+
+def remember(
+    plan: EditionPlan,
+    briefing: Briefing,
+    selection: Selection,
+    fetches: tuple[FeedFetch, ...],
+    extracted: Extracted,
+    run_id: str,
+) -> None:
+    """The edition recorded in the memory, in one transaction."""
+    now = datetime.now(UTC)
+    write_to_memory(plan, briefing, selection, fetches, extracted, run_id=run_id, written_at=now)
+
+
+def message(plan: EditionPlan, topic: Topic, briefing: Briefing, result: EditionResult) -> bytes:
+    """The email, with the PDF as written on disk attached."""
+    assert plan.delivery is not None, "the plan sends no email"
+    return load_message(
+        plan.delivery, topic, briefing, result, plan.templates_dir, datetime.now(UTC)
+    )
+
+
+def write_message(plan: EditionPlan, data: bytes, run_id: str) -> Path:
+    """A dry run's delivery: the message written as an .eml file, recorded per recipient."""
+    assert plan.delivery is not None, "the plan sends no email"
+    return write_dry_run(
+        plan.out_dir, plan.edition_date, plan.delivery, data, at=datetime.now(UTC), run_id=run_id
+    )

@@ -1,0 +1,136 @@
+"""``make_edition``, the edition's one sequence, driven plainly (no Prefect): the order of its
+stages, the memory's part in it, a failed feed recorded, and the reuse decision."""
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from briefing.edition import EditionPlan, Plainly, build_plan, make_edition
+from briefing.errors import FetchError
+from briefing.settings import Settings
+from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch
+from briefing.store.files import manifest_path
+
+T = TypeVar("T")
+DAY = date(2023, 1, 20)
+
+
+class Recording(Plainly):
+    """Stages run plainly, their names recorded; ``after`` runs a hook after a named stage."""
+
+    def __init__(self, after: dict[str, Callable[[], None]] | None = None) -> None:
+        super().__init__(threads=2)
+        self.names: list[str] = []
+        self.after = after or {}
+
+    def run(self, name: str, stage: Callable[..., T], *args: Any) -> T:
+        value = super().run(name, stage, *args)
+        self.names.append(name)
+        if name in self.after:
+            self.after[name]()
+        return value
+
+
+def plan_in(folder: Path, **choices: Any) -> EditionPlan:
+    settings = Settings(out_dir=folder, database_url=f"sqlite:///{folder / 'memory.db'}")
+    return build_plan(settings, today=DAY, **choices)
+
+
+@pytest.mark.slow
+def test_the_stages_run_in_order_and_a_second_run_reuses_the_first(tmp_path: Path) -> None:
+    """Load, recall, select, articles, extract, recognise, compose, render, write, remember;
+    a second run of the same inputs reuses the first's files, composing and rendering nothing
+    (and is remembered)."""
+    first = Recording()
+    made = make_edition(plan_in(tmp_path), first, run_id="first")
+    assert [
+        "load", "recall", "select", "articles", "extract", "recognise", "compose", "render",
+        "write", "remember",
+    ] == first.names  # fmt: skip
+    assert (made.result.pdf_file.exists(), made.rendered is not None) == (True, True)
+    second = Recording()
+    reused = make_edition(plan_in(tmp_path), second, run_id="second")
+    assert ("first", None) == (reused.result.reused_from_run, reused.rendered)
+    assert {"compose", "render", "write"}.isdisjoint(second.names)
+    assert "remember" in second.names
+
+
+@pytest.mark.slow
+def test_files_replaced_after_recognising_them_are_made_after_all(tmp_path: Path) -> None:
+    """A stored edition recognised as this one's, whose files another run replaced before this
+    run took the edition's lock, is not reused: the edition is composed and written."""
+    make_edition(plan_in(tmp_path), Recording(), run_id="first")
+    manifest = manifest_path(tmp_path, DAY)
+    driver = Recording(after={"recognise": manifest.unlink})
+    made = make_edition(plan_in(tmp_path), driver, run_id="second")
+    assert (None, True) == (made.result.reused_from_run, made.rendered is not None)
+    assert ["recognise", "compose", "render", "write"] == [
+        n for n in driver.names if n in ("recognise", "compose", "render", "write")
+    ]
+
+
+@pytest.mark.slow
+def test_without_memory_nothing_is_recalled_or_remembered(tmp_path: Path) -> None:
+    """A plan with no memory (the evaluation's) reads, makes and writes, and touches no
+    database."""
+    from dataclasses import replace
+
+    driver = Recording()
+    plan = replace(plan_in(tmp_path), database_url=None)
+    made = make_edition(plan, driver)
+    assert {"recall", "remember"}.isdisjoint(driver.names)
+    assert made.result.json_file.exists() and not (tmp_path / "memory.db").exists()
+
+
+def test_a_feed_whose_trouble_may_pass_is_recorded_failed_and_a_bug_is_raised(
+    tmp_path: Path,
+) -> None:
+    """A feed that still fails (FetchError) is a failed fetch in the edition; any other error
+    of a feed's fetch is a bug, raised."""
+    from briefing.edition.run import fetch_all
+
+    feeds = (
+        FeedConfig(name="calm", url="https://calm.example.org/rss"),
+        FeedConfig(name="down", url="https://down.example.org/rss"),
+    )
+    plan = build_plan(
+        Settings(out_dir=tmp_path), today=DAY, configured_feeds=feeds, include_seeds=False
+    )
+
+    def fetch(_plan: EditionPlan, feed: FeedConfig, _previous: FeedCopy | None) -> FeedFetch:
+        if feed.name == "down":
+            raise FetchError("timed out", transient=True)
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        fetch_all(plan, Plainly(), fetch)
+
+    def down_only(plan: EditionPlan, feed: FeedConfig, previous: FeedCopy | None) -> FeedFetch:
+        if feed.name == "down":
+            raise FetchError("timed out", transient=True, http_status=503)
+        return FeedFetch(feed=feed, outcome=_fetched(feed), copy=None, fresh=True)
+
+    fetches: Sequence[FeedFetch] = fetch_all(plan, Plainly(), down_only)
+    assert ["fetched", "failed"] == [f.outcome.status for f in fetches]
+    assert ("timed out", 503) == (fetches[1].outcome.reason, fetches[1].outcome.http_status)
+
+
+def _fetched(feed: FeedConfig) -> Any:
+    from briefing.models import FetchOutcome
+
+    return FetchOutcome(feed=feed.name, url=feed.url, status="fetched")
+
+
+def test_the_plan_the_command_checked_is_handed_to_the_flow_once(tmp_path: Path) -> None:
+    """The plan the command line built to check is the flow's, once: the next run plans anew
+    (a process running the flow again next week reads the clock again)."""
+    from briefing.edition import load_plan_once
+
+    settings = Settings(out_dir=tmp_path)
+    handed = load_plan_once(settings, hand_over=True, today=DAY)
+    assert load_plan_once(settings, today=DAY) is handed
+    again = load_plan_once(settings, today=DAY)
+    assert (again is not handed, again) == (True, handed)
