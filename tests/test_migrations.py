@@ -238,6 +238,7 @@ def test_opening_a_memory_at_the_newest_revision_only_reads(database_url: str) -
     )
 
 
+@pytest.mark.slow
 def test_three_openers_of_a_new_memory_at_once_upgrade_it_once(tmp_path: Path) -> None:
     """Three threads open one new SQLite memory while another connection holds the write lock,
     so all find it without revisions: they take turns, one upgrades it, and the others find it

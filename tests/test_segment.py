@@ -202,7 +202,9 @@ def _synthetic_documents(topic: Topic) -> Iterator[SourceDocument]:
         yield from (item.document for item in items)
 
 
-@pytest.mark.parametrize("corpus", ["seeds", "news sets", "benchmark feeds"])
+@pytest.mark.parametrize(
+    "corpus", ["seeds", "news sets", pytest.param("benchmark feeds", marks=pytest.mark.slow)]
+)
 def test_the_plain_path_gives_pysbds_spans_on_every_paragraph_of_the_corpora(
     corpus: str, seeds: tuple[SourceDocument, ...], topic: Topic
 ) -> None:
@@ -255,6 +257,7 @@ _sentence = st.builds(
 )
 
 
+@pytest.mark.slow
 @hypothesis_settings(max_examples=2000)
 @given(st.lists(_sentence, min_size=1, max_size=4), st.sampled_from([" ", "  "]))
 def test_the_plain_path_gives_pysbds_spans_on_generated_paragraphs(

@@ -70,6 +70,7 @@ def _fetches() -> list[FeedFetch]:
     return fetches
 
 
+@pytest.mark.slow
 def test_feeds_parsed_on_two_workers_give_exactly_the_in_process_items(topic: Topic) -> None:
     fetches = _fetches()
     start, end = EDITION_DATE - timedelta(days=PERIOD), EDITION_DATE
@@ -109,6 +110,7 @@ def _broken_python(tmp_path: Path) -> str:
     return str(script)
 
 
+@pytest.mark.slow
 def test_two_worker_processes_give_exactly_the_in_process_facts(
     documents: list[SourceDocument], topic: Topic
 ) -> None:
