@@ -5,7 +5,7 @@
 # Two more run it as a service on this machine (details in deploy/README.md):
 #   make up         Prefect server on 127.0.0.1:4200, the deployments, a process worker
 #   make down       stop exactly the processes make up started
-# And one measures it (README, Benchmarks):
+# And one measures it (docs/benchmarks.md):
 #   make bench      every stage at 2,000 and 20,000 synthetic feed items, as a table and JSON
 #   make bench-articles  full-article fetching off and on, over 500 synthetic teaser items
 # Set-up is idempotent: a pinned uv in .tools/, the locked dependencies in .venv/, and the

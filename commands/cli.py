@@ -51,7 +51,7 @@ app = typer.Typer(
     "carried, so each edition says what is new. Settings come from BRIEFING_* environment "
     "variables (BRIEFING_OUT_DIR, BRIEFING_TIMEZONE, BRIEFING_CONFIG_FILE, "
     "BRIEFING_DATABASE_URL, BRIEFING_ALLOW_PRIVATE_NETWORK, and for email "
-    "BRIEFING_EMAIL_RECIPIENTS and BRIEFING_SMTP_*; see the README).",
+    "BRIEFING_EMAIL_RECIPIENTS and BRIEFING_SMTP_*; see docs/operations.md).",
     no_args_is_help=True,
     add_completion=False,
 )
