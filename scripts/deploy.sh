@@ -16,5 +16,5 @@ export BRIEFING_TIMEZONE
   "$BIN/prefect" work-pool create "$POOL" --type process
 "$BIN/prefect" --no-prompt deploy --all --prefect-file deploy/prefect.yaml
 # A value for no parameter is refused when a run is asked for (Prefect's schema allows more).
-"$BIN/python" -m flows.deploy_schema
+"$BIN/python" -m commands.deploy_schema
 echo "Deployed weekly-briefing/weekly: Mondays 07:00 ($BRIEFING_TIMEZONE), work pool '$POOL'"

@@ -1,4 +1,4 @@
-"""Close the registered deployment's parameter schema: ``python -m flows.deploy_schema``, run by
+"""Close the registered deployment's parameter schema: ``python -m commands.deploy_schema``, run by
 scripts/deploy.sh after ``prefect deploy``.
 
 Prefect builds a flow's schema from its signature with no ``additionalProperties``, so with the
