@@ -248,10 +248,8 @@ def print_result(result: "EditionResult") -> None:
         f"{result.facts} cited statements from {result.sources} sources, "
         f"{result.new_facts} new."
     )
-    if result.feeds_failed:
-        console.print(
-            f"[yellow]Feeds failed: {result.feeds_failed}[/] (see Source health in the PDF)."
-        )
+    for warning in result.warnings:  # feeds, article pages, email: see Source health too
+        console.print(f"[yellow]Warning:[/] {escape(warning)}", soft_wrap=True)
     if result.reused_from_run is not None:
         console.print(
             f"Inputs unchanged since run {result.reused_from_run}: its edition is reused, "

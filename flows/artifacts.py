@@ -24,13 +24,13 @@ DELIVERIES_KEY = "weekly-briefing-deliveries"
 
 
 @task(name="report")
-def report_stage(briefing: Briefing, links: EditionLinks) -> None:
+def report_stage(briefing: Briefing, links: EditionLinks, warnings: list[str]) -> None:
     """Show the run's summary, the table of facts and links to the PDF, HTML and JSON on the
     run's page: http addresses when the editions are served (BRIEFING_PUBLIC_BASE_URL)."""
     logger = get_run_logger()
     create_markdown_artifact(
         key=SUMMARY_KEY,
-        markdown=build_summary_markdown(briefing, links.pdf),
+        markdown=build_summary_markdown(briefing, links.pdf, warnings),
         description=f"Summary of the edition of {briefing.edition_date.isoformat()}",
     )
     create_table_artifact(

@@ -11,15 +11,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-from prefect import Task, get_run_logger, task, unmapped
+from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
-from prefect.futures import PrefectFuture
 from prefect.runtime import task_run
 from prefect_email import EmailServerCredentials
 from prefect_email.credentials import SMTPServer, SMTPType
 
-from briefing.deliver.smtp import DELIVERY_LOG, connect_smtp, send_and_record
+from briefing.deliver import Missed, Round, connect_smtp, describe_missed, send_round
 from briefing.edition import EditionPlan, EditionResult
 from briefing.errors import ConfigurationError, DeliveryError
 from briefing.settings import Settings, SmtpSecurity, SmtpServer
@@ -90,8 +89,10 @@ def delivery_may_pass(_task: Task[..., None], _run: TaskRun, state: State) -> bo
 
 # The number of retries and their backoff are settings, applied with ``with_options``.
 @task(name="deliver", cache_policy=NO_CACHE, retry_condition_fn=delivery_may_pass)
-def deliver_stage(plan: EditionPlan, recipient: str, data: bytes, run_id: str | None) -> None:
-    """Send the message to one recipient; record the attempt, whatever its outcome."""
+def deliver_stage(plan: EditionPlan, data: bytes, run_id: str | None) -> Round:
+    """Send the message to every recipient not yet served, each a copy of their own, over one
+    connection; record every attempt. Raise (so the task is tried again, for those missed
+    only) while a recipient's trouble may pass."""
     delivery = plan.delivery
     assert delivery is not None
     if delivery.smtp_block:
@@ -102,52 +103,31 @@ def deliver_stage(plan: EditionPlan, recipient: str, data: bytes, run_id: str | 
         raise ConfigurationError("no SMTP server to deliver through")
     number = task_run.run_count
     logger = get_run_logger()
-    try:
-        send_and_record(
-            connect,
-            plan.out_dir,
-            plan.edition_date,
-            delivery,
-            recipient,
-            data,
-            attempt=number,
-            now=partial(datetime.now, UTC),
-            run_id=run_id,
+    done = send_round(
+        connect, plan.out_dir, plan.edition_date, delivery, data,
+        attempt=number, now=partial(datetime.now, UTC), run_id=run_id,
+    )  # fmt: skip
+    logger.info(
+        "attempt %d: sent to %d recipients via %s, %d had it already, %d missed",
+        number, len(done.sent), delivery.via(), len(done.already), len(done.missed),
+    )  # fmt: skip
+    for error in list(done.missed.values())[:10]:
+        logger.warning("attempt %d: %s", number, error)
+    passing = [error for error in done.missed.values() if not error.permanent]
+    if passing:
+        raise DeliveryError(
+            f"{len(passing)} recipients missed for now, first {passing[0]}", permanent=False
         )
-    except DeliveryError as exc:
-        logger.warning("attempt %d: %s", number, exc)
-        raise
-    logger.info("attempt %d: sent to %s via %s", number, recipient, delivery.via())
+    return done
 
 
 def deliver_all(
     plan: EditionPlan, settings: Settings, data: bytes, run_id: str | None, result: EditionResult
-) -> None:
-    """Send to every recipient, each retried on its own; fail naming those still missed."""
+) -> Missed | None:
+    """Send to every recipient not yet served, retried for those missed while their trouble
+    may pass; those still missed, and why."""
     assert plan.delivery is not None
-    recipients = plan.delivery.recipients
-    attempts = deliver_stage.with_options(
+    deliver_stage.with_options(
         retries=settings.smtp_retries, retry_delay_seconds=settings.retry_delays()
-    ).map(unmapped(plan), list(recipients), unmapped(data), unmapped(run_id))
-    attempts.wait()
-    missed = [
-        _missed(recipient, attempt, settings.smtp_retries)
-        for recipient, attempt in zip(recipients, attempts, strict=True)
-        if not attempt.state.is_completed()
-    ]
-    if missed:
-        raise DeliveryError(
-            f"could not email the edition via {plan.delivery.via()}: {'; '.join(missed)}; "
-            f"the edition is kept in {result.pdf_file} "
-            f"and every attempt is recorded in {plan.out_dir / DELIVERY_LOG}"
-        )
-
-
-def _missed(recipient: str, attempt: PrefectFuture[None], retries: int) -> str:
-    """Why the edition did not reach a recipient, and whether it was tried again."""
-    error = attempt.result(raise_on_failure=False)
-    if isinstance(error, DeliveryError) and error.permanent:
-        return f"{error} (a refusal: not retried)"
-    if isinstance(error, DeliveryError):
-        return f"{error} (the last of {retries + 1} attempts)"
-    return f"delivery to {recipient} failed: {error}"
+    )(plan, data, run_id, return_state=True)
+    return describe_missed(plan.out_dir, plan.edition_date, plan.delivery, run_id, result.pdf_file)

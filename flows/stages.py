@@ -17,6 +17,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.utilities.annotations import quote
 
 from briefing import progress
+from briefing.deliver import Missed
 from briefing.edition import EditionPlan, EditionResult
 from briefing.errors import FetchError
 from briefing.models import Briefing
@@ -101,13 +102,15 @@ class AsTasks:
             results.append(value)
         return results
 
-    def report(self, briefing: Briefing, links: EditionLinks) -> None:
-        report_stage(cast(Briefing, quote(briefing)), links)
+    def report(self, briefing: Briefing, links: EditionLinks, warnings: Sequence[str]) -> None:
+        report_stage(cast(Briefing, quote(briefing)), links, list(warnings))
 
     def deliver(
         self, plan: EditionPlan, message: bytes, run_id: str, result: EditionResult
-    ) -> None:
+    ) -> Missed | None:
         assert plan.delivery is not None
+        missed = None
         if not plan.delivery.dry_run:
-            deliver_all(plan, self.settings, message, run_id, result)
+            missed = deliver_all(plan, self.settings, message, run_id, result)
         deliveries_report_stage(plan.out_dir, run_id)
+        return missed

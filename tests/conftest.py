@@ -179,6 +179,7 @@ class Mailbox:
     refuse: bool = False
     recipients_asked: list[str] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
+    peers: list[Any] = field(default_factory=list)  # each message's connection (its address)
 
     async def handle_RCPT(  # aiosmtpd calls hooks by these names
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -193,8 +194,9 @@ class Mailbox:
     async def handle_DATA(  # aiosmtpd calls hooks by these names
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
-        """Keep the message."""
+        """Keep the message, and the connection it came over."""
         self.envelopes.append(envelope)
+        self.peers.append(session.peer)
         return "250 Message accepted"
 
     def messages(self) -> list[EmailMessage]:

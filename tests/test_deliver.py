@@ -2,27 +2,35 @@
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from briefing.deliver.smtp import (
+    MAX_RECIPIENTS,
     DeliveryAttempt,
     DeliveryLog,
+    DeliveryPlan,
+    Round,
     connect_smtp,
     describe_failure,
+    describe_missed,
     load_delivery_log,
     load_delivery_records,
     plan_delivery,
     send_message,
+    send_round,
+    served,
     write_delivery_record,
     write_message,
 )
 from briefing.errors import ConfigurationError
 from briefing.settings import Settings, SmtpServer
-from tests.conftest import Mailbox, free_port
+from tests.conftest import Mailbox, free_port, serve_smtp
 
 DATA = b"From: briefing@example.org\r\nTo: desk@example.org\r\nSubject: test\r\n\r\nbody\r\n"
 
@@ -187,3 +195,118 @@ def test_a_malformed_configured_recipient_is_refused(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("BRIEFING_EMAIL_RECIPIENTS", "desk@example.org, Jane <jane@example.org>")
     with pytest.raises(ValueError, match="is not an email address"):
         Settings()
+
+
+def plan_for(port: int, recipients: tuple[str, ...]) -> DeliveryPlan:
+    """A delivery to these recipients through the plain server on 127.0.0.1 at ``port``."""
+    return DeliveryPlan(
+        recipients=recipients,
+        sender="briefing@example.org",
+        server=plain_server(port),
+        smtp_block=None,
+        dry_run=False,
+        timeout_seconds=10,
+    )
+
+
+EVERYONE = tuple(f"reader{n}@example.org" for n in range(6))
+MESSAGE = b"Subject: Briefing\r\nFrom: briefing@example.org\r\n\r\nThe edition.\r\n"
+
+
+def a_round(
+    folder: Path, plan: DeliveryPlan, connect: Callable[[], smtplib.SMTP], attempt: int = 1
+) -> Round:
+    return send_round(
+        connect, folder, date(2023, 1, 20), plan, MESSAGE,
+        attempt=attempt, now=lambda: datetime(2023, 1, 20, 7, tzinfo=UTC), run_id="run",
+    )  # fmt: skip
+
+
+def test_each_recipient_gets_a_copy_addressed_to_them_alone_over_one_connection(
+    smtp_server: Mailbox, tmp_path: Path
+) -> None:
+    """Six recipients: six messages, each To its recipient only (nobody sees the list), one
+    SMTP transaction each, all over one connection; each recorded sent."""
+    plan = plan_for(smtp_server.port, EVERYONE)
+    done = a_round(tmp_path, plan, partial(connect_smtp, plan.server))
+    assert (EVERYONE, (), {}) == (done.sent, done.already, done.missed)
+    assert [[r] for r in EVERYONE] == [e.rcpt_tos for e in smtp_server.envelopes]
+    assert list(EVERYONE) == [m["To"] for m in smtp_server.messages()]
+    assert 1 == len(set(smtp_server.peers))
+    assert set(EVERYONE) == served(tmp_path, date(2023, 1, 20))
+
+
+class Stopped(BaseException):
+    """A stop signal arriving midway (as KeyboardInterrupt would)."""
+
+
+def test_a_delivery_stopped_midway_and_run_again_sends_no_one_two_messages(
+    smtp_server: Mailbox, tmp_path: Path
+) -> None:
+    """Stopped before its third message, a delivery run again sends to the four not yet served
+    only: every recipient has exactly one message."""
+    plan = plan_for(smtp_server.port, EVERYONE)
+    sends = []
+
+    def stopping_connect() -> smtplib.SMTP:
+        client = connect_smtp(plan.server)  # type: ignore[arg-type]
+        real = client.sendmail
+
+        def sendmail(*args: Any, **kwargs: Any) -> Any:
+            if len(sends) == 2:
+                client.close()
+                raise Stopped
+            sends.append(args)
+            return real(*args, **kwargs)
+
+        client.sendmail = sendmail  # type: ignore[method-assign]
+        return client
+
+    with pytest.raises(Stopped):
+        a_round(tmp_path, plan, stopping_connect)
+    again = a_round(tmp_path, plan, partial(connect_smtp, plan.server))
+    assert (EVERYONE[:2], EVERYONE[2:]) == (again.already, again.sent)
+    assert sorted(EVERYONE) == sorted(r for e in smtp_server.envelopes for r in e.rcpt_tos)
+
+
+class FullFor(Mailbox):
+    """A server whose mailbox full@example.org is full: 550 for it, 250 for the others."""
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        """Refuse the full mailbox, accept the others."""
+        self.recipients_asked.append(address)
+        if address == "full@example.org":
+            return "550 5.2.2 Mailbox full"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_recipient_is_not_asked_again_in_the_run_and_the_rest_are_served(
+    tmp_path: Path,
+) -> None:
+    """A 550 for one recipient is final for this run: a second round asks only the others it
+    missed, and the account of the missed names the refusal."""
+    with serve_smtp(FullFor(port=free_port())) as mailbox:
+        plan = plan_for(mailbox.port, ("full@example.org", "desk@example.org"))
+        first = a_round(tmp_path, plan, partial(connect_smtp, plan.server))
+        second = a_round(tmp_path, plan, partial(connect_smtp, plan.server), attempt=2)
+    assert (("desk@example.org",), ["full@example.org"]) == (first.sent, list(first.missed))
+    assert ((), ("desk@example.org",)) == (second.sent, second.already)
+    assert ["full@example.org"] == list(second.missed)
+    assert ["full@example.org", "desk@example.org"] == mailbox.recipients_asked
+    account = describe_missed(
+        tmp_path, date(2023, 1, 20), plan, "run", tmp_path / "briefing-2023-01-20.pdf"
+    )
+    assert account is not None and "1 of 2 recipients: full@example.org: 550" in account
+    assert "(a refusal: not retried)" in account
+
+
+def test_a_list_past_the_bound_is_refused_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More recipients than an edition is mailed to: refused, naming the bound and the way out."""
+    monkeypatch.setenv("BRIEFING_SMTP_FROM", "briefing@example.org")
+    monkeypatch.setenv("BRIEFING_SMTP_HOST", "127.0.0.1")
+    many = [f"r{n}@example.org" for n in range(MAX_RECIPIENTS + 1)]
+    with pytest.raises(ConfigurationError, match=f"at most {MAX_RECIPIENTS}.*mailing list"):
+        plan_delivery(Settings(), many, None, dry_run=False)

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import yaml
 from markupsafe import escape
 from prefect_email import EmailServerCredentials
 from pydantic import SecretStr
@@ -27,6 +28,7 @@ from tests.conftest import Mailbox, free_port, serve_smtp
 
 EDITION_DATE = date(2023, 1, 20)
 SUBJECT = "U.S.-Japan space partnership briefing, edition of 20 January 2023"
+PREFECT_YAML = Path(__file__).resolve().parents[1] / "deploy" / "prefect.yaml"
 CONFIGURED = "desk@example.org"
 EXTRA = "analyst@example.net"
 
@@ -79,17 +81,18 @@ def emailed(
 def test_the_edition_reaches_every_recipient_with_the_pdf_on_disk(
     emailed: tuple[EditionResult, Mailbox],
 ) -> None:
-    """Each recipient gets one message: fixed subject, both bodies, the PDF's exact bytes."""
+    """Each recipient gets one message addressed to them alone: fixed subject, both bodies, the
+    PDF's exact bytes."""
     result, mailbox = emailed
     briefing = Briefing.model_validate_json(result.json_file.read_text(encoding="utf-8"))
     points = key_points(briefing)
 
     assert sorted([[CONFIGURED], [EXTRA]]) == sorted(e.rcpt_tos for e in mailbox.envelopes)
-    for message in mailbox.messages():
+    for envelope, message in zip(mailbox.envelopes, mailbox.messages(), strict=True):
         plain, html, attachment = parts(message)
-        assert (SUBJECT, f"{CONFIGURED}, {EXTRA}", "briefing@example.org") == (
+        assert (SUBJECT, envelope.rcpt_tos, "briefing@example.org") == (
             message["Subject"],
-            message["To"],
+            message.get_all("To"),
             message["From"],
         )
         assert len(briefing.key_points) == len(points) >= 5
@@ -184,7 +187,7 @@ def test_dry_run_writes_the_message_instead_of_sending_it(
     _, _, attachment = parts(message)
 
     assert [] == smtp_server.envelopes
-    assert (SUBJECT, f"{CONFIGURED}, {EXTRA}") == (message["Subject"], message["To"])
+    assert (SUBJECT, "undisclosed-recipients:;") == (message["Subject"], message["To"])
     assert (tmp_path / "briefing-2023-01-20.pdf").read_bytes() == attachment.get_content()
     lines = (tmp_path / "deliveries.jsonl").read_text(encoding="utf-8").splitlines()
     assert [CONFIGURED, EXTRA] == [json.loads(line)["recipient"] for line in lines]
@@ -285,3 +288,48 @@ def test_a_block_server_that_never_answers_times_out(prefect_harness: None) -> N
         ).save("silent-relay", overwrite=True)
         with pytest.raises(SmtpDeadlineExceeded, match=r"deadline of 0\.5 s exceeded"):
             block_connection("silent-relay", timeout_seconds=0.5)()
+
+
+def monday_parameters() -> dict[str, object]:
+    """The parameters the weekly deployment's Monday schedule runs the flow with."""
+    deployments = yaml.safe_load(PREFECT_YAML.read_text(encoding="utf-8"))["deployments"]
+    (weekly,) = [d for d in deployments if d["name"] == "weekly"]
+    assert ["0 7 * * 1"] == [schedule["cron"] for schedule in weekly["schedules"]]
+    return dict(weekly["parameters"])
+
+
+MONDAY_LIST = ("desk@example.org", "analyst@example.net", "chief@example.com")
+
+
+@pytest.mark.slow
+def test_the_monday_schedule_emails_each_configured_recipient_alone(
+    prefect_harness: None, smtp_server: Mailbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The deployment's own schedule parameters, with recipients and a server configured as
+    deploy/README.md says: one message per recipient, addressed to them alone, the PDF on
+    disk attached, and a healthy run's plain Completed state."""
+    use_smtp(monkeypatch, smtp_server.port, retries=0)
+    monkeypatch.setenv("BRIEFING_EMAIL_RECIPIENTS", ",".join(MONDAY_LIST))
+    monkeypatch.setenv("BRIEFING_OUT_DIR", str(tmp_path))
+    state = weekly_briefing(**monday_parameters(), return_state=True)  # type: ignore[call-overload]
+    result = state.result()
+    assert ("Completed", []) == (state.name, result.warnings)
+    assert sorted([r] for r in MONDAY_LIST) == sorted(e.rcpt_tos for e in smtp_server.envelopes)
+    for envelope, message in zip(smtp_server.envelopes, smtp_server.messages(), strict=True):
+        _, _, attachment = parts(message)
+        assert envelope.rcpt_tos == message.get_all("To")
+        assert result.pdf_file.read_bytes() == attachment.get_content()
+
+
+@pytest.mark.slow
+def test_the_monday_schedule_without_mail_settings_says_so_and_still_writes(
+    prefect_harness: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No recipient configured: the edition is written, and the run ends "Completed with
+    warnings", its message saying what to set."""
+    monkeypatch.delenv("BRIEFING_EMAIL_RECIPIENTS", raising=False)
+    monkeypatch.setenv("BRIEFING_OUT_DIR", str(tmp_path))
+    state = weekly_briefing(**monday_parameters(), return_state=True)  # type: ignore[call-overload]
+    assert ("Completed with warnings", True) == (state.name, state.is_completed())
+    assert "Not emailed" in str(state.message) and "BRIEFING_EMAIL_RECIPIENTS" in str(state.message)
+    assert state.result().pdf_file.exists()

@@ -8,8 +8,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from briefing.addresses import EmailAddress, merge_recipients, parse_address
-from briefing.deliver.mail import build_message, build_subject
-from briefing.errors import ConfigurationError
+from briefing.deliver.mail import UNDISCLOSED, addressed, build_message, build_subject
 from briefing.models import SourceType
 from briefing.render.summary import KeyPoint, key_points
 from briefing.topic import load_topic
@@ -85,12 +84,11 @@ def message_bytes(points: tuple[KeyPoint, ...]) -> bytes:
         edition_date=date(2023, 1, 20),
         points=points,
         sender="briefing@example.org",
-        recipients=["desk@example.org", "analyst@example.net"],
         pdf=PDF,
         sent_at=SENT_AT,
         templates_dir=TEMPLATES,
     )
-    return message.as_bytes()
+    return addressed(message.as_bytes(), "desk@example.org")
 
 
 def test_message_has_both_bodies_and_the_pdf_as_application_pdf() -> None:
@@ -125,7 +123,7 @@ def test_no_header_can_be_built_from_source_text(hostile: str) -> None:
     expected = {
         "Subject": "U.S.-Japan space partnership briefing, edition of 20 January 2023",
         "From": "briefing@example.org",
-        "To": "desk@example.org, analyst@example.net",
+        "To": "desk@example.org",
         "Date": "Fri, 20 Jan 2023 07:00:00 +0000",
         "MIME-Version": "1.0",
     }
@@ -135,32 +133,24 @@ def test_no_header_can_be_built_from_source_text(hostile: str) -> None:
 
 
 def test_an_unvalidated_address_cannot_reach_a_header() -> None:
-    """build_message re-checks addresses: a recipient with a line break is refused."""
+    """A copy is addressed to a re-checked address only: one with a line break is refused."""
     with pytest.raises(ValueError, match="is not an email address"):
-        build_message(
-            title=TITLE,
-            edition_date=date(2023, 1, 20),
-            points=(),
-            sender="briefing@example.org",
-            recipients=["desk@example.org\r\nBcc: leak@attacker.example"],
-            pdf=PDF,
-            sent_at=SENT_AT,
-            templates_dir=TEMPLATES,
-        )
+        addressed(b"Subject: x\r\n\r\n", "desk@example.org\r\nBcc: leak@attacker.example")
 
 
-def test_a_message_needs_a_recipient() -> None:
-    """With no recipient at all there is no message, and the error says so."""
-    with pytest.raises(ConfigurationError, match="at least one recipient"):
-        build_message(
-            title=TITLE,
-            edition_date=date(2023, 1, 20),
-            points=(),
-            sender="briefing@example.org",
-            recipients=[],
-            pdf=PDF,
-            sent_at=SENT_AT,
-            templates_dir=TEMPLATES,
+def test_the_message_names_no_recipient_and_each_copy_names_one() -> None:
+    """The message built once has no To header; each recipient's copy has theirs alone, and
+    the dry run's is addressed to undisclosed recipients."""
+    plain = build_message(
+        title=TITLE, edition_date=date(2023, 1, 20), points=(), sender="briefing@example.org",
+        pdf=PDF, sent_at=SENT_AT, templates_dir=TEMPLATES,
+    )  # fmt: skip
+    assert plain["To"] is None
+    for to in ("analyst@example.net", UNDISCLOSED):
+        copy = message_from_bytes(addressed(plain.as_bytes(), to), policy=policy.default)
+        assert ([to], PDF) == (
+            copy.get_all("To"),
+            next(copy.iter_attachments()).get_content(),  # type: ignore[attr-defined]
         )
 
 

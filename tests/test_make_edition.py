@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pytest
 
 from briefing.edition import EditionPlan, Plainly, build_plan, make_edition
-from briefing.errors import FetchError
+from briefing.errors import ConfigurationError, FetchError
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch
 from briefing.store.files import manifest_path
@@ -134,3 +134,36 @@ def test_the_plan_the_command_checked_is_handed_to_the_flow_once(tmp_path: Path)
     assert load_plan_once(settings, today=DAY) is handed
     again = load_plan_once(settings, today=DAY)
     assert (again is not handed, again) == (True, handed)
+
+
+def test_a_degraded_run_says_what_went_wrong(tmp_path: Path) -> None:
+    """Failed feeds (named, with why), article pages unread, email not configured: each a line
+    of the run's warnings; a healthy run has none."""
+    from briefing.edition import Selection
+    from briefing.edition.run import edition_warnings
+    from briefing.models import FetchOutcome
+
+    down = FetchOutcome(
+        feed="Down", url="https://down.example.org/", status="failed", reason="timed out"
+    )
+    calm = FetchOutcome(
+        feed="Calm",
+        url="https://calm.example.org/",
+        status="fetched",
+        items=3,
+        kept=3,
+        articles_failed=2,
+        article_failures={"HTTP 404": 2},
+    )
+    plan = plan_in(tmp_path)
+    assert [] == edition_warnings(plan, Selection((), (), 0), None)
+    settings = Settings(out_dir=tmp_path, email_recipients=[])
+    lenient = build_plan(settings, today=DAY, send_email=True, strict=False)
+    assert [
+        "1 of 2 feeds failed: Down (timed out)",
+        "2 article pages could not be read: their teasers were used",
+        "Not emailed: email was asked for but there are no recipients: set "
+        "BRIEFING_EMAIL_RECIPIENTS or give addresses (--to, or the run's recipients)",
+    ] == edition_warnings(lenient, Selection((), (down, calm), 0), None)
+    with pytest.raises(ConfigurationError, match="no recipients"):
+        build_plan(settings, today=DAY, send_email=True)

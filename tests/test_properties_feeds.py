@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from briefing.addresses import parse_address
 from briefing.compose.assemble import compose_briefing
-from briefing.deliver.mail import build_message
+from briefing.deliver.mail import addressed, build_message
 from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.extract.facts import extract_facts
 from briefing.models import FetchOutcome
@@ -551,11 +551,10 @@ def test_an_address_is_bare_or_refused_and_never_adds_a_header(value: str) -> No
         edition_date=EDITION,
         points=[],
         sender="briefing@example.org",
-        recipients=[address],
         pdf=b"%PDF-1.7\n",
         sent_at=datetime(2023, 1, 27, tzinfo=UTC),
         templates_dir=TEMPLATES_DIR,
     )
-    received = message_from_bytes(message.as_bytes(), policy=policy.default)
+    received = message_from_bytes(addressed(message.as_bytes(), value), policy=policy.default)
     names = ["Subject", "From", "To", "Date", "Message-ID", "MIME-Version", "Content-Type"]
     assert (sorted(names), address) == (sorted(received.keys()), str(received["To"]))

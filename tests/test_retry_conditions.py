@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from prefect.states import Completed, Failed
 
-from briefing.deliver.smtp import DeliveryPlan, connect_smtp, is_permanent, send_and_record
+from briefing.deliver.smtp import (
+    DeliveryPlan,
+    connect_smtp,
+    is_permanent,
+    load_delivery_records,
+    send_round,
+)
 from briefing.errors import ConfigurationError, DeliveryError, FetchError
 from briefing.settings import SmtpServer
 from briefing.sources.feeds import feed_for_url, fetch_feed
@@ -109,19 +115,20 @@ def test_a_refusing_server_makes_the_delivery_error_permanent(
         dry_run=False,
         timeout_seconds=10,
     )
-    with pytest.raises(DeliveryError) as caught:
-        send_and_record(
-            partial(connect_smtp, server),
-            tmp_path,
-            date(2023, 1, 20),
-            plan,
-            "desk@example.org",
-            b"Subject: test\r\n\r\nbody\r\n",
-            attempt=1,
-            now=lambda: datetime(2023, 1, 20, 7, tzinfo=UTC),
-            run_id=None,
-        )
-    assert (True, "delivery to desk@example.org failed: 550 5.2.2 Mailbox full") == (
-        caught.value.permanent,
-        str(caught.value),
+    done = send_round(
+        partial(connect_smtp, server),
+        tmp_path,
+        date(2023, 1, 20),
+        plan,
+        b"Subject: test\r\n\r\nbody\r\n",
+        attempt=1,
+        now=lambda: datetime(2023, 1, 20, 7, tzinfo=UTC),
+        run_id="r",
     )
+    missed = done.missed["desk@example.org"]
+    assert (True, "delivery to desk@example.org failed: 550 5.2.2 Mailbox full") == (
+        missed.permanent,
+        str(missed),
+    )
+    (record,) = load_delivery_records(tmp_path)
+    assert (record.outcome, record.permanent) == ("failed", True)

@@ -103,6 +103,18 @@ def test_first_edition_summary_says_everything_is_new() -> None:
     assert "This is the first edition: all 3 facts are new." in summary
 
 
+def test_a_degraded_runs_summary_opens_with_what_went_wrong() -> None:
+    """What failed comes first on the run's page, before the key points; a healthy run's
+    summary has no such section."""
+    warnings = ["1 of 2 feeds failed: Down (timed out)", "Not emailed: no recipients"]
+    summary = build_summary_markdown(briefing(), "out/briefing-2023-01-20.pdf", warnings)
+    lines = summary.splitlines()
+    assert ["## What went wrong", ""] == lines[2:4]
+    assert lines[4].startswith("- **1 of 2 feeds failed: Down")
+    assert lines[5] == "- **Not emailed: no recipients**"
+    assert "What went wrong" not in build_summary_markdown(briefing(), "out/b.pdf")
+
+
 def test_fact_rows_hold_every_statement_with_date_and_citations() -> None:
     """One row per statement, in order, with theme, date in words and citations."""
     rows = build_fact_rows(briefing())

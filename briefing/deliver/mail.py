@@ -15,7 +15,6 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from briefing.addresses import parse_address
-from briefing.errors import ConfigurationError
 from briefing.render.document import build_environment
 from briefing.render.formatting import long_date
 from briefing.render.summary import KeyPoint
@@ -71,23 +70,20 @@ def build_message(
     edition_date: date,
     points: Sequence[KeyPoint],
     sender: str,
-    recipients: Sequence[str],
     pdf: bytes,
     sent_at: datetime,
     templates_dir: Path,
 ) -> EmailMessage:
-    """The whole message: fixed headers, plain-text and HTML bodies, the PDF as application/pdf.
+    """The whole message but its To header: fixed headers, plain-text and HTML bodies, the PDF
+    as application/pdf. Each recipient's copy is ``addressed`` to that recipient alone.
 
     Every header is fixed text, the topic's ``title``, the edition date, ``sent_at`` or a
     validated address.
     """
-    if not recipients:
-        raise ConfigurationError("an email needs at least one recipient")
     sender = parse_address(sender)
     message = EmailMessage(policy=SMTP)
     message["Subject"] = build_subject(title, edition_date)
     message["From"] = sender
-    message["To"] = ", ".join(parse_address(address) for address in recipients)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     message.set_content(
@@ -100,3 +96,15 @@ def build_message(
         pdf, maintype="application", subtype="pdf", filename=attachment_name(edition_date)
     )
     return message
+
+
+# Each recipient's copy names that recipient alone: never the list (10,000 recipients made a
+# 191 KB header that every one of them could read).
+UNDISCLOSED = "undisclosed-recipients:;"  # RFC 5322's empty group, for the dry run's .eml
+
+
+def addressed(data: bytes, recipient: str) -> bytes:
+    """The message's bytes (``build_message``, no To header) as sent to one recipient: a To
+    header naming that validated address alone, then the message."""
+    to = UNDISCLOSED if recipient == UNDISCLOSED else parse_address(recipient)
+    return f"To: {to}\r\n".encode("ascii") + data

@@ -21,6 +21,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.addresses import merge_recipients
+from briefing.deliver.mail import UNDISCLOSED, addressed
 from briefing.errors import ConfigurationError, DeliveryError, OutputError
 from briefing.settings import Settings, SmtpServer
 from briefing.store.files import write_atomic
@@ -54,6 +56,7 @@ class DeliveryAttempt(BaseModel):
     via: str
     detail: str
     run_id: str | None = None
+    permanent: bool = False  # a failure the server said is final (a 5xx reply): not retried
 
 
 class SmtpDeadlineExceeded(TimeoutError):
@@ -76,8 +79,9 @@ class _Watchdog:
         threading.Thread(target=self._watch, name="smtp-deadline", daemon=True).start()
 
     def _watch(self) -> None:
-        if self._stopped.wait(self.seconds):
-            return
+        while (remaining := self.ends - time.monotonic()) > 0:
+            if self._stopped.wait(remaining):
+                return  # else the deadline passed, or was moved by rearm(): look again
         while time.monotonic() < self.ends + self.seconds:
             sock = self.client.sock if self.client is not None else None
             if sock is not None:
@@ -85,6 +89,13 @@ class _Watchdog:
                     sock.shutdown(socket.SHUT_RDWR)
             if self._stopped.wait(0.1):
                 return
+
+    def rearm(self) -> None:
+        """A new message on the same connection: its deadline starts now (unless the last one
+        has passed already, which stands)."""
+        now = time.monotonic()
+        if now < self.ends:
+            self.ends = now + self.seconds
 
     def stop(self) -> None:
         """The attempt is over: leave its connection alone."""
@@ -109,7 +120,9 @@ class _WatchedSMTP(smtplib.SMTP):
         super().__init__(host, port, timeout=watchdog.seconds, **options)
 
     def sendmail(self, *args: Any, **kwargs: Any) -> dict[str, tuple[int, bytes]]:
-        """smtplib's sendmail, whose failure after the deadline says it was the deadline."""
+        """smtplib's sendmail, with a deadline of its own, whose failure after the deadline
+        says it was the deadline."""
+        self.watchdog.rearm()
         try:
             return super().sendmail(*args, **kwargs)
         except (smtplib.SMTPException, OSError) as exc:
@@ -317,6 +330,12 @@ def plan_delivery(
             "email was asked for but there are no recipients: set BRIEFING_EMAIL_RECIPIENTS "
             "or give addresses (--to, or the run's recipients)"
         )
+    if len(recipients) > MAX_RECIPIENTS:
+        raise ConfigurationError(
+            f"{len(recipients)} recipients: an edition is emailed to at most {MAX_RECIPIENTS} "
+            "(BRIEFING_EMAIL_RECIPIENTS and the run's together); send it to a mailing list's "
+            "address instead"
+        )
     if settings.smtp_from is None:
         raise ConfigurationError("email was asked for but BRIEFING_SMTP_FROM is not set")
     server = settings.smtp_server()
@@ -346,6 +365,7 @@ def write_attempt(
     outcome: Outcome,
     detail: str,
     run_id: str | None,
+    permanent: bool = False,
 ) -> DeliveryAttempt:
     """Record one delivery attempt in the output folder's delivery log, and return it: the
     one way an attempt is made and kept."""
@@ -358,6 +378,7 @@ def write_attempt(
         via=delivery.via(),
         detail=detail,
         run_id=run_id,
+        permanent=permanent,
     )
     write_delivery_record(out_dir, record)
     return record
@@ -372,9 +393,10 @@ def write_dry_run(
     at: datetime,
     run_id: str | None,
 ) -> Path:
-    """A dry run's delivery: the message as ``briefing-DATE.eml``, recorded per recipient.
-    Hold the edition's lock around it, as around the edition's other files."""
-    path = write_message(out_dir, edition_date, data)
+    """A dry run's delivery: the message as ``briefing-DATE.eml`` (addressed to undisclosed
+    recipients: each real copy names its recipient alone), recorded per recipient. Hold the
+    edition's lock around it, as around the edition's other files."""
+    path = write_message(out_dir, edition_date, addressed(data, UNDISCLOSED))
     for recipient in delivery.recipients:
         write_attempt(
             out_dir,
@@ -390,29 +412,157 @@ def write_dry_run(
     return path
 
 
-def send_and_record(
+MAX_RECIPIENTS = 10_000  # one edition's list; past it, a mailing list is the tool
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of delivery: who was sent the edition now, who had it already, and who was
+    missed, with why and whether that is final."""
+
+    sent: tuple[str, ...]
+    already: tuple[str, ...]
+    missed: dict[str, DeliveryError]
+
+
+def served(out_dir: Path, edition_date: date) -> set[str]:
+    """The recipients the delivery log says were sent this edition, by any run."""
+    return {
+        record.recipient
+        for record in load_delivery_records(out_dir)
+        if record.edition_date == edition_date and record.outcome == "sent"
+    }
+
+
+def refused(out_dir: Path, edition_date: date, run_id: str | None) -> set[str]:
+    """The recipients a server refused outright (5xx) in this run: asked again, they would be
+    refused again."""
+    return {
+        record.recipient
+        for record in load_delivery_records(out_dir, run_id)
+        if record.edition_date == edition_date and record.permanent
+    }
+
+
+# Reconnections within one round after the server dropped the connection midway.
+RECONNECTS = 3
+
+
+def send_round(
     connect: Connect,
     out_dir: Path,
     edition_date: date,
     delivery: DeliveryPlan,
-    recipient: str,
     data: bytes,
     *,
     attempt: int,
     now: Callable[[], datetime],
     run_id: str | None,
-) -> DeliveryAttempt:
-    """Send the message to one recipient and record the attempt, whatever its outcome;
-    ``DeliveryError`` when it failed, saying whether it is worth trying again."""
-    record = partial(
-        write_attempt, out_dir, edition_date, delivery, recipient, attempt=attempt, run_id=run_id
-    )
+) -> Round:
+    """Send the message (``build_message``'s bytes) to every recipient the log does not show
+    served, each a copy addressed to them alone, one SMTP transaction each over one connection
+    (connected again, up to RECONNECTS times, when the server drops it); every attempt
+    recorded. A recipient refused outright in this run is not asked again."""
+    done = served(out_dir, edition_date)
+    final = refused(out_dir, edition_date, run_id)
+    already = tuple(r for r in delivery.recipients if r in done)
+    todo = [r for r in delivery.recipients if r not in done and r not in final]
+    sent: list[str] = []
+    missed: dict[str, DeliveryError] = {
+        r: DeliveryError(f"delivery to {r} was refused earlier in this run", permanent=True)
+        for r in delivery.recipients
+        if r in final and r not in done
+    }
+    record = partial(write_attempt, out_dir, edition_date, delivery, attempt=attempt, run_id=run_id)
+    client: smtplib.SMTP | None = None
+    reconnects = 0
     try:
-        send_message(connect, data, delivery.sender, recipient)
-    except (smtplib.SMTPException, OSError) as exc:
-        detail = describe_failure(exc)
-        record(at=now(), outcome="failed", detail=detail)
-        raise DeliveryError(
-            f"delivery to {recipient} failed: {detail}", permanent=is_permanent(exc)
-        ) from exc
-    return record(at=now(), outcome="sent", detail="accepted by the server")
+        for recipient in todo:
+            try:
+                if client is None:
+                    client = connect()
+                client.sendmail(delivery.sender, [recipient], addressed(data, recipient))
+            except (smtplib.SMTPException, OSError) as exc:
+                detail, permanent = describe_failure(exc), is_permanent(exc)
+                record(recipient, at=now(), outcome="failed", detail=detail, permanent=permanent)
+                missed[recipient] = DeliveryError(
+                    f"delivery to {recipient} failed: {detail}", permanent=permanent
+                )
+                if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+                    _abandon_client(client)  # the connection is in doubt: a new one, or none
+                    client = None
+                    reconnects += 1
+                    if reconnects > RECONNECTS:
+                        _miss_the_rest(todo, recipient, missed, record, now, detail)
+                        break
+                continue
+            record(recipient, at=now(), outcome="sent", detail="accepted by the server")
+            sent.append(recipient)
+    finally:
+        if client is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                client.quit()
+            _abandon_client(client)
+    return Round(tuple(sent), already, missed)
+
+
+def _abandon_client(client: smtplib.SMTP | None) -> None:
+    if client is not None:
+        with contextlib.suppress(OSError):
+            client.close()
+
+
+def _miss_the_rest(
+    todo: list[str],
+    last: str,
+    missed: dict[str, DeliveryError],
+    record: Callable[..., DeliveryAttempt],
+    now: Callable[[], datetime],
+    detail: str,
+) -> None:
+    """The recipients after ``last`` are not tried this round: the server keeps failing."""
+    for recipient in todo[todo.index(last) + 1 :]:
+        why = f"not tried: the server failed {RECONNECTS + 1} times in this round ({detail})"
+        record(recipient, at=now(), outcome="failed", detail=why)
+        missed[recipient] = DeliveryError(f"delivery to {recipient} failed: {why}")
+
+
+class Missed(NamedTuple):
+    """The recipients an edition did not reach: how many, of how many, and why, in words."""
+
+    number: int
+    total: int
+    text: str
+
+
+def describe_missed(
+    out_dir: Path, edition_date: date, delivery: DeliveryPlan, run_id: str | None, pdf: Path
+) -> Missed | None:
+    """Why the edition did not reach every recipient, from this run's last attempt at each one
+    the log does not show served (ten named, the rest counted); None when all were served."""
+    done = served(out_dir, edition_date)
+    last: dict[str, DeliveryAttempt] = {}
+    for record in load_delivery_records(out_dir, run_id):
+        if record.edition_date == edition_date and record.outcome == "failed":
+            last[record.recipient] = record
+    missed = [r for r in delivery.recipients if r not in done]
+    if not missed:
+        return None
+    reasons = []
+    for recipient in missed[:10]:
+        failed = last.get(recipient)
+        if failed is None:
+            reasons.append(f"{recipient}: not tried")
+        elif failed.permanent:
+            reasons.append(f"{recipient}: {failed.detail} (a refusal: not retried)")
+        else:
+            reasons.append(f"{recipient}: {failed.detail} (the last of {failed.attempt} attempts)")
+    more = f"; and {len(missed) - 10} more" if len(missed) > 10 else ""
+    return Missed(
+        len(missed),
+        len(delivery.recipients),
+        f"could not email the edition via {delivery.via()} to {len(missed)} of "
+        f"{len(delivery.recipients)} recipients: {'; '.join(reasons)}{more}; the edition is kept "
+        f"in {pdf} and every attempt is recorded in {out_dir / DELIVERY_LOG}; run it again to "
+        "send it to those missed only",
+    )

@@ -50,6 +50,7 @@ class EditionResult(BaseModel):
     new_facts: int
     feeds_failed: int
     reused_from_run: str | None = None  # the run whose files an edition of the same inputs reused
+    warnings: list[str] = []  # what went wrong in a run whose edition came out (run.py)
 
 
 @contextmanager
@@ -179,7 +180,6 @@ def load_message(
         edition_date=briefing.edition_date,
         points=key_points(briefing),
         sender=delivery.sender,
-        recipients=delivery.recipients,
         pdf=result.pdf_file.read_bytes(),
         sent_at=sent_at,
         templates_dir=templates_dir,

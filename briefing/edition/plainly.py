@@ -4,10 +4,12 @@ import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from briefing import progress
+from briefing.deliver import Missed, connect_smtp, describe_missed, send_round
 from briefing.edition.keep import (
     EditionResult,
 )
@@ -53,18 +55,29 @@ class Plainly:
         with ThreadPoolExecutor(max(1, min(self.threads, len(items)))) as pool:
             return list(pool.map(one, items))
 
-    def report(self, briefing: Briefing, links: EditionLinks) -> None:
+    def report(self, briefing: Briefing, links: EditionLinks, warnings: Sequence[str]) -> None:
         if self.say is not None:
             self.say(f"edition of {briefing.edition_date}: {links.pdf}")
+            for warning in warnings:
+                self.say(f"warning: {warning}")
 
     def deliver(
         self, plan: EditionPlan, message: bytes, run_id: str, result: EditionResult
-    ) -> None:
-        if plan.delivery is not None and not plan.delivery.dry_run:
+    ) -> Missed | None:
+        """One round through the settings' SMTP server (a prefect-email block needs Prefect)."""
+        delivery = plan.delivery
+        if delivery is None or delivery.dry_run:
+            return None
+        if delivery.server is None:
             raise ConfigurationError(
-                "this edition was made without Prefect, which sends the email: run "
-                "`briefing run --email` (or the weekly-briefing flow) to send it"
+                "a prefect-email block sends only from the Prefect flow: run `briefing run "
+                "--email --smtp-block NAME`, or set BRIEFING_SMTP_HOST"
             )
+        send_round(
+            partial(connect_smtp, delivery.server), plan.out_dir, plan.edition_date, delivery,
+            message, attempt=1, now=partial(datetime.now, UTC), run_id=run_id,
+        )  # fmt: skip
+        return describe_missed(plan.out_dir, plan.edition_date, delivery, run_id, result.pdf_file)
 
 
 def load_seed_briefing(edition_date: date, settings: Settings | None = None) -> Briefing:

@@ -45,6 +45,9 @@ class EditionPlan:
     citation_limit: int
     max_pages: int
     delivery: DeliveryPlan | None = None
+    # Email asked for but not possible as configured (the Monday schedule's, when no recipient
+    # or server is set): why, said in the run's warnings; the edition is made all the same.
+    not_emailed: str | None = None
     fetch_articles: bool = False  # fetch the full article behind relevant teaser items
     articles: ArticlePolicy = field(default_factory=ArticlePolicy)
     user_agent: str = "us-japan-space-briefing/0.1 (weekly feed reader)"
@@ -73,15 +76,25 @@ def build_plan(
     smtp_block: str | None = None,
     dry_run: bool = False,
     fetch_articles: bool = True,
+    strict: bool = True,
 ) -> EditionPlan:
-    """The plan for one edition from the settings, the configured feeds and a run's choices."""
+    """The plan for one edition from the settings, the configured feeds and a run's choices.
+    Email asked for but impossible as configured is a ConfigurationError, or, not ``strict``
+    (the flow's), a plan that makes the edition and says why it is not emailed."""
     day = edition_date or today
     period_start = period_start_for(day, since)
     if period_start > day:
         raise ConfigurationError("since must not be after the edition date")
     known = {feed.url for feed in configured_feeds}
     extra = tuple(feed_for_url(url) for url in dict.fromkeys(extra_feed_urls) if url not in known)
-    emailing = send_email or dry_run
+    delivery, not_emailed = None, None
+    if send_email or dry_run:
+        try:
+            delivery = plan_delivery(settings, recipients, smtp_block, dry_run)
+        except ConfigurationError as exc:
+            if strict:
+                raise
+            not_emailed = str(exc)
     return EditionPlan(
         edition_date=day,
         period_start=period_start,
@@ -103,7 +116,8 @@ def build_plan(
         list_limit=settings.pdf_list_limit,
         citation_limit=settings.pdf_citation_limit,
         max_pages=settings.pdf_max_pages,
-        delivery=plan_delivery(settings, recipients, smtp_block, dry_run) if emailing else None,
+        delivery=delivery,
+        not_emailed=not_emailed,
         fetch_articles=fetch_articles and settings.article_cap > 0,
         articles=ArticlePolicy(
             cap=settings.article_cap,
@@ -184,7 +198,10 @@ def load_plan_once(settings: Settings, *, hand_over: bool = False, **choices: An
     Prefect starts, with ``hand_over``: the flow it then starts in this process, asking with the
     same settings and choices, is handed that very plan, once. Any other call builds anew (a
     process that runs the flow again, next week, plans again)."""
-    key = settings.model_dump_json() + repr(sorted(choices.items()))
+    # Strictness aside: a plan the command checked strictly serves a flow that asks leniently.
+    key = settings.model_dump_json() + repr(
+        sorted((k, v) for k, v in choices.items() if k != "strict")
+    )
     if hand_over:
         _HANDED.clear()
         _HANDED[key] = load_plan(settings, **choices)

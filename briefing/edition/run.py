@@ -13,6 +13,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from briefing.deliver import Missed
 from briefing.edition.facts import Extracted, load_and_extract
 from briefing.edition.gather import (
     Selection,
@@ -44,7 +45,7 @@ from briefing.edition.steps import (
     write,
     write_message,
 )
-from briefing.errors import FetchError
+from briefing.errors import DeliveryError, FetchError
 from briefing.extract.facts import ExtractMany
 from briefing.models import Briefing, SourceDocument
 from briefing.publish.links import EditionLinks
@@ -73,14 +74,15 @@ class Stages(Protocol):
         an item's exception in its place."""
         ...
 
-    def report(self, briefing: Briefing, links: EditionLinks) -> None:
-        """Show what was made where the driver's users look for it."""
+    def report(self, briefing: Briefing, links: EditionLinks, warnings: Sequence[str]) -> None:
+        """Show what was made, and what went wrong, where the driver's users look for it."""
         ...
 
     def deliver(
         self, plan: EditionPlan, message: bytes, run_id: str, result: EditionResult
-    ) -> None:
-        """Email the message as the plan's delivery says (a dry run's is written already)."""
+    ) -> Missed | None:
+        """Email the message as the plan's delivery says (a dry run's is written already);
+        the recipients it still missed, and why."""
         ...
 
 
@@ -183,9 +185,14 @@ def make_edition(
         links = stages.run("publish", send_to_publish_bucket, plan, result)
     else:
         links = links_to(plan, result)
-    stages.report(briefing, links)
+    missed = None
     if plan.delivery is not None and data is not None:
-        stages.deliver(plan, data, run_id, result)
+        missed = stages.deliver(plan, data, run_id, result)
+    warnings = edition_warnings(plan, read.selection, missed)
+    result = result.model_copy(update={"warnings": warnings})
+    stages.report(briefing, links, warnings)
+    if missed is not None and missed.number == missed.total:
+        raise DeliveryError(missed.text)  # nobody was reached: the run failed
     return Made(result, briefing, rendered, read, links)
 
 
@@ -202,3 +209,22 @@ def fetch_all(plan: EditionPlan, stages: Stages, fetch: FetchFeed) -> list[FeedF
             raise fetched
         fetches.append(fetched)
     return fetches
+
+
+def edition_warnings(plan: EditionPlan, selection: Selection, missed: Missed | None) -> list[str]:
+    """What went wrong in a run whose edition came out: feeds that failed, article pages that
+    could not be read, email that was not sent or missed recipients. Empty for a healthy run."""
+    warnings = []
+    failed = [o for o in selection.outcomes if o.status == "failed"]
+    if failed:
+        named = "; ".join(f"{o.feed} ({o.reason})" for o in failed[:5])
+        more = f"; and {len(failed) - 5} more" if len(failed) > 5 else ""
+        warnings.append(f"{len(failed)} of {len(selection.outcomes)} feeds failed: {named}{more}")
+    pages = sum(o.articles_failed for o in selection.outcomes)
+    if pages:
+        warnings.append(f"{pages} article pages could not be read: their teasers were used")
+    if plan.not_emailed is not None:
+        warnings.append(f"Not emailed: {plan.not_emailed}")
+    if missed is not None:
+        warnings.append(missed.text)
+    return warnings

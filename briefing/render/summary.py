@@ -5,6 +5,7 @@ Pure functions of a briefing; the email bodies and the run's artifacts are built
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -105,14 +106,20 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def build_summary_markdown(briefing: Briefing, pdf_name: str) -> str:
-    """The run summary shown on the run's page: key points, counts, new facts, feed and
-    source health."""
+def build_summary_markdown(briefing: Briefing, pdf_name: str, warnings: Sequence[str] = ()) -> str:
+    """The run summary shown on the run's page: what went wrong first (feeds, articles, email),
+    then key points, counts, new facts, feed and source health."""
     counts = theme_counts(briefing)
     fresh = list(briefing.new_facts())
     lines = [
         f"# Edition {briefing.edition} of {briefing.edition_date.isoformat()}",
         "",
+    ]
+    if warnings:
+        lines += ["## What went wrong", ""]
+        lines += [f"- **{markdown_text(warning)}**" for warning in warnings]
+        lines += [""]
+    lines += [
         f"{sum(counts.values())} cited statements from {len(briefing.sources)} sources, "
         f"written to `{pdf_name}`.",
         "",

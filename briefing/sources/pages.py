@@ -22,7 +22,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-
 # Blocks news sites put inside the article's container that trafilatura keeps as text: newsletter
 # boxes, "also read" links, footnotes, the author's bio, the disclaimer. Matched in any case
 # anywhere in the class ("Newsletter_inline__u2" of a CSS module too). Chosen on the article
-# fixtures (tests/fixtures/articles), so its figures there are tuned; docs/operations.md (Full articles) gives both.
+# fixtures (tests/fixtures/articles), so its figures there are tuned; docs/operations.md (Full
+# articles) gives both.
 _CLASSES = (
     "newsletter", "also-read", "footnote", "signup", "subscribe", "related", "ad-slot",
     "author-bio", "disclaimer",
