@@ -44,8 +44,8 @@ system-deps: ## Check (and where possible install) the Debian libraries WeasyPri
 
 setup: system-deps $(VENV)/.synced ## Everything both commands need
 
-briefing: setup ## Write today's edition from the seeds into out/
-	$(BIN)/briefing run
+briefing: setup ## Write today's edition from the seeds into out/ (no configured feeds read)
+	$(BIN)/briefing run --no-configured-feeds
 
 up: setup ## Start a Prefect server (127.0.0.1:4200), register the deployments, start a worker
 	bash scripts/up.sh

@@ -122,6 +122,18 @@ def memory_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield
 
 
+NO_FEEDS = Path(__file__).resolve().parent / "fixtures" / "no-feeds.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_configured_feeds() -> Iterator[None]:
+    """Read no configured feeds: the shipped briefing.yaml lists real outlets, which no test
+    may try to reach (a test that wants feeds names its own file, or --feed on 127.0.0.1)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BRIEFING_CONFIG_FILE", str(NO_FEEDS))
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_articles_unless_asked() -> Iterator[None]:
     """Fetch no article pages unless a test asks (``Settings(article_cap=...)``): the fixture

@@ -22,7 +22,7 @@ from prefect.settings import PREFECT_API_URL
 from sqlalchemy import select
 
 from briefing.store.memory import editions, metadata
-from tests.conftest import free_port, weasyprint_lines
+from tests.conftest import NO_FEEDS, free_port, weasyprint_lines
 
 BRIEFING = Path(sys.executable).parent / "briefing"
 # Columns that say when or in which run a row was written: the rest is what an edition recorded.
@@ -35,13 +35,14 @@ RUN_COLUMNS = {
 
 
 def clean_env(**values: str) -> dict[str, str]:
-    """This process's environment without any PREFECT_* or BRIEFING_* value, plus the given."""
+    """This process's environment without any PREFECT_* or BRIEFING_* value, plus the given;
+    no configured feeds unless given (the shipped briefing.yaml lists real outlets)."""
     base = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith(("PREFECT_", "BRIEFING_"))
     }
-    return {**base, **values}
+    return {**base, "BRIEFING_CONFIG_FILE": str(NO_FEEDS), **values}
 
 
 @dataclass(frozen=True)
