@@ -29,6 +29,7 @@ from briefing.errors import ConfigurationError, StoreError
 from briefing.extract.facts import DocumentFacts, ExtractMany, extract_documents, extract_each
 from briefing.heap import gives_back_freed_memory
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
+from briefing.publish.archive import refresh_archive
 from briefing.publish.bucket import Bucket, send_to_bucket
 from briefing.publish.links import EditionLinks, edition_links
 from briefing.render.budget import Printed, render_bounded_pdf
@@ -617,6 +618,7 @@ def write_files(
         inputs=inputs,
         json=rendered.json,
     )
+    refresh_archive(plan.out_dir, plan.templates_dir)  # the archive page, feed and search (#29)
     return _result(briefing, files)
 
 
