@@ -8,6 +8,7 @@ story's headline, a theme's title) in that edition.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,8 @@ from briefing.errors import BriefingError, DependencyError
 SEARCH_FOLDER = "pagefind"
 # What a reader searches is what the editions say, not their apparatus.
 NOT_INDEXED = ("nav", ".to-contents", "#sources", "#source-health", "#method", ".cited-at")
+EDITION_GLOB = "briefing-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].html"
+EDITION_HTML = re.compile(r"briefing-\d{4}-\d{2}-\d{2}\.html")
 TIMEOUT_S = 300  # Pagefind indexes three editions in 0.03 s; a stuck binary is not waited on
 
 
@@ -34,14 +37,18 @@ def _pagefind() -> Path:
 
 def write_search_index(folder: Path) -> Path:
     """Index the folder's HTML editions into ``folder/pagefind`` (replaced whole); its path.
-    BriefingError with Pagefind's own words when it fails: the previous index stays."""
+    BriefingError with Pagefind's own words when it fails: the previous index stays. With no
+    HTML edition in the folder there is nothing to find, and no index."""
+    if not any(EDITION_HTML.fullmatch(path.name) for path in folder.iterdir()):
+        shutil.rmtree(folder / SEARCH_FOLDER, ignore_errors=True)
+        return folder / SEARCH_FOLDER
     staging = Path(tempfile.mkdtemp(prefix=".pagefind.", suffix=".staging", dir=folder))
     command = [
         str(_pagefind()),
         "--site",
         str(folder),
         "--glob",
-        "briefing-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].html",
+        EDITION_GLOB,
         "--output-path",
         str(staging),
         "--root-selector",

@@ -73,7 +73,8 @@ def open_archive_file(folder: Path, path: str) -> ArchiveAnswer | None:
 def _open_regular(folder: Path, parts: list[str]) -> int | None:
     """The file at folder/parts, opened read-only with no link followed at any step; None when
     it is missing, a link, not a regular file or unreadable."""
-    nofollow = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    # O_NONBLOCK: opening a named pipe must not wait for a writer (it is then refused below).
+    nofollow = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     opened: list[int] = []
     try:
         directory = os.open(folder, nofollow | os.O_DIRECTORY)
