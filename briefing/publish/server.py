@@ -27,8 +27,11 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "json": "application/json",
 }
-# The HTML edition carries its stylesheet and figures inline, and needs nothing else.
-HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+# The HTML edition carries its stylesheet, fonts and figures inline, and needs nothing else.
+HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'"
+)
 
 
 def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
