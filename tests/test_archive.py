@@ -220,7 +220,8 @@ def test_a_failing_indexer_keeps_the_previous_index_and_the_edition_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """When Pagefind fails, BriefingError says so and the previous index stays; the write
-    stage's call logs a warning and returns None instead of failing the edition."""
+    stage's call logs a warning and returns None instead of failing the edition, the archive
+    page and feed written all the same."""
     (tmp_path / "briefing-2026-12-07.html").write_text("<main><p>An edition.</p></main>", "utf-8")
     (tmp_path / "pagefind").mkdir()
     (tmp_path / "pagefind" / "pagefind.js").write_text("previous", encoding="utf-8")
@@ -230,6 +231,7 @@ def test_a_failing_indexer_keeps_the_previous_index_and_the_edition_goes_on(
     with caplog.at_level(logging.WARNING, logger="briefing.publish.archive"):
         assert refresh_archive(tmp_path, TEMPLATES) is None
     assert "previous" == (tmp_path / "pagefind" / "pagefind.js").read_text(encoding="utf-8")
+    assert (tmp_path / "index.html").is_file() and (tmp_path / "editions.atom").is_file()
     assert ["Pagefind could not index"] == [
         r.getMessage()[:24] for r in caplog.records if r.name == "briefing.publish.archive"
     ]

@@ -277,11 +277,12 @@ def write_archive(folder: Path, templates_dir: Path) -> ArchiveFiles:
             editions = load_archived_editions(folder)
             summaries = _Summaries(editions=editions).model_dump_json(indent=1).encode("utf-8")
             write_atomic(folder / SUMMARIES_FILE, summaries + b"\n")
-            write_search_index(folder)
             write_atomic(files.script, (templates_dir / ARCHIVE_SCRIPT).read_bytes())
             write_atomic(files.feed, build_editions_feed(editions))
             page = render_archive_page(editions, templates_dir)
             write_atomic(files.page, page.encode("utf-8"))
+            # Last: the page and the feed stand even when the index cannot be made.
+            write_search_index(folder)
     except OSError as exc:
         raise BriefingError(
             f"cannot write the archive of {folder}: {exc}; the editions are whole, and the next "
