@@ -29,8 +29,7 @@ CONTENT_TYPES = {
 }
 # The HTML edition carries its stylesheet, fonts and figures inline, and needs nothing else.
 HTML_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-    "base-uri 'none'"
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'"
 )
 
 
