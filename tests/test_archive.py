@@ -238,6 +238,18 @@ def test_a_failing_indexer_keeps_the_previous_index_and_the_edition_goes_on(
     assert [] == sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".pagefind"))
 
 
+def test_what_a_killed_indexer_left_is_cleared(tmp_path: Path) -> None:
+    """A staging folder and an old index left by a killed run are removed by the next index,
+    which is whole: Pagefind's entry and one fragment for the one edition."""
+    (tmp_path / "briefing-2026-12-07.html").write_text("<main><p>Yokota.</p></main>", "utf-8")
+    (tmp_path / ".pagefind.x1y2.staging").mkdir()
+    (tmp_path / ".pagefind.123.old" / "fragment").mkdir(parents=True)
+    search.write_search_index(tmp_path)
+    assert ["briefing-2026-12-07.html", "pagefind"] == sorted(p.name for p in tmp_path.iterdir())
+    assert (tmp_path / "pagefind" / "pagefind-entry.json").is_file()
+    assert 1 == len(list((tmp_path / "pagefind" / "fragment").iterdir()))
+
+
 def test_an_empty_folder_gets_an_archive_saying_so(tmp_path: Path) -> None:
     """No edition yet: the page says so, the feed is valid Atom with no entry."""
     write_archive(tmp_path, TEMPLATES)

@@ -38,10 +38,13 @@ def _pagefind() -> Path:
 def write_search_index(folder: Path) -> Path:
     """Index the folder's HTML editions into ``folder/pagefind`` (replaced whole); its path.
     BriefingError with Pagefind's own words when it fails: the previous index stays. With no
-    HTML edition in the folder there is nothing to find, and no index."""
+    HTML edition in the folder there is nothing to find, and no index. One caller at a time per
+    folder (``write_archive`` holds the folder's archive lock)."""
     if not any(EDITION_HTML.fullmatch(path.name) for path in folder.iterdir()):
         shutil.rmtree(folder / SEARCH_FOLDER, ignore_errors=True)
         return folder / SEARCH_FOLDER
+    for left in [*folder.glob(".pagefind.*.staging"), *folder.glob(f".{SEARCH_FOLDER}.*.old")]:
+        shutil.rmtree(left, ignore_errors=True)  # left by a killed run (callers take turns)
     staging = Path(tempfile.mkdtemp(prefix=".pagefind.", suffix=".staging", dir=folder))
     command = [
         str(_pagefind()),
