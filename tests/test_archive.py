@@ -72,7 +72,7 @@ def test_feed_lists_each_edition_with_its_headlines_as_valid_atom() -> None:
         build_editions_feed([literal_edition(7, "First"), literal_edition(14, "Second <i>x</i>")]),
         response_headers=SERVED,
     )
-    assert (False, "atom10") == (feed.bozo, feed.version)
+    assert (False, "atom10", "Briefing pipeline") == (feed.bozo, feed.version, feed.feed.author)
     assert [
         "http://127.0.0.1:8400/briefing-2026-12-14.html",
         "http://127.0.0.1:8400/briefing-2026-12-07.html",

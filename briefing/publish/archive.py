@@ -138,6 +138,8 @@ def build_editions_feed(editions: Sequence[ArchivedEdition]) -> bytes:
     feed = FeedGenerator()
     feed.id(_tag(title, "editions"))
     feed.title(f"{title}: editions")
+    # Atom needs an author (RFC 4287, 4.1.1): the pipeline, as the HTML edition's meta names it.
+    feed.author({"name": f"{title} pipeline"})
     feed.link(href=_address(FEED_FILE), rel="self", type="application/atom+xml")
     feed.link(href=_address(ARCHIVE_PAGE), rel="alternate", type="text/html")
     feed.updated(max((e.written_at for e in ordered), default=_midnight(date(2000, 1, 1))))
