@@ -29,6 +29,7 @@ from briefing import edition as stages
 from briefing.addresses import EmailAddress
 from briefing.edition import EditionResult
 from briefing.errors import ConfigurationError
+from briefing.publish.archive import refresh_archive
 from briefing.render.document import PageSize
 from briefing.settings import load_settings
 from briefing.sources.feeds import feed_for_url
@@ -306,6 +307,8 @@ def weekly_briefing(
                 )
             else:
                 result = stages.reused_result(stored)
+                # A run killed while writing the archive left it half done: the reuse redoes it.
+                refresh_archive(plan.out_dir, plan.templates_dir)
             remember_stage(
                 plan,
                 unwalked(briefing),

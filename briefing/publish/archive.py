@@ -255,10 +255,15 @@ def _load_summaries(folder: Path) -> list[ArchivedEdition]:
 
 @contextmanager
 def _archive_lock(folder: Path) -> Iterator[None]:
-    """One archive writer at a time per folder: editions of different dates may end together."""
-    handle = os.open(folder / ".archive.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    """One archive writer at a time per folder (editions of different dates may end together),
+    by a lock on the folder itself: no lock file to leave behind. On taking it, the temporary
+    files a killed writer left are removed: no live writer can be using them."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        for name in (ARCHIVE_PAGE, ARCHIVE_SCRIPT, FEED_FILE, SUMMARIES_FILE):
+            for left in folder.glob(f".{name}.*.tmp"):  # write_atomic's temporary names
+                left.unlink(missing_ok=True)
         yield
     finally:
         os.close(handle)
