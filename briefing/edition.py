@@ -618,7 +618,7 @@ def write_files(
         inputs=inputs,
         json=rendered.json,
     )
-    refresh_archive(plan.out_dir, plan.templates_dir)  # the archive page, feed and search (#29)
+    refresh_archive(plan.out_dir, plan.templates_dir, briefing)  # archive, feed, search (#29)
     return _result(briefing, files)
 
 

@@ -189,8 +189,8 @@ def test_summaries_are_reused_until_an_edition_changes(
 ) -> None:
     """A kept summary is used while the manifest's sha256 of the JSON is the same (the JSON is
     not read again); an edition whose JSON no longer matches a readable manifest is left out
-    with a warning, the others kept."""
-    source, _ = three
+    with a warning, the others kept; the edition just written is taken as it is in hand."""
+    source, briefings = three
     for path in source.glob("briefing-*"):
         (tmp_path / path.name).write_bytes(path.read_bytes())
     (tmp_path / "archive.json").write_bytes((source / "archive.json").read_bytes())
@@ -200,6 +200,10 @@ def test_summaries_are_reused_until_an_edition_changes(
     assert ["2025-06-30", "2023-12-31"] == [
         e.edition_date.isoformat() for e in load_archived_editions(tmp_path)
     ]
+    # The edition just written is summarised from the briefing in hand, its JSON not read.
+    in_hand = load_archived_editions(tmp_path, written=briefings[1])
+    assert DATES == [e.edition_date.isoformat() for e in in_hand]
+    assert top_headlines(briefings[1]) == [s.headline for s in in_hand[1].stories]
 
 
 @pytest.mark.slow

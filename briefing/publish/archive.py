@@ -203,10 +203,12 @@ def _address(name: str) -> str:
     return quote(name)
 
 
-def load_archived_editions(folder: Path) -> list[ArchivedEdition]:
+def load_archived_editions(folder: Path, written: Briefing | None = None) -> list[ArchivedEdition]:
     """Every edition in the folder with a JSON edition and a manifest, summarised; the kept
-    summary is reused while its JSON's sha256 is the manifest's. An edition that cannot be read
-    is left out of the archive with a warning, never removed."""
+    summary is reused while its JSON's sha256 is the manifest's, and ``written`` (the edition
+    just written, whose JSON is that briefing) is summarised as it is, not read back: at 20,000
+    items its JSON is 129 MB. An edition that cannot be read is left out of the archive with a
+    warning, never removed."""
     kept = {edition.edition_date: edition for edition in _load_summaries(folder)}
     editions = []
     for json_file in sorted(folder.glob("briefing-????-??-??.json")):
@@ -225,7 +227,10 @@ def load_archived_editions(folder: Path) -> list[ArchivedEdition]:
             if cached is not None and cached.json_sha256 == digest:
                 editions.append(cached)
                 continue
-            briefing = Briefing.model_validate_json(json_file.read_bytes())
+            if written is not None and written.edition_date == edition_date:
+                briefing = written
+            else:
+                briefing = Briefing.model_validate_json(json_file.read_bytes())
         except (OSError, KeyError, ValidationError) as exc:
             log.warning("the archive leaves out %s: %s", json_file.name, _reason(exc))
             continue
@@ -269,10 +274,13 @@ def _archive_lock(folder: Path) -> Iterator[None]:
         os.close(handle)
 
 
-def write_archive(folder: Path, templates_dir: Path) -> ArchiveFiles:
+def write_archive(
+    folder: Path, templates_dir: Path, written: Briefing | None = None
+) -> ArchiveFiles:
     """Write the archive page, its script, the feed of editions and the search index for the
-    editions in the folder (call it once an edition's files are in place). BriefingError, saying
-    which, when one cannot be written: the editions themselves are untouched."""
+    editions in the folder (call it once an edition's files are in place; ``written``, that
+    edition, saves reading its JSON back). BriefingError, saying which, when one cannot be
+    written: the editions themselves are untouched."""
     files = ArchiveFiles(
         page=folder / ARCHIVE_PAGE,
         script=folder / ARCHIVE_SCRIPT,
@@ -281,7 +289,7 @@ def write_archive(folder: Path, templates_dir: Path) -> ArchiveFiles:
     )
     try:
         with _archive_lock(folder):
-            editions = load_archived_editions(folder)
+            editions = load_archived_editions(folder, written)
             summaries = _Summaries(editions=editions).model_dump_json(indent=1).encode("utf-8")
             write_atomic(folder / SUMMARIES_FILE, summaries + b"\n")
             write_atomic(files.script, (templates_dir / ARCHIVE_SCRIPT).read_bytes())
@@ -298,11 +306,13 @@ def write_archive(folder: Path, templates_dir: Path) -> ArchiveFiles:
     return files
 
 
-def refresh_archive(folder: Path, templates_dir: Path) -> ArchiveFiles | None:
+def refresh_archive(
+    folder: Path, templates_dir: Path, written: Briefing | None = None
+) -> ArchiveFiles | None:
     """``write_archive`` after an edition's files are in place; when it fails, a warning saying
     why and None: the edition stands without it, and the next edition writes it again."""
     try:
-        return write_archive(folder, templates_dir)
+        return write_archive(folder, templates_dir, written)
     except BriefingError as exc:
         log.warning("%s", exc)
         return None
