@@ -71,6 +71,8 @@ class _Summaries(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     editions: list[ArchivedEdition]
+    # Each year's search bundle: a stamp of the HTML editions it was made from (``_year_stamps``).
+    indexed: dict[int, str] = {}
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,11 @@ def build_archived_edition(
     )
 
 
-def render_archive_page(editions: Sequence[ArchivedEdition], templates_dir: Path) -> str:
-    """The archive page: the search box, then every edition, newest first, with its files."""
+def render_archive_page(
+    editions: Sequence[ArchivedEdition], templates_dir: Path, years: Sequence[int] = ()
+) -> str:
+    """The archive page: the search box (over the search bundles of ``years``, newest first),
+    then every edition, newest first, with its files."""
     ordered = sorted(editions, key=lambda e: e.edition_date, reverse=True)
     template = build_environment(templates_dir).get_template(TEMPLATE)
     return template.render(
@@ -123,6 +128,7 @@ def render_archive_page(editions: Sequence[ArchivedEdition], templates_dir: Path
         title=ordered[0].title if ordered else "Briefing",
         feed=FEED_FILE,
         script=ARCHIVE_SCRIPT,
+        years=" ".join(str(year) for year in years),
     )
 
 
@@ -209,7 +215,7 @@ def load_archived_editions(folder: Path, written: Briefing | None = None) -> lis
     just written, whose JSON is that briefing) is summarised as it is, not read back: at 20,000
     items its JSON is 129 MB. An edition that cannot be read is left out of the archive with a
     warning, never removed."""
-    kept = {edition.edition_date: edition for edition in _load_summaries(folder)}
+    kept = {edition.edition_date: edition for edition in _load_summaries(folder).editions}
     editions = []
     for json_file in sorted(folder.glob("briefing-????-??-??.json")):
         try:
@@ -248,14 +254,40 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def _load_summaries(folder: Path) -> list[ArchivedEdition]:
+def _load_summaries(folder: Path) -> _Summaries:
     try:
-        return _Summaries.model_validate_json((folder / SUMMARIES_FILE).read_bytes()).editions
+        return _Summaries.model_validate_json((folder / SUMMARIES_FILE).read_bytes())
     except FileNotFoundError:
-        return []
+        return _Summaries(editions=[])
     except (OSError, ValidationError) as exc:  # rebuilt from the editions: nothing is lost
         log.warning("rebuilding the archive's summaries: %s unreadable (%s)", SUMMARIES_FILE, exc)
-        return []
+        return _Summaries(editions=[])
+
+
+def _year_stamps(folder: Path) -> dict[int, str]:
+    """For each year of HTML editions, a stamp of them: each file's name and its sha256 in its
+    manifest (its size and time when no manifest names it). A year whose stamp changed, or
+    whose bundle is missing, is indexed again."""
+    entries: dict[int, list[str]] = {}
+    for html in sorted(folder.glob("briefing-????-??-??.html")):
+        try:
+            manifest = EditionManifest.model_validate_json(
+                manifest_path(folder, date.fromisoformat(html.stem[9:])).read_bytes()
+            )
+            mark = manifest.files.get(html.name) or ""
+        except (OSError, ValueError):  # ValidationError is a ValueError
+            mark = ""
+        if not mark:
+            try:
+                facts = html.stat()
+            except OSError:
+                continue
+            mark = f"{facts.st_size}:{facts.st_mtime_ns}"
+        entries.setdefault(int(html.name[9:13]), []).append(f"{html.name}:{mark}")
+    return {
+        year: hashlib.sha256("\n".join(names).encode()).hexdigest()
+        for year, names in entries.items()
+    }
 
 
 @contextmanager
@@ -289,21 +321,37 @@ def write_archive(
     )
     try:
         with _archive_lock(folder):
+            indexed = _load_summaries(folder).indexed
             editions = load_archived_editions(folder, written)
-            summaries = _Summaries(editions=editions).model_dump_json(indent=1).encode("utf-8")
-            write_atomic(folder / SUMMARIES_FILE, summaries + b"\n")
+            stamps = _year_stamps(folder)
+            _write_summaries(folder, editions, {y: s for y, s in indexed.items() if y in stamps})
             write_atomic(files.script, (templates_dir / ARCHIVE_SCRIPT).read_bytes())
             write_atomic(files.feed, build_editions_feed(editions))
-            page = render_archive_page(editions, templates_dir)
+            page = render_archive_page(editions, templates_dir, years=sorted(stamps, reverse=True))
             write_atomic(files.page, page.encode("utf-8"))
-            # Last: the page and the feed stand even when the index cannot be made.
-            write_search_index(folder)
+            # Last: the page and the feed stand even when the index cannot be made. Only the
+            # years whose editions changed are indexed again, each recorded once it is made.
+            for year in sorted(stamps, reverse=True):
+                bundle = files.search / str(year)
+                if indexed.get(year) != stamps[year] or not (bundle / "pagefind.js").is_file():
+                    write_search_index(folder, [year])
+                    indexed[year] = stamps[year]
+                    _write_summaries(folder, editions, indexed)
+            if not stamps:
+                write_search_index(folder, [])  # no edition: no bundle left
     except OSError as exc:
         raise BriefingError(
             f"cannot write the archive of {folder}: {exc}; the editions are whole, and the next "
             "edition writes the archive again"
         ) from exc
     return files
+
+
+def _write_summaries(
+    folder: Path, editions: list[ArchivedEdition], indexed: dict[int, str]
+) -> None:
+    summaries = _Summaries(editions=editions, indexed=indexed)
+    write_atomic(folder / SUMMARIES_FILE, summaries.model_dump_json(indent=1).encode() + b"\n")
 
 
 def refresh_archive(

@@ -27,10 +27,10 @@ ARCHIVE_NAMES = {
     f"/{ARCHIVE_SCRIPT}": ARCHIVE_SCRIPT,
     f"/{FEED_FILE}": FEED_FILE,
 }
-# The names Pagefind 1.5 writes: its scripts and styles, entry, metadata, WebAssembly, and the
-# index, fragment and filter chunks one folder down. No dot first, no folder deeper.
+# The names Pagefind 1.5 writes in a year's bundle: its scripts, entry, metadata, WebAssembly,
+# and the index, fragment and filter chunks one folder down. No dot first, no folder deeper.
 SEARCH_FILE = re.compile(
-    rf"/{SEARCH_FOLDER}/(?:(index|fragment|filter)/)?"
+    rf"/{SEARCH_FOLDER}/(\d{{4}})/(?:(index|fragment|filter)/)?"
     r"([a-z0-9][a-z0-9_.-]*\.(js|css|json|pagefind|pf_meta|pf_index|pf_fragment|pf_filter))"
 )
 TYPES = {
@@ -65,8 +65,9 @@ def open_archive_file(folder: Path, path: str) -> ArchiveAnswer | None:
     match = SEARCH_FILE.fullmatch(path)
     if match is None:
         return None
-    parts = [SEARCH_FOLDER, *([match.group(1)] if match.group(1) else []), match.group(2)]
-    kind = TYPES.get(match.group(3), "application/octet-stream")
+    year, chunks, name, suffix = match.groups()
+    parts = [SEARCH_FOLDER, year, *([chunks] if chunks else []), name]
+    kind = TYPES.get(suffix, "application/octet-stream")
     return ArchiveAnswer(_open_regular(folder, parts), kind, None)
 
 
@@ -107,7 +108,7 @@ def archive_objects(folder: Path) -> list[tuple[Path, str, str]]:
         key = path.relative_to(folder).as_posix()
         answer = SEARCH_FILE.fullmatch(f"/{key}")
         if answer is not None:
-            kind = TYPES.get(answer.group(3), "application/octet-stream")
+            kind = TYPES.get(answer.group(4), "application/octet-stream")
         elif f"/{key}" in ARCHIVE_NAMES:
             kind = TYPES[key.rsplit(".", 1)[1]]
         else:
