@@ -3,8 +3,9 @@ write stage, for a folder of EDITIONS editions (default 52, a year of Mondays).
 
 The editions are the three of the labelled news set's windows (``tests/archive_editions.py``),
 written again under weekly dates with their JSON re-dated, so that every edition is a real
-edition's HTML and JSON. Timed: the archive written cold (every JSON read), warm (the kept
-summaries reused, as after each new edition) and Pagefind's index alone; printed as JSON.
+edition's HTML and JSON. Timed: the archive written cold (every JSON read, every quarter
+indexed), again with nothing changed, after one more edition (its quarter indexed again, the
+kept summaries reused), and Pagefind indexing every quarter; printed as JSON.
 """
 
 import json
@@ -14,8 +15,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from briefing.publish.archive import SUMMARIES_FILE, write_archive
-from briefing.publish.search import write_search_index
+from briefing.publish.archive import write_archive
+from briefing.publish.search import edition_bundles, write_search_index
 from briefing.render.document import render_html
 from briefing.settings import PROJECT_ROOT
 from briefing.store.files import write_edition
@@ -36,8 +37,10 @@ def run(editions: int) -> dict[str, object]:
     pages = [render_html(briefing, TEMPLATES, standalone=True).encode() for briefing in made]
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        first = date(2025, 1, 6)
-        for n in range(editions):
+        # The one more edition is the last Monday of 2030: its quarter is full, the worst case.
+        first = date(2030, 12, 30) - timedelta(weeks=editions)
+
+        def write(n: int) -> None:
             day = first + timedelta(weeks=n)
             briefing = made[n % 3].model_copy(update={"edition_date": day})
             write_edition(
@@ -48,20 +51,26 @@ def run(editions: int) -> dict[str, object]:
                 run_id="bench",
                 written_at=datetime.now(UTC),
             )
+
+        for n in range(editions):
+            write(n)
         html_mb = sum(p.stat().st_size for p in folder.glob("*.html")) / 1e6
         json_mb = sum(p.stat().st_size for p in folder.glob("*.json")) / 1e6
         cold = _seconds(lambda: write_archive(folder, TEMPLATES))
-        warm = _seconds(lambda: write_archive(folder, TEMPLATES))
-        index = _seconds(lambda: write_search_index(folder))
-        (folder / SUMMARIES_FILE).unlink()
+        unchanged = _seconds(lambda: write_archive(folder, TEMPLATES))
+        write(editions)  # one more edition, in the latest quarter: that quarter is indexed again
+        one_more = _seconds(lambda: write_archive(folder, TEMPLATES))
+        every_bundle = _seconds(lambda: write_search_index(folder, edition_bundles(folder)))
         index_mb = sum(p.stat().st_size for p in (folder / "pagefind").rglob("*") if p.is_file())
         return {
             "editions": editions,
+            "bundles": len(edition_bundles(folder)),
             "html_mb": round(html_mb, 1),
             "json_mb": round(json_mb, 1),
             "archive_cold_s": cold,
-            "archive_warm_s": warm,
-            "pagefind_index_s": index,
+            "archive_unchanged_s": unchanged,
+            "archive_after_one_more_edition_s": one_more,
+            "pagefind_every_bundle_s": every_bundle,
             "index_mb": round(index_mb / 1e6, 2),
         }
 

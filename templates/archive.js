@@ -63,16 +63,17 @@ function show(results, query) {
     : `No edition mentions “${query}”.`;
 }
 
-// One search bundle a year (pagefind/YEAR/), newest first: the newest is loaded, the others
-// merged into it, so that one query searches every edition.
+// One search bundle a quarter (pagefind/2025q2/), newest first: the newest is loaded, the
+// others merged into it, so that one query searches every edition.
 async function start() {
   const here = new URL(".", location.href);
-  const years = document.getElementById("search").dataset.years.split(" ").filter(Boolean);
-  if (!years.length) throw new Error("no search bundle");
-  const pagefind = await import(new URL(`pagefind/${years[0]}/pagefind.js`, here).href);
+  const bundles = document.getElementById("search").dataset.bundles.split(" ").filter(Boolean);
+  if (!bundles.length) throw new Error("no search bundle");
+  const pagefind = await import(new URL(`pagefind/${bundles[0]}/pagefind.js`, here).href);
   await pagefind.options({ baseUrl: here.pathname, excerptLength: 24 });
-  for (const year of years.slice(1)) {
-    await pagefind.mergeIndex(new URL(`pagefind/${year}/`, here).pathname, { baseUrl: here.pathname });
+  for (const bundle of bundles.slice(1)) {
+    const path = new URL(`pagefind/${bundle}/`, here).pathname;
+    await pagefind.mergeIndex(path, { baseUrl: here.pathname });
   }
   await pagefind.init();
   let latest = 0;

@@ -20,8 +20,8 @@ WINDOWS = (
 )
 # In the third edition only (the Space Force's new unit at Yokota Air Base, 2024-2025).
 ONLY_IN_ONE = "Yokota"
-# In the first edition only (the X-ray mission launched in 2023): its year's search bundle is
-# not the one the archive page loads first, but one merged into it.
+# In the first edition only (the X-ray mission launched in 2023): its quarter's search bundle
+# is not the one the archive page loads first, but one merged into it.
 ONLY_IN_THE_OLDEST = "XRISM"
 
 

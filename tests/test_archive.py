@@ -174,17 +174,17 @@ def test_feed_lists_the_three_editions_with_their_top_headlines(
 
 @pytest.mark.slow
 def test_the_search_index_covers_every_edition(three: tuple[Path, list[Briefing]]) -> None:
-    """Pagefind's bundles are in place, one a year with one fragment per edition, the page
+    """Pagefind's bundles are in place, one a quarter with one fragment per edition, the page
     names them newest first, and the word in one edition only is in that edition's HTML alone
     (what the browser test searches for)."""
     folder, _ = three
     bundles = sorted(p.name for p in (folder / "pagefind").iterdir())
-    assert ["2023", "2024", "2025"] == bundles
+    assert ["2023q4", "2024q2", "2025q2"] == bundles
     assert [1, 1, 1] == [
         len(list((folder / "pagefind" / y / "fragment").iterdir())) for y in bundles
     ]
     assert all((folder / "pagefind" / y / "pagefind.js").is_file() for y in bundles)
-    assert 'data-years="2025 2024 2023"' in (folder / "index.html").read_text("utf-8")
+    assert 'data-bundles="2025q2 2024q2 2023q4"' in (folder / "index.html").read_text("utf-8")
     holding = [
         d for d in DATES if ONLY_IN_ONE in (folder / f"briefing-{d}.html").read_text("utf-8")
     ]
@@ -192,24 +192,26 @@ def test_the_search_index_covers_every_edition(three: tuple[Path, list[Briefing]
 
 
 @pytest.mark.slow
-def test_a_new_edition_indexes_its_own_year_only(
+def test_a_new_edition_indexes_its_own_quarter_only(
     tmp_path: Path, three: tuple[Path, list[Briefing]]
 ) -> None:
-    """A fourth edition, of 2025, replaces the 2025 bundle (now two editions) and leaves the
-    2023 and 2024 bundles as they were: the index grows with a year, not with the archive."""
+    """A fourth edition, of May 2025, replaces the bundle of 2025's second quarter (now two
+    editions) and leaves the others as they were: the work grows with a quarter, not with the
+    archive."""
     source, _ = three
     shutil.copytree(source, tmp_path / "out")
     folder = tmp_path / "out"
-    before = {y: (folder / "pagefind" / y).stat().st_ino for y in ("2023", "2024", "2025")}
+    bundles = ("2023q4", "2024q2", "2025q2")
+    before = {b: (folder / "pagefind" / b).stat().st_ino for b in bundles}
     settings = Settings(out_dir=folder)
-    plan = stages.build_plan(settings, today=date(2025, 3, 31), include_seeds=False)
-    briefing = compose_window(date(2025, 1, 1), date(2025, 3, 31))
+    plan = stages.build_plan(settings, today=date(2025, 5, 31), include_seeds=False)
+    briefing = compose_window(date(2025, 1, 1), date(2025, 5, 31))
     rendered = stages.render_edition(plan, briefing)
     stages.write_files(plan, briefing, rendered, run_id="test", written_at=datetime.now(UTC))
-    after = {y: (folder / "pagefind" / y).stat().st_ino for y in ("2023", "2024", "2025")}
-    assert (before["2023"], before["2024"]) == (after["2023"], after["2024"])
-    assert before["2025"] != after["2025"]
-    assert 2 == len(list((folder / "pagefind" / "2025" / "fragment").iterdir()))
+    after = {b: (folder / "pagefind" / b).stat().st_ino for b in bundles}
+    assert (before["2023q4"], before["2024q2"]) == (after["2023q4"], after["2024q2"])
+    assert before["2025q2"] != after["2025q2"]
+    assert 2 == len(list((folder / "pagefind" / "2025q2" / "fragment").iterdir()))
 
 
 @pytest.mark.slow
@@ -252,18 +254,18 @@ def test_an_edition_of_no_stories_lists_its_key_points() -> None:
 def test_a_failing_indexer_keeps_the_previous_index_and_the_edition_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """When Pagefind fails, BriefingError says so and the year's previous bundle stays; the
+    """When Pagefind fails, BriefingError says so and the quarter's previous bundle stays; the
     write stage's call logs a warning and returns None instead of failing the edition, the
     archive page and feed written all the same."""
     (tmp_path / "briefing-2026-12-07.html").write_text("<main><p>An edition.</p></main>", "utf-8")
-    (tmp_path / "pagefind" / "2026").mkdir(parents=True)
-    (tmp_path / "pagefind" / "2026" / "pagefind.js").write_text("previous", encoding="utf-8")
+    (tmp_path / "pagefind" / "2026q4").mkdir(parents=True)
+    (tmp_path / "pagefind" / "2026q4" / "pagefind.js").write_text("previous", encoding="utf-8")
     monkeypatch.setattr(search, "_pagefind", lambda: Path("/bin/false"))
-    with pytest.raises(BriefingError, match="Pagefind could not index the 2026 editions"):
-        search.write_search_index(tmp_path, [2026])
+    with pytest.raises(BriefingError, match="Pagefind could not index the editions of 2026q4"):
+        search.write_search_index(tmp_path, ["2026q4"])
     with caplog.at_level(logging.WARNING, logger="briefing.publish.archive"):
         assert refresh_archive(tmp_path, TEMPLATES) is None
-    previous = (tmp_path / "pagefind" / "2026" / "pagefind.js").read_text(encoding="utf-8")
+    previous = (tmp_path / "pagefind" / "2026q4" / "pagefind.js").read_text(encoding="utf-8")
     assert "previous" == previous
     assert (tmp_path / "index.html").is_file() and (tmp_path / "editions.atom").is_file()
     assert ["Pagefind could not index"] == [
@@ -273,19 +275,19 @@ def test_a_failing_indexer_keeps_the_previous_index_and_the_edition_goes_on(
 
 
 def test_what_a_killed_indexer_left_is_cleared(tmp_path: Path) -> None:
-    """A staging folder and an old bundle left by a killed run, a bundle of a year with no
-    edition any more and an index of before bundles were yearly are removed; the year's new
-    bundle is whole: Pagefind's entry and one fragment for the one edition."""
+    """A staging folder and an old bundle left by a killed run, a bundle of a quarter with no
+    edition any more and an index of before bundles are removed; the quarter's new bundle is
+    whole: Pagefind's entry and one fragment for the one edition."""
     (tmp_path / "briefing-2026-12-07.html").write_text("<main><p>Yokota.</p></main>", "utf-8")
     (tmp_path / ".pagefind.x1y2.staging").mkdir()
-    (tmp_path / "pagefind" / ".2026.123.old" / "fragment").mkdir(parents=True)
-    (tmp_path / "pagefind" / "2019" / "fragment").mkdir(parents=True)
+    (tmp_path / "pagefind" / ".2026q4.123.old" / "fragment").mkdir(parents=True)
+    (tmp_path / "pagefind" / "2026q3" / "fragment").mkdir(parents=True)
     (tmp_path / "pagefind" / "pagefind.js").write_text("of before", encoding="utf-8")
-    assert [2026] == search.write_search_index(tmp_path, [2026])
+    assert ["2026q4"] == search.write_search_index(tmp_path, ["2026q4"])
     assert ["briefing-2026-12-07.html", "pagefind"] == sorted(p.name for p in tmp_path.iterdir())
-    assert ["2026"] == [p.name for p in (tmp_path / "pagefind").iterdir()]
-    assert (tmp_path / "pagefind" / "2026" / "pagefind-entry.json").is_file()
-    assert 1 == len(list((tmp_path / "pagefind" / "2026" / "fragment").iterdir()))
+    assert ["2026q4"] == [p.name for p in (tmp_path / "pagefind").iterdir()]
+    assert (tmp_path / "pagefind" / "2026q4" / "pagefind-entry.json").is_file()
+    assert 1 == len(list((tmp_path / "pagefind" / "2026q4" / "fragment").iterdir()))
 
 
 def test_an_empty_folder_gets_an_archive_saying_so(tmp_path: Path) -> None:

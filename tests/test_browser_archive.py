@@ -101,8 +101,8 @@ def test_the_archive_lists_the_three_editions_newest_first(
 def test_search_finds_the_word_in_its_one_edition_and_links_to_the_story(
     browser: Browser, served: tuple[str, list[Briefing]], word: str
 ) -> None:
-    """Typing a word only one edition holds (the newest, whose year's search bundle the page
-    loads, or the oldest, whose bundle is merged into it) lists that edition alone, by its
+    """Typing a word only one edition holds (the newest, whose quarter's search bundle the
+    page loads, or the oldest, whose bundle is merged into it) lists that edition alone, by its
     date, with a link to the story that names it; following the link brings the story's
     headline into view; the page still fits the phone with the results shown, and its policy
     refused nothing it needs."""

@@ -98,8 +98,8 @@ def test_the_archive_follows_the_edition_into_the_bucket(
     edition_files[1].write_text("<main><p>An edition.</p></main>", encoding="utf-8")
     write_archive(folder, PROJECT_ROOT / "templates")
     send_to_bucket(bucket, edition_files, None)
-    names = ["index.html", "archive.js", "editions.atom", "pagefind/2023/pagefind.js"]
-    fragment = next((folder / "pagefind" / "2023" / "fragment").iterdir())
+    names = ["index.html", "archive.js", "editions.atom", "pagefind/2023q1/pagefind.js"]
+    fragment = next((folder / "pagefind" / "2023q1" / "fragment").iterdir())
     names.append(fragment.relative_to(folder).as_posix())
     with httpx.Client(timeout=30) as client:
         got = {name: client.get(bucket.object_url(name)) for name in [*names, "archive.json"]}

@@ -131,7 +131,7 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
     secret = tmp_path / "secret"
     secret.mkdir()
     (secret / "en_1.pf_filter").write_text("not for the web", encoding="utf-8")
-    index = folder / "pagefind" / "2023"
+    index = folder / "pagefind" / "2023q1"
     (index / "fragment" / "evil.pf_fragment").symlink_to(secret / "en_1.pf_filter")
     (index / "filter").symlink_to(secret, target_is_directory=True)
     (index / ".hidden.js").write_text("hidden", encoding="utf-8")
@@ -158,14 +158,14 @@ def test_the_archive_feed_and_search_index_are_served_with_their_types(
     server only); its script, the feed and the index come with their types; the HTML edition
     keeps its no-script policy."""
     base, folder = archived
-    fragment = next((folder / "pagefind" / "2023" / "fragment").glob("en_*.pf_fragment"))
+    fragment = next((folder / "pagefind" / "2023q1" / "fragment").glob("en_*.pf_fragment"))
     paths = {
         "/": "index.html",
         "/archive.js": "archive.js",
         "/editions.atom": "editions.atom",
-        "/pagefind/2023/pagefind.js": "pagefind/2023/pagefind.js",
-        "/pagefind/2023/pagefind-entry.json": "pagefind/2023/pagefind-entry.json",
-        f"/pagefind/2023/fragment/{fragment.name}": f"pagefind/2023/fragment/{fragment.name}",
+        "/pagefind/2023q1/pagefind.js": "pagefind/2023q1/pagefind.js",
+        "/pagefind/2023q1/pagefind-entry.json": "pagefind/2023q1/pagefind-entry.json",
+        f"/pagefind/2023q1/fragment/{fragment.name}": f"pagefind/2023q1/fragment/{fragment.name}",
     }
     with httpx.Client(base_url=base) as client:
         got = {path: client.get(path) for path in paths}
@@ -195,17 +195,18 @@ def test_the_archive_feed_and_search_index_are_served_with_their_types(
         "/briefing.db",
         "/pagefind",
         "/pagefind/",
-        "/pagefind/2023/",
-        "/pagefind/pagefind.js",  # a bundle is a year's
-        "/pagefind/2023/fragment/evil.pf_fragment",  # a link out of the folder
-        "/pagefind/2023/filter/en_1.pf_filter",  # a linked folder
-        "/pagefind/2023/fragment/pipe.pf_fragment",  # a named pipe: refused, not waited on
-        "/pagefind/2023/.hidden.js",
-        "/pagefind/2023/notes.txt",
-        "/pagefind/2023/a/b/c.js",
-        "/pagefind/2023/../../briefing.db",
-        "/pagefind/2023/%2e%2e/%2e%2e/briefing.db",
-        "/pagefind/20230/pagefind.js",
+        "/pagefind/2023q1/",
+        "/pagefind/pagefind.js",  # a bundle is a quarter's
+        "/pagefind/2023q5/pagefind.js",
+        "/pagefind/2023q1/fragment/evil.pf_fragment",  # a link out of the folder
+        "/pagefind/2023q1/filter/en_1.pf_filter",  # a linked folder
+        "/pagefind/2023q1/fragment/pipe.pf_fragment",  # a named pipe: refused, not waited on
+        "/pagefind/2023q1/.hidden.js",
+        "/pagefind/2023q1/notes.txt",
+        "/pagefind/2023q1/a/b/c.js",
+        "/pagefind/2023q1/../../briefing.db",
+        "/pagefind/2023q1/%2e%2e/%2e%2e/briefing.db",
+        "/pagefind/2023/pagefind.js",
     ],
 )
 def test_nothing_but_the_archive_and_the_editions_is_served(

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
-from briefing.publish.search import SEARCH_FOLDER, write_search_index
+from briefing.publish.search import SEARCH_FOLDER, bundle_of, write_search_index
 from briefing.publish.served import ARCHIVE_PAGE, ARCHIVE_SCRIPT, FEED_FILE
 from briefing.render.document import build_environment
 from briefing.render.formatting import long_date
@@ -71,8 +71,8 @@ class _Summaries(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     editions: list[ArchivedEdition]
-    # Each year's search bundle: a stamp of the HTML editions it was made from (``_year_stamps``).
-    indexed: dict[int, str] = {}
+    # Each search bundle (a quarter): a stamp of the HTML editions it was made from.
+    indexed: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -117,10 +117,10 @@ def build_archived_edition(
 
 
 def render_archive_page(
-    editions: Sequence[ArchivedEdition], templates_dir: Path, years: Sequence[int] = ()
+    editions: Sequence[ArchivedEdition], templates_dir: Path, bundles: Sequence[str] = ()
 ) -> str:
-    """The archive page: the search box (over the search bundles of ``years``, newest first),
-    then every edition, newest first, with its files."""
+    """The archive page: the search box (over the search ``bundles``, newest first), then
+    every edition, newest first, with its files."""
     ordered = sorted(editions, key=lambda e: e.edition_date, reverse=True)
     template = build_environment(templates_dir).get_template(TEMPLATE)
     return template.render(
@@ -128,7 +128,7 @@ def render_archive_page(
         title=ordered[0].title if ordered else "Briefing",
         feed=FEED_FILE,
         script=ARCHIVE_SCRIPT,
-        years=" ".join(str(year) for year in years),
+        bundles=" ".join(bundles),
     )
 
 
@@ -264,11 +264,11 @@ def _load_summaries(folder: Path) -> _Summaries:
         return _Summaries(editions=[])
 
 
-def _year_stamps(folder: Path) -> dict[int, str]:
-    """For each year of HTML editions, a stamp of them: each file's name and its sha256 in its
-    manifest (its size and time when no manifest names it). A year whose stamp changed, or
-    whose bundle is missing, is indexed again."""
-    entries: dict[int, list[str]] = {}
+def _bundle_stamps(folder: Path) -> dict[str, str]:
+    """For each search bundle (a quarter), a stamp of its HTML editions: each file's name and
+    its sha256 in its manifest (its size and time when no manifest names it). A bundle whose
+    stamp changed, or which is missing, is made again."""
+    entries: dict[str, list[str]] = {}
     for html in sorted(folder.glob("briefing-????-??-??.html")):
         try:
             manifest = EditionManifest.model_validate_json(
@@ -283,10 +283,10 @@ def _year_stamps(folder: Path) -> dict[int, str]:
             except OSError:
                 continue
             mark = f"{facts.st_size}:{facts.st_mtime_ns}"
-        entries.setdefault(int(html.name[9:13]), []).append(f"{html.name}:{mark}")
+        entries.setdefault(bundle_of(html.name), []).append(f"{html.name}:{mark}")
     return {
-        year: hashlib.sha256("\n".join(names).encode()).hexdigest()
-        for year, names in entries.items()
+        bundle: hashlib.sha256("\n".join(names).encode()).hexdigest()
+        for bundle, names in entries.items()
     }
 
 
@@ -323,19 +323,20 @@ def write_archive(
         with _archive_lock(folder):
             indexed = _load_summaries(folder).indexed
             editions = load_archived_editions(folder, written)
-            stamps = _year_stamps(folder)
-            _write_summaries(folder, editions, {y: s for y, s in indexed.items() if y in stamps})
+            stamps = _bundle_stamps(folder)
+            _write_summaries(folder, editions, {b: s for b, s in indexed.items() if b in stamps})
             write_atomic(files.script, (templates_dir / ARCHIVE_SCRIPT).read_bytes())
             write_atomic(files.feed, build_editions_feed(editions))
-            page = render_archive_page(editions, templates_dir, years=sorted(stamps, reverse=True))
+            bundles = sorted(stamps, reverse=True)
+            page = render_archive_page(editions, templates_dir, bundles)
             write_atomic(files.page, page.encode("utf-8"))
             # Last: the page and the feed stand even when the index cannot be made. Only the
-            # years whose editions changed are indexed again, each recorded once it is made.
-            for year in sorted(stamps, reverse=True):
-                bundle = files.search / str(year)
-                if indexed.get(year) != stamps[year] or not (bundle / "pagefind.js").is_file():
-                    write_search_index(folder, [year])
-                    indexed[year] = stamps[year]
+            # quarters whose editions changed are indexed again, each recorded once it is made.
+            for bundle in bundles:
+                made = (files.search / bundle / "pagefind.js").is_file()
+                if indexed.get(bundle) != stamps[bundle] or not made:
+                    write_search_index(folder, [bundle])
+                    indexed[bundle] = stamps[bundle]
                     _write_summaries(folder, editions, indexed)
             if not stamps:
                 write_search_index(folder, [])  # no edition: no bundle left
@@ -348,7 +349,7 @@ def write_archive(
 
 
 def _write_summaries(
-    folder: Path, editions: list[ArchivedEdition], indexed: dict[int, str]
+    folder: Path, editions: list[ArchivedEdition], indexed: dict[str, str]
 ) -> None:
     summaries = _Summaries(editions=editions, indexed=indexed)
     write_atomic(folder / SUMMARIES_FILE, summaries.model_dump_json(indent=1).encode() + b"\n")

@@ -1,8 +1,8 @@
 """Search across editions with no server of its own: Pagefind's static index of the HTML editions,
 made by its binary (``pagefind-bin``, run here, offline) into the output folder's
-``pagefind/YEAR/``, one bundle a year, which the archive page's script merges and queries in the
-browser. Re-indexing every edition after each one grew with the archive (ten editions of 2,000
-items: 16 s and 480 MiB in Pagefind); a year's bundle bounds that to one year's editions.
+``pagefind/2025q2/``, one bundle a quarter, which the archive page's script merges and queries
+in the browser. Re-indexing every edition after each one grew with the archive (ten editions of
+2,000 items: 16 s and 480 MiB in Pagefind); a quarter's bundle bounds that to its 13 or 14.
 
 Only each edition's ``<main>`` is indexed, without its contents list, sources and method: a hit
 is a story or a statement, and Pagefind links it to the nearest heading with an id before it (a
@@ -32,7 +32,7 @@ NOT_INDEXED = (
     ".story-sources",
     ".citation",
 )
-EDITION_GLOB = "briefing-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].html"
+QUARTER_MONTHS = {1: "0[1-3]", 2: "0[4-6]", 3: "0[7-9]", 4: "1[0-2]"}  # as file-name globs
 EDITION_HTML = re.compile(r"briefing-\d{4}-\d{2}-\d{2}\.html")
 # Pagefind's ready-made search interfaces: the archive page has its own (templates/archive.js).
 UNUSED = (
@@ -58,33 +58,38 @@ def _pagefind() -> Path:
         raise DependencyError(f"pagefind-bin ships no binary here: {exc}") from exc
 
 
-def edition_years(folder: Path) -> list[int]:
-    """The years of the folder's HTML editions, newest first: one search bundle each."""
+def bundle_of(edition_html: str) -> str:
+    """The search bundle an edition's HTML file is indexed in: its quarter, as ``2025q2``."""
+    return f"{edition_html[9:13]}q{(int(edition_html[14:16]) + 2) // 3}"
+
+
+def edition_bundles(folder: Path) -> list[str]:
+    """The bundles of the folder's HTML editions, newest first: one for each quarter."""
     names = (path.name for path in folder.iterdir())
-    return sorted({int(name[9:13]) for name in names if EDITION_HTML.fullmatch(name)}, reverse=True)
+    return sorted({bundle_of(name) for name in names if EDITION_HTML.fullmatch(name)}, reverse=True)
 
 
-def write_search_index(folder: Path, years: Iterable[int]) -> list[int]:
-    """Index the folder's HTML editions of each given year into ``folder/pagefind/YEAR`` (each
-    replaced whole), and remove the bundles of years with no HTML edition; the years indexed.
-    A bundle a year: an edition re-indexes its own year only, and the archive page merges the
-    years' bundles in the browser. BriefingError with Pagefind's own words when it fails: that
-    year's previous bundle stays. One caller at a time per folder (``write_archive`` holds the
-    folder's archive lock)."""
-    present = edition_years(folder)
+def write_search_index(folder: Path, bundles: Iterable[str]) -> list[str]:
+    """Index the folder's HTML editions of each given quarter into ``folder/pagefind/2025q2``
+    (each replaced whole), and remove the bundles of quarters with no HTML edition; the
+    bundles made. A bundle a quarter: an edition re-indexes its own quarter's (up to 14), and
+    the archive page merges the bundles in the browser. BriefingError with Pagefind's own words
+    when it fails: that quarter's previous bundle stays. One caller at a time per folder
+    (``write_archive`` holds the folder's archive lock)."""
+    present = edition_bundles(folder)
     root = folder / SEARCH_FOLDER
     for left in [*folder.glob(".pagefind.*.staging"), *root.glob(".*.old")]:
         shutil.rmtree(left, ignore_errors=True)  # left by a killed run (callers take turns)
     if root.is_dir() and not root.is_symlink():
-        for bundle in root.iterdir():
-            if not (bundle.name.isdigit() and int(bundle.name) in present):
-                _remove(bundle)  # a year with no edition any more, or an index of before #29
+        for made in root.iterdir():
+            if made.name not in present:
+                _remove(made)  # a quarter with no edition any more, or an index of before
     elif root.exists() or root.is_symlink():
         root.unlink()
     done = []
-    for year in sorted(set(years) & set(present), reverse=True):
-        _index_year(folder, year)
-        done.append(year)
+    for bundle in sorted(set(bundles) & set(present), reverse=True):
+        _index_bundle(folder, bundle)
+        done.append(bundle)
     return done
 
 
@@ -95,14 +100,16 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _index_year(folder: Path, year: int) -> None:
+def _index_bundle(folder: Path, bundle: str) -> None:
+    year, quarter = bundle.split("q")
+    months = QUARTER_MONTHS[int(quarter)]
     staging = Path(tempfile.mkdtemp(prefix=".pagefind.", suffix=".staging", dir=folder))
     command = [
         str(_pagefind()),
         "--site",
         str(folder),
         "--glob",
-        EDITION_GLOB.replace("[0-9][0-9][0-9][0-9]", str(year), 1),
+        f"briefing-{year}-{months}-[0-9][0-9].html",
         "--output-path",
         str(staging),
         "--root-selector",
@@ -119,13 +126,13 @@ def _index_year(folder: Path, year: int) -> None:
         if done.returncode != 0:
             words = (done.stderr or done.stdout).strip()[-500:]
             raise BriefingError(
-                f"Pagefind could not index the {year} editions in {folder}: {words}"
+                f"Pagefind could not index the editions of {bundle} in {folder}: {words}"
             )
         for name in UNUSED:
             (staging / name).unlink(missing_ok=True)
         staging.chmod(0o755)  # mkdtemp's 0700 would hide the index from a web server
         (folder / SEARCH_FOLDER).mkdir(exist_ok=True)
-        _replace_folder(folder / SEARCH_FOLDER / str(year), staging)
+        _replace_folder(folder / SEARCH_FOLDER / bundle, staging)
     except subprocess.TimeoutExpired as exc:
         raise BriefingError(f"Pagefind took over {TIMEOUT_S} s indexing {folder}") from exc
     finally:

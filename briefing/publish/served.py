@@ -27,10 +27,10 @@ ARCHIVE_NAMES = {
     f"/{ARCHIVE_SCRIPT}": ARCHIVE_SCRIPT,
     f"/{FEED_FILE}": FEED_FILE,
 }
-# The names Pagefind 1.5 writes in a year's bundle: its scripts, entry, metadata, WebAssembly,
+# The names Pagefind 1.5 writes in a quarter's bundle: its scripts, entry, metadata, WebAssembly,
 # and the index, fragment and filter chunks one folder down. No dot first, no folder deeper.
 SEARCH_FILE = re.compile(
-    rf"/{SEARCH_FOLDER}/(\d{{4}})/(?:(index|fragment|filter)/)?"
+    rf"/{SEARCH_FOLDER}/(\d{{4}}q[1-4])/(?:(index|fragment|filter)/)?"
     r"([a-z0-9][a-z0-9_.-]*\.(js|css|json|pagefind|pf_meta|pf_index|pf_fragment|pf_filter))"
 )
 TYPES = {
@@ -65,8 +65,8 @@ def open_archive_file(folder: Path, path: str) -> ArchiveAnswer | None:
     match = SEARCH_FILE.fullmatch(path)
     if match is None:
         return None
-    year, chunks, name, suffix = match.groups()
-    parts = [SEARCH_FOLDER, year, *([chunks] if chunks else []), name]
+    bundle, chunks, name, suffix = match.groups()
+    parts = [SEARCH_FOLDER, bundle, *([chunks] if chunks else []), name]
     kind = TYPES.get(suffix, "application/octet-stream")
     return ArchiveAnswer(_open_regular(folder, parts), kind, None)
 
