@@ -51,7 +51,7 @@ function show(results, query) {
     hits.className = "hits";
     for (const hit of page.sub_results.length ? page.sub_results : [page]) {
       const entry = document.createElement("li");
-      const title = hit.url === page.url || !hit.title ? "In the week in brief" : hit.title;
+      const title = hit.url === page.url || !hit.title ? "In this edition" : hit.title;
       entry.append(link(hit.url, title), excerpt(hit.excerpt));
       hits.append(entry);
     }
