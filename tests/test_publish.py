@@ -161,6 +161,7 @@ def test_the_archive_feed_and_search_index_are_served_with_their_types(
     fragment = next((folder / "pagefind" / "2023q1" / "fragment").glob("en_*.pf_fragment"))
     paths = {
         "/": "index.html",
+        "/index.html": "index.html",
         "/archive.js": "archive.js",
         "/editions.atom": "editions.atom",
         "/pagefind/2023q1/pagefind.js": "pagefind/2023q1/pagefind.js",
@@ -170,10 +171,12 @@ def test_the_archive_feed_and_search_index_are_served_with_their_types(
     with httpx.Client(base_url=base) as client:
         got = {path: client.get(path) for path in paths}
         edition = client.get(f"/{STEM}.html")
+        head = client.head("/")
     assert {path: (folder / name).read_bytes() for path, name in paths.items()} == {
         path: response.content for path, response in got.items()
     }
     assert [
+        "text/html; charset=utf-8",
         "text/html; charset=utf-8",
         "text/javascript; charset=utf-8",
         "application/atom+xml",
@@ -181,6 +184,11 @@ def test_the_archive_feed_and_search_index_are_served_with_their_types(
         "application/json",
         "application/octet-stream",
     ] == [response.headers["content-type"] for response in got.values()]
+    assert (200, b"", got["/"].headers["content-length"]) == (
+        head.status_code,
+        head.content,
+        head.headers["content-length"],
+    )
     policy = got["/"].headers["content-security-policy"]
     assert "script-src 'self' 'wasm-unsafe-eval'" in policy and "default-src 'none'" in policy
     assert "script-src" not in edition.headers["content-security-policy"]
