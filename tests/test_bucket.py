@@ -14,8 +14,9 @@ from moto.server import ThreadedMotoServer
 
 from briefing.edition import build_plan
 from briefing.errors import BriefingError, ConfigurationError
+from briefing.publish.archive import write_archive
 from briefing.publish.bucket import Bucket, send_to_bucket
-from briefing.settings import Settings
+from briefing.settings import PROJECT_ROOT, Settings
 from tests.conftest import free_port
 
 STEM = "briefing-2023-01-20"
@@ -85,6 +86,34 @@ def test_an_edition_is_put_in_the_bucket_and_its_links_open_it(
     assert ["application/pdf", "text/html; charset=utf-8", "application/json"] == [
         response.headers["content-type"] for response in got
     ]
+
+
+def test_the_archive_follows_the_edition_into_the_bucket(
+    bucket: Bucket, edition_files: tuple[Path, Path, Path]
+) -> None:
+    """With the archive written beside the edition, its page, script, feed and search index
+    are put in the bucket too, each under the path the editions server answers it at and with
+    the same content type; the archive's kept summaries stay out."""
+    folder = edition_files[0].parent
+    edition_files[1].write_text("<main><p>An edition.</p></main>", encoding="utf-8")
+    write_archive(folder, PROJECT_ROOT / "templates")
+    send_to_bucket(bucket, edition_files, None)
+    names = ["index.html", "archive.js", "editions.atom", "pagefind/2023q1/pagefind.js"]
+    fragment = next((folder / "pagefind" / "2023q1" / "fragment").iterdir())
+    names.append(fragment.relative_to(folder).as_posix())
+    with httpx.Client(timeout=30) as client:
+        got = {name: client.get(bucket.object_url(name)) for name in [*names, "archive.json"]}
+    assert {name: (folder / name).read_bytes() for name in names} == {
+        name: got[name].content for name in names
+    }
+    assert [
+        "text/html; charset=utf-8",
+        "text/javascript; charset=utf-8",
+        "application/atom+xml",
+        "text/javascript; charset=utf-8",
+        "application/octet-stream",
+    ] == [got[name].headers["content-type"] for name in names]
+    assert 404 == got["archive.json"].status_code
 
 
 def test_links_use_the_public_base_url_when_one_is_set(
@@ -159,3 +188,6 @@ def test_a_flow_run_publishes_its_edition_and_links_to_the_bucket(
     assert state.is_completed()
     assert pdf_link == links["weekly-briefing-pdf"]
     assert (out / f"{STEM}.pdf").read_bytes() == served
+    with httpx.Client(timeout=30) as client:
+        archive = client.get(bucket.object_url("index.html")).content
+    assert (out / "index.html").read_bytes() == archive  # the archive follows the edition (#29)

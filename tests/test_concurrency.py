@@ -1,6 +1,7 @@
 """Editions run at once: three `briefing run` processes share one output folder and one SQLite
 memory, two of them for the same date (with different feeds) and one for another date."""
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -75,15 +76,24 @@ def test_every_run_succeeds_without_a_locked_database(
 def test_the_folder_holds_exactly_the_two_editions_files(
     concurrent_runs: tuple[Workspace, list[str]],
 ) -> None:
-    """Three files and their manifest per date and nothing else: no temporary file, no staging
-    folder, no lock file left behind."""
+    """Three files and their manifest per date, and the archive of both (#29), and nothing else:
+    no temporary file, no staging folder, no lock file left behind. The archive page lists both
+    dates, whichever run wrote it last."""
     workspace, _ = concurrent_runs
     expected = sorted(
-        f"briefing-{day.isoformat()}.{suffix}"
-        for day in (SAME_DATE, OTHER_DATE)
-        for suffix in ("pdf", "html", "json", "manifest.json")
+        [
+            *(
+                f"briefing-{day.isoformat()}.{suffix}"
+                for day in (SAME_DATE, OTHER_DATE)
+                for suffix in ("pdf", "html", "json", "manifest.json")
+            ),
+            *("archive.js", "archive.json", "editions.atom", "index.html", "pagefind"),
+        ]
     )
     assert expected == sorted(path.name for path in workspace.out.iterdir())
+    page = (workspace.out / "index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li class="edition" id="briefing-([\d-]+)"', page)
+    assert sorted([SAME_DATE.isoformat(), OTHER_DATE.isoformat()], reverse=True) == listed
 
 
 @pytest.mark.slow

@@ -1,6 +1,7 @@
 """The editions over HTTP: the read-only server of an output folder on 127.0.0.1, and the
 addresses a run's page links to."""
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,8 @@ import httpx
 import pytest
 
 from briefing.publish import edition_links, serve_editions
+from briefing.publish.archive import write_archive
+from briefing.settings import PROJECT_ROOT
 from tests.conftest import free_port
 
 STEM = "briefing-2023-01-20"
@@ -112,3 +115,114 @@ def test_links_are_http_under_the_base_url_only_for_the_served_folder(tmp_path: 
     assert (*(base + n for n in names), True) == tuple(in_served)
     assert (*((other / n).resolve().as_uri() for n in names), False) == tuple(elsewhere)
     assert (*((served / n).resolve().as_uri() for n in names), False) == tuple(unset)
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A folder holding an edition and the archive the write stage makes of it (page, script,
+    feed, search index), with a link, a hidden file, a named pipe, a file of another kind and a
+    linked folder planted in the index; served on 127.0.0.1 for the module (read only)."""
+    tmp_path = tmp_path_factory.mktemp("archived")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / f"{STEM}.html").write_text("<main><p>Yokota Air Base.</p></main>", "utf-8")
+    (folder / "briefing.db").write_bytes(b"SQLite format 3\x00 the memory")
+    write_archive(folder, PROJECT_ROOT / "templates")
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "en_1.pf_filter").write_text("not for the web", encoding="utf-8")
+    index = folder / "pagefind" / "2023q1"
+    (index / "fragment" / "evil.pf_fragment").symlink_to(secret / "en_1.pf_filter")
+    (index / "filter").symlink_to(secret, target_is_directory=True)
+    (index / ".hidden.js").write_text("hidden", encoding="utf-8")
+    (index / "notes.txt").write_text("notes", encoding="utf-8")
+    (index / "a" / "b").mkdir(parents=True)
+    (index / "a" / "b" / "c.js").write_text("deep", encoding="utf-8")
+    os.mkfifo(index / "fragment" / "pipe.pf_fragment")
+    port = free_port()
+    server = serve_editions(folder, "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}", folder
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_the_archive_feed_and_search_index_are_served_with_their_types(
+    archived: tuple[str, Path],
+) -> None:
+    """/ is the archive page, the one page allowed a script (its own and Pagefind's, from this
+    server only); its script, the feed and the index come with their types; the HTML edition
+    keeps its no-script policy."""
+    base, folder = archived
+    fragment = next((folder / "pagefind" / "2023q1" / "fragment").glob("en_*.pf_fragment"))
+    paths = {
+        "/": "index.html",
+        "/index.html": "index.html",
+        "/archive.js": "archive.js",
+        "/editions.atom": "editions.atom",
+        "/pagefind/2023q1/pagefind.js": "pagefind/2023q1/pagefind.js",
+        "/pagefind/2023q1/pagefind-entry.json": "pagefind/2023q1/pagefind-entry.json",
+        f"/pagefind/2023q1/fragment/{fragment.name}": f"pagefind/2023q1/fragment/{fragment.name}",
+    }
+    with httpx.Client(base_url=base) as client:
+        got = {path: client.get(path) for path in paths}
+        edition = client.get(f"/{STEM}.html")
+        head = client.head("/")
+    assert {path: (folder / name).read_bytes() for path, name in paths.items()} == {
+        path: response.content for path, response in got.items()
+    }
+    assert [
+        "text/html; charset=utf-8",
+        "text/html; charset=utf-8",
+        "text/javascript; charset=utf-8",
+        "application/atom+xml",
+        "text/javascript; charset=utf-8",
+        "application/json",
+        "application/octet-stream",
+    ] == [response.headers["content-type"] for response in got.values()]
+    assert (200, b"", got["/"].headers["content-length"]) == (
+        head.status_code,
+        head.content,
+        head.headers["content-length"],
+    )
+    policy = got["/"].headers["content-security-policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval'" in policy and "default-src 'none'" in policy
+    assert "script-src" not in edition.headers["content-security-policy"]
+    assert "default-src 'none'" in edition.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/archive.json",  # the archive's kept summaries: for the next edition, not the web
+        "/.archive.lock",
+        "/briefing.db",
+        "/pagefind",
+        "/pagefind/",
+        "/pagefind/2023q1/",
+        "/pagefind/pagefind.js",  # a bundle is a quarter's
+        "/pagefind/2023q5/pagefind.js",
+        "/pagefind/2023q1/fragment/evil.pf_fragment",  # a link out of the folder
+        "/pagefind/2023q1/filter/en_1.pf_filter",  # a linked folder
+        "/pagefind/2023q1/fragment/pipe.pf_fragment",  # a named pipe: refused, not waited on
+        "/pagefind/2023q1/.hidden.js",
+        "/pagefind/2023q1/notes.txt",
+        "/pagefind/2023q1/a/b/c.js",
+        "/pagefind/2023q1/../../briefing.db",
+        "/pagefind/2023q1/%2e%2e/%2e%2e/briefing.db",
+        "/pagefind/2023/pagefind.js",
+    ],
+)
+def test_nothing_but_the_archive_and_the_editions_is_served(
+    archived: tuple[str, Path], path: str
+) -> None:
+    """Beside the archive's own files: its summaries, locks, the memory, links, linked folders,
+    pipes, hidden files, other kinds and deeper folders in the index are all 404."""
+    base, _ = archived
+    with httpx.Client(base_url=base, timeout=10) as client:
+        response = client.get(path)
+    assert (404, b"not found\n") == (response.status_code, response.content)

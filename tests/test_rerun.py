@@ -8,6 +8,7 @@ its own.
 """
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -27,6 +28,14 @@ EDITION_DATE = date(2023, 1, 27)
 STEM = f"briefing-{EDITION_DATE.isoformat()}"
 FILES = [f"{STEM}.html", f"{STEM}.json", f"{STEM}.pdf"]
 MANIFEST = f"{STEM}.manifest.json"
+# The archive the write stage writes after the edition's files (#29): page, script, feed, kept
+# summaries and the search index's folder.
+ARCHIVE = ["archive.js", "archive.json", "editions.atom", "index.html", "pagefind"]
+# What a run killed while writing the archive may leave: a temporary file of write_atomic's or
+# Pagefind's staging folder (the next archive writer removes both).
+ARCHIVE_LEFTOVER = re.compile(
+    r"\.(index\.html|archive\.js|editions\.atom|archive\.json)\..*\.tmp|\.pagefind\..*\.staging"
+)
 STALLING = "/stalls-once.xml"
 
 
@@ -39,9 +48,12 @@ class State:
 
 
 def state_of(workspace: Workspace) -> State:
-    """The workspace's files (hidden ones too) and memory now."""
+    """The workspace's files (hidden ones too; a folder as its name) and memory now."""
     files = (
-        {path.name: path.read_bytes() for path in workspace.out.iterdir()}
+        {
+            path.name: path.read_bytes() if path.is_file() else b"(folder)"
+            for path in workspace.out.iterdir()
+        }
         if workspace.out.exists()
         else {}
     )
@@ -130,11 +142,12 @@ def test_a_run_killed_while_fetching_leaves_no_file_and_no_record(reruns: Reruns
 def test_a_run_killed_before_remembering_leaves_whole_files_and_no_record(reruns: Reruns) -> None:
     """Killed after writing, before recording: the three files are whole (the uninterrupted
     run's bytes) beside their manifest, and the memory records nothing; only the dead run's lock
-    file is left."""
+    file is left, with whatever of the archive it had written when killed."""
     state = reruns.killed_before_remembering
     expected = edition_files(reruns.uninterrupted)
+    edition = [n for n in state.files if n not in ARCHIVE and not ARCHIVE_LEFTOVER.fullmatch(n)]
     assert (sorted([*FILES, MANIFEST, f".{STEM}.lock"]), True) == (
-        sorted(state.files),
+        sorted(edition),
         expected == edition_files(state),
     )
     assert {name: [] for name in state.memory} == state.memory
@@ -142,9 +155,9 @@ def test_a_run_killed_before_remembering_leaves_whole_files_and_no_record(reruns
 
 def test_the_rerun_writes_the_uninterrupted_runs_files_byte_for_byte(reruns: Reruns) -> None:
     """After both kills, the rerun's PDF, HTML and JSON are byte-identical to the uninterrupted
-    run's, each with its manifest, and nothing else is in the folder: no temporary file, no
-    staging folder, no lock file."""
-    names = sorted([*FILES, MANIFEST])
+    run's, each with its manifest and the archive, and nothing else is in the folder: no
+    temporary file, no staging folder, no lock file."""
+    names = sorted([*FILES, MANIFEST, *ARCHIVE])
     assert names == sorted(reruns.rerun.files) == sorted(reruns.uninterrupted.files)
     assert edition_files(reruns.uninterrupted) == edition_files(reruns.rerun)
 

@@ -15,6 +15,7 @@ from briefing.edition.make import Rendered
 from briefing.edition.plan import EditionPlan
 from briefing.heap import gives_back_freed_memory
 from briefing.models import Briefing
+from briefing.publish.archive import refresh_archive
 from briefing.publish.bucket import send_to_bucket
 from briefing.publish.links import EditionLinks, edition_links
 from briefing.render.summary import key_points
@@ -94,6 +95,7 @@ def write_files(
         inputs=inputs,
         json=rendered.json,
     )
+    refresh_archive(plan.out_dir, plan.templates_dir, briefing)  # archive, feed, search
     return _result(briefing, files)
 
 

@@ -48,6 +48,7 @@ from briefing.edition.steps import (
 from briefing.errors import DeliveryError, FetchError
 from briefing.extract.facts import ExtractMany
 from briefing.models import Briefing, SourceDocument
+from briefing.publish.archive import refresh_archive
 from briefing.publish.links import EditionLinks
 from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch, failed_fetch
 from briefing.topic import Topic
@@ -170,6 +171,8 @@ def make_edition(
                 briefing, rendered = compose_and_render()
             if stored is not None:
                 briefing, result = stored.briefing, reused_result(stored)
+                # A run killed while writing the archive left it half done: the reuse redoes it.
+                refresh_archive(plan.out_dir, plan.templates_dir)
             else:
                 assert rendered is not None
                 result = stages.run("write", write, plan, briefing, rendered, run_id, inputs)

@@ -10,6 +10,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from briefing.errors import PublishError
 from briefing.publish.links import EditionLinks
+from briefing.publish.served import archive_objects
 from briefing.publish.server import CONTENT_TYPES
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ def send_to_bucket(
                 client.put_object(
                     bucket.name, path.name, stream, path.stat().st_size, content_type=kind
                 )
+        # Then the archive of the folder's editions, when the write stage made one (#29).
+        for path, key, kind in archive_objects(pdf.parent):
+            with path.open("rb") as stream:
+                client.put_object(bucket.name, key, stream, path.stat().st_size, content_type=kind)
     except (MinioException, HTTPError, OSError) as exc:
         raise PublishError(
             f"cannot publish the edition to bucket {bucket.name!r} at {bucket.endpoint_url}: "

@@ -5,6 +5,10 @@ Hardened by allowing little: GET and HEAD only; only the names an edition's file
 no hidden file, no memory database, nothing outside the folder. A page of the editions present
 is the answer to ``/``. The HTML edition is served under a Content-Security-Policy that lets it
 load nothing from elsewhere.
+
+Besides the editions: the archive the write stage makes (``briefing.publish.served`` says which
+names): its page at ``/`` (the only page allowed a script, its own and Pagefind's), the feed of
+editions and the search index. Without an archive page, ``/`` lists the edition files.
 """
 
 import html
@@ -15,14 +19,18 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from briefing.publish.served import ArchiveAnswer, open_archive_file
+
 EDITION_FILE = re.compile(r"briefing-\d{4}-\d{2}-\d{2}\.(pdf|html|json)")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
     "json": "application/json",
 }
-# The HTML edition carries its stylesheet and figures inline, and needs nothing else.
-HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+# The HTML edition carries its stylesheet, fonts and figures inline, and needs nothing else.
+HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'"
+)
 
 
 def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
@@ -40,6 +48,10 @@ def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, *, body: bool) -> None:
             path = self.path.split("?", 1)[0]
+            archived = open_archive_file(folder, path)  # the archive, feed and search index
+            if archived is not None:
+                self._send_archived(archived, body)
+                return
             if path == "/":
                 self._send(HTTPStatus.OK, CONTENT_TYPES["html"], self._index(), body)
                 return
@@ -75,19 +87,30 @@ def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
             page = f"<!doctype html><title>Editions</title><h1>Editions</h1><ul>{items}</ul>\n"
             return page.encode("utf-8")
 
+        def _send_archived(self, archived: ArchiveAnswer, body: bool) -> None:
+            if archived.handle is None:
+                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", body)
+                return
+            with os.fdopen(archived.handle, "rb") as stream:
+                self.send_response(HTTPStatus.OK)
+                size = os.fstat(stream.fileno()).st_size
+                self._headers(archived.content_type, size, archived.policy)
+                if body:
+                    shutil.copyfileobj(stream, self.wfile)
+
         def _send(self, status: HTTPStatus, kind: str, data: bytes, body: bool) -> None:
             self.send_response(status)
             self._headers(kind, len(data))
             if body:
                 self.wfile.write(data)
 
-        def _headers(self, kind: str, size: int) -> None:
+        def _headers(self, kind: str, size: int, policy: str | None = None) -> None:
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(size))
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Cache-Control", "no-cache")
             if kind.startswith("text/html"):
-                self.send_header("Content-Security-Policy", HTML_POLICY)
+                self.send_header("Content-Security-Policy", policy or HTML_POLICY)
             self.end_headers()
 
     return EditionHandler
