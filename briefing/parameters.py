@@ -184,13 +184,38 @@ def metavar_of(name: str) -> str | None:
     return None if value is None else str(value)
 
 
+# What the run form checks as it is filled in (Prefect's UI and server validate a run's values
+# against the deployment's schema): a date as YYYY-MM-DD or nothing, a block's name, a feed's
+# scheme. The flow's first step checks them again, in words (``edition_parameters``).
+FORM_PATTERNS = {
+    "edition_date": r"^(\d{4}-\d{2}-\d{2})?$",
+    "since": r"^(\d{4}-\d{2}-\d{2})?$",
+    "smtp_block": r"^([a-z0-9][a-z0-9-]*)?$",
+}
+FORM_ITEM_PATTERNS = {"extra_feed_urls": r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$"}
+
+
 def form_field(name: str, default: Any) -> Any:
     """A flow parameter as the run form shows it: the title and description of the
-    ``EditionParameters`` field of that name (Prefect would title it by its name)."""
+    ``EditionParameters`` field of that name (Prefect would title it by its name), and the
+    pattern the form checks its value against, if it has one."""
     spec = EditionParameters.model_fields[name]
-    return Field(
-        default=default, description=spec.description, json_schema_extra={"title": spec.title}
-    )
+    extra: JsonDict = {"title": spec.title}
+    if name in FORM_PATTERNS:
+        extra["pattern"] = FORM_PATTERNS[name]
+    if name in FORM_ITEM_PATTERNS:
+        extra["items"] = {"type": "string", "pattern": FORM_ITEM_PATTERNS[name]}
+    return Field(default=default, description=spec.description, json_schema_extra=extra)
+
+
+def in_form_words(text: str) -> str:
+    """A message written for the command line, each flag it names replaced by the run form's
+    field ("--out" becomes the "Output folder" field (output_dir)): what the form's user sees."""
+    for name, field in EditionParameters.model_fields.items():
+        for flag in flag_of(name).split("/"):
+            pattern = rf"(?<![\w-]){re.escape(flag)}(?![\w-])"
+            text = re.sub(pattern, f'the "{field.title}" field ({name})', text)
+    return text
 
 
 # The run form's fields: text for what may be left empty (a `X | None` field shows as `Property

@@ -183,6 +183,8 @@ def run(**values: Any) -> None:
     its retries, the command fails and the PDF stays in the output folder.
     """
     debug = values.pop("debug", False)
+    from prefect.exceptions import FailedRun
+
     from flows.weekly_briefing import weekly_briefing
 
     values = {
@@ -218,7 +220,8 @@ def run(**values: Any) -> None:
                         "[bold]Starting the weekly-briefing flow[/] (Prefect logs each stage below)"
                     )
                     result = weekly_briefing(**form_values(parameters))
-            except (BriefingError, ValidationError) as exc:
+            except (BriefingError, ValidationError, FailedRun) as exc:
+                # FailedRun: the flow's own checks refused the run (its message says why)
                 fail(exc, code=1, debug=debug)
             print_result(result)
         except RunStopped as stopped:

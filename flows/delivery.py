@@ -63,8 +63,7 @@ def block_connection(name: str, timeout_seconds: float) -> Callable[[], smtplib.
     return connect
 
 
-@task(name="check-smtp-block", cache_policy=NO_CACHE)
-def check_block_stage(name: str) -> None:
+def check_block(name: str) -> None:
     """Fail early, before any work, if the named prefect-email block does not exist."""
     try:
         EmailServerCredentials.load(name)

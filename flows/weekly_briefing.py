@@ -9,13 +9,14 @@ written to disk before any delivery, so a failed delivery never loses it.
 
 from prefect import flow
 from prefect.runtime import flow_run
-from prefect.states import Completed
+from prefect.states import Completed, Failed
 
 from briefing.edition import EditionResult, load_plan_once, make_edition
-from briefing.parameters import edition_parameters, form_field
+from briefing.errors import ConfigurationError
+from briefing.parameters import edition_parameters, form_field, in_form_words
 from briefing.render.document import PageSize
 from briefing.settings import load_settings
-from flows.delivery import check_block_stage
+from flows.delivery import check_block
 from flows.stages import AsTasks
 
 WARNINGS_STATE = "Completed with warnings"
@@ -41,15 +42,18 @@ def weekly_briefing(
     if asked. Every parameter has a default (``EditionParameters`` says what each means); a
     scheduled run uses them all.
     """
-    # First, before any work: a bad date, folder, recipient or server fails in seconds. As the
-    # first statement, locals() is exactly the parameters: a new field of EditionParameters is
-    # one more parameter above (tests/test_run_form.py checks the two agree), nothing more.
-    parameters = edition_parameters(**locals())
-    settings = load_settings()
-    plan = load_plan_once(settings, strict=False, **parameters.model_dump())
-    delivery = plan.delivery
-    if delivery is not None and delivery.smtp_block and not delivery.dry_run:
-        check_block_stage(delivery.smtp_block)
+    # First, before any work: a bad date, folder, recipient or server fails in seconds, in the
+    # form's words and with no traceback. As the first statement, locals() is exactly the
+    # parameters: a new field of EditionParameters is one more parameter above
+    # (tests/test_run_form.py checks the two agree), nothing more.
+    try:
+        parameters = edition_parameters(**locals())
+        settings = load_settings()
+        plan = load_plan_once(settings, strict=False, **parameters.model_dump())
+        if plan.delivery is not None and plan.delivery.smtp_block and not plan.delivery.dry_run:
+            check_block(plan.delivery.smtp_block)
+    except ConfigurationError as exc:
+        return Failed(message=in_form_words(str(exc)))  # type: ignore[return-value]
     extract_many = None
     if plan.dask_address is not None:
         from flows.dask_extract import ExtractOnDask  # Dask's import costs about a second

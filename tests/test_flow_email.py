@@ -240,7 +240,7 @@ def test_a_missing_block_fails_the_run_before_any_work(
     )
     assert state.is_failed()
     assert "no prefect-email 'Email Server Credentials' block named 'no-such-relay'" in str(
-        state.result(raise_on_failure=False)
+        state.message
     )
     assert [] == list(tmp_path.iterdir())
 

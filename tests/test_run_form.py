@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from prefect.utilities.callables import parameter_schema
 
@@ -101,12 +102,51 @@ def test_a_bad_value_is_refused_in_words_naming_its_field(
 
 
 def test_the_flow_refuses_an_impossible_date_at_its_first_step(tmp_path: Path) -> None:
-    """The flow's body, called with the form's values, fails on 30 February before any work:
-    nothing is made in the output folder it was given."""
+    """The flow's body, called with the form's values, fails on 30 February before any work,
+    as a Failed state whose message names the field (no exception, so no traceback): nothing is
+    made in the output folder it was given."""
     out_dir = tmp_path / "out"
-    with pytest.raises(ConfigurationError) as raised:
-        weekly_briefing.fn(edition_date="2023-02-30", output_dir=str(out_dir))
-    assert (False, True) == (
+    state = weekly_briefing.fn(edition_date="2023-02-30", output_dir=str(out_dir))
+    assert (False, True, True) == (
         out_dir.exists(),
-        str(raised.value).startswith("Edition date (edition_date): '2023-02-30' is not a date"),
+        state.is_failed(),
+        str(state.message).startswith("Edition date (edition_date): '2023-02-30' is not a date"),
     )
+
+
+def test_advice_names_the_forms_fields_not_the_commands_flags(tmp_path: Path) -> None:
+    """An output folder that is a file: the failure tells the form's user to choose another
+    Output folder, not to pass --out."""
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder", encoding="utf-8")
+    state = weekly_briefing.fn(**{**form_values(EditionParameters()), "output_dir": str(taken)})
+    message = str(state.message)
+    assert (True, True, False) == (
+        state.is_failed(),
+        'the "Output folder" field (output_dir)' in message,
+        "--out" in message,
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "valid"),
+    [
+        ({"edition_date": "2023-01-20", "since": "", "smtp_block": "briefing-smtp"}, True),
+        ({"edition_date": "20/01/2023"}, False),
+        ({"since": "last week"}, False),
+        ({"smtp_block": "Briefing SMTP"}, False),
+        ({"extra_feed_urls": ["https://news.example.org/rss.xml"]}, True),
+        ({"extra_feed_urls": ["file:///etc/passwd"]}, False),
+        ({"page_size": "A3"}, False),
+    ],
+)
+def test_the_form_refuses_a_malformed_value_before_a_run_is_made(
+    values: dict[str, Any], valid: bool
+) -> None:
+    """The schema Prefect's UI and server check a run's values against holds each field's
+    pattern or choices: a malformed date, block name, feed URL, address or paper size is
+    refused when the run is asked for. The flow checks the rest in words at its first step:
+    a recipient too (a pattern's refusal would show the form's user the raw pattern)."""
+    schema = form_schema()
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(values))
+    assert valid == (not errors), [error.message for error in errors]
