@@ -328,6 +328,7 @@ def count_articles(outcome: FetchOutcome, round_: ArticleRound) -> FetchOutcome:
         "articles_failed": counts["failed"],
         "article_failures": dict(sorted(failures.items())),
         "articles_over_cap": counts["over_cap"],
+        "cut": outcome.cut + counts["cut"],
     }
     return FetchOutcome.model_validate({**outcome.model_dump(), **update})
 

@@ -504,6 +504,12 @@ class FetchOutcome(_Record):
         default=0, ge=0, description="Entries past the number read per feed, left unread."
     )
     undated: int = Field(default=0, ge=0, description="Kept entries that carry no date.")
+    cut: int = Field(
+        default=0,
+        ge=0,
+        description="Kept entries (or their full articles) longer than the most one document "
+        "may hold (briefing.sources.text.MAX_DOCUMENT_CHARS): only their first part was read.",
+    )
     bozo: str | None = Field(
         default=None, description="The parser's complaint about a feed it could still read."
     )
@@ -535,6 +541,8 @@ class FetchOutcome(_Record):
             raise ValueError("more entries kept and left out than the feed had")
         if self.undated > self.kept:
             raise ValueError("undated entries are counted among the kept ones")
+        if self.cut > self.kept:
+            raise ValueError("entries cut are counted among the kept ones")
         articles = self.articles_fetched + self.articles_reused + self.articles_failed
         if articles + self.articles_over_cap > self.kept:
             raise ValueError("more articles fetched, reused, failed or skipped than entries kept")

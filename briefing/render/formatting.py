@@ -15,6 +15,7 @@ from briefing.models import (
     Story,
     When,
 )
+from briefing.sources.text import MAX_DOCUMENT_CHARS
 
 if TYPE_CHECKING:
     from briefing.render.shown import EditionCounts
@@ -95,6 +96,8 @@ def entry_counts(outcome: FetchOutcome) -> str:
         )
         if count
     ]
+    if outcome.cut:
+        read += f", {outcome.cut} too long: only the first {MAX_DOCUMENT_CHARS:,} characters read"
     noun = "entry" if outcome.items == 1 else "entries"
     return f"{outcome.items} {noun}: " + ", ".join([read, *left_out])
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from briefing.errors import FetchError
 from briefing.models import SourceDocument
-from briefing.sources.feeds import FeedConfig, FeedItem
+from briefing.sources.feeds import ITEM_NOTE_TAIL, FeedConfig, FeedItem
 from briefing.sources.fetch import PAGE_ACCEPT, FetchLimits, Validators, fetch_url
 from briefing.sources.pages import (
     MIN_ARTICLE_WORDS,
@@ -33,7 +33,7 @@ from briefing.sources.pages import (
     extract_main_text,
     is_html,
 )
-from briefing.sources.text import short_text
+from briefing.sources.text import first_part, short_text
 
 # The marks a feed leaves on a teaser: an excerpt cut with "[…]" or "…", a "Continue reading"
 # or "Read more" link, WordPress's "The post ... appeared first on ...".
@@ -142,11 +142,14 @@ def with_article(item: FeedItem, copy: ArticleCopy) -> FeedItem | None:
     it is the full article and where it came from; None when the article says less."""
     document = item.document
     headline = document.title.value if document.title is not None else ""
-    text = article_text(headline, copy.text)
+    whole = article_text(headline, copy.text)
+    text = first_part(whole)
     if count_words(text) <= count_words(document.text):
         return None
-    # "An item of the feed X: its title and the text the feed carries." says otherwise now.
-    said = (document.note or "A feed item:").split(":", 1)[0]
+    # "An item of the feed X: its title and the text the feed carries." says otherwise now. X
+    # may be the feed's URL, colons and all: the known tail comes off, nothing is cut at a colon.
+    note = document.note or ""
+    said = note.removesuffix(ITEM_NOTE_TAIL) if note.endswith(ITEM_NOTE_TAIL) else "A feed item"
     data = document.model_dump()
     data.update(
         text=text,
@@ -160,6 +163,7 @@ def with_article(item: FeedItem, copy: ArticleCopy) -> FeedItem | None:
         feed_url=item.feed_url,
         canonical_link=item.canonical_link,
         guid=item.guid,
+        cut=len(text) < len(whole),
     )
 
 
@@ -253,6 +257,8 @@ def fetch_articles(
             status, reason = "failed", "the page holds no more text than the feed item"
         if replaced is not None:
             out[index] = replaced
+            if replaced.cut and not item.cut:
+                counts.setdefault(item.feed_url, Counter())["cut"] += 1
             if status == "fetched":
                 copies.append(result.copy)  # type: ignore[arg-type]
         counts.setdefault(item.feed_url, Counter())[status] += 1

@@ -27,7 +27,7 @@ from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
 from briefing.sources.fetch import FetchLimits, Validators, fetch_url
-from briefing.sources.text import one_line, safe_link, short_text, strip_unshown
+from briefing.sources.text import first_part, one_line, safe_link, short_text, strip_unshown
 from briefing.topic import ITEM_KEPT, Topic
 
 # Block elements become line breaks, so paragraphs stay paragraphs; every other tag goes.
@@ -53,6 +53,8 @@ _TRACKING_PARAMETER = re.compile(r"^(?:utm_\w+|fbclid|gclid)$")
 MAX_FEED_ITEMS = 500
 # A failed feed's reason in Source health and the JSON edition: it may quote a server's words.
 OUTCOME_REASON_LIMIT = 300
+# How an item's source note ends; what comes before it names the feed (a URL, colons and all).
+ITEM_NOTE_TAIL = ": its title and the text the feed carries."
 
 
 class FeedConfig(BaseModel):
@@ -232,6 +234,7 @@ class FeedItem:
     feed_url: str
     canonical_link: str | None
     guid: str | None
+    cut: bool = False  # its text (or its article's) was longer than MAX_DOCUMENT_CHARS
 
 
 @dataclass(frozen=True)
@@ -328,6 +331,8 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
     text = "\n".join(part for part in (title, body) if part)
     if not text:
         return None
+    whole = len(text)
+    text = first_part(text)
     link = _web_link(entry)
     guid = (one_line(entry["id"]) or None) if isinstance(entry.get("id"), str) else None
     canonical = canonical_link(link) if link else None
@@ -349,12 +354,18 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
         url=Attested(value=link, basis="metadata", origin="item link") if link else None,
         # Not "not the whole article": some feeds carry it whole; a teaser's article, fetched,
         # says so (briefing.sources.articles.with_article).
-        note=f"An item of the feed {feed.name}: its title and the text the feed carries.",
+        note=f"An item of the feed {feed.name}{ITEM_NOTE_TAIL}",
         form="feed-item",
         location=link or f"{feed.url}#{guid or digest}",
         text=text,
     )
-    return FeedItem(document=document, feed_url=feed.url, canonical_link=canonical, guid=guid)
+    return FeedItem(
+        document=document,
+        feed_url=feed.url,
+        canonical_link=canonical,
+        guid=guid,
+        cut=len(text) < whole,
+    )
 
 
 def parse_feed(body: bytes, content_type: str | None, feed: FeedConfig) -> ParsedFeed:
@@ -429,6 +440,7 @@ def select_items(
             "empty": parsed.empty,
             "unread": parsed.unread,
             "undated": sum(1 for item in kept if item.document.published is None),
+            "cut": sum(1 for item in kept if item.cut),
             "bozo": parsed.bozo,
         }
     )
