@@ -169,7 +169,9 @@ def huge_page(size: int) -> dict[str, Any]:
 def private_link() -> dict[str, Any]:
     secret = "token=hunter2"
     other: dict[str, Route] = {
-        "/admin.html": static(article_page(3000, f"<p>The admin {secret} of JAXA.</p>"), "text/html")
+        "/admin.html": static(
+            article_page(3000, f"<p>The admin {secret} of JAXA.</p>"), "text/html"
+        )
     }
     routes: dict[str, Route] = {}
     with (

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -9,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from briefing.addresses import EmailAddress, merge_recipients
 from briefing.errors import ConfigurationError
+from briefing.redact import redact, register_secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CITATION_LIMIT = 3  # citations the PDF shows per statement (BRIEFING_PDF_CITATION_LIMIT)
@@ -271,6 +273,19 @@ class Settings(BaseSettings):
             timeout_seconds=self.smtp_timeout_seconds,
         )
 
+    def secrets(self) -> list[str | None]:
+        """The values no message may show: the SMTP and S3 passwords, the database's."""
+        try:
+            database_password = urlsplit(self.database_url).password
+        except ValueError:
+            database_password = None
+        return [
+            self.smtp_password.get_secret_value() if self.smtp_password else None,
+            self.s3_secret_key.get_secret_value() if self.s3_secret_key else None,
+            unquote(database_password) if database_password else None,
+            database_password,
+        ]
+
     def retry_delays(self) -> list[float]:
         """The wait before each delivery retry: the first delay, doubling each time."""
         return [self.smtp_retry_delay_seconds * 2**n for n in range(self.smtp_retries)]
@@ -294,16 +309,18 @@ _SECRET = frozenset({"smtp_password", "s3_secret_key"})
 def load_settings() -> Settings:
     """The settings from the environment; ConfigurationError naming each refused variable."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else ""
             variable = f"BRIEFING_{field.upper()}" if field else "a BRIEFING_ setting"
             secret = not field or field in _SECRET  # a model-wide error's input is every value
-            given = "" if secret else f" (it is {str(error['input'])[:80]!r})"
+            given = "" if secret else f" (it is {redact(str(error['input']))[:80]!r})"
             problems.append(f"{variable}{given}: {error['msg']}")
         raise ConfigurationError(
             f"refused setting{'s' if len(problems) > 1 else ''}: {'; '.join(problems)}; "
             "change or unset the variable"
         ) from exc
+    register_secrets(settings.secrets())
+    return settings

@@ -32,7 +32,7 @@ def _python_whose_first_worker(tmp_path: Path, signal: str, every: bool = False)
     condition = "true" if every else f'[ ! -e "{marker}" ]'
     script.write_text(
         "#!/bin/sh\n"
-        f"if {condition}; then : > \"{marker}\"; kill -{signal} $$; sleep 60; exit 9; fi\n"
+        f'if {condition}; then : > "{marker}"; kill -{signal} $$; sleep 60; exit 9; fi\n'
         f'exec "{sys.executable}" "$@"\n'
     )
     script.chmod(0o755)
