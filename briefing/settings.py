@@ -21,6 +21,12 @@ MAX_SECONDS = 3600.0
 MAX_BYTES = 1024**3
 MAX_RETRIES = 10
 MAX_LIST_LIMIT = 10_000
+# A stated cap on worker processes (the plan uses no more than the cores this process may use):
+# 100,000 was accepted, and 32 workers at once made extraction 6x slower on 2 cores.
+MAX_WORKER_PROCESSES = 64
+MAX_ADDRESS = 2048  # characters of a URL or an address
+MAX_RECIPIENTS = 1000
+MAX_PATH = 4096
 
 
 SmtpSecurity = Literal["ssl", "starttls", "none"]
@@ -67,7 +73,9 @@ class Settings(BaseSettings):
         description="Where editions (PDF and JSON) are written; relative to the working directory.",
     )
     timezone: str = Field(
-        default="UTC", description="Time zone that decides today's date for an edition."
+        default="UTC",
+        max_length=64,
+        description="Time zone that decides today's date for an edition.",
     )
     config_file: Path = Field(
         default=PROJECT_ROOT / "briefing.yaml",
@@ -75,6 +83,7 @@ class Settings(BaseSettings):
     )
     dask_address: str | None = Field(
         default=None,
+        max_length=MAX_ADDRESS,
         description="Address of a Dask scheduler (tcp://host:8786) to extract the documents on, "
         "one Prefect task per batch of documents; unset, they are extracted on this machine "
         "(worker_processes).",
@@ -82,13 +91,16 @@ class Settings(BaseSettings):
     worker_processes: int | None = Field(
         default=None,
         ge=1,
+        le=MAX_WORKER_PROCESSES,
         description="Worker processes that parse the feeds (when they hold 3 MB or more) and "
         "extract the documents (when there are 200 or more) on this machine; less stays in the "
         "run's own process. Unset, one per core this process may use; 1, everything in the run's "
-        "own process. Extraction goes to the Dask cluster instead when dask_address is set.",
+        "own process; at most 64, and never more than the cores this process may use. "
+        "Extraction goes to the Dask cluster instead when dask_address is set.",
     )
     database_url: str = Field(
         default="sqlite:///out/briefing.db",
+        max_length=MAX_ADDRESS,
         description="SQLAlchemy database URL of the memory of documents, fetches, facts and "
         "editions; a relative SQLite path is relative to the working directory.",
     )
@@ -186,11 +198,14 @@ class Settings(BaseSettings):
 
     email_recipients: Annotated[tuple[EmailAddress, ...], NoDecode] = Field(
         default=(),
+        max_length=MAX_RECIPIENTS,
         description="Comma-separated addresses every emailed edition goes to; a run's "
         "recipients are added to these.",
     )
     smtp_host: str | None = Field(
-        default=None, description="SMTP server for email when no prefect-email block is named."
+        default=None,
+        max_length=253,
+        description="SMTP server for email when no prefect-email block is named.",
     )
     smtp_port: int | None = Field(
         default=None,
@@ -201,8 +216,12 @@ class Settings(BaseSettings):
     smtp_security: SmtpSecurity = Field(
         default="starttls", description="ssl (implicit TLS), starttls, or none (plain, local only)."
     )
-    smtp_username: str | None = Field(default=None, description="SMTP login, if it needs one.")
-    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_username: str | None = Field(
+        default=None, max_length=256, description="SMTP login, if it needs one."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, max_length=1024, description="SMTP password."
+    )
     smtp_from: EmailAddress | None = Field(
         default=None, description="The From address of emailed editions."
     )
@@ -225,6 +244,7 @@ class Settings(BaseSettings):
 
     public_base_url: str | None = Field(
         default=None,
+        max_length=MAX_ADDRESS,
         pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
         description="Address at which the output folder (BRIEFING_OUT_DIR) is served, e.g. "
         "http://127.0.0.1:8400/: the run's page links to the edition's PDF, HTML and JSON there. "
@@ -240,13 +260,16 @@ class Settings(BaseSettings):
     )
     s3_endpoint_url: str | None = Field(
         default=None,
+        max_length=MAX_ADDRESS,
         pattern=r"^https?://[^\s/?#]+/?$",
         description="The S3 service's address, e.g. https://s3.us-east-1.amazonaws.com or "
         "http://127.0.0.1:9000; needed with BRIEFING_PUBLISH_BUCKET.",
     )
-    s3_region: str = Field(default="us-east-1", description="The bucket's region.")
-    s3_access_key: str | None = Field(default=None, description="S3 access key id.")
-    s3_secret_key: SecretStr | None = Field(default=None, description="S3 secret access key.")
+    s3_region: str = Field(default="us-east-1", max_length=64, description="The bucket's region.")
+    s3_access_key: str | None = Field(default=None, max_length=256, description="S3 access key id.")
+    s3_secret_key: SecretStr | None = Field(
+        default=None, max_length=1024, description="S3 secret access key."
+    )
 
     @field_validator("public_base_url")
     @classmethod
@@ -289,6 +312,13 @@ class Settings(BaseSettings):
     def retry_delays(self) -> list[float]:
         """The wait before each delivery retry: the first delay, doubling each time."""
         return [self.smtp_retry_delay_seconds * 2**n for n in range(self.smtp_retries)]
+
+    @field_validator("seeds_dir", "topic_file", "templates_dir", "out_dir", "config_file")
+    @classmethod
+    def _path_length(cls, path: Path) -> Path:
+        if len(str(path)) > MAX_PATH:
+            raise ValueError(f"a path of at most {MAX_PATH} characters")
+        return path
 
     @field_validator("timezone")
     @classmethod

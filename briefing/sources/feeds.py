@@ -10,7 +10,7 @@ import html
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -53,6 +53,12 @@ _TRACKING_PARAMETER = re.compile(r"^(?:utm_\w+|fbclid|gclid)$")
 MAX_FEED_ITEMS = 500
 # A failed feed's reason in Source health and the JSON edition: it may quote a server's words.
 OUTCOME_REASON_LIMIT = 300
+# The most feeds one edition reads, the longest name and URL one may have: a 5 MB name once
+# passed and then crashed the flow inside Prefect (EventTooLarge); 20,000 feeds were accepted.
+MAX_FEEDS = 1000
+MAX_FEED_NAME = 200
+MAX_URL = 2048
+MAX_CONFIG_BYTES = 1024 * 1024
 # How an item's source note ends; what comes before it names the feed (a URL, colons and all).
 ITEM_NOTE_TAIL = ": its title and the text the feed carries."
 
@@ -62,8 +68,12 @@ class FeedConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(min_length=1, description="Shown in the source-health appendix.")
-    url: str = Field(description="An http or https URL.")
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_FEED_NAME,
+        description="Shown in the source-health appendix.",
+    )
+    url: str = Field(max_length=MAX_URL, description="An http or https URL.")
     source_type: SourceType = SourceType.NEWS
     full_text: Literal["auto", "always", "never"] = Field(
         default="auto",
@@ -114,7 +124,7 @@ class FeedsFile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    feeds: list[FeedConfig] = []
+    feeds: list[FeedConfig] = Field(default_factory=list, max_length=MAX_FEEDS)
 
     @field_validator("feeds")
     @classmethod
@@ -129,6 +139,11 @@ class FeedsFile(BaseModel):
 def load_feed_config(path: Path) -> tuple[FeedConfig, ...]:
     """The feeds listed in the configuration file."""
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigurationError(
+                f"configuration file {path} is over {MAX_CONFIG_BYTES:,} bytes: it lists at most "
+                f"{MAX_FEEDS} feeds"
+            )
         data = yaml.safe_load(load_utf8(path)) or {}
         return tuple(FeedsFile.model_validate(data).feeds)
     except OSError as exc:
@@ -138,6 +153,15 @@ def load_feed_config(path: Path) -> tuple[FeedConfig, ...]:
         ) from exc
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigurationError(f"configuration file {path} is invalid:\n{exc}") from exc
+
+
+def check_feed_count(feeds: Sequence[FeedConfig]) -> None:
+    """ConfigurationError when an edition would read more than MAX_FEEDS feeds."""
+    if len(feeds) > MAX_FEEDS:
+        raise ConfigurationError(
+            f"{len(feeds)} feeds (briefing.yaml and --feed together): an edition reads at most "
+            f"{MAX_FEEDS}"
+        )
 
 
 def feed_for_url(url: str) -> FeedConfig:
