@@ -42,6 +42,7 @@ from briefing.sources.articles import (
     ArticleFetch,
     ArticlePolicy,
     ArticleRound,
+    article_private_hosts,
     fetch_article,
     fetch_articles,
 )
@@ -112,6 +113,7 @@ class EditionPlan:
     bucket: Bucket | None = None  # set: each edition is also put in this S3-compatible bucket
     dask_address: str | None = None  # None: extraction runs on this machine
     worker_processes: int = 1  # processes parsing and extracting on this machine; 1: this one
+    private_hosts: tuple[str, ...] = ()  # hosts article links may reach at private addresses
 
 
 def build_plan(
@@ -175,6 +177,7 @@ def build_plan(
         served_dir=settings.out_dir,
         bucket=_bucket(settings),
         dask_address=settings.dask_address,
+        private_hosts=settings.private_hosts,
         # More processes than cores only slows the work (32 at once were 6x slower).
         worker_processes=min(settings.worker_processes or available_cores(), available_cores()),
     )
@@ -303,6 +306,10 @@ def load_article_round(plan: EditionPlan, items: Sequence[FeedItem]) -> ArticleR
     links = [item.canonical_link for item in items if item.canonical_link]
     with memory_at(plan.database_url) as memory:
         kept = load_article_copies(memory, links)
+    # Article links reach private addresses only on a feed's own host or one named (#27).
+    private_hosts = article_private_hosts(
+        plan.feeds, plan.allow_private_network, plan.private_hosts
+    )
     with build_client(plan.limits, plan.user_agent) as client:
 
         def fetch_one(link: str, canonical: str, previous: ArticleCopy | None) -> ArticleFetch:
@@ -311,7 +318,7 @@ def load_article_round(plan: EditionPlan, items: Sequence[FeedItem]) -> ArticleR
                 link,
                 canonical,
                 limits=plan.limits,
-                allow_private_network=plan.allow_private_network,
+                allow_private_network=private_hosts,
                 previous=previous,
             )
 

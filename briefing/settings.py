@@ -1,5 +1,6 @@
 """Settings: the only place that reads the environment (variables prefixed ``BRIEFING_``)."""
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import unquote, urlsplit
@@ -107,7 +108,17 @@ class Settings(BaseSettings):
     allow_private_network: bool = Field(
         default=False,
         description="Let feeds be fetched from loopback and private (RFC 1918, ULA) addresses, "
-        "for local feed servers and tests. Link-local and reserved addresses stay refused.",
+        "for local feed servers and tests; their article links may then reach the feed's own "
+        "host and port only (others: private_hosts). Link-local, reserved and cloud metadata "
+        "addresses stay refused.",
+    )
+    private_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        max_length=100,
+        description="Comma-separated hosts (host, or host:port) whose pages a feed's item may "
+        "link to at a loopback or private address; a feed's own host (and port) needs no "
+        "naming when its feed is allowed there. Other private addresses are refused to "
+        "article links even with allow_private_network; cloud metadata addresses always.",
     )
     connect_timeout: float = Field(
         default=10.0,
@@ -275,6 +286,23 @@ class Settings(BaseSettings):
     @classmethod
     def _ends_with_slash(cls, value: str | None) -> str | None:
         return value if value is None or value.endswith("/") else f"{value}/"
+
+    @field_validator("private_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("private_hosts")
+    @classmethod
+    def _host_names(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        for host in hosts:
+            if len(host) > 260 or not re.fullmatch(
+                r"[a-z0-9._-]+(:\d{1,5})?|\[[0-9a-f:]+\](:\d{1,5})?", host
+            ):
+                raise ValueError(f"{host[:80]!r} is not a host or host:port")
+        return hosts
 
     @field_validator("email_recipients", mode="before")
     @classmethod

@@ -25,7 +25,14 @@ from pydantic import BaseModel, ConfigDict
 from briefing.errors import FetchError
 from briefing.models import SourceDocument
 from briefing.sources.feeds import ITEM_NOTE_TAIL, FeedConfig, FeedItem
-from briefing.sources.fetch import PAGE_ACCEPT, FetchLimits, Validators, fetch_url
+from briefing.sources.fetch import (
+    PAGE_ACCEPT,
+    FetchLimits,
+    PrivateAllowance,
+    PrivateHosts,
+    Validators,
+    fetch_url,
+)
 from briefing.sources.pages import (
     MIN_ARTICLE_WORDS,
     article_text,
@@ -104,7 +111,7 @@ def fetch_article(
     canonical: str,
     *,
     limits: FetchLimits,
-    allow_private_network: bool = False,
+    allow_private_network: PrivateAllowance = False,
     previous: ArticleCopy | None = None,
 ) -> ArticleFetch:
     """Fetch and extract one article page; never raises FetchError."""
@@ -165,6 +172,14 @@ def with_article(item: FeedItem, copy: ArticleCopy) -> FeedItem | None:
         guid=item.guid,
         cut=len(text) < len(whole),
     )
+
+
+def article_private_hosts(
+    feeds: Sequence[FeedConfig], feeds_private: bool, named: Sequence[str]
+) -> PrivateHosts:
+    """The hosts an edition's article links may reach at private addresses: the named ones,
+    and each feed's own host and port when feeds may be fetched from private addresses."""
+    return PrivateHosts.of([feed.url for feed in feeds] if feeds_private else [], named)
 
 
 class HostSlots:
