@@ -171,6 +171,8 @@ def build_plan(
             per_host=settings.article_host_limit,
             retries=settings.fetch_retries,
             retry_delay=settings.article_retry_delay,
+            stage_seconds=settings.article_stage_seconds,
+            host_seconds=settings.article_host_seconds,
         ),
         user_agent=user_agent(settings.contact),
         public_base_url=settings.public_base_url,
@@ -338,6 +340,7 @@ def count_articles(outcome: FetchOutcome, round_: ArticleRound) -> FetchOutcome:
         "articles_failed": counts["failed"],
         "article_failures": dict(sorted(failures.items())),
         "articles_over_cap": counts["over_cap"],
+        "articles_late": counts["late"],
         "cut": outcome.cut + counts["cut"],
     }
     return FetchOutcome.model_validate({**outcome.model_dump(), **update})

@@ -532,6 +532,12 @@ class FetchOutcome(_Record):
         ge=0,
         description="Kept teasers whose article was not fetched: the edition's cap was reached.",
     )
+    articles_late: int = Field(
+        default=0,
+        ge=0,
+        description="Kept teasers whose article was not fetched, or not in full: the article "
+        "stage's deadline, or its host's, had passed.",
+    )
 
     @model_validator(mode="after")
     def _counts_add_up(self) -> Self:
@@ -544,7 +550,7 @@ class FetchOutcome(_Record):
         if self.cut > self.kept:
             raise ValueError("entries cut are counted among the kept ones")
         articles = self.articles_fetched + self.articles_reused + self.articles_failed
-        if articles + self.articles_over_cap > self.kept:
+        if articles + self.articles_over_cap + self.articles_late > self.kept:
             raise ValueError("more articles fetched, reused, failed or skipped than entries kept")
         if sum(self.article_failures.values()) != self.articles_failed:
             raise ValueError("the reasons articles failed must add up to the failed ones")

@@ -43,12 +43,13 @@ def describe_articles(outcomes: Sequence[FetchOutcome], *, enabled: bool) -> lis
     for outcome in outcomes:
         failures = "; ".join(f"{n} {reason}" for reason, n in outcome.article_failures.items())
         total = outcome.articles_fetched + outcome.articles_reused + outcome.articles_failed
-        if total or outcome.articles_over_cap:
+        if total or outcome.articles_over_cap or outcome.articles_late:
             lines.append(
                 f"articles of {outcome.feed}: {outcome.articles_fetched} fetched, "
                 f"{outcome.articles_reused} reused, {outcome.articles_failed} failed"
                 + (f" ({failures})" if failures else "")
                 + (f", {over} over the cap" if (over := outcome.articles_over_cap) else "")
+                + (f", {late} past the deadline" if (late := outcome.articles_late) else "")
             )
     return lines or ["articles: no teaser item wanted its article"]
 

@@ -176,6 +176,20 @@ class Settings(BaseSettings):
     article_host_limit: int = Field(
         default=2, ge=1, le=16, description="Most article requests at once to any one host."
     )
+    article_stage_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="Seconds the whole article round may take; the articles not fetched by "
+        "then are read as their teasers, and counted.",
+    )
+    article_host_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="Seconds one host's articles may take, from its first request; its pages "
+        "not fetched by then are read as their teasers, and counted.",
+    )
     article_retry_delay: float = Field(
         default=2.0,
         ge=0,

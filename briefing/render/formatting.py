@@ -112,6 +112,7 @@ def article_counts(outcome: FetchOutcome) -> str:
             (outcome.articles_reused, "reused from the copy kept"),
             (outcome.articles_failed, "failed, teaser kept"),
             (outcome.articles_over_cap, "not fetched: the edition's cap"),
+            (outcome.articles_late, "not fetched: the article stage's deadline"),
         )
         if count
     ]

@@ -32,6 +32,7 @@ from briefing.sources.fetch import (
     PrivateHosts,
     Validators,
     fetch_url,
+    fetches_end_by,
 )
 from briefing.sources.pages import (
     MIN_ARTICLE_WORDS,
@@ -209,6 +210,8 @@ class ArticlePolicy:
     workers: int = 8
     retries: int = 2
     retry_delay: float = 2.0
+    stage_seconds: float = 300.0  # the whole round, from its start
+    host_seconds: float = 120.0  # one host's pages, from its first request
 
 
 @dataclass
@@ -222,6 +225,27 @@ class ArticleRound:
 
 
 FetchOne = Callable[[str, str, ArticleCopy | None], ArticleFetch]
+# An article not fetched because the stage's or its host's deadline had passed: teaser kept.
+LATE = ArticleFetch("failed", reason="the article stage's deadline had passed")
+clock_now = time.monotonic
+
+
+class Deadlines:
+    """When the round must end (``stage_seconds`` from its start) and each host's pages
+    (``host_seconds`` from the host's first request), whichever comes first."""
+
+    def __init__(self, start: float, policy: ArticlePolicy) -> None:
+        self._stage = start + policy.stage_seconds
+        self._host_seconds = policy.host_seconds
+        self._hosts: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def ends_for(self, url: str) -> float:
+        """The time by which a fetch from the URL's host must be over."""
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            ends = self._hosts.setdefault(host, clock_now() + self._host_seconds)
+        return min(self._stage, ends)
 
 
 def fetch_articles(
@@ -243,6 +267,7 @@ def fetch_articles(
     ]
     chosen, over_cap = wanted[: policy.cap], wanted[policy.cap :]
     slots = HostSlots(policy.per_host)
+    clock = Deadlines(clock_now(), policy)
 
     def attempt(index: int) -> ArticleFetch:
         item = items[index]
@@ -250,8 +275,16 @@ def fetch_articles(
         link, canonical = item.document.url.value, item.canonical_link
         for tried in range(policy.retries + 1):
             with slots.held(link):
-                result = fetch_one(link, canonical, kept.get(canonical))
+                ends = clock.ends_for(link)
+                if clock_now() >= ends:
+                    return LATE
+                with fetches_end_by(ends):
+                    result = fetch_one(link, canonical, kept.get(canonical))
+            if result.status == "failed" and clock_now() >= ends:
+                return LATE  # cut by the stage's or the host's deadline, not the page's own
             if not result.transient or tried == policy.retries:
+                return result
+            if clock_now() + policy.retry_delay >= ends:
                 return result
             sleep(policy.retry_delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -266,6 +299,9 @@ def fetch_articles(
         counts.setdefault(items[index].feed_url, Counter())["over_cap"] += 1
     for index, result in results.items():
         item = items[index]
+        if result is LATE:
+            counts.setdefault(item.feed_url, Counter())["late"] += 1
+            continue
         status, reason = result.status, result.reason
         replaced = with_article(item, result.copy) if result.copy is not None else None
         if result.copy is not None and replaced is None:

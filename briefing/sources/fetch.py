@@ -18,7 +18,8 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -195,6 +196,19 @@ def checked_addresses(
 
 # The monotonic time by which the fetch under way in this thread (context) must be over.
 _deadline: ContextVar[float | None] = ContextVar("fetch_deadline", default=None)
+# A time no fetch begun in this context may outlast (a stage's deadline, say), or None.
+_cap: ContextVar[float | None] = ContextVar("fetch_deadline_cap", default=None)
+
+
+@contextmanager
+def fetches_end_by(moment: float) -> Iterator[None]:
+    """Every fetch made in the block ends by ``moment`` (``time.monotonic``), whatever its own
+    deadline."""
+    token = _cap.set(moment)
+    try:
+        yield
+    finally:
+        _cap.reset(token)
 
 
 def _within_deadline(
@@ -431,6 +445,9 @@ def fetch_url(
     ``build_client``'s is); with another transport only the body is held to it.
     """
     deadline = time.monotonic() + limits.deadline
+    cap = _cap.get()
+    if cap is not None:
+        deadline = min(deadline, cap)
     token = _deadline.set(deadline)
     try:
         return _fetch(client, url, limits, allow_private_network, validators, deadline, accept)
