@@ -58,6 +58,7 @@ from briefing.sources.feeds import (
     load_feed_config,
 )
 from briefing.sources.fetch import FetchLimits, build_client, user_agent
+from briefing.sources.robots import RobotsRules
 from briefing.sources.seeds import load_seeds
 from briefing.store.files import (
     EditionFiles,
@@ -173,6 +174,7 @@ def build_plan(
             retry_delay=settings.article_retry_delay,
             stage_seconds=settings.article_stage_seconds,
             host_seconds=settings.article_host_seconds,
+            host_delay=settings.article_host_delay,
         ),
         user_agent=user_agent(settings.contact),
         public_base_url=settings.public_base_url,
@@ -325,7 +327,8 @@ def load_article_round(plan: EditionPlan, items: Sequence[FeedItem]) -> ArticleR
             )
 
         feeds = {feed.url: feed for feed in plan.feeds}
-        return fetch_articles(items, feeds, kept, fetch_one, plan.articles)
+        robots = RobotsRules.fetched_with(client, plan.limits, private_hosts)
+        return fetch_articles(items, feeds, kept, fetch_one, plan.articles, robots=robots)
 
 
 def count_articles(outcome: FetchOutcome, round_: ArticleRound) -> FetchOutcome:

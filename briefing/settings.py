@@ -190,6 +190,13 @@ class Settings(BaseSettings):
         description="Seconds one host's articles may take, from its first request; its pages "
         "not fetched by then are read as their teasers, and counted.",
     )
+    article_host_delay: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="Seconds between the starts of two article requests to one host (a site's "
+        "robots.txt Crawl-delay, up to 10 s, when it asks for more).",
+    )
     article_retry_delay: float = Field(
         default=2.0,
         ge=0,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -184,12 +184,23 @@ def article_private_hosts(
 
 
 class HostSlots:
-    """At most ``limit`` requests at once to any one host."""
+    """At most ``limit`` requests at once to any one host, and the starts of its requests
+    spaced by a delay."""
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._lock = threading.Lock()
         self._slots: dict[str, threading.Semaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    def wait_for_turn(self, url: str, delay: float, now: float) -> float:
+        """Seconds to wait before the next request to the URL's host may start, ``delay``
+        after the last one's start; the turn is taken."""
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            start = max(now, self._next_start.get(host, now))
+            self._next_start[host] = start + delay
+        return start - now
 
     @contextmanager
     def held(self, url: str) -> Iterator[None]:
@@ -212,6 +223,7 @@ class ArticlePolicy:
     retry_delay: float = 2.0
     stage_seconds: float = 300.0  # the whole round, from its start
     host_seconds: float = 120.0  # one host's pages, from its first request
+    host_delay: float = 0.0  # seconds between the starts of two requests to one host
 
 
 @dataclass
@@ -225,6 +237,18 @@ class ArticleRound:
 
 
 FetchOne = Callable[[str, str, ArticleCopy | None], ArticleFetch]
+
+
+class Robots(Protocol):
+    """What a site's robots.txt says of a page (``briefing.sources.robots.RobotsRules``)."""
+
+    def refusal(self, url: str) -> str | None:
+        """Why the page may not be fetched, or None."""
+
+    def delay(self, url: str) -> float:
+        """The site's Crawl-delay for this reader."""
+
+
 # An article not fetched because the stage's or its host's deadline had passed: teaser kept.
 LATE = ArticleFetch("failed", reason="the article stage's deadline had passed")
 clock_now = time.monotonic
@@ -255,9 +279,12 @@ def fetch_articles(
     fetch_one: FetchOne,
     policy: ArticlePolicy,
     sleep: Callable[[float], None] = time.sleep,
+    robots: "Robots | None" = None,
 ) -> ArticleRound:
     """Fetch the articles of the items that want one, within the policy; each fetched or reused
-    article replaces its item's teaser, each failure leaves the teaser."""
+    article replaces its item's teaser, each failure leaves the teaser. With ``robots``, a page
+    its site's robots.txt disallows is not fetched (a failure saying so) and the site's
+    Crawl-delay spaces its requests."""
     wanted = [
         index
         for index, item in enumerate(items)
@@ -279,6 +306,15 @@ def fetch_articles(
                 if clock_now() >= ends:
                     return LATE
                 with fetches_end_by(ends):
+                    refusal = robots.refusal(link) if robots is not None else None
+                    if refusal is not None:
+                        return _failed(refusal)
+                    delay = max(policy.host_delay, robots.delay(link) if robots else 0.0)
+                    wait = slots.wait_for_turn(link, delay, clock_now())
+                    if clock_now() + wait >= ends:
+                        return LATE
+                    if wait > 0:
+                        sleep(wait)
                     result = fetch_one(link, canonical, kept.get(canonical))
             if result.status == "failed" and clock_now() >= ends:
                 return LATE  # cut by the stage's or the host's deadline, not the page's own
