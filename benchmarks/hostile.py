@@ -13,8 +13,10 @@ open after the idle timeout), ``note`` (the source note of an item read from ``-
 Every loop is bounded and every server stops at the end; nothing leaves 127.0.0.1.
 """
 
+import gzip
 import json
 import os
+import resource
 import signal
 import socket
 import sys
@@ -61,12 +63,14 @@ def loopback(routes: dict[str, Route]) -> Iterator[str]:
         server.server_close()
 
 
-def static(body: bytes, kind: str) -> Route:
-    """A route answering 200 with the body."""
+def static(body: bytes, kind: str, encoding: str | None = None) -> Route:
+    """A route answering 200 with the body (already encoded as ``encoding`` says)."""
 
     def answer(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
         handler.send_header("Content-Type", kind)
+        if encoding:
+            handler.send_header("Content-Encoding", encoding)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
@@ -150,8 +154,10 @@ def plan_of(folder: Path, feed: str, **choices: Any) -> stages.EditionPlan:
 
 
 def huge_page(size: int) -> dict[str, Any]:
+    """One teaser whose page is ``size`` bytes, sent gzipped (a 19 MB page is 1.4 MB so)."""
     page = article_page(size)
-    routes: dict[str, Route] = {"/page.html": static(page, "text/html; charset=utf-8")}
+    wire = gzip.compress(page)
+    routes: dict[str, Route] = {"/page.html": static(wire, "text/html; charset=utf-8", "gzip")}
     with loopback(routes) as base, tempfile.TemporaryDirectory() as folder:
         routes["/feed.xml"] = static(teaser_feed(base, [f"{base}/page.html"]), "application/xml")
         plan = plan_of(Path(folder), f"{base}/feed.xml", allow_private_network=True)
@@ -160,6 +166,8 @@ def huge_page(size: int) -> dict[str, Any]:
         return {
             "case": "huge-page",
             "page_bytes": len(page),
+            "gzipped_bytes": len(wire),
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             "seconds": seconds,
             "facts": len(facts),
             "document_chars": max(len(d.text) for d in selection.documents),

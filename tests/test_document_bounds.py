@@ -21,6 +21,7 @@ from briefing.settings import Settings
 from briefing.sources.articles import ArticleCopy, with_article
 from briefing.sources.feeds import build_item, feed_for_url
 from briefing.sources.fetch import Validators
+from briefing.sources.pages import MAX_PAGE_BYTES, first_bytes_of_page
 from briefing.sources.text import MAX_DOCUMENT_CHARS, first_part
 from briefing.topic import Topic
 from tests.feedserver import FeedServer, Route
@@ -34,6 +35,17 @@ def test_a_long_text_is_cut_after_its_last_whole_paragraph() -> None:
     assert ("First paragraph here.\nSecond paragraph here.", "short") == (
         first_part(text, 50),
         first_part("short", 50),
+    )
+
+
+def test_only_a_pages_first_bytes_are_handed_to_the_extractor() -> None:
+    """A page past MAX_PAGE_BYTES is cut before the last tag that starts within them."""
+    page = b"<html><body>" + b"<p>JAXA and NASA agreed.</p>" * 200_000 + b"</body></html>"
+    first = first_bytes_of_page(page)
+    assert (True, True, True) == (
+        len(page) > MAX_PAGE_BYTES >= len(first),
+        page.startswith(first),
+        page[len(first) : len(first) + 1] == b"<",
     )
 
 
@@ -106,12 +118,12 @@ def test_source_health_says_how_many_entries_were_too_long() -> None:
 
 
 @pytest.mark.slow
-def test_an_edition_with_a_two_megabyte_page_reads_its_first_part(
+def test_an_edition_with_a_three_megabyte_page_reads_its_first_part(
     feed_server: FeedServer, tmp_path: Path
 ) -> None:
-    """One teaser whose page holds 2 MB of relevant text: the edition is composed from the
+    """One teaser whose page holds 3 MB of relevant text: the edition is composed from the
     page's first part, its facts within the cap, and Source health counts the cut."""
-    page = article_page(2_000_000)
+    page = article_page(3_000_000)
     feed_server.routes["/bounds/page.html"] = Route(page, "text/html; charset=utf-8")
     feed_server.routes["/bounds/feed.xml"] = Route(
         teaser_feed(feed_server.url(""), [feed_server.url("/bounds/page.html")])
