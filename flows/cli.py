@@ -178,7 +178,8 @@ def run(
             "--allow-private-network",
             help="Let feeds come from loopback and private network addresses, for a local "
             "feed server. Refused otherwise (also set by BRIEFING_ALLOW_PRIVATE_NETWORK=true); "
-            "link-local addresses are refused always.",
+            "link-local addresses are refused always. Their article links reach a private "
+            "address only on the feed's own host (others: BRIEFING_PRIVATE_HOSTS).",
         ),
     ] = False,
     no_articles: Annotated[

@@ -99,7 +99,8 @@ class EditionParameters(BaseModel):
         default=False,
         title="Allow feeds on private networks",
         description="Let feeds come from loopback and private addresses (local feed servers). "
-        "Also on when BRIEFING_ALLOW_PRIVATE_NETWORK is set.",
+        "Also on when BRIEFING_ALLOW_PRIVATE_NETWORK is set. Their article links reach a "
+        "private address only on the feed's own host (others: BRIEFING_PRIVATE_HOSTS).",
     )
     fetch_articles: bool = Field(
         default=True,
