@@ -28,10 +28,11 @@ def describe_feed(outcome: FetchOutcome) -> str:
         return f"feed {outcome.feed} failed: {outcome.reason}"
     despite = f"; read despite: {outcome.bozo}" if outcome.bozo else ""
     unread = f", {outcome.unread} past the number read per feed" if outcome.unread else ""
+    cut = f", {outcome.cut} too long (their first part read)" if outcome.cut else ""
     return (
         f"feed {outcome.feed} {outcome.status}: {outcome.items} entries, {outcome.kept} read, "
         f"{outcome.off_topic} off topic, {outcome.out_of_period} outside the period"
-        f"{unread}{despite}"
+        f"{unread}{cut}{despite}"
     )
 
 
