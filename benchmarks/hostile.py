@@ -256,8 +256,6 @@ def robots() -> dict[str, Any]:
 
 
 def stuck_worker(limit: float) -> dict[str, Any]:
-    import psutil
-
     from briefing.evaluate_news import load_news_set, select_news_set
     from briefing.workers import ExtractInProcesses
 
@@ -266,16 +264,28 @@ def stuck_worker(limit: float) -> dict[str, Any]:
     news, _ = select_news_set(load_news_set(news_set), topic, date(1900, 1, 1), date(2200, 1, 1))
     pool = [*seeds, *news]
     documents = [pool[n % len(pool)] for n in range(800)]
-    me = psutil.Process()
     stopped: list[int] = []
+
+    def workers() -> list[int]:
+        """This process's worker processes, from /proc."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes()
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == os.getpid() and b"briefing.workers" in command:
+                found.append(int(entry.name))
+        return found
 
     def stop_one() -> None:
         for _ in range(200):  # bounded: 20 s
-            children = [c for c in me.children() if "briefing.workers" in " ".join(c.cmdline())]
+            children = workers()
             if children:
                 time.sleep(0.5)  # let it take its first batch
-                os.kill(children[0].pid, signal.SIGSTOP)
-                stopped.append(children[0].pid)
+                os.kill(children[0], signal.SIGSTOP)
+                stopped.append(children[0])
                 return
             time.sleep(0.1)
 
