@@ -167,3 +167,11 @@ def test_a_flow_run_that_fails_on_the_memory_shows_no_secret_anywhere(
         leaks,
         "briefer:***@127.0.0.1" in channels["server logs"] + channels["state"],
     )
+
+
+def test_a_feed_given_by_a_url_with_a_token_is_named_without_it() -> None:
+    """``--feed https://host/feed?token=...``: the name every edition shows hides the token."""
+    from briefing.sources.feeds import feed_for_url
+
+    feed = feed_for_url("https://news.example/feed.xml?token=abc123secret&lang=en")
+    assert ("https://news.example/feed.xml?token=***&lang=en", False) == (feed.name, feed.named)

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
+from briefing.redact import shown_url
 from briefing.sources.fetch import FetchLimits, Validators, fetch_url
 from briefing.sources.text import first_part, one_line, safe_link, short_text, strip_unshown
 from briefing.topic import ITEM_KEPT, Topic
@@ -116,7 +117,7 @@ class FeedConfig(BaseModel):
     @property
     def named(self) -> bool:
         """Whether the name was chosen in the configuration rather than taken from the URL."""
-        return self.name != self.url
+        return self.name not in (self.url, shown_url(self.url))
 
 
 class FeedsFile(BaseModel):
@@ -165,8 +166,10 @@ def check_feed_count(feeds: Sequence[FeedConfig]) -> None:
 
 
 def feed_for_url(url: str) -> FeedConfig:
-    """A feed given only by its URL (``--feed``): named by the URL, carrying news."""
-    return FeedConfig(name=url, url=url)
+    """A feed given only by its URL (``--feed``): named by the URL (its credentials hidden),
+    carrying news."""
+    # Named by the URL with any password or token hidden: the name is shown in every edition.
+    return FeedConfig(name=shown_url(url), url=url)
 
 
 class FeedCopy(BaseModel):
