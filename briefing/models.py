@@ -513,6 +513,13 @@ class FetchOutcome(_Record):
     bozo: str | None = Field(
         default=None, description="The parser's complaint about a feed it could still read."
     )
+    at_fact_cap: int = Field(
+        default=0,
+        ge=0,
+        description="Kept entries (or their full articles) that reached the most facts one "
+        "document gives (briefing.extract.facts.MAX_FACTS_PER_DOCUMENT, or as many events or "
+        "plans as MAX_KIND_PER_DOCUMENT allows): their other sentences were left out.",
+    )
     articles_fetched: int = Field(
         default=0, ge=0, description="Kept entries whose full article was fetched now."
     )
@@ -547,8 +554,8 @@ class FetchOutcome(_Record):
             raise ValueError("more entries kept and left out than the feed had")
         if self.undated > self.kept:
             raise ValueError("undated entries are counted among the kept ones")
-        if self.cut > self.kept:
-            raise ValueError("entries cut are counted among the kept ones")
+        if self.cut > self.kept or self.at_fact_cap > self.kept:
+            raise ValueError("entries cut or capped are counted among the kept ones")
         articles = self.articles_fetched + self.articles_reused + self.articles_failed
         if articles + self.articles_over_cap + self.articles_late > self.kept:
             raise ValueError("more articles fetched, reused, failed or skipped than entries kept")

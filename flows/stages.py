@@ -11,6 +11,7 @@ from briefing import edition as stages
 from briefing import progress
 from briefing.edition import EditionPlan, EditionResult, Extracted, Rendered, Selection
 from briefing.errors import FetchError
+from briefing.extract.facts import count_fact_caps
 from briefing.models import Briefing, SourceDocument
 from briefing.publish.links import EditionLinks
 from briefing.reuse import StoredEdition
@@ -127,10 +128,10 @@ def compose_stage(
 ) -> Briefing:
     """Assemble the facts into the edition and mark those no earlier edition carried."""
     recollection = stages.load_recollection_of(plan)
-    facts = stages.load_kept_into(plan, extracted).facts
-    briefing = stages.compose_edition(
-        plan, topic, documents, facts, selection.outcomes, recollection
-    )
+    loaded = stages.load_kept_into(plan, extracted)
+    feed_of = {item.document.id: item.feed_url for item in selection.items}
+    outcomes = count_fact_caps(selection.outcomes, feed_of, loaded.results)
+    briefing = stages.compose_edition(plan, topic, documents, loaded.facts, outcomes, recollection)
     get_run_logger().info(progress.describe_briefing(briefing))
     return briefing
 

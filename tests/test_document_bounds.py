@@ -13,6 +13,7 @@ from briefing.extract.facts import (
     MAX_FACTS_PER_DOCUMENT,
     MAX_KIND_PER_DOCUMENT,
     PAST_THE_CAP,
+    count_fact_caps,
     extract_facts,
 )
 from briefing.models import FactKind, FetchOutcome, SourceDocument, SourceType
@@ -110,10 +111,14 @@ def test_an_item_read_from_a_feed_url_keeps_the_whole_url_in_its_note() -> None:
 
 
 def test_source_health_says_how_many_entries_were_too_long() -> None:
-    """A feed's row says how many of its kept entries were read only in part."""
-    outcome = FetchOutcome(feed="Desk", url=FEED_URL, status="fetched", items=3, kept=2, cut=1)
+    """A feed's row says how many of its kept entries were read only in part, and how many
+    reached the most facts one document gives."""
+    outcome = FetchOutcome(
+        feed="Desk", url=FEED_URL, status="fetched", items=3, kept=2, cut=1, at_fact_cap=1
+    )
     assert (
-        f"3 entries: 2 read, 1 too long: only the first {MAX_DOCUMENT_CHARS:,} characters read"
+        f"3 entries: 2 read, 1 too long: only the first {MAX_DOCUMENT_CHARS:,} characters read, "
+        "1 at the most facts one entry gives: the rest left out"
     ) == entry_counts(outcome)
 
 
@@ -145,14 +150,17 @@ def test_an_edition_with_a_three_megabyte_page_reads_its_first_part(
     fetches = [stages.fetch_one_feed(plan, feed, None) for feed in plan.feeds]
     selection = stages.fetch_full_articles(plan, stages.select_news(plan, topic, fetches))
     extracted = stages.extract_edition(topic, selection.documents)
+    feed_of = {item.document.id: item.feed_url for item in selection.items}
+    outcomes = count_fact_caps(selection.outcomes, feed_of, extracted.results)
     briefing = stages.compose_edition(
-        plan, topic, selection.documents, extracted.facts, selection.outcomes, versions={}
+        plan, topic, selection.documents, extracted.facts, outcomes, versions={}
     )
     (document,) = selection.documents
     (outcome,) = briefing.source_health
-    assert (True, True, 1, True) == (
+    assert (True, True, (1, 1), True, True) == (
         document.full_article and len(document.text) <= MAX_DOCUMENT_CHARS,
         0 < len(extracted.facts) <= MAX_FACTS_PER_DOCUMENT,
-        outcome.cut,
+        (outcome.cut, outcome.at_fact_cap),
         "1 too long" in entry_counts(outcome),
+        "1 at the most facts one entry gives" in entry_counts(outcome),
     )

@@ -19,7 +19,7 @@ from briefing.extract.segment import (
     split_sentences,
 )
 from briefing.extract.temporal import Found, find_times
-from briefing.models import Evidence, Fact, FactKind, SourceDocument, When
+from briefing.models import Evidence, Fact, FactKind, FetchOutcome, SourceDocument, When
 from briefing.topic import Topic
 
 MIN_STATEMENT_CHARS = 40
@@ -291,6 +291,35 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
             )
         )
     return result
+
+
+def reached_fact_cap(facts: Sequence[Fact]) -> bool:
+    """Whether one document's facts reach a cap of ``MAX_FACTS_PER_DOCUMENT`` or
+    ``MAX_KIND_PER_DOCUMENT`` (read from the facts, so facts kept from an earlier run tell too)."""
+    kinds = Counter(fact.kind for fact in facts)
+    return len(facts) >= MAX_FACTS_PER_DOCUMENT or any(
+        kinds[kind] >= most for kind, most in MAX_KIND_PER_DOCUMENT.items()
+    )
+
+
+def count_fact_caps(
+    outcomes: Sequence[FetchOutcome],
+    feed_of: Mapping[str, str],
+    results: Sequence["DocumentFacts"],
+) -> tuple[FetchOutcome, ...]:
+    """The feeds' outcomes with how many of their documents (``feed_of``: document id to feed
+    URL) reached a cap of facts, for Source health."""
+    counts = Counter(
+        feed_of[result.document_id]
+        for result in results
+        if result.document_id in feed_of and reached_fact_cap(result.facts)
+    )
+    return tuple(
+        FetchOutcome.model_validate({**outcome.model_dump(), "at_fact_cap": counts[outcome.url]})
+        if counts[outcome.url]
+        else outcome
+        for outcome in outcomes
+    )
 
 
 @dataclass(frozen=True)

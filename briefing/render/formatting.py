@@ -98,6 +98,8 @@ def entry_counts(outcome: FetchOutcome) -> str:
     ]
     if outcome.cut:
         read += f", {outcome.cut} too long: only the first {MAX_DOCUMENT_CHARS:,} characters read"
+    if outcome.at_fact_cap:
+        read += f", {outcome.at_fact_cap} at the most facts one entry gives: the rest left out"
     noun = "entry" if outcome.items == 1 else "entries"
     return f"{outcome.items} {noun}: " + ", ".join([read, *left_out])
 
