@@ -504,8 +504,21 @@ class FetchOutcome(_Record):
         default=0, ge=0, description="Entries past the number read per feed, left unread."
     )
     undated: int = Field(default=0, ge=0, description="Kept entries that carry no date.")
+    cut: int = Field(
+        default=0,
+        ge=0,
+        description="Kept entries (or their full articles) longer than the most one document "
+        "may hold (briefing.sources.text.MAX_DOCUMENT_CHARS): only their first part was read.",
+    )
     bozo: str | None = Field(
         default=None, description="The parser's complaint about a feed it could still read."
+    )
+    at_fact_cap: int = Field(
+        default=0,
+        ge=0,
+        description="Kept entries (or their full articles) that reached the most facts one "
+        "document gives (briefing.extract.facts.MAX_FACTS_PER_DOCUMENT, or as many events or "
+        "plans as MAX_KIND_PER_DOCUMENT allows): their other sentences were left out.",
     )
     articles_fetched: int = Field(
         default=0, ge=0, description="Kept entries whose full article was fetched now."
@@ -526,6 +539,12 @@ class FetchOutcome(_Record):
         ge=0,
         description="Kept teasers whose article was not fetched: the edition's cap was reached.",
     )
+    articles_late: int = Field(
+        default=0,
+        ge=0,
+        description="Kept teasers whose article was not fetched, or not in full: the article "
+        "stage's deadline, or its host's, had passed.",
+    )
 
     @model_validator(mode="after")
     def _counts_add_up(self) -> Self:
@@ -535,8 +554,10 @@ class FetchOutcome(_Record):
             raise ValueError("more entries kept and left out than the feed had")
         if self.undated > self.kept:
             raise ValueError("undated entries are counted among the kept ones")
+        if self.cut > self.kept or self.at_fact_cap > self.kept:
+            raise ValueError("entries cut or capped are counted among the kept ones")
         articles = self.articles_fetched + self.articles_reused + self.articles_failed
-        if articles + self.articles_over_cap > self.kept:
+        if articles + self.articles_over_cap + self.articles_late > self.kept:
             raise ValueError("more articles fetched, reused, failed or skipped than entries kept")
         if sum(self.article_failures.values()) != self.articles_failed:
             raise ValueError("the reasons articles failed must add up to the failed ones")

@@ -96,7 +96,9 @@ class EditionParameters(BaseModel):
         False,
         "Allow feeds on private networks",
         "Let feeds come from loopback and private addresses (local feed servers). Also on "
-        "when BRIEFING_ALLOW_PRIVATE_NETWORK is set; link-local addresses are refused always.",
+        "when BRIEFING_ALLOW_PRIVATE_NETWORK is set; link-local addresses are refused always. "
+        "Their article links reach a private address only on the feed's own host (others: "
+        "BRIEFING_PRIVATE_HOSTS).",
         "--allow-private-network",
     )
     fetch_articles: bool = _parameter(

@@ -35,10 +35,11 @@ def describe_feed(outcome: FetchOutcome) -> str:
         return f"feed {outcome.feed} failed: {outcome.reason}"
     despite = f"; read despite: {outcome.bozo}" if outcome.bozo else ""
     unread = f", {outcome.unread} past the number read per feed" if outcome.unread else ""
+    cut = f", {outcome.cut} too long (their first part read)" if outcome.cut else ""
     return (
         f"feed {outcome.feed} {outcome.status}: {outcome.items} entries, {outcome.kept} read, "
         f"{outcome.off_topic} off topic, {outcome.out_of_period} outside the period"
-        f"{unread}{despite}"
+        f"{unread}{cut}{despite}"
     )
 
 
@@ -50,12 +51,13 @@ def describe_articles(outcomes: Sequence[FetchOutcome], *, enabled: bool) -> lis
     for outcome in outcomes:
         failures = "; ".join(f"{n} {reason}" for reason, n in outcome.article_failures.items())
         total = outcome.articles_fetched + outcome.articles_reused + outcome.articles_failed
-        if total or outcome.articles_over_cap:
+        if total or outcome.articles_over_cap or outcome.articles_late:
             lines.append(
                 f"articles of {outcome.feed}: {outcome.articles_fetched} fetched, "
                 f"{outcome.articles_reused} reused, {outcome.articles_failed} failed"
                 + (f" ({failures})" if failures else "")
                 + (f", {over} over the cap" if (over := outcome.articles_over_cap) else "")
+                + (f", {late} past the deadline" if (late := outcome.articles_late) else "")
             )
     return lines or ["articles: no teaser item wanted its article"]
 

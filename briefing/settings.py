@@ -1,7 +1,9 @@
 """Settings: the only place that reads the environment (variables prefixed ``BRIEFING_``)."""
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -9,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from briefing.addresses import EmailAddress, merge_recipients
 from briefing.errors import ConfigurationError
+from briefing.redact import redact, register_secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CITATION_LIMIT = 3  # citations the PDF shows per statement (BRIEFING_PDF_CITATION_LIMIT)
@@ -19,6 +22,12 @@ MAX_SECONDS = 3600.0
 MAX_BYTES = 1024**3
 MAX_RETRIES = 10
 MAX_LIST_LIMIT = 10_000
+# A stated cap on worker processes (the plan uses no more than the cores this process may use):
+# 100,000 was accepted, and 32 workers at once made extraction 6x slower on 2 cores.
+MAX_WORKER_PROCESSES = 64
+MAX_ADDRESS = 2048  # characters of a URL or an address
+MAX_RECIPIENTS = 1000
+MAX_PATH = 4096
 
 
 SmtpSecurity = Literal["ssl", "starttls", "none"]
@@ -65,7 +74,9 @@ class Settings(BaseSettings):
         description="Where editions (PDF and JSON) are written; relative to the working directory.",
     )
     timezone: str = Field(
-        default="UTC", description="Time zone that decides today's date for an edition."
+        default="UTC",
+        max_length=64,
+        description="Time zone that decides today's date for an edition.",
     )
     config_file: Path = Field(
         default=PROJECT_ROOT / "briefing.yaml",
@@ -73,6 +84,7 @@ class Settings(BaseSettings):
     )
     dask_address: str | None = Field(
         default=None,
+        max_length=MAX_ADDRESS,
         description="Address of a Dask scheduler (tcp://host:8786) to extract the documents on, "
         "one Prefect task per batch of documents; unset, they are extracted on this machine "
         "(worker_processes).",
@@ -80,20 +92,33 @@ class Settings(BaseSettings):
     worker_processes: int | None = Field(
         default=None,
         ge=1,
+        le=MAX_WORKER_PROCESSES,
         description="Worker processes that parse the feeds (when they hold 3 MB or more) and "
         "extract the documents (when there are 200 or more) on this machine; less stays in the "
         "run's own process. Unset, one per core this process may use; 1, everything in the run's "
-        "own process. Extraction goes to the Dask cluster instead when dask_address is set.",
+        "own process; at most 64, and never more than the cores this process may use. "
+        "Extraction goes to the Dask cluster instead when dask_address is set.",
     )
     database_url: str = Field(
         default="sqlite:///out/briefing.db",
+        max_length=MAX_ADDRESS,
         description="SQLAlchemy database URL of the memory of documents, fetches, facts and "
         "editions; a relative SQLite path is relative to the working directory.",
     )
     allow_private_network: bool = Field(
         default=False,
         description="Let feeds be fetched from loopback and private (RFC 1918, ULA) addresses, "
-        "for local feed servers and tests. Link-local and reserved addresses stay refused.",
+        "for local feed servers and tests; their article links may then reach the feed's own "
+        "host and port only (others: private_hosts). Link-local, reserved and cloud metadata "
+        "addresses stay refused.",
+    )
+    private_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        max_length=100,
+        description="Comma-separated hosts (host, or host:port) whose pages a feed's item may "
+        "link to at a loopback or private address; a feed's own host (and port) needs no "
+        "naming when its feed is allowed there. Other private addresses are refused to "
+        "article links even with allow_private_network; cloud metadata addresses always.",
     )
     connect_timeout: float = Field(
         default=10.0,
@@ -151,6 +176,27 @@ class Settings(BaseSettings):
     article_host_limit: int = Field(
         default=2, ge=1, le=16, description="Most article requests at once to any one host."
     )
+    article_stage_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="Seconds the whole article round may take; the articles not fetched by "
+        "then are read as their teasers, and counted.",
+    )
+    article_host_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="Seconds one host's articles may take, from its first request; its pages "
+        "not fetched by then are read as their teasers, and counted.",
+    )
+    article_host_delay: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="Seconds between the starts of two article requests to one host (a site's "
+        "robots.txt Crawl-delay, up to 10 s, when it asks for more).",
+    )
     article_retry_delay: float = Field(
         default=2.0,
         ge=0,
@@ -184,11 +230,14 @@ class Settings(BaseSettings):
 
     email_recipients: Annotated[tuple[EmailAddress, ...], NoDecode] = Field(
         default=(),
+        max_length=MAX_RECIPIENTS,
         description="Comma-separated addresses every emailed edition goes to; a run's "
         "recipients are added to these.",
     )
     smtp_host: str | None = Field(
-        default=None, description="SMTP server for email when no prefect-email block is named."
+        default=None,
+        max_length=253,
+        description="SMTP server for email when no prefect-email block is named.",
     )
     smtp_port: int | None = Field(
         default=None,
@@ -199,8 +248,12 @@ class Settings(BaseSettings):
     smtp_security: SmtpSecurity = Field(
         default="starttls", description="ssl (implicit TLS), starttls, or none (plain, local only)."
     )
-    smtp_username: str | None = Field(default=None, description="SMTP login, if it needs one.")
-    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_username: str | None = Field(
+        default=None, max_length=256, description="SMTP login, if it needs one."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, max_length=1024, description="SMTP password."
+    )
     smtp_from: EmailAddress | None = Field(
         default=None, description="The From address of emailed editions."
     )
@@ -223,6 +276,7 @@ class Settings(BaseSettings):
 
     public_base_url: str | None = Field(
         default=None,
+        max_length=MAX_ADDRESS,
         pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
         description="Address at which the output folder (BRIEFING_OUT_DIR) is served, e.g. "
         "http://127.0.0.1:8400/: the run's page links to the edition's PDF, HTML and JSON there. "
@@ -238,18 +292,38 @@ class Settings(BaseSettings):
     )
     s3_endpoint_url: str | None = Field(
         default=None,
+        max_length=MAX_ADDRESS,
         pattern=r"^https?://[^\s/?#]+/?$",
         description="The S3 service's address, e.g. https://s3.us-east-1.amazonaws.com or "
         "http://127.0.0.1:9000; needed with BRIEFING_PUBLISH_BUCKET.",
     )
-    s3_region: str = Field(default="us-east-1", description="The bucket's region.")
-    s3_access_key: str | None = Field(default=None, description="S3 access key id.")
-    s3_secret_key: SecretStr | None = Field(default=None, description="S3 secret access key.")
+    s3_region: str = Field(default="us-east-1", max_length=64, description="The bucket's region.")
+    s3_access_key: str | None = Field(default=None, max_length=256, description="S3 access key id.")
+    s3_secret_key: SecretStr | None = Field(
+        default=None, max_length=1024, description="S3 secret access key."
+    )
 
     @field_validator("public_base_url")
     @classmethod
     def _ends_with_slash(cls, value: str | None) -> str | None:
         return value if value is None or value.endswith("/") else f"{value}/"
+
+    @field_validator("private_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("private_hosts")
+    @classmethod
+    def _host_names(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        for host in hosts:
+            if len(host) > 260 or not re.fullmatch(
+                r"[a-z0-9._-]+(:\d{1,5})?|\[[0-9a-f:]+\](:\d{1,5})?", host
+            ):
+                raise ValueError(f"{host[:80]!r} is not a host or host:port")
+        return hosts
 
     @field_validator("email_recipients", mode="before")
     @classmethod
@@ -271,9 +345,29 @@ class Settings(BaseSettings):
             timeout_seconds=self.smtp_timeout_seconds,
         )
 
+    def secrets(self) -> list[str | None]:
+        """The values no message may show: the SMTP and S3 passwords, the database's."""
+        try:
+            database_password = urlsplit(self.database_url).password
+        except ValueError:
+            database_password = None
+        return [
+            self.smtp_password.get_secret_value() if self.smtp_password else None,
+            self.s3_secret_key.get_secret_value() if self.s3_secret_key else None,
+            unquote(database_password) if database_password else None,
+            database_password,
+        ]
+
     def retry_delays(self) -> list[float]:
         """The wait before each delivery retry: the first delay, doubling each time."""
         return [self.smtp_retry_delay_seconds * 2**n for n in range(self.smtp_retries)]
+
+    @field_validator("seeds_dir", "topic_file", "templates_dir", "out_dir", "config_file")
+    @classmethod
+    def _path_length(cls, path: Path) -> Path:
+        if len(str(path)) > MAX_PATH:
+            raise ValueError(f"a path of at most {MAX_PATH} characters")
+        return path
 
     @field_validator("timezone")
     @classmethod
@@ -294,16 +388,18 @@ _SECRET = frozenset({"smtp_password", "s3_secret_key"})
 def load_settings() -> Settings:
     """The settings from the environment; ConfigurationError naming each refused variable."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else ""
             variable = f"BRIEFING_{field.upper()}" if field else "a BRIEFING_ setting"
             secret = not field or field in _SECRET  # a model-wide error's input is every value
-            given = "" if secret else f" (it is {str(error['input'])[:80]!r})"
+            given = "" if secret else f" (it is {redact(str(error['input']))[:80]!r})"
             problems.append(f"{variable}{given}: {error['msg']}")
         raise ConfigurationError(
             f"refused setting{'s' if len(problems) > 1 else ''}: {'; '.join(problems)}; "
             "change or unset the variable"
         ) from exc
+    register_secrets(settings.secrets())
+    return settings

@@ -12,14 +12,16 @@ records themselves as pydantic writes and reads them (the facts as the Dask path
 """
 
 import os
+import select
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,6 +48,10 @@ FEED_BATCH = 2
 MIN_FEED_BYTES = 3_000_000
 # How long a worker may take to exit once told there is no more work.
 EXIT_SECONDS = 10
+# How long a worker may take over one batch: 25 documents of at most 60,000 characters each
+# (briefing.sources.text.MAX_DOCUMENT_CHARS) take about 6 s, an ordinary batch 0.2 s.
+BATCH_SECONDS = 60.0
+PIPE_CHUNK = 65536
 
 
 class _Record(BaseModel):
@@ -122,9 +128,16 @@ def _on_workers(
     batches: Sequence[Sequence[T]],
     encode: Callable[[Sequence[T]], bytes],
     decode: Callable[[bytes], list[A]],
+    name: Callable[[T], str],
+    seconds: float = BATCH_SECONDS,
 ) -> list[A]:
     """The batches' answers, in order, from up to ``processes`` workers, each taking the next
-    batch when it is done with one; the first failure stops them all and is raised."""
+    batch when it is done with one; the first failure stops them all and is raised.
+
+    A worker that does not answer a batch within ``seconds`` (stopped, say) or that died is
+    killed and replaced, and the batch is tried again on the new worker one piece at a time,
+    each within ``seconds``; a piece that fails that too ends the run with a WorkerError naming
+    it (``name``)."""
     answers: list[list[A]] = [[] for _ in batches]
     pending = iter(range(len(batches)))
     taking = threading.Lock()
@@ -134,20 +147,44 @@ def _on_workers(
         with taking:
             return None if failed.is_set() else next(pending, None)
 
+    def answered(worker: "_Worker", batch: Sequence[T]) -> list[A]:
+        answer = decode(worker.ask(encode(batch), seconds))
+        if len(answer) != len(batch):
+            raise WorkerError(
+                f"a worker answered {len(answer)} of the {len(batch)} pieces of work it was given"
+            )
+        return answer
+
     def drive() -> None:
+        worker = _Worker.start(topic)
         try:
-            with _started(topic) as worker:
-                while (index := next_batch()) is not None:
-                    answer = decode(worker.ask(encode(batches[index])))
-                    if len(answer) != len(batches[index]):
+            while (index := next_batch()) is not None:
+                batch = batches[index]
+                try:
+                    answers[index] = answered(worker, batch)
+                    continue
+                except _NoAnswer as first:
+                    worker.kill()
+                    worker = _Worker.start(topic)
+                    trouble = first.reason
+                retried: list[A] = []
+                for piece in batch:
+                    try:
+                        retried.extend(answered(worker, [piece]))
+                    except _NoAnswer as second:
+                        worker.kill()
                         raise WorkerError(
-                            f"a worker answered {len(answer)} of the {len(batches[index])} "
-                            "pieces of work it was given"
-                        )
-                    answers[index] = answer
+                            f"a worker process ({sys.executable} -m briefing.workers) failed on "
+                            f"{name(piece)} twice: {trouble}, then, replaced, {second.reason}. "
+                            "Set BRIEFING_WORKER_PROCESSES=1 to parse and extract in the run's "
+                            "own process."
+                        ) from None
+                answers[index] = retried
         except BaseException:
             failed.set()  # the other workers stop after their batch in hand
             raise
+        finally:
+            worker.stop()
 
     workers = min(processes, len(batches))
     with ThreadPoolExecutor(workers, thread_name_prefix="worker") as pool:
@@ -164,10 +201,17 @@ class ExtractInProcesses:
     """An ``extract_many`` (``briefing.extract.facts``) on ``processes`` worker processes; fewer
     than two processes, or fewer than ``minimum`` documents, and it extracts in this process."""
 
-    def __init__(self, processes: int, batch: int = BATCH, minimum: int = MIN_DOCUMENTS) -> None:
+    def __init__(
+        self,
+        processes: int,
+        batch: int = BATCH,
+        minimum: int = MIN_DOCUMENTS,
+        seconds: float = BATCH_SECONDS,
+    ) -> None:
         self.processes = processes
         self.batch = batch
         self.minimum = minimum
+        self.seconds = seconds  # the most one batch may take on a worker
 
     def __call__(self, documents: Sequence[SourceDocument], topic: Topic) -> list[Extraction]:
         """The documents' extractions, in order."""
@@ -179,6 +223,8 @@ class ExtractInProcesses:
             _batches(documents, self.batch),
             encode_documents,
             decode_extractions,
+            lambda document: f"the document {document.id} ({document.location[:200]})",
+            self.seconds,
         )
 
 
@@ -205,6 +251,7 @@ def select_from_feeds(
             _batches(with_body, batch),
             lambda feeds: encode_feeds(feeds, period_start, edition_date),
             _SELECTED.validate_json,
+            lambda fetched: f"the feed {fetched.feed.url[:200]}",
         )
     )
     return [
@@ -222,71 +269,118 @@ def _worker_environment() -> dict[str, str]:
     return environment
 
 
-@contextmanager
-def _started(topic: Topic) -> Iterator["_Worker"]:
-    """A worker process, told the topic; at the block's end told there is no more work, and
-    killed if it has not exited within EXIT_SECONDS."""
-    # Its standard error goes to a file, not a pipe: a full pipe nobody reads would block it.
-    with (
-        tempfile.TemporaryFile() as stderr,
-        subprocess.Popen(
+class _NoAnswer(Exception):
+    """A worker gave no answer: it died, or did not answer in time; ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class _Worker:
+    """One worker process and the file its standard error goes to; every write to it and read
+    from it ends by a deadline, so a stopped worker cannot hold the run."""
+
+    process: "subprocess.Popen[bytes]"
+    stderr: IO[bytes]
+
+    @classmethod
+    def start(cls, topic: Topic) -> "_Worker":
+        """A worker process, told the topic."""
+        # Its standard error goes to a file, not a pipe: a full pipe nobody reads would block it.
+        stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop(), with the worker
+        process = subprocess.Popen(
             [sys.executable, "-m", "briefing.workers"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,
             env=_worker_environment(),
-        ) as process,
-    ):
-        try:
-            worker = _Worker(process, stderr)
-            worker.send(topic.model_dump_json().encode())
-            yield worker
-        finally:
+        )
+        assert process.stdin is not None and process.stdout is not None
+        os.set_blocking(process.stdin.fileno(), False)
+        os.set_blocking(process.stdout.fileno(), False)
+        worker = cls(process, stderr)
+        with suppress(_NoAnswer):  # a worker dead at once says so at its first batch
+            worker._write(topic.model_dump_json().encode() + b"\n", time.monotonic() + EXIT_SECONDS)
+        return worker
+
+    def ask(self, line: bytes, seconds: float) -> bytes:
+        """The worker's answer to one line of work, within ``seconds``; _NoAnswer otherwise."""
+        deadline = time.monotonic() + seconds
+        self._write(line + b"\n", deadline)
+        return self._read_line(deadline, seconds)
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        assert self.process.stdin is not None
+        handle = self.process.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _NoAnswer("it took no work for longer than the deadline (stopped?)")
+            _, ready, _ = select.select([], [handle], [], min(left, 1.0))
+            if not ready:
+                continue
             try:
-                if process.stdin is not None:
-                    process.stdin.close()  # no more work: the worker exits
-                process.wait(EXIT_SECONDS)
-            except (OSError, subprocess.TimeoutExpired):
-                process.kill()
+                view = view[os.write(handle, view[:PIPE_CHUNK]) :]
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                raise self._died() from None
 
+    def _read_line(self, deadline: float, seconds: float) -> bytes:
+        assert self.process.stdout is not None
+        handle = self.process.stdout.fileno()
+        chunks: list[bytes] = []
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _NoAnswer(f"it did not answer within {seconds:g} s (stopped or stuck?)")
+            ready, _, _ = select.select([handle], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            try:
+                chunk = os.read(handle, PIPE_CHUNK)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise self._died()
+            chunks.append(chunk)
+            if chunk.endswith(b"\n"):  # one line per request: nothing comes after it
+                return b"".join(chunks)
 
-@dataclass
-class _Worker:
-    """One worker process and the file its standard error goes to."""
-
-    process: "subprocess.Popen[bytes]"
-    stderr: IO[bytes]
-
-    def send(self, line: bytes) -> None:
-        """One line to the worker."""
-        stdin = self.process.stdin
-        assert stdin is not None
+    def _died(self) -> _NoAnswer:
         try:
-            stdin.write(line + b"\n")
-            stdin.flush()
-        except BrokenPipeError:
-            raise self._failure() from None
-
-    def ask(self, line: bytes) -> bytes:
-        """The worker's answer to one line of work."""
-        self.send(line)
-        stdout = self.process.stdout
-        assert stdout is not None
-        answer = stdout.readline()
-        if not answer.endswith(b"\n"):
-            raise self._failure()
-        return answer
-
-    def _failure(self) -> WorkerError:
-        code = self.process.wait(EXIT_SECONDS)
+            code: int | None = self.process.wait(EXIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            code = None
         self.stderr.seek(0)
         words = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
         last = words[-1] if words else "nothing on its standard error"
-        return WorkerError(
-            f"a worker process ({sys.executable} -m briefing.workers) exited with code {code}: "
-            f"{last}. Set BRIEFING_WORKER_PROCESSES=1 to parse and extract in the run's own "
-            "process."
-        )
+        return _NoAnswer(f"it exited with code {code}: {last}")
+
+    def kill(self) -> None:
+        """End the worker at once, stopped or not."""
+        self.process.kill()
+        self.stop()
+
+    def stop(self) -> None:
+        """Tell the worker there is no more work; killed if it has not exited within
+        EXIT_SECONDS."""
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()  # no more work: the worker exits
+        except OSError:
+            pass
+        try:
+            self.process.wait(EXIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdout, self.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def serve(lines: Iterator[bytes], out: IO[bytes]) -> None:

@@ -34,6 +34,7 @@ from briefing.parameters import (
     metavar_of,
     read_dates,
 )
+from briefing.redact import redact
 from briefing.settings import PROJECT_ROOT, load_settings
 from briefing.store.memory import check_memory, upgrade_memory
 from briefing.topic import Topic
@@ -101,7 +102,7 @@ def fail(exc: Exception, *, code: int, debug: bool = False) -> NoReturn:
     if debug:
         console.print_exception()
     # escape: a message quoting "[type=...]" or a feed's text is not rich markup.
-    console.print(f"[bold red]Error:[/] {escape(str(exc))}", soft_wrap=True)
+    console.print(f"[bold red]Error:[/] {escape(redact(str(exc)))}", soft_wrap=True)
     raise typer.Exit(code=code) from exc
 
 

@@ -140,6 +140,8 @@ def no_articles_unless_asked() -> Iterator[None]:
     feeds link to made-up hosts, which no test may try to reach, as the news evaluation's do."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BRIEFING_ARTICLE_CAP", "0")
+        # No spacing of the requests to one host: every test page is on 127.0.0.1.
+        patch.setenv("BRIEFING_ARTICLE_HOST_DELAY", "0")
         yield
 
 

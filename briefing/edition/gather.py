@@ -12,6 +12,7 @@ from briefing.sources.articles import (
     ArticleCopy,
     ArticleFetch,
     ArticleRound,
+    article_private_hosts,
     fetch_article,
     fetch_articles,
 )
@@ -24,6 +25,7 @@ from briefing.sources.feeds import (
     fetch_feed,
 )
 from briefing.sources.fetch import build_client
+from briefing.sources.robots import RobotsRules
 from briefing.sources.seeds import load_seeds
 from briefing.store.memory import (
     load_article_copies,
@@ -104,6 +106,10 @@ def load_article_round(plan: EditionPlan, items: Sequence[FeedItem]) -> ArticleR
     if plan.database_url is not None:
         with memory_at(plan.database_url) as memory:
             kept = load_article_copies(memory, links)
+    # Article links reach private addresses only on a feed's own host or one named.
+    private_hosts = article_private_hosts(
+        plan.feeds, plan.allow_private_network, plan.private_hosts
+    )
     with build_client(plan.limits, plan.user_agent) as client:
 
         def fetch_one(link: str, canonical: str, previous: ArticleCopy | None) -> ArticleFetch:
@@ -112,12 +118,13 @@ def load_article_round(plan: EditionPlan, items: Sequence[FeedItem]) -> ArticleR
                 link,
                 canonical,
                 limits=plan.limits,
-                allow_private_network=plan.allow_private_network,
+                allow_private_network=private_hosts,
                 previous=previous,
             )
 
         feeds = {feed.url: feed for feed in plan.feeds}
-        return fetch_articles(items, feeds, kept, fetch_one, plan.articles)
+        robots = RobotsRules.fetched_with(client, plan.limits, private_hosts)
+        return fetch_articles(items, feeds, kept, fetch_one, plan.articles, robots=robots)
 
 
 def count_articles(outcome: FetchOutcome, round_: ArticleRound) -> FetchOutcome:
@@ -132,6 +139,8 @@ def count_articles(outcome: FetchOutcome, round_: ArticleRound) -> FetchOutcome:
         "articles_failed": counts["failed"],
         "article_failures": dict(sorted(failures.items())),
         "articles_over_cap": counts["over_cap"],
+        "articles_late": counts["late"],
+        "cut": outcome.cut + counts["cut"],
     }
     return FetchOutcome.model_validate({**outcome.model_dump(), **update})
 

@@ -19,6 +19,7 @@ from briefing.sources.articles import (
 )
 from briefing.sources.feeds import (
     FeedConfig,
+    check_feed_count,
     feed_for_url,
     load_feed_config,
 )
@@ -57,6 +58,7 @@ class EditionPlan:
     bucket: Bucket | None = None  # set: each edition is also put in this S3-compatible bucket
     dask_address: str | None = None  # None: extraction runs on this machine
     worker_processes: int = 1  # processes parsing and extracting on this machine; 1: this one
+    private_hosts: tuple[str, ...] = ()  # hosts article links may reach at private addresses
 
 
 def build_plan(
@@ -87,6 +89,7 @@ def build_plan(
         raise ConfigurationError("since must not be after the edition date")
     known = {feed.url for feed in configured_feeds}
     extra = tuple(feed_for_url(url) for url in dict.fromkeys(extra_feed_urls) if url not in known)
+    check_feed_count((*configured_feeds, *extra))
     delivery, not_emailed = None, None
     if send_email or dry_run:
         try:
@@ -124,13 +127,18 @@ def build_plan(
             per_host=settings.article_host_limit,
             retries=settings.fetch_retries,
             retry_delay=settings.article_retry_delay,
+            stage_seconds=settings.article_stage_seconds,
+            host_seconds=settings.article_host_seconds,
+            host_delay=settings.article_host_delay,
         ),
         user_agent=user_agent(settings.contact),
         public_base_url=settings.public_base_url,
         served_dir=settings.out_dir,
         bucket=_bucket(settings),
         dask_address=settings.dask_address,
-        worker_processes=settings.worker_processes or available_cores(),
+        private_hosts=settings.private_hosts,
+        # More processes than cores only slows the work (32 at once were 6x slower).
+        worker_processes=min(settings.worker_processes or available_cores(), available_cores()),
     )
 
 

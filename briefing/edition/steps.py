@@ -25,6 +25,7 @@ from briefing.edition.make import (
 )
 from briefing.edition.plan import EditionPlan
 from briefing.errors import FetchError
+from briefing.extract.facts import count_fact_caps
 from briefing.models import Briefing, SourceDocument
 from briefing.reuse import StoredEdition
 from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch
@@ -58,9 +59,12 @@ def compose(
 ) -> Briefing:
     """The edition composed from every fact, those the memory kept read in; those no earlier
     edition carried marked new."""
-    facts = load_kept_into(plan, extracted).facts
+    loaded = load_kept_into(plan, extracted)
     recollection = load_recollection_of(plan)
-    return compose_edition(plan, topic, documents, facts, selection.outcomes, recollection)
+    # Source health counts the documents whose facts reached a cap (extract.facts).
+    feed_of = {item.document.id: item.feed_url for item in selection.items}
+    outcomes = count_fact_caps(selection.outcomes, feed_of, loaded.results)
+    return compose_edition(plan, topic, documents, loaded.facts, outcomes, recollection)
 
 
 def write(

@@ -19,10 +19,17 @@ from briefing.extract.segment import (
     split_sentences,
 )
 from briefing.extract.temporal import Found, find_times
-from briefing.models import Evidence, Fact, SourceDocument, When
+from briefing.models import Evidence, Fact, FactKind, FetchOutcome, SourceDocument, When
 from briefing.topic import Topic
 
 MIN_STATEMENT_CHARS = 40
+# The most facts one document gives, and of them the most events (the timeline's) and plans
+# (the milestones'): a seed gives at most 40, a long article about 60; a 2 MB page gave 14,751
+# statements and 8,194 milestones, and compose did not finish. Past these the rest of the
+# document is counted as left out, never read into facts.
+MAX_FACTS_PER_DOCUMENT = 120
+MAX_KIND_PER_DOCUMENT = {FactKind.EVENT: 40, FactKind.PLAN: 40}
+PAST_THE_CAP = "past the most facts one document gives"
 # A headline is shorter than a sentence: "SLIM lands on the Moon" says what happened.
 MIN_HEADLINE_CHARS = 16
 _WORDS = re.compile(r"\w+")
@@ -230,7 +237,11 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
     result = Extraction()
     speaker: str | None = None
     headline_words: list[str] = []
+    kinds: Counter[FactKind] = Counter()
     for span, headline in _statement_spans(document, result):
+        if len(result.facts) >= MAX_FACTS_PER_DOCUMENT:
+            result.skipped[PAST_THE_CAP] += 1
+            continue
         statement = span.of(text)
         # Before the speaker: boilerplate must not change who is speaking.
         boilerplate = classify_sentence(statement)
@@ -260,13 +271,18 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
             continue
         when = principal_time(statement, find_times(statement, reference))
         said_by = find_speaker(statement, topic, speaker)
+        kind = classify_kind(statement, when, reference, said_by, headline=headline)
+        if kinds[kind] >= MAX_KIND_PER_DOCUMENT.get(kind, MAX_FACTS_PER_DOCUMENT):
+            result.skipped[f"{PAST_THE_CAP} ({kind.value}s)"] += 1
+            continue
+        kinds[kind] += 1
         result.facts.append(
             Fact(
                 id=fact_id(statement),
                 statement=statement,
                 theme=themes[0],
                 secondary_theme=themes[1],
-                kind=classify_kind(statement, when, reference, said_by, headline=headline),
+                kind=kind,
                 speaker=said_by,
                 when=when,
                 actors=topic.find_actors(statement),
@@ -275,6 +291,35 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
             )
         )
     return result
+
+
+def reached_fact_cap(facts: Sequence[Fact]) -> bool:
+    """Whether one document's facts reach a cap of ``MAX_FACTS_PER_DOCUMENT`` or
+    ``MAX_KIND_PER_DOCUMENT`` (read from the facts, so facts kept from an earlier run tell too)."""
+    kinds = Counter(fact.kind for fact in facts)
+    return len(facts) >= MAX_FACTS_PER_DOCUMENT or any(
+        kinds[kind] >= most for kind, most in MAX_KIND_PER_DOCUMENT.items()
+    )
+
+
+def count_fact_caps(
+    outcomes: Sequence[FetchOutcome],
+    feed_of: Mapping[str, str],
+    results: Sequence["DocumentFacts"],
+) -> tuple[FetchOutcome, ...]:
+    """The feeds' outcomes with how many of their documents (``feed_of``: document id to feed
+    URL) reached a cap of facts, for Source health."""
+    counts = Counter(
+        feed_of[result.document_id]
+        for result in results
+        if result.document_id in feed_of and reached_fact_cap(result.facts)
+    )
+    return tuple(
+        FetchOutcome.model_validate({**outcome.model_dump(), "at_fact_cap": counts[outcome.url]})
+        if counts[outcome.url]
+        else outcome
+        for outcome in outcomes
+    )
 
 
 @dataclass(frozen=True)

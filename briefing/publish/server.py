@@ -15,6 +15,7 @@ import html
 import os
 import re
 import shutil
+import stat
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +28,7 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "json": "application/json",
 }
+IDLE_SECONDS = 10.0
 # The HTML edition carries its stylesheet, fonts and figures inline, and needs nothing else.
 HTML_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'"
@@ -37,6 +39,9 @@ def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
     class EditionHandler(BaseHTTPRequestHandler):
         server_version = "briefing-editions"
         sys_version = ""
+        # Seconds a connection may wait for the client's next bytes: an idle one is closed
+        # (each holds a thread of the server).
+        timeout = IDLE_SECONDS
 
         def do_HEAD(self) -> None:  # the standard library calls handlers by these names
             """Answer with the headers a GET would have."""
@@ -61,12 +66,20 @@ def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
                 self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", body)
                 return
             try:
-                handle = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                # O_NONBLOCK: opening a FIFO for reading would wait for a writer, for ever.
+                flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+                handle = os.open(folder / name, flags)
             except OSError:  # missing, a link, unreadable: all the same to the client
                 self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", body)
                 return
+            status = os.fstat(handle)
+            if not stat.S_ISREG(status.st_mode):  # a FIFO, a folder, a device
+                os.close(handle)
+                self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n", body)
+                return
+            os.set_blocking(handle, True)
             with os.fdopen(handle, "rb") as stream:
-                size = os.fstat(stream.fileno()).st_size
+                size = status.st_size
                 self.send_response(HTTPStatus.OK)
                 self._headers(CONTENT_TYPES[match.group(1)], size)
                 if body:
@@ -116,9 +129,14 @@ def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
     return EditionHandler
 
 
-def serve_editions(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
+def serve_editions(
+    folder: Path, host: str, port: int, idle_seconds: float = IDLE_SECONDS
+) -> ThreadingHTTPServer:
     """A server of the folder's editions on host:port, bound but not yet serving: call its
-    ``serve_forever`` (and ``shutdown`` from another thread to stop it)."""
-    server = ThreadingHTTPServer((host, port), _handler(folder.resolve()))
+    ``serve_forever`` (and ``shutdown`` from another thread to stop it). A connection that
+    sends nothing for ``idle_seconds`` is closed."""
+    handler = _handler(folder.resolve())
+    handler.timeout = idle_seconds
+    server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server

@@ -15,6 +15,7 @@ from briefing.models import (
     Story,
     When,
 )
+from briefing.sources.text import MAX_DOCUMENT_CHARS
 
 if TYPE_CHECKING:
     from briefing.render.shown import EditionCounts
@@ -95,6 +96,10 @@ def entry_counts(outcome: FetchOutcome) -> str:
         )
         if count
     ]
+    if outcome.cut:
+        read += f", {outcome.cut} too long: only the first {MAX_DOCUMENT_CHARS:,} characters read"
+    if outcome.at_fact_cap:
+        read += f", {outcome.at_fact_cap} at the most facts one entry gives: the rest left out"
     noun = "entry" if outcome.items == 1 else "entries"
     return f"{outcome.items} {noun}: " + ", ".join([read, *left_out])
 
@@ -109,6 +114,7 @@ def article_counts(outcome: FetchOutcome) -> str:
             (outcome.articles_reused, "reused from the copy kept"),
             (outcome.articles_failed, "failed, teaser kept"),
             (outcome.articles_over_cap, "not fetched: the edition's cap"),
+            (outcome.articles_late, "not fetched: the article stage's deadline"),
         )
         if count
     ]

@@ -11,6 +11,7 @@ from briefing.sources.articles import (
     ArticleFetch,
     ArticlePolicy,
     ArticleRound,
+    article_private_hosts,
     fetch_article,
     fetch_articles,
     wants_article,
@@ -21,6 +22,7 @@ from briefing.sources.feeds import (
     FeedCopy,
     FeedFetch,
     FeedItem,
+    check_feed_count,
     dedupe_items,
     failed_fetch,
     feed_for_url,
@@ -31,9 +33,12 @@ from briefing.sources.feeds import (
 )
 from briefing.sources.fetch import FetchLimits, Validators, build_client, fetch_url, user_agent
 from briefing.sources.pages import extract_main_text
+from briefing.sources.robots import RobotsRules
 from briefing.sources.seeds import load_seeds
+from briefing.sources.text import MAX_DOCUMENT_CHARS
 
 __all__ = [
+    "MAX_DOCUMENT_CHARS",
     "ArticleCopy",
     "ArticleFetch",
     "ArticlePolicy",
@@ -43,8 +48,11 @@ __all__ = [
     "FeedFetch",
     "FeedItem",
     "FetchLimits",
+    "RobotsRules",
     "Validators",
+    "article_private_hosts",
     "build_client",
+    "check_feed_count",
     "dedupe_items",
     "extract_main_text",
     "failed_fetch",

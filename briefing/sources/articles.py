@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -24,8 +24,16 @@ from pydantic import BaseModel, ConfigDict
 
 from briefing.errors import FetchError
 from briefing.models import SourceDocument
-from briefing.sources.feeds import FeedConfig, FeedItem
-from briefing.sources.fetch import PAGE_ACCEPT, FetchLimits, Validators, fetch_url
+from briefing.sources.feeds import ITEM_NOTE_TAIL, FeedConfig, FeedItem
+from briefing.sources.fetch import (
+    PAGE_ACCEPT,
+    FetchLimits,
+    PrivateAllowance,
+    PrivateHosts,
+    Validators,
+    fetch_url,
+    fetches_end_by,
+)
 from briefing.sources.pages import (
     MIN_ARTICLE_WORDS,
     article_text,
@@ -33,7 +41,7 @@ from briefing.sources.pages import (
     extract_main_text,
     is_html,
 )
-from briefing.sources.text import short_text
+from briefing.sources.text import first_part, short_text
 
 # The marks a feed leaves on a teaser: an excerpt cut with "[…]" or "…", a "Continue reading"
 # or "Read more" link, WordPress's "The post ... appeared first on ...".
@@ -104,7 +112,7 @@ def fetch_article(
     canonical: str,
     *,
     limits: FetchLimits,
-    allow_private_network: bool = False,
+    allow_private_network: PrivateAllowance = False,
     previous: ArticleCopy | None = None,
 ) -> ArticleFetch:
     """Fetch and extract one article page; never raises FetchError."""
@@ -142,11 +150,14 @@ def with_article(item: FeedItem, copy: ArticleCopy) -> FeedItem | None:
     it is the full article and where it came from; None when the article says less."""
     document = item.document
     headline = document.title.value if document.title is not None else ""
-    text = article_text(headline, copy.text)
+    whole = article_text(headline, copy.text)
+    text = first_part(whole)
     if count_words(text) <= count_words(document.text):
         return None
-    # "An item of the feed X: its title and the text the feed carries." says otherwise now.
-    said = (document.note or "A feed item:").split(":", 1)[0]
+    # "An item of the feed X: its title and the text the feed carries." says otherwise now. X
+    # may be the feed's URL, colons and all: the known tail comes off, nothing is cut at a colon.
+    note = document.note or ""
+    said = note.removesuffix(ITEM_NOTE_TAIL) if note.endswith(ITEM_NOTE_TAIL) else "A feed item"
     data = document.model_dump()
     data.update(
         text=text,
@@ -160,16 +171,36 @@ def with_article(item: FeedItem, copy: ArticleCopy) -> FeedItem | None:
         feed_url=item.feed_url,
         canonical_link=item.canonical_link,
         guid=item.guid,
+        cut=len(text) < len(whole),
     )
 
 
+def article_private_hosts(
+    feeds: Sequence[FeedConfig], feeds_private: bool, named: Sequence[str]
+) -> PrivateHosts:
+    """The hosts an edition's article links may reach at private addresses: the named ones,
+    and each feed's own host and port when feeds may be fetched from private addresses."""
+    return PrivateHosts.of([feed.url for feed in feeds] if feeds_private else [], named)
+
+
 class HostSlots:
-    """At most ``limit`` requests at once to any one host."""
+    """At most ``limit`` requests at once to any one host, and the starts of its requests
+    spaced by a delay."""
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._lock = threading.Lock()
         self._slots: dict[str, threading.Semaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    def wait_for_turn(self, url: str, delay: float, now: float) -> float:
+        """Seconds to wait before the next request to the URL's host may start, ``delay``
+        after the last one's start; the turn is taken."""
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            start = max(now, self._next_start.get(host, now))
+            self._next_start[host] = start + delay
+        return start - now
 
     @contextmanager
     def held(self, url: str) -> Iterator[None]:
@@ -190,6 +221,9 @@ class ArticlePolicy:
     workers: int = 8
     retries: int = 2
     retry_delay: float = 2.0
+    stage_seconds: float = 300.0  # the whole round, from its start
+    host_seconds: float = 120.0  # one host's pages, from its first request
+    host_delay: float = 0.0  # seconds between the starts of two requests to one host
 
 
 @dataclass
@@ -205,6 +239,39 @@ class ArticleRound:
 FetchOne = Callable[[str, str, ArticleCopy | None], ArticleFetch]
 
 
+class Robots(Protocol):
+    """What a site's robots.txt says of a page (``briefing.sources.robots.RobotsRules``)."""
+
+    def refusal(self, url: str) -> str | None:
+        """Why the page may not be fetched, or None."""
+
+    def delay(self, url: str) -> float:
+        """The site's Crawl-delay for this reader."""
+
+
+# An article not fetched because the stage's or its host's deadline had passed: teaser kept.
+LATE = ArticleFetch("failed", reason="the article stage's deadline had passed")
+clock_now = time.monotonic
+
+
+class Deadlines:
+    """When the round must end (``stage_seconds`` from its start) and each host's pages
+    (``host_seconds`` from the host's first request), whichever comes first."""
+
+    def __init__(self, start: float, policy: ArticlePolicy) -> None:
+        self._stage = start + policy.stage_seconds
+        self._host_seconds = policy.host_seconds
+        self._hosts: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def ends_for(self, url: str) -> float:
+        """The time by which a fetch from the URL's host must be over."""
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            ends = self._hosts.setdefault(host, clock_now() + self._host_seconds)
+        return min(self._stage, ends)
+
+
 def fetch_articles(
     items: Sequence[FeedItem],
     feeds: Mapping[str, FeedConfig],
@@ -212,9 +279,12 @@ def fetch_articles(
     fetch_one: FetchOne,
     policy: ArticlePolicy,
     sleep: Callable[[float], None] = time.sleep,
+    robots: "Robots | None" = None,
 ) -> ArticleRound:
     """Fetch the articles of the items that want one, within the policy; each fetched or reused
-    article replaces its item's teaser, each failure leaves the teaser."""
+    article replaces its item's teaser, each failure leaves the teaser. With ``robots``, a page
+    its site's robots.txt disallows is not fetched (a failure saying so) and the site's
+    Crawl-delay spaces its requests."""
     wanted = [
         index
         for index, item in enumerate(items)
@@ -224,6 +294,7 @@ def fetch_articles(
     ]
     chosen, over_cap = wanted[: policy.cap], wanted[policy.cap :]
     slots = HostSlots(policy.per_host)
+    clock = Deadlines(clock_now(), policy)
 
     def attempt(index: int) -> ArticleFetch:
         item = items[index]
@@ -231,8 +302,25 @@ def fetch_articles(
         link, canonical = item.document.url.value, item.canonical_link
         for tried in range(policy.retries + 1):
             with slots.held(link):
-                result = fetch_one(link, canonical, kept.get(canonical))
+                ends = clock.ends_for(link)
+                if clock_now() >= ends:
+                    return LATE
+                with fetches_end_by(ends):
+                    refusal = robots.refusal(link) if robots is not None else None
+                    if refusal is not None:
+                        return _failed(refusal)
+                    delay = max(policy.host_delay, robots.delay(link) if robots else 0.0)
+                    wait = slots.wait_for_turn(link, delay, clock_now())
+                    if clock_now() + wait >= ends:
+                        return LATE
+                    if wait > 0:
+                        sleep(wait)
+                    result = fetch_one(link, canonical, kept.get(canonical))
+            if result.status == "failed" and clock_now() >= ends:
+                return LATE  # cut by the stage's or the host's deadline, not the page's own
             if not result.transient or tried == policy.retries:
+                return result
+            if clock_now() + policy.retry_delay >= ends:
                 return result
             sleep(policy.retry_delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -247,12 +335,17 @@ def fetch_articles(
         counts.setdefault(items[index].feed_url, Counter())["over_cap"] += 1
     for index, result in results.items():
         item = items[index]
+        if result is LATE:
+            counts.setdefault(item.feed_url, Counter())["late"] += 1
+            continue
         status, reason = result.status, result.reason
         replaced = with_article(item, result.copy) if result.copy is not None else None
         if result.copy is not None and replaced is None:
             status, reason = "failed", "the page holds no more text than the feed item"
         if replaced is not None:
             out[index] = replaced
+            if replaced.cut and not item.cut:
+                counts.setdefault(item.feed_url, Counter())["cut"] += 1
             if status == "fetched":
                 copies.append(result.copy)  # type: ignore[arg-type]
         counts.setdefault(item.feed_url, Counter())[status] += 1

@@ -10,7 +10,7 @@ import html
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -26,8 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
+from briefing.redact import shown_url
 from briefing.sources.fetch import FetchLimits, Validators, fetch_url
-from briefing.sources.text import one_line, safe_link, short_text, strip_unshown
+from briefing.sources.text import first_part, one_line, safe_link, short_text, strip_unshown
 from briefing.topic import ITEM_KEPT, Topic
 
 # Block elements become line breaks, so paragraphs stay paragraphs; every other tag goes.
@@ -53,6 +54,14 @@ _TRACKING_PARAMETER = re.compile(r"^(?:utm_\w+|fbclid|gclid)$")
 MAX_FEED_ITEMS = 500
 # A failed feed's reason in Source health and the JSON edition: it may quote a server's words.
 OUTCOME_REASON_LIMIT = 300
+# The most feeds one edition reads, the longest name and URL one may have: a 5 MB name once
+# passed and then crashed the flow inside Prefect (EventTooLarge); 20,000 feeds were accepted.
+MAX_FEEDS = 1000
+MAX_FEED_NAME = 200
+MAX_URL = 2048
+MAX_CONFIG_BYTES = 1024 * 1024
+# How an item's source note ends; what comes before it names the feed (a URL, colons and all).
+ITEM_NOTE_TAIL = ": its title and the text the feed carries."
 
 
 class FeedConfig(BaseModel):
@@ -60,8 +69,12 @@ class FeedConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(min_length=1, description="Shown in the source-health appendix.")
-    url: str = Field(description="An http or https URL.")
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_FEED_NAME,
+        description="Shown in the source-health appendix.",
+    )
+    url: str = Field(max_length=MAX_URL, description="An http or https URL.")
     source_type: SourceType = SourceType.NEWS
     full_text: Literal["auto", "always", "never"] = Field(
         default="auto",
@@ -104,7 +117,7 @@ class FeedConfig(BaseModel):
     @property
     def named(self) -> bool:
         """Whether the name was chosen in the configuration rather than taken from the URL."""
-        return self.name != self.url
+        return self.name not in (self.url, shown_url(self.url))
 
 
 class FeedsFile(BaseModel):
@@ -112,7 +125,7 @@ class FeedsFile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    feeds: list[FeedConfig] = []
+    feeds: list[FeedConfig] = Field(default_factory=list, max_length=MAX_FEEDS)
 
     @field_validator("feeds")
     @classmethod
@@ -127,6 +140,11 @@ class FeedsFile(BaseModel):
 def load_feed_config(path: Path) -> tuple[FeedConfig, ...]:
     """The feeds listed in the configuration file."""
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigurationError(
+                f"configuration file {path} is over {MAX_CONFIG_BYTES:,} bytes: it lists at most "
+                f"{MAX_FEEDS} feeds"
+            )
         data = yaml.safe_load(load_utf8(path)) or {}
         return tuple(FeedsFile.model_validate(data).feeds)
     except OSError as exc:
@@ -138,9 +156,20 @@ def load_feed_config(path: Path) -> tuple[FeedConfig, ...]:
         raise ConfigurationError(f"configuration file {path} is invalid:\n{exc}") from exc
 
 
+def check_feed_count(feeds: Sequence[FeedConfig]) -> None:
+    """ConfigurationError when an edition would read more than MAX_FEEDS feeds."""
+    if len(feeds) > MAX_FEEDS:
+        raise ConfigurationError(
+            f"{len(feeds)} feeds (briefing.yaml and --feed together): an edition reads at most "
+            f"{MAX_FEEDS}"
+        )
+
+
 def feed_for_url(url: str) -> FeedConfig:
-    """A feed given only by its URL (``--feed``): named by the URL, carrying news."""
-    return FeedConfig(name=url, url=url)
+    """A feed given only by its URL (``--feed``): named by the URL (its credentials hidden),
+    carrying news."""
+    # Named by the URL with any password or token hidden: the name is shown in every edition.
+    return FeedConfig(name=shown_url(url), url=url)
 
 
 class FeedCopy(BaseModel):
@@ -232,6 +261,7 @@ class FeedItem:
     feed_url: str
     canonical_link: str | None
     guid: str | None
+    cut: bool = False  # its text (or its article's) was longer than MAX_DOCUMENT_CHARS
 
 
 @dataclass(frozen=True)
@@ -328,6 +358,8 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
     text = "\n".join(part for part in (title, body) if part)
     if not text:
         return None
+    whole = len(text)
+    text = first_part(text)
     link = _web_link(entry)
     guid = (one_line(entry["id"]) or None) if isinstance(entry.get("id"), str) else None
     canonical = canonical_link(link) if link else None
@@ -349,12 +381,18 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
         url=Attested(value=link, basis="metadata", origin="item link") if link else None,
         # Not "not the whole article": some feeds carry it whole; a teaser's article, fetched,
         # says so (briefing.sources.articles.with_article).
-        note=f"An item of the feed {feed.name}: its title and the text the feed carries.",
+        note=f"An item of the feed {feed.name}{ITEM_NOTE_TAIL}",
         form="feed-item",
         location=link or f"{feed.url}#{guid or digest}",
         text=text,
     )
-    return FeedItem(document=document, feed_url=feed.url, canonical_link=canonical, guid=guid)
+    return FeedItem(
+        document=document,
+        feed_url=feed.url,
+        canonical_link=canonical,
+        guid=guid,
+        cut=len(text) < whole,
+    )
 
 
 def parse_feed(body: bytes, content_type: str | None, feed: FeedConfig) -> ParsedFeed:
@@ -429,6 +467,7 @@ def select_items(
             "empty": parsed.empty,
             "unread": parsed.unread,
             "undated": sum(1 for item in kept if item.document.published is None),
+            "cut": sum(1 for item in kept if item.cut),
             "bozo": parsed.bozo,
         }
     )

@@ -18,7 +18,8 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -93,16 +94,57 @@ class Fetched:
         return self.status == 304
 
 
-def address_refusal(address: IPAddress, *, allow_private_network: bool) -> str | None:
+# Cloud metadata services, refused whatever is allowed: AWS's IPv6 address is a private (ULA)
+# one, Alibaba's in the shared address space; the IPv4 link-local one is refused as link-local.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+
+
+@dataclass(frozen=True)
+class PrivateHosts:
+    """The hosts a page may be fetched from at a loopback or private address, by name: each
+    ``host:port`` (that port only) or ``host`` (any port), compared without case."""
+
+    names: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, urls: Iterable[str], names: Iterable[str] = ()) -> "PrivateHosts":
+        """The origins (host and port) of the URLs, and the names given."""
+        found = {origin_of(httpx.URL(url)) for url in urls}
+        return cls(frozenset({*found, *(name.strip().lower() for name in names if name.strip())}))
+
+    def allows(self, url: httpx.URL) -> bool:
+        """Whether the URL's host (or host and port) is one of the names."""
+        return origin_of(url) in self.names or url.host.lower() in self.names
+
+
+def origin_of(url: httpx.URL) -> str:
+    """A URL's ``host:port``, the scheme's port when it names none."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    host = url.host.lower()
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+FEEDS_ALLOWED_BY = "allowed only with --allow-private-network or BRIEFING_ALLOW_PRIVATE_NETWORK"
+PAGES_ALLOWED_BY = "not a feed's host: name it in BRIEFING_PRIVATE_HOSTS"
+
+
+def address_refusal(
+    address: IPAddress, *, allow_private_network: bool, allowed_by: str = FEEDS_ALLOWED_BY
+) -> str | None:
     """Why a feed may not be fetched from an address, or None when it may.
 
     Loopback and private addresses are allowed only on request; link-local (where cloud metadata
-    services live), multicast, reserved and unspecified addresses never are.
+    services live), multicast, reserved and unspecified addresses, and the metadata services'
+    own addresses never are.
     """
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address.is_link_local:
         return f"{address} is a link-local address"
+    if address in METADATA_ADDRESSES:
+        return f"{address} is a cloud metadata address"
     if address.is_multicast or address.is_unspecified:
         return f"{address} is not a unicast address"
     if address.is_reserved and not address.is_loopback:
@@ -110,10 +152,7 @@ def address_refusal(address: IPAddress, *, allow_private_network: bool) -> str |
     if address.is_loopback or address.is_private or not address.is_global:
         if allow_private_network:
             return None
-        return (
-            f"{address} is a loopback or private address "
-            "(allowed only with --allow-private-network or BRIEFING_ALLOW_PRIVATE_NETWORK)"
-        )
+        return f"{address} is a loopback or private address ({allowed_by})"
     return None
 
 
@@ -131,7 +170,9 @@ def resolve_addresses(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def checked_addresses(url: httpx.URL, *, allow_private_network: bool) -> list[IPAddress]:
+def checked_addresses(
+    url: httpx.URL, *, allow_private_network: bool, allowed_by: str = FEEDS_ALLOWED_BY
+) -> list[IPAddress]:
     """The addresses a URL may be fetched from; FetchError if the scheme or any address is refused.
 
     One refused address refuses the host: a name that mixes public and private addresses is not
@@ -145,7 +186,9 @@ def checked_addresses(url: httpx.URL, *, allow_private_network: bool) -> list[IP
     if not addresses:
         raise FetchError(f"{url.host} resolves to no address", transient=True)
     for address in addresses:
-        refusal = address_refusal(address, allow_private_network=allow_private_network)
+        refusal = address_refusal(
+            address, allow_private_network=allow_private_network, allowed_by=allowed_by
+        )
         if refusal is not None:
             raise FetchError(f"refused {url.host}: {refusal}")
     return addresses
@@ -153,6 +196,19 @@ def checked_addresses(url: httpx.URL, *, allow_private_network: bool) -> list[IP
 
 # The monotonic time by which the fetch under way in this thread (context) must be over.
 _deadline: ContextVar[float | None] = ContextVar("fetch_deadline", default=None)
+# A time no fetch begun in this context may outlast (a stage's deadline, say), or None.
+_cap: ContextVar[float | None] = ContextVar("fetch_deadline_cap", default=None)
+
+
+@contextmanager
+def fetches_end_by(moment: float) -> Iterator[None]:
+    """Every fetch made in the block ends by ``moment`` (``time.monotonic``), whatever its own
+    deadline."""
+    token = _cap.set(moment)
+    try:
+        yield
+    finally:
+        _cap.reset(token)
 
 
 def _within_deadline(
@@ -334,15 +390,29 @@ def _read_body(
     return bytes(body), received
 
 
+# Private addresses allowed for every host (True), none (False), or for the hosts named.
+PrivateAllowance = bool | PrivateHosts
+
+
 def _send(
     client: httpx.Client,
     url: httpx.URL,
     headers: dict[str, str],
     limits: FetchLimits,
-    allow_private_network: bool,
+    allow_private_network: PrivateAllowance,
 ) -> httpx.Response:
     """Send a GET for url to the first of its checked addresses that accepts a connection."""
-    addresses = checked_addresses(url, allow_private_network=allow_private_network)
+    allowed = (
+        allow_private_network
+        if isinstance(allow_private_network, bool)
+        else allow_private_network.allows(url)
+    )
+    by_name = not isinstance(allow_private_network, bool)
+    addresses = checked_addresses(
+        url,
+        allow_private_network=allowed,
+        allowed_by=PAGES_ALLOWED_BY if by_name else FEEDS_ALLOWED_BY,
+    )
     for index, address in enumerate(addresses):
         request = client.build_request(
             "GET",
@@ -364,7 +434,7 @@ def fetch_url(
     url: str,
     *,
     limits: FetchLimits,
-    allow_private_network: bool = False,
+    allow_private_network: PrivateAllowance = False,
     validators: Validators | None = None,
     accept: str = ACCEPT,
 ) -> Fetched:
@@ -375,6 +445,9 @@ def fetch_url(
     ``build_client``'s is); with another transport only the body is held to it.
     """
     deadline = time.monotonic() + limits.deadline
+    cap = _cap.get()
+    if cap is not None:
+        deadline = min(deadline, cap)
     token = _deadline.set(deadline)
     try:
         return _fetch(client, url, limits, allow_private_network, validators, deadline, accept)
@@ -394,7 +467,7 @@ def _fetch(
     client: httpx.Client,
     url: str,
     limits: FetchLimits,
-    allow_private_network: bool,
+    allow_private_network: PrivateAllowance,
     validators: Validators | None,
     deadline: float,
     accept: str,

@@ -39,3 +39,22 @@ def safe_link(link: str) -> str:
     control or bidi character percent-encoded, so that it shows as it goes."""
     joined = _WHITE.sub("", link)
     return _UNSHOWN.sub(lambda match: quote(match.group(), safe=""), joined)
+
+
+# The most characters of one article or feed item an edition reads: a long report runs to about
+# 40,000. Past it only the first part is read (and counted): a 19 MB page once gave 155,073 facts
+# and no edition in 600 s.
+MAX_DOCUMENT_CHARS = 60_000
+
+
+def first_part(text: str, limit: int = MAX_DOCUMENT_CHARS) -> str:
+    """The text, or when longer than ``limit`` its first part, cut after the last whole
+    paragraph (else sentence, else word) that fits."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    for mark in ("\n", ". ", " "):
+        end = head.rfind(mark)
+        if end > limit // 2:
+            return head[: end + len(mark)].rstrip()
+    return head

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from briefing.errors import StoreError
+from briefing.redact import redact, shown_url
 from briefing.store.checks import check_integrity
 from briefing.store.migrations import (
     SchemaUpgrade,
@@ -68,7 +69,8 @@ def database_url_of(database_url: str) -> URL:
         url = make_url(database_url)
     except ArgumentError as exc:
         raise StoreError(
-            f"BRIEFING_DATABASE_URL {database_url!r} is not a usable database URL: {exc}"
+            f"BRIEFING_DATABASE_URL {shown_url(database_url)!r} is not a usable database URL: "
+            f"{redact(str(exc))}"
         ) from exc
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
@@ -90,10 +92,13 @@ def build_engine(database_url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT} if sqlite else {})
     except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StoreError(
-            f"BRIEFING_DATABASE_URL {database_url!r} is not a usable database URL: {exc}"
+            f"BRIEFING_DATABASE_URL {shown_url(database_url)!r} is not a usable database URL: "
+            f"{redact(str(exc))}"
         ) from exc
     except OSError as exc:
-        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
+        raise StoreError(
+            f"cannot open the memory database {shown_url(database_url)!r}: {redact(str(exc))}"
+        ) from exc
     if sqlite:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin)
@@ -121,7 +126,9 @@ def _open(database_url: str) -> tuple[Engine, SchemaUpgrade]:
         raise
     except (SQLAlchemyError, CommandError, OSError) as exc:
         engine.dispose()
-        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
+        raise StoreError(
+            f"cannot open the memory database {shown_url(database_url)!r}: {redact(str(exc))}"
+        ) from exc
 
 
 def open_memory(database_url: str) -> Engine:
@@ -143,7 +150,9 @@ def check_memory(database_url: str) -> None:
         with engine.connect():
             pass
     except (SQLAlchemyError, OSError) as exc:
-        raise StoreError(f"cannot open the memory database {database_url!r}: {exc}") from exc
+        raise StoreError(
+            f"cannot open the memory database {shown_url(database_url)!r}: {redact(str(exc))}"
+        ) from exc
     finally:
         engine.dispose()
 
@@ -186,7 +195,9 @@ def memory_turn(database_url: str) -> Iterator[None]:
         connection.commit()  # the lock is the session's: no transaction stays open meanwhile
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StoreError(f"cannot take the memory's turn in {database_url!r}: {exc}") from exc
+        raise StoreError(
+            f"cannot take the memory's turn in {shown_url(database_url)!r}: {redact(str(exc))}"
+        ) from exc
     try:
         yield
     finally:
@@ -210,7 +221,7 @@ def _file_turn(database: str | None) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"cannot take the memory's turn on {path}: {exc}") from exc
+        raise StoreError(f"cannot take the memory's turn on {path}: {redact(str(exc))}") from exc
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
