@@ -372,6 +372,7 @@ def evaluate(
     Prefect."""
     from briefing.evaluate import evaluate as score
     from briefing.evaluate import load_labels
+    from briefing.evaluate_merge import load_merge_pairs, merge_rows, score_merges
     from briefing.evaluate_news import compose_news_set, evaluate_news, load_news_set, rows
 
     try:
@@ -395,6 +396,10 @@ def evaluate(
             render_as_run(held_out_briefing).cut,
             topic,
         )
+        merges = score_merges(
+            [(news.name, news_briefing, guids), (held_out.name, held_out_briefing, held_out_guids)],
+            load_merge_pairs(news.parent / "merge" / "pairs.yaml"),
+        )
         if news_edition is not None:
             written = write_news_edition(news_briefing, news_rendered, news_edition)
     except BriefingError as exc:
@@ -404,6 +409,7 @@ def evaluate(
             "seeds": report.model_dump(mode="json"),
             "news": news_report.model_dump(mode="json"),
             "held_out": held_out_report.model_dump(mode="json"),
+            "merges": merges.model_dump(mode="json"),
         }
         typer.echo(json.dumps(both, indent=2))
         return
@@ -429,6 +435,11 @@ def evaluate(
         for name, value in rows(each_report):
             news_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
         news_tables.append((news_table, each_report))
+    merge_table = _score_table(
+        f"Merging: against merge/pairs.yaml ({merges.missing} pairs not carried)"
+    )
+    for name, value in merge_rows(merges):
+        merge_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
     console = Console()
     console.print(table)
     typer.echo(f"Disagreements noted: {report.disagreements_found}")
@@ -442,6 +453,9 @@ def evaluate(
         )
         for line in each_report.misses:
             typer.echo(f"  - {line}")
+    console.print(merge_table)
+    for line in merges.misses:
+        typer.echo(f"  - {line}")
     if news_edition is not None:
         for path in written:
             console.print(f"Wrote {path}")
