@@ -324,6 +324,14 @@ class Topic(_Profile):
         """The profile of one theme."""
         return next(profile for profile in self.themes if profile.id == theme)
 
+    def blank_actors(self, text: str) -> str:
+        """The text with every gazetteer actor's name or alias blanked out: what is left are
+        the words the actors' names do not account for."""
+        for needles, pattern, _ in self._actors:
+            if any(needle in text for needle in needles):
+                text = pattern.sub(lambda match: " " * len(match[0]), text)
+        return text
+
     def find_actors(self, text: str) -> tuple[str, ...]:
         """Canonical names of the gazetteer actors the text names, in gazetteer order."""
         return tuple(
