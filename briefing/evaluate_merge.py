@@ -101,8 +101,8 @@ def score_merges(
         recall.right += merged and pair.same
         if merged != pair.same:
             kind = "merged, different claims" if merged else "not merged, same claim"
-            a, b = pair.a, pair.b
-            misses.append(f"{kind}: {a.guid} {a.quote!r} / {b.guid} {b.quote!r}")
+            first, second = pair.a, pair.b
+            misses.append(f"{kind}: {first.guid} {first.quote!r} / {second.guid} {second.quote!r}")
     return MergeReport(precision=precision, recall=recall, missing=missing, misses=misses)
 
 
