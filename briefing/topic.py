@@ -175,6 +175,12 @@ class Topic(_Profile):
         "(single words, lower case): the partners' names, say.",
     )
     gazetteer: list[Actor]
+    languages: tuple[Annotated[str, Field(pattern=r"^[a-z]{2}$")], ...] = Field(
+        default=(),
+        description="The languages (ISO 639-1) whose text can be a statement: the edition's "
+        "and any a reader of it reads; a paragraph confidently in another is left out. Empty: "
+        "every language.",
+    )
     relevance: Relevance | None = Field(
         default=None,
         description="How a feed item is judged whole; without it, an item must name every "
