@@ -169,8 +169,8 @@ def test_a_terms_boundary_is_any_character_but_a_letter_of_a_spaced_script(
     for point in range(0x10000):
         character = chr(point)
         bounds = not re.match(r"\w", character) or unspaced.match(character) is not None
-        for text, matches in ((f"{character}JAXA", bounds), (f"JAXA{character}", bounds)):
-            matches = matches and text != "JAXA+"
+        after = bounds and character != "+"
+        for text, matches in ((f"{character}JAXA", bounds), (f"JAXA{character}", after)):
             if (pattern.search(text) is not None) != matches:
                 wrong.append(text)
     assert [] == wrong
