@@ -368,8 +368,9 @@ def evaluate(
     events); an edition of each news set, the tuned one and the held-out one (relevance
     precision and recall, theme accuracy, story grouping precision and recall, the kind of
     titles where labelled, story leads against leads.yaml, the stories the PDF prints, and
-    milestones that contradict a story or repeat another). Runs the library directly, without
-    Prefect."""
+    milestones that contradict a story or repeat another); merge precision and recall on the
+    labelled sentence pairs (evaluation/merge) and relevance on the real outlet feeds
+    (evaluation/real-feeds). Runs the library directly, without Prefect."""
     from briefing.evaluate import evaluate as score
     from briefing.evaluate import load_labels
     from briefing.evaluate_feeds import feeds_rows, score_real_feeds
