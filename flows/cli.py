@@ -373,9 +373,8 @@ def evaluate(
     (evaluation/real-feeds). Runs the library directly, without Prefect."""
     from briefing.evaluate import evaluate as score
     from briefing.evaluate import load_labels
-    from briefing.evaluate_feeds import feeds_rows, score_real_feeds
-    from briefing.evaluate_merge import load_merge_pairs, merge_rows, score_merges
     from briefing.evaluate_news import compose_news_set, evaluate_news, load_news_set, rows
+    from briefing.evaluate_trust import score_trust
 
     try:
         briefing = load_seed_briefing(_parse_date(edition_date) or date.today())
@@ -398,11 +397,11 @@ def evaluate(
             render_as_run(held_out_briefing).cut,
             topic,
         )
-        merges = score_merges(
+        trust = score_trust(
+            news.parent,
+            topic,
             [(news.name, news_briefing, guids), (held_out.name, held_out_briefing, held_out_guids)],
-            load_merge_pairs(news.parent / "merge" / "pairs.yaml"),
         )
-        real_feeds = score_real_feeds(news.parent / "real-feeds", topic)
         if news_edition is not None:
             written = write_news_edition(news_briefing, news_rendered, news_edition)
     except BriefingError as exc:
@@ -412,8 +411,7 @@ def evaluate(
             "seeds": report.model_dump(mode="json"),
             "news": news_report.model_dump(mode="json"),
             "held_out": held_out_report.model_dump(mode="json"),
-            "merges": merges.model_dump(mode="json"),
-            "real_feeds": real_feeds.model_dump(mode="json"),
+            "trust": trust.model_dump(mode="json"),
         }
         typer.echo(json.dumps(both, indent=2))
         return
@@ -439,16 +437,6 @@ def evaluate(
         for name, value in rows(each_report):
             news_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
         news_tables.append((news_table, each_report))
-    merge_table = _score_table(
-        f"Merging: against merge/pairs.yaml ({merges.missing} pairs not carried)"
-    )
-    for name, value in merge_rows(merges):
-        merge_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
-    feeds_table = _score_table(
-        f"Real feeds: against real-feeds/labels.yaml ({real_feeds.items} items)"
-    )
-    for name, value in feeds_rows(real_feeds):
-        feeds_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
     console = Console()
     console.print(table)
     typer.echo(f"Disagreements noted: {report.disagreements_found}")
@@ -462,12 +450,13 @@ def evaluate(
         )
         for line in each_report.misses:
             typer.echo(f"  - {line}")
-    console.print(merge_table)
-    for line in merges.misses:
-        typer.echo(f"  - {line}")
-    console.print(feeds_table)
-    for line in real_feeds.misses:
-        typer.echo(f"  - {line}")
+    for title, figures, misses in trust.tables():
+        trust_table = _score_table(title)
+        for name, value in figures:
+            trust_table.add_row(name, str(value.right), str(value.total), f"{value.ratio:.1%}")
+        console.print(trust_table)
+        for line in misses:
+            typer.echo(f"  - {line}")
     if news_edition is not None:
         for path in written:
             console.print(f"Wrote {path}")
