@@ -10,7 +10,15 @@ from pathlib import Path
 
 from briefing.edition import load_seed_briefing
 from briefing.evaluate import Report, Score, evaluate, load_labels
-from briefing.evaluate_news import NewsReport, evaluate_news, load_news_set, make_news_edition, rows
+from briefing.evaluate_news import (
+    NewsEdition,
+    NewsReport,
+    evaluate_news,
+    load_news_set,
+    make_news_edition,
+    rows,
+)
+from briefing.evaluate_trust import TrustReport, score_trust
 from briefing.settings import load_settings
 from briefing.topic import load_topic
 
@@ -31,15 +39,17 @@ class Scores:
     seeds: Report
     news: NewsReport
     held_out: NewsReport
+    trust: TrustReport
     tables: list[Table]
     written: list[Path]
 
 
-def _score_news(folder: Path, edition_dir: Path) -> NewsReport:
+def _score_news(folder: Path, edition_dir: Path) -> tuple[NewsReport, NewsEdition]:
     news = load_news_set(folder)
     made = make_news_edition(news, edition_dir)
     topic = load_topic(load_settings().topic_file)
-    return evaluate_news(made.made.briefing, made.guids, news.labels, news.leads, made.cut, topic)
+    report = evaluate_news(made.made.briefing, made.guids, news.labels, news.leads, made.cut, topic)
+    return report, made
 
 
 def score_all(
@@ -54,13 +64,21 @@ def score_all(
     seeds = evaluate(load_seed_briefing(edition_date), load_labels(labels))
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="briefing-evaluation-") as scratch:
-        news_report = _score_news(news, Path(scratch) / "news")
-        held_out_report = _score_news(held_out, Path(scratch) / "held-out")
+        news_report, news_made = _score_news(news, Path(scratch) / "news")
+        held_out_report, held_out_made = _score_news(held_out, Path(scratch) / "held-out")
         if news_edition is not None:
             news_edition.mkdir(parents=True, exist_ok=True)
             for made in sorted((Path(scratch) / "news").glob("briefing-*.*")):
                 if made.suffix in (".pdf", ".html", ".json"):
                     written.append(Path(shutil.copy2(made, news_edition / made.name)))
+    trust = score_trust(
+        news.parent,
+        load_topic(load_settings().topic_file),
+        [
+            (news.name, news_made.made.briefing, news_made.guids),
+            (held_out.name, held_out_made.made.briefing, held_out_made.guids),
+        ],
+    )
     tables = [_seed_table(seeds, labels)]
     for heading, folder, report in (
         ("News", news, news_report),
@@ -78,7 +96,8 @@ def score_all(
                 ],
             )
         )
-    return Scores(seeds, news_report, held_out_report, tables, written)
+    tables += [Table(title, rows_, misses) for title, rows_, misses in trust.tables()]
+    return Scores(seeds, news_report, held_out_report, trust, tables, written)
 
 
 def _seed_table(report: Report, labels: Path) -> Table:

@@ -30,7 +30,8 @@ class _Profile(FreshCopies):
 # every one of a profile's 130-odd patterns (1.3 s of each run's first extraction).
 _UNSPACED = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _AFTER_BOUNDARY = rf"(?:(?<!\w)|(?<=(?-i:[{_UNSPACED}])))"
-_BEFORE_BOUNDARY = rf"(?:(?!\w)|(?=(?-i:[{_UNSPACED}])))"
+# A "+" after a term makes another word of it: "H3+" is the trihydrogen ion, not the rocket.
+_BEFORE_BOUNDARY = rf"(?:(?![\w+])|(?=(?-i:[{_UNSPACED}])))"
 
 
 def compile_terms(terms: list[str], *, case_sensitive: bool) -> re.Pattern[str]:
@@ -99,8 +100,26 @@ class Relevance(_Profile):
 
     shared_programs: list[str] = Field(
         min_length=1,
-        description="The programs, platforms and agreements the partners share (the ISS, "
-        "Artemis, crew and cargo flights...): an item naming one is about the partnership.",
+        description="The programs, platforms and agreements in which every partner holds a "
+        "role of its own (the Gateway, Kibo, the pressurized rover, the framework "
+        "agreement...): an item naming one is about the partnership. Programs one partner runs "
+        "with many nations (the ISS, Artemis, crew flights) are not listed: an item on one of "
+        "them needs the other partner's role named.",
+    )
+    alone_in_themes: dict[str, dict[ThemeId, Annotated[int, Field(ge=1)]]] | None = Field(
+        default=None,
+        description="For each partner, the themes in which its own activity, with no role of "
+        "the other partner named, is about the partnership, each with the weight its "
+        "vocabulary needs in the item (Japan's own missions in every theme; U.S. debris policy, "
+        "clearly about debris); in its other themes a one-partner item is left out. When not "
+        "given, every partner in every theme, from ``min_theme_score``.",
+    )
+    other_nations_in_themes: dict[ThemeId, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="The themes, each with the weight its vocabulary needs, in which one "
+        "partner's part in another nation's space activity (a U.S. finding on a Russian "
+        "weapon, a Chinese rocket's reentry) is about the partnership, beside "
+        "``alone_in_themes``.",
     )
     space_actors: dict[str, list[str]] = Field(
         description="Each partner's space agencies, forces, missions and companies: naming one "
@@ -122,6 +141,7 @@ ITEM_LEFT_OUT = (
     "names neither partner",
     "another nation's activity",
     "one partner, outside the themes",
+    "one partner, without the other's role",
 )
 
 
@@ -155,6 +175,12 @@ class Topic(_Profile):
         "(single words, lower case): the partners' names, say.",
     )
     gazetteer: list[Actor]
+    languages: tuple[Annotated[str, Field(pattern=r"^[a-z]{2}$")], ...] = Field(
+        default=(),
+        description="The languages (ISO 639-1) whose text can be a statement: the edition's "
+        "and any a reader of it reads; a paragraph confidently in another is left out. Empty: "
+        "every language.",
+    )
     relevance: Relevance | None = Field(
         default=None,
         description="How a feed item is judged whole; without it, an item must name every "
@@ -192,6 +218,21 @@ class Topic(_Profile):
             raise ValueError(
                 f"relevance.space_actors name no partner: {', '.join(sorted(unknown))}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _alone_in_known_themes(self) -> Self:
+        alone = (self.relevance.alone_in_themes if self.relevance else None) or {}
+        unknown = set(alone) - set(self.partners)
+        if unknown:
+            raise ValueError(
+                f"relevance.alone_in_themes name no partner: {', '.join(sorted(unknown))}"
+            )
+        ids = {theme.id for theme in self.themes}
+        others = self.relevance.other_nations_in_themes if self.relevance else {}
+        bad = sorted({t for themes in [*alone.values(), others] for t in themes} - ids)
+        if bad:
+            raise ValueError(f"relevance.alone_in_themes name no theme: {', '.join(bad)}")
         return self
 
     @model_validator(mode="after")
@@ -247,10 +288,13 @@ class Topic(_Profile):
     def judge_item(self, text: str) -> str:
         """Why a feed item (its title and text) is read or left out: one of ``ITEM_KEPT`` or
         ``ITEM_LEFT_OUT``. The rule, in order: an item that does not touch the scope is not
-        about space; one naming every partner (by a word, an actor or a space actor) or a shared
-        program is read; one naming neither partner is left out; one naming another nation in
-        which no partner actor appears is that nation's activity; one naming a partner is read
-        when a theme's vocabulary weighs enough in it (``min_theme_score``). A profile without
+        about space; one naming every partner (by a word, an actor or a space actor) or a
+        program every partner holds a role in (``shared_programs``) is read; one naming
+        neither partner is left out; one naming another nation in which no partner actor
+        appears is that nation's activity; one naming a single partner is read when a theme's
+        vocabulary weighs enough in it (``min_theme_score``) and its heaviest theme is one where
+        that partner's own activity counts (``alone_in_themes``): "NASA's Webb telescope
+        unfolds its mirror" names no Japanese role in civil space. A profile without
         ``relevance`` reads only the items that name every partner."""
         if not self.in_scope(text):
             return "not about space"
@@ -262,16 +306,38 @@ class Topic(_Profile):
             return "names every partner"
         if self.relevance is None:
             return "does not name every partner"
-        if self._shared_programs is not None and self._shared_programs.search(text):
+        # A program named in the headline is what the item is about; one named in passing ("the
+        # technology that will enable NASA's future Gateway") is not.
+        headline = text.split("\n", 1)[0]
+        if self._shared_programs is not None and self._shared_programs.search(headline):
             return "a shared program"
         if not any(partners):
             return "names neither partner"
         actors, others = self._partner_actors, self._other_nations
-        if others is not None and others.search(text) and not (actors and actors.search(text)):
+        other_nation = others is not None and others.search(text) is not None
+        if other_nation and not (actors and actors.search(text)):
             return "another nation's activity"
-        if max(theme.score(text) for theme in self.themes) >= self.min_theme_score:
+        scores = {theme.id: theme.score(text) for theme in self.themes}
+        if max(scores.values()) < self.min_theme_score:
+            return "one partner, outside the themes"
+        alone = self.relevance.alone_in_themes
+        if alone is None:
             return "one partner in a theme"
-        return "one partner, outside the themes"
+        partner = next(name for name, named in zip(self.partners, partners, strict=True) if named)
+        needed = [*alone.get(partner, {}).items()]
+        if other_nation:
+            needed += self.relevance.other_nations_in_themes.items()
+        if any(scores[theme] >= weight for theme, weight in needed):
+            return "one partner in a theme"
+        return "one partner, without the other's role"
+
+    def heaviest_theme(self, text: str) -> tuple[ThemeId, int]:
+        """The theme whose vocabulary weighs most in the text, and its weight; ``tie_break``
+        decides between themes of equal weight."""
+        order = {theme: rank for rank, theme in enumerate(self.tie_break)}
+        scored = [(theme.score(text), -order[theme.id], theme.id) for theme in self.themes]
+        weight, _, theme = max(scored)
+        return theme, weight
 
     @cached_property
     def _partner_synonyms(self) -> list[tuple[str, re.Pattern[str]]]:
@@ -323,6 +389,14 @@ class Topic(_Profile):
     def theme(self, theme: str) -> ThemeProfile:
         """The profile of one theme."""
         return next(profile for profile in self.themes if profile.id == theme)
+
+    def blank_actors(self, text: str) -> str:
+        """The text with every gazetteer actor's name or alias blanked out: what is left are
+        the words the actors' names do not account for."""
+        for needles, pattern, _ in self._actors:
+            if any(needle in text for needle in needles):
+                text = pattern.sub(lambda match: " " * len(match[0]), text)
+        return text
 
     def find_actors(self, text: str) -> tuple[str, ...]:
         """Canonical names of the gazetteer actors the text names, in gazetteer order."""

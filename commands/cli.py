@@ -308,8 +308,9 @@ def evaluate(
     events); an edition of each news set, the tuned one and the held-out one (relevance
     precision and recall, theme accuracy, story grouping precision and recall, the kind of
     titles where labelled, story leads against leads.yaml, the stories the PDF prints, and
-    milestones that contradict a story or repeat another). Runs the library directly, without
-    Prefect."""
+    milestones that contradict a story or repeat another); merge precision and recall on the
+    labelled sentence pairs (evaluation/merge) and relevance on the real outlet feeds
+    (evaluation/real-feeds). Runs the library directly, without Prefect."""
     from briefing.scores import score_all
 
     try:
@@ -322,6 +323,7 @@ def evaluate(
             "seeds": scores.seeds.model_dump(mode="json"),
             "news": scores.news.model_dump(mode="json"),
             "held_out": scores.held_out.model_dump(mode="json"),
+            "trust": scores.trust.model_dump(mode="json"),
         }
         typer.echo(json.dumps(both, indent=2))
         return

@@ -102,21 +102,24 @@ HELD_OUT = PROJECT_ROOT / "evaluation" / "news-heldout"
 # tuned on it since: its floors are what the rules do on news they were not made for.
 NEWS_FLOORS = {
     NEWS: {
-        "relevance_precision": (39, 1),
+        "relevance_precision": (39, 0),
         "relevance_recall": (39, 0),
         "theme": (37, 2),
         "story_precision": (18, 0),
         "story_recall": (18, 2),
         "story_leads": (23, 0),
     },
+    # Issue 26: a U.S.-only item in civil space needs a Japanese role, so the held-out set's
+    # two items on Orion's lunar flyby (labelled on topic before that rule) are left out, and
+    # with them a theme, a story pair and a story lead.
     HELD_OUT: {
-        "relevance_precision": (41, 2),
-        "relevance_recall": (41, 0),
-        "theme": (32, 9),
-        "story_precision": (25, 0),
-        "story_recall": (25, 2),
-        "headline_kind": (20, 23),
-        "story_leads": (21, 0),
+        "relevance_precision": (39, 0),
+        "relevance_recall": (39, 2),
+        "theme": (30, 9),
+        "story_precision": (24, 0),
+        "story_recall": (24, 3),
+        "headline_kind": (19, 20),
+        "story_leads": (20, 0),
     },
 }
 

@@ -50,7 +50,7 @@ JAN_13 = date(2023, 1, 13)
             "Zhanna L. Malekos Smith, JD, is a senior associate with the Aerospace Project.",
             "author bio",
         ),
-        ("User Comments", "comment policy"),
+        ("User Comments", "reader comment"),
         (
             "SpacePolicyOnline.com has the right (but not the obligation) to monitor the comments.",
             "comment policy",

@@ -123,7 +123,8 @@ def test_the_same_item_through_two_feeds_is_stored_once(
     memory: Engine, feed_server: FeedServer, topic: Topic
 ) -> None:
     """The rover story, in the RSS feed and relayed by the Atom feed, is one document row, even
-    when a later edition reads it again."""
+    when a later edition reads it again. (The RSS feed's NASA-only engine test is not read: a
+    U.S. item in civil space with no Japanese role.)"""
     make_edition(memory, feed_server, ["/rss20.xml", "/atom.xml"], date(2023, 1, 27), topic)
     make_edition(memory, feed_server, ["/atom.xml"], date(2023, 1, 28), topic)
     with memory.connect() as connection:
@@ -134,7 +135,6 @@ def test_the_same_item_through_two_feeds_is_stored_once(
     expected = [
         "https://alliance-review.example.org/2023/debris",
         "https://orbit-wire.example.org/2023/01/24/lunar-rover",
-        "https://orbit-wire.example.org/2023/01/25/engine-test",
         "https://orbit-wire.example.org/space-data",
     ]
     assert expected == links

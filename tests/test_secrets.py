@@ -130,7 +130,8 @@ def test_a_flow_run_that_fails_on_the_memory_shows_no_secret_anywhere(
         LogFilterFlowRunId,
     )
 
-    from flows.weekly_briefing import EditionParameters, form_values, weekly_briefing
+    from briefing.parameters import EditionParameters, form_values
+    from flows.weekly_briefing import weekly_briefing
 
     monkeypatch.setenv("BRIEFING_DATABASE_URL", down_database())
     monkeypatch.setenv("BRIEFING_SMTP_PASSWORD", SMTP_PASSWORD)

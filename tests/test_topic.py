@@ -160,15 +160,46 @@ def test_a_terms_boundary_is_any_character_but_a_letter_of_a_spaced_script(
 ) -> None:
     """The boundary as it is defined, checked at every character of the Basic Multilingual
     Plane on either side of a term: no match next to a word character (\\w) unless it is kana or
-    kanji, which run on without spaces. (Its two-case form compiles four times faster than the
-    one negated class it replaced; this is what keeps them the same.)"""
+    kanji, which run on without spaces, and no match before a "+" ("H3+" is an ion, not the
+    rocket). (Its two-case form compiles four times faster than the one negated class it
+    replaced; this is what keeps them the same.)"""
     pattern = compile_terms(["JAXA"], case_sensitive=case_sensitive)
     unspaced = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
     wrong = []
     for point in range(0x10000):
         character = chr(point)
         bounds = not re.match(r"\w", character) or unspaced.match(character) is not None
-        for text in (f"{character}JAXA", f"JAXA{character}"):
-            if (pattern.search(text) is not None) != bounds:
+        after = bounds and character != "+"
+        for text, matches in ((f"{character}JAXA", bounds), (f"JAXA{character}", after)):
+            if (pattern.search(text) is not None) != matches:
                 wrong.append(text)
     assert [] == wrong
+
+
+def test_a_one_partner_rule_naming_an_unknown_theme_is_refused(topic: Topic) -> None:
+    """alone_in_themes must name the profile's partners and themes, or the profile is refused
+    with the name it does not know."""
+    profile = topic.model_dump()
+    profile["relevance"]["alone_in_themes"] = {"US": {"space-tourism": 2}}
+    with pytest.raises(ValueError, match="alone_in_themes name no theme: space-tourism"):
+        Topic.model_validate(profile)
+
+
+def test_the_profile_names_the_terms_the_sources_write(topic: Topic) -> None:
+    """MEXT's full name is one alias (a YAML list split it at its commas, so "Science and
+    Technology" named Japan); "H3+" is an ion and Epsilon Eridani a star, not Japan's
+    rockets: none of them gives a NASA item a Japanese role."""
+    texts = [
+        "NASA's STELLA (Science and Technology Education) teaches satellite remote sensing.",
+        "NASA's Webb telescope saw the trihydrogen cation (H3+) in Neptune's auroras.",
+        "NASA's telescope found a planet orbiting the star Epsilon Eridani.",
+        "NASA and the Ministry of Education, Culture, Sports, Science and Technology signed "
+        "a lunar agreement.",
+    ]
+    expected = [
+        "one partner, outside the themes",
+        "one partner, without the other's role",
+        "one partner, without the other's role",
+        "names every partner",
+    ]
+    assert expected == [topic.judge_item(text) for text in texts]

@@ -9,6 +9,7 @@ from briefing.compose.consolidate import (
     consolidate_counted,
     find_disagreements,
 )
+from briefing.compose.reports import independent_reports
 from briefing.compose.stories import REMEMBERED_DAYS, EarlierStory, story_statements
 from briefing.compose.timeline import build_timeline
 
@@ -24,6 +25,7 @@ __all__ = [
     "consolidate_counted",
     "edition_number",
     "find_disagreements",
+    "independent_reports",
     "milestone_problems",
     "period_start_for",
     "story_statements",

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from briefing.compose.claims import ClaimShape, claim_shape, claims_conflict, same_event
 from briefing.models import Claim, Disagreement, Fact, FactKind
 from briefing.topic import Topic
 
@@ -21,6 +22,9 @@ from briefing.topic import Topic
 SAME = 0.45  # J from which two statements report the same thing, whatever else differs
 SIMILAR = (0.28, 0.55)  # J and O from which they do, when their dates do not conflict
 SAME_DAY = (0.15, 0.3)  # J and O from which they do, when both name the same day
+# J and O from which two statements of one story do, when both state the same main predicate
+# (briefing.compose.claims): one story's "lifted off" sentences are one launch.
+SAME_STORY = (0.12, 0.25)
 QUOTED_WORDS = 3  # or: they quote the same run of this many content words...
 RARE_IN = 4  # ...each found in fewer statements than this (roughly)
 _RARE = "\0rare"  # the weight from which a word counts as rare, kept beside the words
@@ -120,6 +124,11 @@ class _Profile:
     words: frozenset[str]
     quoted: frozenset[tuple[str, ...]]
     total: float = 0.0  # the words' summed weight, once the weights are known
+    shape: ClaimShape | None = None  # its main predicate and clock times, worked out once
+
+
+def _shape(profile: _Profile) -> ClaimShape:
+    return profile.shape or claim_shape(profile.fact.statement)
 
 
 def _weights(
@@ -138,10 +147,11 @@ def _weights(
     return weights
 
 
-def _dates_conflict(a: Fact, b: Fact) -> bool:
+def _dates_conflict(a: Fact, b: Fact, slack: int = 0) -> bool:
+    """Whether the two facts' times are apart, by more than ``slack`` days."""
     if a.when is None or b.when is None:
         return False
-    return a.when.end < b.when.start or b.when.end < a.when.start
+    return (a.when.start - b.when.end).days > slack or (b.when.start - a.when.end).days > slack
 
 
 def _same_day_event(a: Fact, b: Fact) -> bool:
@@ -154,8 +164,13 @@ def _same_day_event(a: Fact, b: Fact) -> bool:
     )
 
 
-def same_report(a: _Profile, b: _Profile, weights: dict[str, float]) -> bool:
-    """Whether two statements from different documents report the same thing."""
+def same_report(
+    a: _Profile, b: _Profile, weights: dict[str, float], same_story: bool = False
+) -> bool:
+    """Whether two statements from different documents report the same claim: words enough in
+    common (fewer within one story, ``same_story``, when both state the same predicate), and
+    no conflict in what they claim: their main predicates, clock times and dates (a day apart
+    is one moment in two time zones)."""
     rare = weights[_RARE]
     # A shared quote counts when its words are rare here: "exploration and use of outer space"
     # is everyone's phrase, "take our cooperation to new heights" is one speaker's.
@@ -168,12 +183,22 @@ def same_report(a: _Profile, b: _Profile, weights: dict[str, float]) -> bool:
 
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         return False
+    shape_a, shape_b = _shape(a), _shape(b)
+    if claims_conflict(shape_a, shape_b) or _dates_conflict(a.fact, b.fact, slack=1):
+        return False
     shared = weight(a.words & b.words)
     total_a = a.total or weight(a.words)
     total_b = b.total or weight(b.words)
     jaccard = shared / ((total_a + total_b - shared) or 1)
     overlap = shared / (min(total_a, total_b) or 1)
     if jaccard >= SAME:
+        return True
+    if (
+        same_story
+        and same_event(shape_a, shape_b)
+        and jaccard >= SAME_STORY[0]
+        and overlap >= SAME_STORY[1]
+    ):
         return True
     if _same_day_event(a.fact, b.fact) and jaccard >= SAME_DAY[0] and overlap >= SAME_DAY[1]:
         return True
@@ -250,7 +275,7 @@ class _Index:
 
 # A match by words needs at least this rarity-weighted Jaccard; one of two events of the same
 # day needs at least the lower one.
-_JACCARD_FLOOR = min(SAME, SIMILAR[0])
+_JACCARD_FLOOR = min(SAME, SIMILAR[0], SAME_STORY[0])
 _SAME_DAY_FLOOR = SAME_DAY[0]
 
 
@@ -293,7 +318,9 @@ def _first_home(
         other = member.fact.evidence[0].document_id
         if (other in stories and member.fact.evidence[0].start == 0) != headline:
             continue
-        if other != document and same_report(member, profile, weights):
+        story = stories.get(document)
+        same_story = story is not None and story == stories.get(other)
+        if other != document and same_report(member, profile, weights, same_story):
             return group
     return None
 
@@ -358,7 +385,11 @@ def consolidate_counted(
     left_out = Counter[int]()
     for fact, (words, quoted) in zip(facts, bags, strict=True):
         profile = _Profile(
-            fact, frozenset(words), quoted, total=sum(weights[word] for word in words)
+            fact,
+            frozenset(words),
+            quoted,
+            total=sum(weights[word] for word in words),
+            shape=claim_shape(fact.statement),
         )
         story = stories.get(fact.evidence[0].document_id)
         candidates: set[int] = set()

@@ -56,7 +56,11 @@ def statement_words(fact: Fact, topic: Topic) -> frozenset[str]:
     statement = fact.statement
     if fact.when is not None:
         statement = statement.replace(fact.when.text, " ")
-    return content_words(statement, topic)
+    # An actor's name counts once, as the actor: the words of "Japan Aerospace Exploration
+    # Agency" beside "@JAXA" made "aerospace" a distinctive word shared by any two statements
+    # naming the agency in full.
+    actors = {f"@{name}" for name in topic.find_actors(statement)}
+    return content_words(topic.blank_actors(statement), topic) | actors
 
 
 def build_likeness(facts: Iterable[Fact], topic: Topic) -> Likeness:

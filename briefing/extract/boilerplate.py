@@ -44,6 +44,17 @@ _COMMENT_POLICY = re.compile(
     r"|\b(?:monitor|moderate|remove|post)s?\b.{0,40}\bcomments\b",
     re.IGNORECASE,
 )
+# A reader's comment the page did not mark as one: a commenter's signature opens it ("JohnDoe
+# wrote:", "Ken T. says:", "spacefan42 replied on March 3:"), or it is the comment thread's own
+# heading or furniture. From there to the end of the text, the page is its comment thread.
+_READER_COMMENT = re.compile(
+    r"^[@\w.’'-]{2,40}(?: [\w.’'-]{1,20}){0,2} (?:wrote|writes|says|said|commented|replied)"
+    r"(?: (?:on|at) [^:]{1,40})?:"
+    r"|^(?:\d+ )?(?:Reader |User )?Comments?(?: \(\d+\))?$"
+    r"|^(?:Leave a (?:Reply|Comment)|Join the (?:discussion|conversation)|Add a comment|"
+    r"Log in to (?:comment|reply)|Reply|Report abuse)\b",
+    re.IGNORECASE,
+)
 _EDITORIAL_NOTE = re.compile(r"^(?:Note|Editor[’']s note|Correction|Disclosure):", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\[\d+\])?$")
 _LAST_SENTENCE = re.compile(r".*[.!?…][\"'”’)\]]*\s+(?=\S)", re.DOTALL)
@@ -94,7 +105,11 @@ def _is_heading(text: str) -> bool:
     return last is None or classify_sentence(text[last.end() :]) is None
 
 
+# The kinds of paragraph from which the rest of the text is the page's comment thread.
+COMMENT_THREAD = frozenset({"reader comment"})
+
 RULES: dict[str, Rule] = {
+    "reader comment": lambda text, seen: _READER_COMMENT.search(text) is not None,
     "photo caption": lambda text, seen: _PHOTO_CREDIT.search(text) is not None,
     # A paragraph that opens with feed furniture is all furniture; one where it follows the
     # teaser is left to ``classify_sentence``.

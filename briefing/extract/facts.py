@@ -11,7 +11,13 @@ from importlib import metadata
 from pathlib import Path
 
 from briefing.extract.attribution import classify_kind, find_other_actors, find_speaker
-from briefing.extract.boilerplate import classify_paragraph, classify_sentence, count_paragraphs
+from briefing.extract.boilerplate import (
+    COMMENT_THREAD,
+    classify_paragraph,
+    classify_sentence,
+    count_paragraphs,
+)
+from briefing.extract.language import foreign_language
 from briefing.extract.segment import (
     MAX_PARAGRAPH_CHARS,
     Span,
@@ -67,9 +73,10 @@ class Extraction:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-# Libraries whose upgrade can change the facts drawn from the same text: the sentence splitter.
+# Libraries whose upgrade can change the facts drawn from the same text: the sentence splitter
+# and the language identifier.
 # What shapes the text itself (nh3, feedparser) needs no place here: the text is in the key.
-EXTRACTION_LIBRARIES = ("pysbd",)
+EXTRACTION_LIBRARIES = ("pysbd", "py3langid")
 
 
 @cache
@@ -198,18 +205,28 @@ def _is_headline(document: SourceDocument, paragraph: Span) -> bool:
     )
 
 
-def _statement_spans(document: SourceDocument, result: "Extraction") -> Iterable[tuple[Span, bool]]:
+def _statement_spans(
+    document: SourceDocument, result: "Extraction", languages: tuple[str, ...]
+) -> Iterable[tuple[Span, bool]]:
     """Each candidate statement of the document, with whether it is a feed item's headline;
-    boilerplate paragraphs are counted in ``result`` and left out."""
+    boilerplate paragraphs and paragraphs in a language not in ``languages`` are counted in
+    ``result`` and left out."""
     text = document.text
     paragraphs = split_paragraphs(text)
     seen = count_paragraphs([span.of(text) for span in paragraphs])
+    thread = False  # past the start of the page's comment thread
     for paragraph in paragraphs:
+        if thread:
+            result.skipped["reader comment"] += 1
+            continue
         if _is_headline(document, paragraph):
             # A feed item's title is its best one-line statement, verbatim like any other.
             yield paragraph, True
             continue
         kind = classify_paragraph(paragraph.of(text), seen)
+        if kind is None and foreign_language(paragraph.of(text), languages) is not None:
+            kind = "in another language"
+        thread = kind in COMMENT_THREAD
         if kind is not None:
             result.skipped[kind] += 1
             continue
@@ -238,7 +255,7 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
     speaker: str | None = None
     headline_words: list[str] = []
     kinds: Counter[FactKind] = Counter()
-    for span, headline in _statement_spans(document, result):
+    for span, headline in _statement_spans(document, result, topic.languages):
         if len(result.facts) >= MAX_FACTS_PER_DOCUMENT:
             result.skipped[PAST_THE_CAP] += 1
             continue

@@ -5,6 +5,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from briefing.compose.reports import independent_reports
 from briefing.models import (
     Briefing,
     Evidence,
@@ -226,12 +227,18 @@ def outlets_of(document_ids: Iterable[str], briefing: Briefing) -> set[str]:
 
 
 def report_count(story: Story, briefing: Briefing) -> str:
-    """ "1 report", "3 reports from 2 outlets"."""
+    """ "1 report", "3 reports from 2 outlets", and where outlets ran one wire story's copies,
+    how many reports are independent: "3 reports from 3 outlets, 2 independent reports"."""
     reports = len(story.document_ids)
     if reports == 1:
         return "1 report"
     outlets = len(outlets_of(story.document_ids, briefing))
-    return f"{reports} reports from {plural(outlets, 'outlet', 'outlets')}"
+    counted = f"{reports} reports from {plural(outlets, 'outlet', 'outlets')}"
+    sources = {source.id: source for source in briefing.sources}
+    independent = len(independent_reports([sources[d] for d in story.document_ids]))
+    if independent < reports:
+        counted += f", {plural(independent, 'independent report', 'independent reports')}"
+    return counted
 
 
 def counts_line(counts: "EditionCounts") -> str:

@@ -350,6 +350,17 @@ def _web_link(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _source_outlet(entry: Mapping[str, Any], channel: str | None) -> str | None:
+    """The outlet an item's ``<source>`` element names (RSS 2.0; Atom's ``source`` title), when
+    it is not the feed itself: an aggregator's item credited to the outlet that reported it."""
+    source = entry.get("source")
+    title = source.get("title") if isinstance(source, Mapping) else None
+    if not isinstance(title, str):
+        return None
+    name = one_line(plain_text(title, "text/plain"))
+    return name if name and name != channel else None
+
+
 def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) -> FeedItem | None:
     """One feed entry as a plain-text source document, or None when it has no text at all."""
     title = _detail_text(entry.get("title_detail"))
@@ -366,7 +377,14 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
     key = canonical or (f"guid:{guid}" if guid else f"text:{text}")
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     outlet: Attested[str] | None = None
-    if feed.named:
+    note = f"An item of the feed {feed.name}{ITEM_NOTE_TAIL}"
+    reporter = _source_outlet(entry, channel)
+    if reporter is not None:
+        # An aggregator's or digest's item names the outlet that reported it: the item is
+        # that outlet's report, which arrived through this feed.
+        outlet = Attested(value=reporter, basis="metadata", origin="item source element")
+        note = f"A report of {reporter}, arrived through the feed {feed.name}{ITEM_NOTE_TAIL}"
+    elif feed.named:
         outlet = Attested(value=feed.name, basis="metadata", origin="feed configuration name")
     elif channel:
         outlet = Attested(value=channel, basis="metadata", origin="channel title")
@@ -381,7 +399,7 @@ def build_item(entry: Mapping[str, Any], feed: FeedConfig, channel: str | None) 
         url=Attested(value=link, basis="metadata", origin="item link") if link else None,
         # Not "not the whole article": some feeds carry it whole; a teaser's article, fetched,
         # says so (briefing.sources.articles.with_article).
-        note=f"An item of the feed {feed.name}{ITEM_NOTE_TAIL}",
+        note=note,
         form="feed-item",
         location=link or f"{feed.url}#{guid or digest}",
         text=text,

@@ -1,0 +1,70 @@
+"""Independent reports: the outlets' copies of one wire story count as one report.
+
+Two documents of a story are one independent report when they carry the same wire credit
+("(Kyodo)", "TOKYO (Reuters) -") or when their texts are near-duplicates: their sets of
+five-word shingles overlap by ``NEAR_DUPLICATE`` or more (Jaccard). A story holds a handful of
+documents, so the shingle sets are compared exactly; MinHash (datasketch) would earn its
+weight only across a whole feed, where this is not asked.
+"""
+
+import re
+from collections.abc import Sequence
+
+from briefing.models import SourceDocument
+
+NEAR_DUPLICATE = 0.6  # shingle Jaccard from which two texts are copies of one report
+SHINGLE = 5
+# Wire services whose copy outlets republish, as their credit writes them.
+WIRE_SERVICES = (
+    "Kyodo",
+    "Kyodo News",
+    "Jiji",
+    "Jiji Press",
+    "Reuters",
+    "AP",
+    "Associated Press",
+    "AFP",
+    "Bloomberg",
+    "Yonhap",
+    "Xinhua",
+)
+_CREDIT = re.compile(r"\((?P<wire>" + "|".join(re.escape(name) for name in WIRE_SERVICES) + r")\)")
+_WORD = re.compile(r"\w+")
+CREDIT_WITHIN = 300  # a wire credit stands in the dateline, near the text's start
+
+
+def wire_credit(document: SourceDocument) -> str | None:
+    """The wire service the document's text credits near its start, if any."""
+    body = document.text.split("\n", 1)[-1]  # after a feed item's headline
+    match = _CREDIT.search(body[:CREDIT_WITHIN])
+    return match["wire"].removesuffix(" News").removesuffix(" Press") if match else None
+
+
+def _shingles(text: str) -> frozenset[tuple[str, ...]]:
+    words = [word.lower() for word in _WORD.findall(text)]
+    return frozenset(tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+
+
+def independent_reports(documents: Sequence[SourceDocument]) -> list[list[str]]:
+    """The documents grouped into independent reports, each group by document id, in order."""
+    parent = list(range(len(documents)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    credits = [wire_credit(document) for document in documents]
+    shingles = [_shingles(document.text) for document in documents]
+    for i in range(len(documents)):
+        for j in range(i):
+            same_wire = credits[i] is not None and credits[i] == credits[j]
+            union = len(shingles[i] | shingles[j])
+            similar = union and len(shingles[i] & shingles[j]) / union >= NEAR_DUPLICATE
+            if same_wire or similar:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[str]] = {}
+    for index, document in enumerate(documents):
+        groups.setdefault(root(index), []).append(document.id)
+    return list(groups.values())

@@ -1,0 +1,32 @@
+"""The language a paragraph is written in, by py3langid: a paragraph in a language the profile
+does not read (``Topic.languages``) is not a statement of an edition in English.
+
+The identifier loads its model once per process (about a second, numpy with it) and only when
+a profile names its languages. Short paragraphs are not judged: below ``MIN_LETTERS`` letters a
+name-heavy English line ("Kishida Fumio, Prime Minister of Japan, and ...") is too easily taken
+for another language, and only a confident verdict (``MIN_CONFIDENCE``) leaves text out.
+"""
+
+from functools import cache
+from typing import Any
+
+MIN_LETTERS = 60
+MIN_CONFIDENCE = 0.9
+
+
+@cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def foreign_language(text: str, languages: tuple[str, ...]) -> str | None:
+    """The language of the text when it is confidently one not in ``languages`` (ISO 639-1
+    codes), else None."""
+    if not languages or sum(character.isalpha() for character in text) < MIN_LETTERS:
+        return None
+    language, confidence = _identifier().classify(text)
+    if language in languages or confidence < MIN_CONFIDENCE:
+        return None
+    return str(language)
