@@ -104,6 +104,10 @@ def test_the_edition_reaches_every_recipient_with_the_pdf_on_disk(
             attachment.get_filename(),
         )
         assert result.pdf_file.read_bytes() == attachment.get_content()
+        # What the PDF is, and where the whole edition opens (file:// here: no public base URL).
+        said = " ".join(plain.split())
+        assert "is the week in brief: it prints" in said and result.printed is not None
+        assert f"each cited to its source: {result.html_file.as_uri()}" in said
 
 
 @pytest.mark.slow

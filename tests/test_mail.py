@@ -8,7 +8,13 @@ import pytest
 from pydantic import TypeAdapter
 
 from briefing.addresses import EmailAddress, merge_recipients, parse_address
-from briefing.deliver.mail import UNDISCLOSED, addressed, build_message, build_subject
+from briefing.deliver.mail import (
+    UNDISCLOSED,
+    PdfNote,
+    addressed,
+    build_message,
+    build_subject,
+)
 from briefing.models import SourceType
 from briefing.render.summary import KeyPoint, key_points
 from briefing.topic import load_topic
@@ -162,3 +168,29 @@ def test_html_body_escapes_markup_from_sources() -> None:
     message = message_from_bytes(message_bytes(points), policy=policy.default)
     html = message.get_body(preferencelist=("html",)).get_content()  # type: ignore[attr-defined]
     assert (1, 0) == (html.count("&lt;b&gt;bold&lt;/b&gt;"), html.count("<b>bold</b>"))
+
+
+def test_the_email_says_what_the_pdf_is_and_links_the_html_edition() -> None:
+    """The bodies say the PDF is the week in brief, how much of the edition it prints, and
+    link the HTML edition that holds it all; a top story's headline is listed as one."""
+    points = (
+        KeyPoint(
+            theme="Civil space", statement="Japan joins Gateway.", citation="[1] X", headline=True
+        ),
+        KeyPoint(theme="Security", statement="Allies agree.", citation="[2] Y"),
+    )
+    note = PdfNote(statements=114, printed=40, html_link="https://editions.example.org/b.html")
+    message = build_message(
+        title=TITLE, edition_date=date(2023, 1, 20), points=points, sender="briefing@example.org",
+        pdf=PDF, sent_at=SENT_AT, templates_dir=TEMPLATES, note=note,
+    )  # fmt: skip
+    plain = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    assert (
+        "The attached PDF, briefing-2023-01-20.pdf, is the week in brief: it prints 40 of the "
+        "edition's 114 statements, the most important first. The HTML edition holds all 114, "
+        "each cited to its source: https://editions.example.org/b.html"
+    ) in " ".join(plain.split())
+    assert plain.index("Top stories") < plain.index("Japan joins") < plain.index("Key points")
+    assert '<a href="https://editions.example.org/b.html">HTML edition</a>' in html
+    assert "every statement cited" not in plain + html

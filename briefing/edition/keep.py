@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from briefing.deliver.mail import build_message
+from briefing.deliver.mail import PdfNote, build_message
 from briefing.deliver.smtp import DeliveryPlan
 from briefing.edition.facts import Extracted
 from briefing.edition.gather import Selection
@@ -18,6 +18,7 @@ from briefing.models import Briefing
 from briefing.publish.archive import refresh_archive
 from briefing.publish.bucket import send_to_bucket
 from briefing.publish.links import EditionLinks, edition_links
+from briefing.render.shown import printed_statements
 from briefing.render.summary import key_points
 from briefing.reuse import StoredEdition
 from briefing.sources.feeds import (
@@ -52,6 +53,7 @@ class EditionResult(BaseModel):
     feeds_failed: int
     reused_from_run: str | None = None  # the run whose files an edition of the same inputs reused
     warnings: list[str] = []  # what went wrong in a run whose edition came out (run.py)
+    printed: int | None = None  # statements the PDF prints (None: a reused edition's, unknown)
 
 
 @contextmanager
@@ -96,7 +98,9 @@ def write_files(
         json=rendered.json,
     )
     refresh_archive(plan.out_dir, plan.templates_dir, briefing)  # archive, feed, search
-    return _result(briefing, files)
+    return _result(briefing, files).model_copy(
+        update={"printed": printed_statements(briefing, rendered.cut)}
+    )
 
 
 def _result(
@@ -175,8 +179,11 @@ def load_message(
     result: EditionResult,
     templates_dir: Path,
     sent_at: datetime,
+    html_link: str,
 ) -> bytes:
-    """The email's bytes, with the PDF attached exactly as it was written to disk."""
+    """The email's bytes, with the PDF attached exactly as it was written to disk, saying what
+    it prints and linking the HTML edition."""
+    note = PdfNote(statements=result.facts, printed=result.printed, html_link=html_link)
     message = build_message(
         title=topic.email_title(),
         edition_date=briefing.edition_date,
@@ -185,5 +192,6 @@ def load_message(
         pdf=result.pdf_file.read_bytes(),
         sent_at=sent_at,
         templates_dir=templates_dir,
+        note=note,
     )
     return message.as_bytes()

@@ -12,6 +12,7 @@ from briefing.edition.gather import (
 )
 from briefing.edition.keep import (
     EditionResult,
+    links_to,
     load_message,
     write_files,
     write_to_memory,
@@ -91,8 +92,9 @@ def remember(
 def message(plan: EditionPlan, topic: Topic, briefing: Briefing, result: EditionResult) -> bytes:
     """The email, with the PDF as written on disk attached."""
     assert plan.delivery is not None, "the plan sends no email"
+    link = links_to(plan, result).html
     return load_message(
-        plan.delivery, topic, briefing, result, plan.templates_dir, datetime.now(UTC)
+        plan.delivery, topic, briefing, result, plan.templates_dir, datetime.now(UTC), link
     )
 
 

@@ -388,3 +388,17 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
         cut_at.citations,
         brief,
     )
+
+
+def printed_statements(briefing: Briefing, cut_at: Cut) -> int:
+    """How many of the edition's statements the PDF prints: in the brief, in any list, under
+    any story (its headline too)."""
+    shown = build_shown(briefing, cut_at)
+    printed: set[str] = set()
+    for entry in shown.entries():
+        for item in entry if isinstance(entry, tuple) else (entry,):
+            if isinstance(item, Fact):
+                printed.add(item.id)
+            elif isinstance(item, Story):
+                printed.add(item.headline)
+    return len(printed & {fact.id for fact in briefing.facts()})

@@ -21,6 +21,7 @@ class KeyPoint(BaseModel):
     theme: str
     statement: str
     citation: str
+    headline: bool = False  # a top story's headline, not a key point
 
 
 def citation_text(fact: Fact, briefing: Briefing) -> str:
@@ -49,10 +50,11 @@ def key_points(briefing: Briefing) -> tuple[KeyPoint, ...]:
             theme=titles[fact.theme],
             statement=fact.statement,
             citation=citation_text(fact, briefing),
+            headline=fact.id in headlines,
         )
         for fact in (
             briefing.fact(fact_id)
-            for fact_id in [*headlines, *briefing.key_points][:SUMMARY_POINTS]
+            for fact_id in dict.fromkeys([*headlines, *briefing.key_points][:SUMMARY_POINTS])
         )
     )
 
