@@ -2,7 +2,10 @@
 
 import re
 import shlex
+import shutil
+import subprocess
 
+import pytest
 import yaml
 
 from briefing.settings import PROJECT_ROOT
@@ -113,3 +116,34 @@ def test_compose_and_make_up_start_every_service_with_the_same_command() -> None
     assert "PATH=/app/.venv/bin:$PATH" in dockerfile
     assert f'"uv=={uv_version}"' in dockerfile and "uv sync --locked" in dockerfile
     assert [] == [lib for lib in required.group(1).split() if lib not in dockerfile]
+
+
+def compose_commands() -> list[list[str]]:
+    """The Compose programs installed here: Docker Compose v2 and Debian's docker-compose."""
+    found = []
+    if shutil.which("docker") is not None:
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            found.append(["docker", "compose"])
+    if shutil.which("docker-compose") is not None:
+        found.append(["docker-compose"])
+    return found
+
+
+@pytest.mark.parametrize(
+    "compose", compose_commands() or [None], ids=lambda c: " ".join(c or ["none"])
+)
+def test_the_compose_file_is_accepted_by_the_compose_installed(compose: list[str] | None) -> None:
+    """`config` (no daemon needed) accepts deploy/compose.yaml: Debian's docker-compose 1.29
+    refused the top-level `name:` it had."""
+    if compose is None:
+        pytest.skip("neither docker compose (v2) nor docker-compose is installed")
+    project = ["-p", "us-japan-space-briefing", "-f", str(DEPLOY / "compose.yaml")]
+    checked = subprocess.run(
+        [*compose, *project, "config", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert 0 == checked.returncode, checked.stdout + checked.stderr
