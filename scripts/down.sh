@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make down`: stop exactly the process groups `make up` started (worker, server, editions
 # server), from their PID files in
-# $RUN_DIR, and nothing else. The worker first (an idle process worker ignores SIGTERM for over
+# $RUN_DIR, and nothing else; then Prefect's PostgreSQL cluster, if make up started one. The worker first (an idle process worker ignores SIGTERM for over
 # a minute but stops on a second SIGINT), then the server. A PID file whose process is gone, or
 # whose PID now belongs to some other program, is removed without signalling anything.
 set -uo pipefail
@@ -56,3 +56,12 @@ for file in "$RUN_DIR"/worker*.pid; do
 done
 stop server TERM
 stop editions TERM
+# Prefect's PostgreSQL cluster, if make up started one: stopped after the server, its data kept.
+POSTGRES_DIR=${PREFECT_POSTGRES_DIR:-$RUN_DIR/postgres}
+if [ -d "$POSTGRES_DIR/data" ]; then
+  if .venv/bin/python -m commands.local_postgres stop "$POSTGRES_DIR"; then
+    echo "postgres: stopped ($POSTGRES_DIR, data kept)"
+  else
+    echo "postgres: could not stop the cluster in $POSTGRES_DIR" >&2
+  fi
+fi

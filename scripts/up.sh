@@ -8,7 +8,9 @@
 # Settings: PREFECT_PORT (4200), EDITIONS_PORT (8400), RUN_DIR (.run), PREFECT_HOME
 # ($RUN_DIR/prefect: the server's SQLite database lives there and survives `make down`),
 # WORKERS (1: process workers on the pool), WORKER_LIMIT (1: runs one worker takes at once),
-# PREFECT_SERVER_DATABASE_CONNECTION_URL (Prefect's own SQLite when unset), and every
+# PREFECT_SERVER_DATABASE_CONNECTION_URL (unset: a PostgreSQL cluster of make up's own in
+# PREFECT_POSTGRES_DIR, $RUN_DIR/postgres, where PostgreSQL is installed, else Prefect's SQLite;
+# PREFECT_DATABASE=sqlite keeps SQLite), and every
 # BRIEFING_* setting, which the worker
 # passes on to the flow runs (SMTP, recipients, time zone, output folder). BRIEFING_OUT_DIR (out)
 # is served at http://127.0.0.1:$EDITIONS_PORT/, which becomes BRIEFING_PUBLIC_BASE_URL unless
@@ -26,6 +28,7 @@ POOL=briefing
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
 export PREFECT_HOME=${PREFECT_HOME:-$RUN_DIR/prefect}
+POSTGRES_DIR=${PREFECT_POSTGRES_DIR:-$RUN_DIR/postgres}
 export PREFECT_API_URL=http://127.0.0.1:$PORT/api
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
 # Poll every 2 s instead of 10 s: a run started from the UI begins within seconds.
@@ -64,6 +67,20 @@ else
   if port_taken "$PORT"; then
     echo "Port $PORT on 127.0.0.1 is taken by another program; choose another: make up PREFECT_PORT=4300" >&2
     exit 1
+  fi
+  # Prefect's own database. On its default SQLite (in $PREFECT_HOME) the server refused 2 to 5
+  # of 30 run-form submissions while a worker's runs wrote to it ("database is locked"), so
+  # where PostgreSQL's server is installed Prefect runs on a cluster of make up's own, in
+  # $PREFECT_POSTGRES_DIR. PREFECT_DATABASE=sqlite keeps SQLite; a set
+  # PREFECT_SERVER_DATABASE_CONNECTION_URL names another database.
+  if [ -z "${PREFECT_SERVER_DATABASE_CONNECTION_URL:-}" ] && [ "${PREFECT_DATABASE:-postgresql}" != sqlite ]; then
+    if url=$("$BIN/python" -m commands.local_postgres start "$POSTGRES_DIR" 2>"$RUN_DIR/postgres.err"); then
+      export PREFECT_SERVER_DATABASE_CONNECTION_URL=$url
+      echo "Prefect's database: PostgreSQL in $POSTGRES_DIR (stopped by make down, kept)"
+    else
+      echo "Prefect's database: SQLite in $PREFECT_HOME, as PostgreSQL cannot run here: $(cat "$RUN_DIR/postgres.err")" >&2
+      echo "  (on SQLite the server may refuse a form submission now and then while runs write: submit it again)" >&2
+    fi
   fi
   echo "Starting the Prefect server on 127.0.0.1:$PORT (log: $RUN_DIR/server.log)"
   start server "$BIN/prefect" server start --host 127.0.0.1 --port "$PORT"

@@ -33,9 +33,16 @@ def modules_after_import(module: str) -> set[str]:
 
 @pytest.mark.slow
 def test_settings_import_nothing_of_the_pipeline() -> None:
-    """Reading the settings loads only the settings, the address rule they validate with and
-    the error they raise (briefing.errors, which imports nothing)."""
-    expected = {"briefing", "briefing.addresses", "briefing.errors", "briefing.settings"}
+    """Reading the settings loads only the settings, the address rule they validate with, the
+    error they raise (briefing.errors, which imports nothing) and the redaction their secrets
+    are registered with (briefing.redact, which imports nothing of the pipeline either)."""
+    expected = {
+        "briefing",
+        "briefing.addresses",
+        "briefing.errors",
+        "briefing.redact",
+        "briefing.settings",
+    }
     assert expected == modules_after_import("briefing.settings")
 
 

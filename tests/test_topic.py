@@ -32,7 +32,7 @@ def test_a_second_topic_file_makes_a_second_briefing(seeds: tuple[SourceDocument
         [section.title for section in briefing.sections],
     )
     assert all(section.facts for section in briefing.sections)
-    assert "<h2>Landers</h2>" in html
+    assert '<h2 id="landers-title">Landers</h2>' in html
 
 
 def test_aliases_resolve_to_the_canonical_actor(topic: Topic) -> None:
