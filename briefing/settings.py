@@ -234,6 +234,13 @@ class Settings(BaseSettings):
         description="Comma-separated addresses every emailed edition goes to; a run's "
         "recipients are added to these.",
     )
+    operator_email: Annotated[tuple[EmailAddress, ...], NoDecode] = Field(
+        default=(),
+        max_length=100,
+        description="Comma-separated addresses alerted when a scheduled or form run of the "
+        "weekly deployment fails, crashes or does not start on time (make up's alert relay, "
+        "through the BRIEFING_SMTP_* server).",
+    )
     smtp_host: str | None = Field(
         default=None,
         max_length=253,
@@ -325,7 +332,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"{host[:80]!r} is not a host or host:port")
         return hosts
 
-    @field_validator("email_recipients", mode="before")
+    @field_validator("email_recipients", "operator_email", mode="before")
     @classmethod
     def _split_recipients(cls, value: object) -> object:
         if isinstance(value, str):

@@ -18,3 +18,7 @@ export BRIEFING_TIMEZONE
 # A value for no parameter is refused when a run is asked for (Prefect's schema allows more).
 "$BIN/python" -m commands.deploy_schema
 echo "Deployed weekly-briefing/weekly: Mondays 07:00 ($BRIEFING_TIMEZONE), work pool '$POOL'"
+# The operator's alerts, where make up runs their relay (it sets the token and port).
+if [ -n "${BRIEFING_ALERT_TOKEN:-}" ] && [ -n "${ALERTS_PORT:-}" ]; then
+  "$BIN/python" -m commands.alerts register "$ALERTS_PORT"
+fi

@@ -32,7 +32,7 @@ stop() { # NAME SIGNAL...: send each signal to the group in turn until it is gon
   if gone "$pid"; then
     echo "$name: already stopped"
   elif kill -0 "$pid" 2>/dev/null && {
-    ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'prefect|briefing serve' ||
+    ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE 'prefect|briefing serve|commands.alerts' ||
       [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" != "$pid" ]
   }; then
     echo "$name: pid $pid is no longer the process make up started; leaving it alone"
@@ -56,6 +56,7 @@ for file in "$RUN_DIR"/worker*.pid; do
 done
 stop server TERM
 stop editions TERM
+[ -f "$RUN_DIR/alerts.pid" ] && stop alerts TERM
 # Prefect's PostgreSQL cluster, if make up started one: stopped after the server, its data kept.
 POSTGRES_DIR=${PREFECT_POSTGRES_DIR:-$RUN_DIR/postgres}
 if [ -d "$POSTGRES_DIR/data" ]; then

@@ -22,6 +22,7 @@ BIN=.venv/bin
 RUN_DIR=${RUN_DIR:-.run}
 PORT=${PREFECT_PORT:-4200}
 EDITIONS_PORT=${EDITIONS_PORT:-8400}
+ALERTS_PORT=${ALERTS_PORT:-8401}
 WORKER_LIMIT=${WORKER_LIMIT:-1}
 WORKERS=${WORKERS:-1}
 POOL=briefing
@@ -40,7 +41,7 @@ alive() { # NAME: is the process of NAME.pid still running, and still a prefect 
   local file=$RUN_DIR/$1.pid pid
   [ -f "$file" ] || return 1
   pid=$(cat "$file")
-  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE 'prefect|briefing serve'
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE 'prefect|briefing serve|commands.alerts'
 }
 
 start() { # NAME COMMAND...: run it in a new session, in the background, logging to NAME.log
@@ -96,6 +97,23 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 healthy || { echo "The Prefect server is not healthy after 120 s; see $RUN_DIR/server.log" >&2; exit 1; }
+
+# The operator's alerts (commands/alerts.py): with BRIEFING_OPERATOR_EMAIL set, a relay on
+# 127.0.0.1:$ALERTS_PORT that the Prefect server calls when a run of the deployment fails,
+# crashes or does not start on time, and that mails the operators through BRIEFING_SMTP_*.
+if [ -n "${BRIEFING_OPERATOR_EMAIL:-}" ]; then
+  token_file=$RUN_DIR/alerts.token
+  [ -s "$token_file" ] || (umask 077 && "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$token_file")
+  export BRIEFING_ALERT_TOKEN=$(cat "$token_file") ALERTS_PORT
+  if alive alerts; then
+    echo "Alert relay already running (pid $(cat "$RUN_DIR/alerts.pid"))"
+  else
+    echo "Starting the operator's alert relay on 127.0.0.1:$ALERTS_PORT (log: $RUN_DIR/alerts.log)"
+    start alerts "$BIN/python" -m commands.alerts serve "$ALERTS_PORT"
+  fi
+else
+  echo "Operator alerts: off (set BRIEFING_OPERATOR_EMAIL to be mailed when a run fails or is late)"
+fi
 
 bash scripts/deploy.sh
 

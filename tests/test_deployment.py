@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 
 TIMEZONE = "Asia/Tokyo"
 FORM_RECIPIENT = "analyst@example.net"
+OPERATOR = "ops@example.org"
 # Hang guards only, never asserted: a cold server on 2 cores takes up to a minute to migrate.
 UP_TIMEOUT = 300
 RUN_TIMEOUT = 300
@@ -125,6 +126,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with serve_smtp(Mailbox(port=free_port())) as mailbox, removed(cluster):
         env = clean_env(
             PREFECT_POSTGRES_DIR=str(cluster),
+            ALERTS_PORT=str(free_port()),
+            BRIEFING_OPERATOR_EMAIL=OPERATOR,
             RUN_DIR=str(run_dir),
             PREFECT_PORT=str(port),
             EDITIONS_PORT=str(editions_port),
@@ -424,6 +427,36 @@ def test_a_run_submitted_from_the_ui_form_completes(
     ), run["state"]
 
 
+def test_a_failed_run_alerts_the_operator(
+    api: httpx.Client, deployment: dict[str, Any], stack: Stack, tmp_path: Path
+) -> None:
+    """A run of the deployment that fails (its output folder is a file) is mailed to
+    BRIEFING_OPERATOR_EMAIL by the Prefect server's automation, through make up's alert relay,
+    naming the run and why it failed."""
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder", encoding="utf-8")
+    run_id = started_run(api, deployment, {"output_dir": str(taken)})
+    run = wait_for(lambda: finished(api, run_id), RUN_TIMEOUT, "the failing run to end")
+    assert "FAILED" == run["state"]["type"]
+
+    def alert() -> Any:
+        return next(
+            (
+                message
+                for envelope, message in zip(
+                    stack.mailbox.envelopes, stack.mailbox.messages(), strict=True
+                )
+                if envelope.rcpt_tos == [OPERATOR] and run["name"] in str(message["Subject"])
+            ),
+            None,
+        )
+
+    message = wait_for(alert, UI_TIMEOUT, "the operator's alert")
+    body = message.get_content()
+    assert f"Briefing run {run['name']} failed" == message["Subject"]
+    assert 'the "Output folder" field (output_dir)' in body and run_id in body
+
+
 def test_thirty_form_submissions_are_all_accepted(deployment: dict[str, Any], stack: Stack) -> None:
     """Thirty runs asked for from the form, one after another, while the worker runs them: the
     server accepts every one (on Prefect's SQLite it refused 2 to 5 of 30, "database is
@@ -442,14 +475,15 @@ def test_thirty_form_submissions_are_all_accepted(deployment: dict[str, Any], st
 
 
 def test_make_down_stops_exactly_what_make_up_started(stack: Stack) -> None:
-    """The down script stops the server's, the worker's and the editions server's process
-    groups and removes their
-    PID files (the fixture would kill any survivor afterwards, so this checks the script)."""
+    """The down script stops the server's, the worker's, the editions server's and the alert
+    relay's process groups and removes their PID files, then Prefect's PostgreSQL cluster
+    (the fixture would kill any survivor afterwards, so this checks the script)."""
     groups = started_groups(stack.run_dir)
     down = run_down(stack.env)
     assert 0 == down.returncode, down.stdout + down.stderr
-    assert (3, [], []) == (
+    assert (4, [], [], True) == (
         len(groups),
         [pgid for pgid in groups if group_alive(pgid)],
         sorted(stack.run_dir.glob("*.pid")),
+        "postgres: stopped" in down.stdout,
     )

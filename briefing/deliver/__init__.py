@@ -1,7 +1,7 @@
 """The edition by email: the message (``mail``, pure) and SMTP with its delivery log
 (``smtp``, the I/O at the edge)."""
 
-from briefing.deliver.mail import build_message
+from briefing.deliver.mail import PdfNote, build_message
 from briefing.deliver.smtp import (
     DELIVERY_LOG,
     DeliveryAttempt,
@@ -26,6 +26,7 @@ __all__ = [
     "DeliveryLog",
     "DeliveryPlan",
     "Missed",
+    "PdfNote",
     "Round",
     "SmtpDeadlineExceeded",
     "build_message",

@@ -11,7 +11,7 @@ from briefing.render.document import (
     render_standalone_html,
 )
 from briefing.render.formatting import long_date
-from briefing.render.shown import Cut, build_shown, priority
+from briefing.render.shown import Cut, build_shown, printed_statements, priority
 from briefing.render.summary import (
     ROW_STATEMENT_CHARS,
     KeyPoint,
@@ -32,6 +32,7 @@ __all__ = [
     "build_summary_markdown",
     "key_points",
     "long_date",
+    "printed_statements",
     "priority",
     "render_bounded_pdf",
     "render_html",
