@@ -1,9 +1,12 @@
 """The article fixtures on the loopback feed server: a teaser feed and the pages it links to."""
 
+from datetime import date
 from pathlib import Path
 
 import yaml
 
+from briefing.edition import EditionPlan, build_plan
+from briefing.settings import Settings
 from tests.feedserver import FeedServer, Route
 
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
@@ -37,3 +40,22 @@ def add_article_routes(server: FeedServer) -> None:
         status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"}
     )
     server.routes["/articles/kibo-results.pdf"] = Route(b"%PDF-1.7\n%\xe2\xe3\n", "application/pdf")
+
+
+def teaser_plan(folder: Path, feed_url: str, **values: object) -> EditionPlan:
+    """The plan of an edition of one loopback teaser feed, no seeds, its articles fetched (up
+    to 60), no retries, its output and memory in ``folder``; ``values`` are more settings."""
+    settings = Settings(
+        out_dir=folder / "out",
+        database_url=f"sqlite:///{folder}/memory.db",
+        fetch_retries=0,
+        article_cap=60,
+        **values,  # type: ignore[arg-type]
+    )
+    return build_plan(
+        settings,
+        today=date(2026, 12, 1),
+        include_seeds=False,
+        extra_feed_urls=[feed_url],
+        allow_private_network=True,
+    )

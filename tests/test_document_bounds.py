@@ -2,7 +2,6 @@
 document gives, counted and shown in Source health; and an item's note keeps its feed's URL."""
 
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,17 @@ from briefing.extract.facts import (
     MAX_FACTS_PER_DOCUMENT,
     MAX_KIND_PER_DOCUMENT,
     PAST_THE_CAP,
-    count_fact_caps,
     extract_facts,
 )
 from briefing.models import FactKind, FetchOutcome, SourceDocument, SourceType
 from briefing.render.formatting import entry_counts
-from briefing.settings import Settings
 from briefing.sources.articles import ArticleCopy, with_article
 from briefing.sources.feeds import build_item, feed_for_url
 from briefing.sources.fetch import Validators
 from briefing.sources.pages import MAX_PAGE_BYTES, first_bytes_of_page
 from briefing.sources.text import MAX_DOCUMENT_CHARS, first_part
 from briefing.topic import Topic
+from tests.articleserver import teaser_plan
 from tests.feedserver import FeedServer, Route
 
 FEED_URL = "http://127.0.0.1:8080/news/feed.xml?lang=en"
@@ -133,29 +131,11 @@ def test_an_edition_with_a_three_megabyte_page_reads_its_first_part(
     feed_server.routes["/bounds/feed.xml"] = Route(
         teaser_feed(feed_server.url(""), [feed_server.url("/bounds/page.html")])
     )
-    settings = Settings(
-        out_dir=tmp_path / "out",
-        database_url=f"sqlite:///{tmp_path}/memory.db",
-        fetch_retries=0,
-        article_cap=60,
-    )
-    plan = stages.build_plan(
-        settings,
-        today=date(2026, 12, 1),
-        include_seeds=False,
-        extra_feed_urls=[feed_server.url("/bounds/feed.xml")],
-        allow_private_network=True,
-    )
-    topic, _ = stages.load_sources(plan)
-    fetches = [stages.fetch_one_feed(plan, feed, None) for feed in plan.feeds]
-    selection = stages.fetch_full_articles(plan, stages.select_news(plan, topic, fetches))
-    extracted = stages.extract_edition(topic, selection.documents)
-    feed_of = {item.document.id: item.feed_url for item in selection.items}
-    outcomes = count_fact_caps(selection.outcomes, feed_of, extracted.results)
-    briefing = stages.compose_edition(
-        plan, topic, selection.documents, extracted.facts, outcomes, versions={}
-    )
-    (document,) = selection.documents
+    plan = teaser_plan(tmp_path, feed_server.url("/bounds/feed.xml"))
+    read = stages.read_edition(plan, stages.Plainly())  # as every edition reads
+    briefing = stages.compose(plan, read.topic, read.documents, read.extracted, read.selection)
+    extracted = read.extracted
+    (document,) = read.documents
     (outcome,) = briefing.source_health
     assert (True, True, (1, 1), True, True) == (
         document.full_article and len(document.text) <= MAX_DOCUMENT_CHARS,

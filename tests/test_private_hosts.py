@@ -3,7 +3,6 @@ reach that feed's own host and port, or a host named in BRIEFING_PRIVATE_HOSTS, 
 private service; cloud metadata addresses are refused whatever is allowed."""
 
 import ipaddress
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -12,8 +11,9 @@ import pytest
 from benchmarks.hostile import article_page, teaser_feed
 from briefing import edition as stages
 from briefing.errors import ConfigurationError
-from briefing.settings import Settings, load_settings
+from briefing.settings import load_settings
 from briefing.sources.fetch import PrivateHosts, address_refusal
+from tests.articleserver import teaser_plan
 from tests.feedserver import FeedServer, Route, serve_feeds
 
 SECRET = "token=hunter2"
@@ -50,23 +50,8 @@ def test_a_private_host_that_is_not_a_host_is_refused_naming_the_setting(
 
 
 def _edition(feed_server: FeedServer, folder: Path, **values: object) -> stages.Selection:
-    settings = Settings(
-        out_dir=folder / "out",
-        database_url=f"sqlite:///{folder}/memory.db",
-        fetch_retries=0,
-        article_cap=60,
-        **values,  # type: ignore[arg-type]
-    )
-    plan = stages.build_plan(
-        settings,
-        today=date(2026, 12, 1),
-        include_seeds=False,
-        extra_feed_urls=[feed_server.url("/private/feed.xml")],
-        allow_private_network=True,
-    )
-    topic, _ = stages.load_sources(plan)
-    fetches = [stages.fetch_one_feed(plan, feed, None) for feed in plan.feeds]
-    return stages.fetch_full_articles(plan, stages.select_news(plan, topic, fetches))
+    plan = teaser_plan(folder, feed_server.url("/private/feed.xml"), **values)
+    return stages.read_edition(plan, stages.Plainly()).selection
 
 
 @pytest.mark.slow

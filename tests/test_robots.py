@@ -3,7 +3,6 @@ disallowed page read as its teaser and counted, a missing robots.txt allowing ev
 unreadable one nothing, and requests to one host spaced by a delay."""
 
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 from benchmarks.hostile import article_page, teaser_feed
 from briefing import edition as stages
 from briefing.errors import FetchError
-from briefing.settings import Settings
 from briefing.sources.articles import ArticleCopy, ArticleFetch, ArticlePolicy, fetch_articles
 from briefing.sources.feeds import FeedConfig
 from briefing.sources.fetch import Fetched, Validators
@@ -22,6 +20,7 @@ from briefing.sources.robots import (
     UNREACHABLE,
     RobotsRules,
 )
+from tests.articleserver import teaser_plan
 from tests.feedserver import Route, serve_feeds
 from tests.test_articles import FEED, item
 
@@ -100,22 +99,8 @@ def test_a_page_robots_txt_disallows_is_read_as_its_teaser_and_counted(tmp_path:
             site.routes[f"/story-{n}.html"] = Route(article_page(3000), "text/html")
             links.append(site.url(f"/story-{n}.html"))
         site.routes["/feed.xml"] = Route(teaser_feed(site.url(""), links))
-        settings = Settings(
-            out_dir=tmp_path / "out",
-            database_url=f"sqlite:///{tmp_path}/memory.db",
-            fetch_retries=0,
-            article_cap=60,
-        )
-        plan = stages.build_plan(
-            settings,
-            today=date(2026, 12, 1),
-            include_seeds=False,
-            extra_feed_urls=[site.url("/feed.xml")],
-            allow_private_network=True,
-        )
-        topic, _ = stages.load_sources(plan)
-        fetches = [stages.fetch_one_feed(plan, feed, None) for feed in plan.feeds]
-        selection = stages.fetch_full_articles(plan, stages.select_news(plan, topic, fetches))
+        plan = teaser_plan(tmp_path, site.url("/feed.xml"))
+        selection = stages.read_edition(plan, stages.Plainly()).selection
         robots_requests = site.received("/robots.txt")
         page_requests = sum(len(site.received(f"/story-{n}.html")) for n in range(3))
     (outcome,) = selection.outcomes
