@@ -7,8 +7,8 @@ server's webhook reaches it even when no worker runs, which is when a Monday run
 The relay reads the run from the Prefect API and mails the operators through the same SMTP
 settings as the editions. It answers only POST /alert carrying the token make up gave both.
 
-    python -m commands.alerts serve PORT         (make up: the relay)
-    python -m commands.alerts register PORT      (scripts/deploy.sh: the block and automation)
+    python -m commands.alerts serve --host 127.0.0.1 --port PORT   (make up: the relay)
+    python -m commands.alerts register URL     (scripts/deploy.sh: the block and automation)
 """
 
 import hmac
@@ -132,15 +132,16 @@ def _handler(token: str, deliver: Any) -> type[BaseHTTPRequestHandler]:
     return AlertHandler
 
 
-def serve(port: int, token: str) -> ThreadingHTTPServer:
-    """The relay on 127.0.0.1:port, mailing each alert the Prefect server posts."""
+def serve(host: str, port: int, token: str) -> ThreadingHTTPServer:
+    """The relay on host:port (127.0.0.1 under make up; the compose network's in a container),
+    mailing each alert the Prefect server posts."""
     api_url = os.environ["PREFECT_API_URL"]
     ui_url = api_url.removesuffix("/api")
     deliver = partial(send_alert, load_settings(), api_url, ui_url)
-    return ThreadingHTTPServer(("127.0.0.1", port), _handler(token, deliver))
+    return ThreadingHTTPServer((host, port), _handler(token, deliver))
 
 
-async def register(port: int, token: str) -> str:
+async def register(url: str, token: str) -> str:
     """The relay's webhook block and the weekly deployment's alert automation, made again (so
     that a changed port or token holds); what was registered, in words."""
     from prefect.blocks.webhook import Webhook
@@ -152,7 +153,7 @@ async def register(port: int, token: str) -> str:
 
     webhook = Webhook(
         method="POST",
-        url=SecretStr(f"http://127.0.0.1:{port}/alert"),
+        url=SecretStr(url),
         headers=SecretDict({TOKEN_HEADER: token, "Content-Type": "application/json"}),
         allow_private_urls=True,
     )
@@ -177,26 +178,27 @@ async def register(port: int, token: str) -> str:
                 actions=[CallWebhook(block_document_id=block_id, payload=payload)],
             )
         )
-    return f"alerts: {', '.join(EVENTS)} of {DEPLOYMENT} go to 127.0.0.1:{port}"
+    return f"Operator alerts: {', '.join(EVENTS)} of {DEPLOYMENT} go to the relay at {url}"
 
 
 def main(arguments: list[str]) -> int:
-    """``serve PORT`` or ``register PORT``, the token in BRIEFING_ALERT_TOKEN."""
-    if len(arguments) != 2 or arguments[0] not in ("serve", "register"):
-        print("usage: python -m commands.alerts serve|register PORT", file=sys.stderr)
-        return 2
+    """``serve --host HOST --port PORT`` or ``register URL``; the token in BRIEFING_ALERT_TOKEN."""
+    usage = "usage: python -m commands.alerts serve --host HOST --port PORT | register URL"
     token = os.environ.get("BRIEFING_ALERT_TOKEN", "")
     if len(token) < 16:
-        print("BRIEFING_ALERT_TOKEN must be set (make up makes one)", file=sys.stderr)
+        print("BRIEFING_ALERT_TOKEN must be set, 16 characters or more (make up makes one)",
+              file=sys.stderr)  # fmt: skip
         return 2
-    port = int(arguments[1])
-    if arguments[0] == "register":
+    if arguments[:1] == ["register"] and len(arguments) == 2:
         import asyncio
 
-        print(asyncio.run(register(port, token)))
+        print(asyncio.run(register(arguments[1], token)))
         return 0
-    server = serve(port, token)
-    print(f"Alert relay on 127.0.0.1:{port}", flush=True)
+    if arguments[:1] != ["serve"] or arguments[1::2] != ["--host", "--port"] or len(arguments) != 5:
+        print(usage, file=sys.stderr)
+        return 2
+    server = serve(arguments[2], int(arguments[4]), token)
+    print(f"Alert relay on {arguments[2]}:{arguments[4]}", flush=True)
     with server:
         server.serve_forever()
     return 0

@@ -18,7 +18,8 @@ export BRIEFING_TIMEZONE
 # A value for no parameter is refused when a run is asked for (Prefect's schema allows more).
 "$BIN/python" -m commands.deploy_schema
 echo "Deployed weekly-briefing/weekly: Mondays 07:00 ($BRIEFING_TIMEZONE), work pool '$POOL'"
-# The operator's alerts, where make up runs their relay (it sets the token and port).
-if [ -n "${BRIEFING_ALERT_TOKEN:-}" ] && [ -n "${ALERTS_PORT:-}" ]; then
-  "$BIN/python" -m commands.alerts register "$ALERTS_PORT"
+# The operator's alerts, where their relay runs (make up sets the token and port; the compose
+# file the token and the relay's address on its network).
+if [ -n "${BRIEFING_ALERT_TOKEN:-}" ]; then
+  "$BIN/python" -m commands.alerts register "${BRIEFING_ALERT_URL:-http://127.0.0.1:${ALERTS_PORT:-8401}/alert}"
 fi

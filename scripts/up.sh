@@ -109,7 +109,7 @@ if [ -n "${BRIEFING_OPERATOR_EMAIL:-}" ]; then
     echo "Alert relay already running (pid $(cat "$RUN_DIR/alerts.pid"))"
   else
     echo "Starting the operator's alert relay on 127.0.0.1:$ALERTS_PORT (log: $RUN_DIR/alerts.log)"
-    start alerts "$BIN/python" -m commands.alerts serve "$ALERTS_PORT"
+    start alerts "$BIN/python" -m commands.alerts serve --host 127.0.0.1 --port "$ALERTS_PORT"
   fi
 else
   echo "Operator alerts: off (set BRIEFING_OPERATOR_EMAIL to be mailed when a run fails or is late)"

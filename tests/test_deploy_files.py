@@ -32,9 +32,11 @@ def test_compose_runs_the_same_commands_as_make_up() -> None:
     pool = yaml.safe_load((DEPLOY / "prefect.yaml").read_text(encoding="utf-8"))["deployments"][0][
         "work_pool"
     ]["name"]
-    assert {"postgres", "memory", "server", "deploy", "worker", "editions", "mailcatcher"} == set(
-        services
-    )
+    assert {
+        *("postgres", "memory", "server", "deploy", "worker", "editions", "alerts", "mailcatcher"),
+    } == set(services)
+    # The deploy service registers the operator's alerts with the relay's address on the network.
+    assert "http://alerts:8401/alert" == services["deploy"]["environment"]["BRIEFING_ALERT_URL"]
     assert services["server"]["environment"]["PREFECT_SERVER_DATABASE_CONNECTION_URL"].startswith(
         "postgresql+asyncpg://prefect:"
     )
@@ -107,7 +109,7 @@ def test_compose_and_make_up_start_every_service_with_the_same_command() -> None
     )
     assert required is not None
     (uv_version,) = re.findall(r"^UV_VERSION := (\S+)$", makefile, flags=re.MULTILINE)
-    assert {"server", "worker", "editions"} == set(script)
+    assert {"server", "worker", "editions", "alerts"} == set(script)
     assert {name: True for name in script} == {
         name: same_command(command, services[name]["command"]) for name, command in script.items()
     }
