@@ -13,6 +13,7 @@ from briefing.errors import ConfigurationError, FetchError
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch
 from briefing.store.files import manifest_path
+from tests.conftest import Mailbox
 
 T = TypeVar("T")
 DAY = date(2023, 1, 20)
@@ -167,3 +168,27 @@ def test_a_degraded_run_says_what_went_wrong(tmp_path: Path) -> None:
     ] == edition_warnings(lenient, Selection((), (down, calm), 0), None)
     with pytest.raises(ConfigurationError, match="no recipients"):
         build_plan(settings, today=DAY, send_email=True)
+
+
+@pytest.mark.slow
+def test_made_plainly_the_edition_is_mailed_to_each_recipient(
+    tmp_path: Path, smtp_server: Mailbox
+) -> None:
+    """Without Prefect (Plainly), an edition asked to be emailed goes to each recipient through
+    the settings' server, a copy each, and is recorded; nobody missed."""
+    settings = Settings(
+        out_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'memory.db'}",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server.port,
+        smtp_security="none",
+        smtp_from="briefing@example.org",
+    )
+    plan = build_plan(
+        settings, today=DAY, send_email=True, recipients=["a@example.org", "b@example.org"]
+    )
+    made = make_edition(plan, Plainly())
+    assert ([], [["a@example.org"], ["b@example.org"]]) == (
+        made.result.warnings,
+        sorted(envelope.rcpt_tos for envelope in smtp_server.envelopes),
+    )
