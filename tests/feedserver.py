@@ -147,19 +147,27 @@ class _Listener(ThreadingHTTPServer):
 
 
 @contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve on a thread of its own until the block ends, then shut the server down and close
+    it; its address, http://127.0.0.1:PORT."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@contextmanager
 def serve_feeds() -> Iterator[FeedServer]:
     """Run the feed server on 127.0.0.1 on a free port until the block ends."""
     state = FeedServer(0)
     httpd = _Listener(("127.0.0.1", 0), _handler(state))
     state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(httpd):
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 class LoopbackOnlyTransport(DeadlineTransport):

@@ -1,6 +1,5 @@
 """The operator's alert relay (commands/alerts.py): what it answers, and what it writes."""
 
-import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 
@@ -8,6 +7,7 @@ import httpx
 import pytest
 
 from commands.alerts import TOKEN_HEADER, _handler, describe_run
+from tests.feedserver import running
 
 TOKEN = "t" * 32
 
@@ -19,13 +19,8 @@ def relay() -> Iterator[tuple[str, list[tuple[str, str]]]]:
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), _handler(TOKEN, lambda run, event: sent.append((run, event)))
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", sent
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(server) as address:
+        yield address, sent
 
 
 def test_only_the_servers_post_with_the_token_is_relayed(

@@ -3,7 +3,6 @@ reader opens it: three editions made in the test listed newest first, the search
 word that only one of them holds and linking to the story that says it, no sideways scrolling
 on a phone, and nothing refused by the page's policy."""
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ from briefing.models import Briefing
 from briefing.publish import serve_editions
 from tests.archive_editions import ONLY_IN_ONE, ONLY_IN_THE_OLDEST, write_three_editions
 from tests.browser import chromium, needs_chromium
-from tests.conftest import free_port
+from tests.feedserver import running
 
 # Slow: three editions rendered and a browser started, about fifteen seconds together.
 pytestmark = [pytest.mark.slow, needs_chromium]
@@ -28,16 +27,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     editions, oldest first."""
     folder = tmp_path_factory.mktemp("editions")
     briefings = write_three_editions(folder)
-    port = free_port()
-    server = serve_editions(folder, "127.0.0.1", port)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}", briefings
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    server = serve_editions(folder, "127.0.0.1", 0)  # a free port
+    with running(server) as address:
+        yield address, briefings
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 addresses a run's page links to."""
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from briefing.publish import edition_links, serve_editions
 from briefing.publish.archive import write_archive
 from briefing.settings import PROJECT_ROOT
-from tests.conftest import free_port
+from tests.feedserver import running
 
 STEM = "briefing-2023-01-20"
 
@@ -31,16 +30,9 @@ def editions(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the web", encoding="utf-8")
     (folder / "briefing-2023-01-27.pdf").symlink_to(secret)
-    port = free_port()
-    server = serve_editions(folder, "127.0.0.1", port)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}", folder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    server = serve_editions(folder, "127.0.0.1", 0)  # a free port
+    with running(server) as address:
+        yield address, folder
 
 
 def test_an_editions_files_are_served_with_their_types(editions: tuple[str, Path]) -> None:
@@ -139,16 +131,9 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
     (index / "a" / "b").mkdir(parents=True)
     (index / "a" / "b" / "c.js").write_text("deep", encoding="utf-8")
     os.mkfifo(index / "fragment" / "pipe.pf_fragment")
-    port = free_port()
-    server = serve_editions(folder, "127.0.0.1", port)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}", folder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    server = serve_editions(folder, "127.0.0.1", 0)  # a free port
+    with running(server) as address:
+        yield address, folder
 
 
 def test_the_archive_feed_and_search_index_are_served_with_their_types(

@@ -3,7 +3,6 @@
 import contextlib
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from briefing.publish import serve_editions
+from tests.feedserver import running
 
 IDLE = 0.5  # seconds, for the test's server
 
@@ -24,14 +24,8 @@ def server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     (folder / "briefing-2026-12-02.pdf").mkdir()
     (folder / "briefing-2026-12-03.json").write_text("{}", encoding="utf-8")
     httpd = serve_editions(folder, "127.0.0.1", 0, idle_seconds=IDLE)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(httpd):
         yield httpd.server_address[1], folder
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
 
 
 def status_line(port: int, path: str) -> str:
