@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from briefing.deliver.mail import addressed
 from briefing.deliver.smtp import (
     MAX_RECIPIENTS,
     DeliveryAttempt,
@@ -22,7 +23,6 @@ from briefing.deliver.smtp import (
     load_delivery_log,
     load_delivery_records,
     plan_delivery,
-    send_message,
     send_round,
     served,
     write_delivery_record,
@@ -45,36 +45,6 @@ def plain_server(port: int) -> SmtpServer:
         password=None,
         timeout_seconds=10,
     )
-
-
-def test_send_message_delivers_the_exact_bytes_to_one_recipient(smtp_server: Mailbox) -> None:
-    """One SMTP transaction: the server gets the sender, the one recipient and the bytes."""
-    send_message(
-        partial(connect_smtp, plain_server(smtp_server.port)),
-        DATA,
-        "briefing@example.org",
-        "desk@example.org",
-    )
-    (envelope,) = smtp_server.envelopes
-    assert ("briefing@example.org", ["desk@example.org"], DATA) == (
-        envelope.mail_from,
-        envelope.rcpt_tos,
-        envelope.original_content,
-    )
-
-
-def test_a_refused_recipient_raises_with_the_servers_reply(
-    refusing_smtp_server: Mailbox,
-) -> None:
-    """A 550 for the recipient raises SMTPRecipientsRefused, described by code and reply."""
-    with pytest.raises(smtplib.SMTPRecipientsRefused) as caught:
-        send_message(
-            partial(connect_smtp, plain_server(refusing_smtp_server.port)),
-            DATA,
-            "briefing@example.org",
-            "desk@example.org",
-        )
-    assert "550 5.2.2 Mailbox full" == describe_failure(caught.value)
 
 
 def test_a_server_that_is_down_raises_connection_refused() -> None:
@@ -231,9 +201,13 @@ def test_each_recipient_gets_a_copy_addressed_to_them_alone_over_one_connection(
     done = a_round(tmp_path, plan, partial(connect_smtp, plan.server))
     assert (EVERYONE, (), {}) == (done.sent, done.already, done.missed)
     assert [[r] for r in EVERYONE] == [e.rcpt_tos for e in smtp_server.envelopes]
+    assert [addressed(MESSAGE, r) for r in EVERYONE] == [
+        e.original_content for e in smtp_server.envelopes
+    ]
+    assert {"briefing@example.org"} == {e.mail_from for e in smtp_server.envelopes}
     assert list(EVERYONE) == [m["To"] for m in smtp_server.messages()]
     assert 1 == len(set(smtp_server.peers))
-    assert set(EVERYONE) == served(tmp_path, date(2023, 1, 20))
+    assert set(EVERYONE) == served(load_delivery_records(tmp_path), date(2023, 1, 20))
 
 
 class Stopped(BaseException):

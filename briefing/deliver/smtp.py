@@ -179,15 +179,6 @@ def _abandon(client: smtplib.SMTP | None, watchdog: _Watchdog) -> None:
     watchdog.stop()
 
 
-def send_message(connect: Connect, data: bytes, sender: str, recipient: str) -> None:
-    """Send the message's bytes to one recipient in one SMTP transaction.
-
-    Raises ``smtplib.SMTPException`` or ``OSError`` when the server is down or refuses.
-    """
-    with connect() as client:
-        client.sendmail(sender, [recipient], data)
-
-
 def _text(reply: bytes | str) -> str:
     return reply.decode("ascii", "replace") if isinstance(reply, bytes) else reply
 
@@ -425,22 +416,12 @@ class Round:
     missed: dict[str, DeliveryError]
 
 
-def served(out_dir: Path, edition_date: date) -> set[str]:
-    """The recipients the delivery log says were sent this edition, by any run."""
+def served(records: Iterable[DeliveryAttempt], edition_date: date) -> set[str]:
+    """The recipients the delivery log's records say were sent this edition, by any run."""
     return {
         record.recipient
-        for record in load_delivery_records(out_dir)
+        for record in records
         if record.edition_date == edition_date and record.outcome == "sent"
-    }
-
-
-def refused(out_dir: Path, edition_date: date, run_id: str | None) -> set[str]:
-    """The recipients a server refused outright (5xx) in this run: asked again, they would be
-    refused again."""
-    return {
-        record.recipient
-        for record in load_delivery_records(out_dir, run_id)
-        if record.edition_date == edition_date and record.permanent
     }
 
 
@@ -463,8 +444,14 @@ def send_round(
     served, each a copy addressed to them alone, one SMTP transaction each over one connection
     (connected again, up to RECONNECTS times, when the server drops it); every attempt
     recorded. A recipient refused outright in this run is not asked again."""
-    done = served(out_dir, edition_date)
-    final = refused(out_dir, edition_date, run_id)
+    records = load_delivery_records(out_dir)  # the log, read once a round
+    done = served(records, edition_date)
+    # Refused outright (5xx) in this run: asked again, they would be refused again.
+    final = {
+        record.recipient
+        for record in records
+        if record.run_id == run_id and record.edition_date == edition_date and record.permanent
+    }
     already = tuple(r for r in delivery.recipients if r in done)
     todo = [r for r in delivery.recipients if r not in done and r not in final]
     sent: list[str] = []
@@ -540,10 +527,15 @@ def describe_missed(
 ) -> Missed | None:
     """Why the edition did not reach every recipient, from this run's last attempt at each one
     the log does not show served (ten named, the rest counted); None when all were served."""
-    done = served(out_dir, edition_date)
+    records = load_delivery_records(out_dir)
+    done = served(records, edition_date)
     last: dict[str, DeliveryAttempt] = {}
-    for record in load_delivery_records(out_dir, run_id):
-        if record.edition_date == edition_date and record.outcome == "failed":
+    for record in records:
+        if (
+            record.run_id == run_id
+            and record.edition_date == edition_date
+            and record.outcome == "failed"
+        ):
             last[record.recipient] = record
     missed = [r for r in delivery.recipients if r not in done]
     if not missed:
