@@ -9,7 +9,7 @@ output, not its internals.
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -93,14 +93,23 @@ class Report(BaseModel):
     date_errors: list[str]
 
 
+L = TypeVar("L", bound=BaseModel)
+
+
+def load_labelled(path: Path, model: type[L], what: str) -> L:
+    """Read and validate a YAML file of labels as ``model``; ConfigurationError naming the
+    file as ``what`` when it cannot be read or is not such labels."""
+    try:
+        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {what} {path}: {exc.strerror}") from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigurationError(f"{what} {path} are invalid:\n{exc}") from exc
+
+
 def load_labels(path: Path) -> Labels:
     """Read and validate a labels file."""
-    try:
-        return Labels.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read labels {path}: {exc.strerror}") from exc
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigurationError(f"labels {path} are invalid:\n{exc}") from exc
+    return load_labelled(path, Labels, "labels")
 
 
 def _label_for(document: str, quote: str, labels: Iterable[SentenceLabel]) -> SentenceLabel | None:

@@ -10,11 +10,9 @@ is counted apart (``missing``), in neither figure.
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from briefing.errors import ConfigurationError
-from briefing.evaluate import Score
+from briefing.evaluate import Score, load_labelled
 from briefing.models import Briefing
 
 
@@ -56,12 +54,7 @@ class MergeReport(BaseModel):
 
 def load_merge_pairs(path: Path) -> MergePairs:
     """Read and validate the labelled pairs."""
-    try:
-        return MergePairs.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read merge pairs {path}: {exc.strerror}") from exc
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigurationError(f"merge pairs {path} are invalid:\n{exc}") from exc
+    return load_labelled(path, MergePairs, "merge pairs")
 
 
 def _statements_citing(

@@ -184,13 +184,14 @@ def select_news_set(
 def _news_plan(news: NewsSet, out_dir: Path, settings: Settings | None = None) -> EditionPlan:
     """The plan of the set's edition: its feeds, no seeds, no memory, no articles, and its
     period from its first item's day to its last's (every dated item is read)."""
-    topic = load_topic((settings or load_settings()).topic_file)
+    settings = settings or load_settings()
+    topic = load_topic(settings.topic_file)
     documents, _ = select_news_set(news, topic, date(1900, 1, 1), date(2200, 12, 31))
     days = [doc.published.value.earliest() for doc in documents if doc.published is not None]
     if not days:
         raise SourceError("the news set's items carry no dates")
     plan = build_plan(
-        settings or load_settings(),
+        settings,
         today=max(days),
         configured_feeds=[fetched.feed for fetched in news.fetches],
         since=min(days),

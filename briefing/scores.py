@@ -19,8 +19,6 @@ from briefing.evaluate_news import (
     rows,
 )
 from briefing.evaluate_trust import TrustReport, score_trust
-from briefing.settings import load_settings
-from briefing.topic import load_topic
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class Scores:
 def _score_news(folder: Path, edition_dir: Path) -> tuple[NewsReport, NewsEdition]:
     news = load_news_set(folder)
     made = make_news_edition(news, edition_dir)
-    topic = load_topic(load_settings().topic_file)
+    topic = made.made.read.topic  # the profile the edition was made with
     report = evaluate_news(made.made.briefing, made.guids, news.labels, news.leads, made.cut, topic)
     return report, made
 
@@ -73,7 +71,7 @@ def score_all(
                     written.append(Path(shutil.copy2(made, news_edition / made.name)))
     trust = score_trust(
         news.parent,
-        load_topic(load_settings().topic_file),
+        news_made.made.read.topic,
         [
             (news.name, news_made.made.briefing, news_made.guids),
             (held_out.name, held_out_made.made.briefing, held_out_made.guids),

@@ -14,8 +14,9 @@ from briefing.evaluate_merge import (
     score_merges,
 )
 from briefing.extract.facts import extract_facts
-from briefing.models import Attested, Fact, PartialDate, SourceDocument
+from briefing.models import Fact, SourceDocument
 from briefing.topic import Topic
+from tests.test_compose import document
 
 LAUNCH = (
     "The Crew Dragon spacecraft carrying NASA astronauts and JAXA astronaut Satoshi Furukawa "
@@ -32,26 +33,14 @@ LAUNCH_AGAIN = (
 )
 
 
-def document(doc_id: str, text: str) -> SourceDocument:
-    """A news item of 26 August 2023."""
-    return SourceDocument(
-        id=doc_id,
-        location=f"test:{doc_id}",
-        text=text,
-        outlet=None,
-        title=None,
-        author=None,
-        published=Attested[PartialDate](
-            value=PartialDate.model_validate("2023-08-26"), basis="inferred", reason="test"
-        ),
-        url=None,
-        source_type="news",
-    )
-
-
 def crew_facts(topic: Topic) -> tuple[list[SourceDocument], list[Fact]]:
     """Three outlets' sentences: a launch, the docking, the launch again."""
-    documents = [document("a", LAUNCH), document("b", DOCKING), document("c", LAUNCH_AGAIN)]
+    day = "2023-08-26"
+    documents = [
+        document("a", LAUNCH, day),
+        document("b", DOCKING, day),
+        document("c", LAUNCH_AGAIN, day),
+    ]
     return documents, [fact for doc in documents for fact in extract_facts(doc, topic).facts]
 
 
