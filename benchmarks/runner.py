@@ -20,17 +20,25 @@ from typing import Any, TypeVar
 import feedparser
 
 import briefing.compose.assemble
+import briefing.edition.make
 from benchmarks.memory import Sampler, current_rss, peak_rss
 from benchmarks.server import serving
 from benchmarks.synth import EDITION_DATE, PERIOD, build_feeds
 from briefing import edition as stages
-from briefing.edition import EditionPlan
+from briefing.edition import EditionPlan, edition_attachments
 from briefing.models import Briefing
+from briefing.render import build_url_fetcher, pdf_options
 from briefing.settings import Settings
 from briefing.sources.feeds import FeedFetch
+from briefing.workers import MIN_DOCUMENTS
 
 STAGES = ("fetch", "parse", "store", "extract", "consolidate", "compose", "render", "write")
 INGEST = ("fetch", "parse", "store", "extract")
+# The render stage's three steps, each timed on its own (inside render, not beside it): the
+# JSON edition encoded, the PDF within its page budget (every layout its search took, and the
+# writing), the HTML edition.
+RENDER_STEPS = ("json", "pdf", "html")
+BASELINE_RUNS = 3  # feedparser and WeasyPrint alone: the best of three
 FETCH_WORKERS = 16  # the flow maps one task per feed onto Prefect's thread pool
 MIB = 1024 * 1024
 T = TypeVar("T")
@@ -59,9 +67,10 @@ class Clock:
         return sum(end - start for start, end in self.spans.get(name, []))
 
     def report(self, items: int) -> dict[str, dict[str, Any]]:
-        """Per stage: wall time, items per second and peak RSS, with the stage's counts."""
+        """Per stage: wall time, items per second and peak RSS, with the stage's counts; then
+        the render stage's steps."""
         result = {}
-        for name in STAGES:
+        for name in (*STAGES, *RENDER_STEPS):
             seconds = self.seconds(name)
             if name == "compose":  # consolidation runs inside compose_briefing
                 seconds -= self.seconds("consolidate")
@@ -96,6 +105,46 @@ def _timed_consolidation(clock: Clock) -> Iterator[None]:
         yield
     finally:
         briefing.compose.assemble.consolidate = original  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _timed_render_steps(clock: Clock) -> Iterator[None]:
+    """Time the render stage's steps (``RENDER_STEPS``) where ``render_edition`` calls them."""
+    make = briefing.edition.make
+    originals = {
+        "json": make.edition_json,
+        "pdf": make.print_edition,
+        "html": make.render_standalone_html,
+    }
+
+    def timed(step: str) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with clock.stage(step) as counts:
+                value = originals[step](*args, **kwargs)
+                if step == "pdf":
+                    counts["layouts"] = value.layouts
+                    counts["pages"] = value.pages
+                    counts["steps_printed"] = value.steps
+                    counts["steps_in_order"] = value.of
+                    counts["print_html_bytes"] = len(value.html.encode())
+                elif step == "html":
+                    counts["html_bytes"] = sum(len(piece) for piece in value)
+                else:
+                    counts["json_bytes"] = len(value)
+            return value
+
+        return run
+
+    for step in RENDER_STEPS:
+        setattr(make, _RENDER_NAMES[step], timed(step))
+    try:
+        yield
+    finally:
+        for step, original in originals.items():
+            setattr(make, _RENDER_NAMES[step], original)
+
+
+_RENDER_NAMES = {"json": "edition_json", "pdf": "print_edition", "html": "render_standalone_html"}
 
 
 # Each stage of ``make_edition`` in the benchmark's stage it is timed in.
@@ -157,10 +206,17 @@ class Timed(stages.Plainly):
     def run(self, name: str, stage: Callable[..., T], *args: Any) -> T:
         if name not in TIMED_AS or self.mapping:
             return stage(*args)
-        consolidation = _timed_consolidation(self.clock) if name == "compose" else nullcontext()
-        with self.clock.stage(TIMED_AS[name]) as counts, consolidation:
+        inner = {"compose": _timed_consolidation, "render": _timed_render_steps}.get(name)
+        with (
+            self.clock.stage(TIMED_AS[name]) as counts,
+            inner(self.clock) if inner else nullcontext(),
+        ):
             value = stage(*args)
             _count(name, value, counts)
+            if name == "extract":  # the processes it ran on, for its rate per core
+                plan = args[0]
+                many = counts["extracted"] >= MIN_DOCUMENTS and plan.worker_processes > 1
+                counts["processes"] = plan.worker_processes if many else 1
         return value
 
     def each(
@@ -191,7 +247,12 @@ def run_edition(plan: EditionPlan, clock: Clock) -> Edition:
     return Edition(fetches=made.read.fetches, briefing=made.briefing, rendered=made.rendered)
 
 
-def feedparser_alone(fetches: list[FeedFetch]) -> float:
+def best_of(runs: int, measure: Callable[[], float]) -> float:
+    """The shortest of ``runs`` measurements: a baseline's cost, least disturbed."""
+    return min(measure() for _ in range(runs))
+
+
+def feedparser_alone(fetches: Sequence[FeedFetch]) -> float:
     """Seconds feedparser takes to parse exactly the bodies the run parsed, nothing else."""
     bodies = [(f.copy.body, f.copy.content_type, f.feed.url) for f in fetches if f.copy]
     start = time.perf_counter()
@@ -201,12 +262,20 @@ def feedparser_alone(fetches: list[FeedFetch]) -> float:
     return time.perf_counter() - start
 
 
-def weasyprint_alone(html: str, templates_dir: Path) -> float:
-    """Seconds WeasyPrint alone takes to render the same final HTML to PDF."""
+def weasyprint_alone(
+    html: str, templates_dir: Path, attachments: Sequence[tuple[str, bytes, str]], created: Any
+) -> float:
+    """Seconds WeasyPrint alone takes to lay out and write the HTML the PDF was printed from,
+    with the options the edition's PDF is written with (PDF/UA-1, the JSON attached, the same
+    fonts and URL fetcher): one layout, nothing around it."""
     import weasyprint
 
     start = time.perf_counter()
-    weasyprint.HTML(string=html, base_url=templates_dir.resolve().as_uri() + "/").write_pdf()
+    weasyprint.HTML(
+        string=html,
+        base_url=templates_dir.resolve().as_uri() + "/",
+        url_fetcher=build_url_fetcher(templates_dir),
+    ).write_pdf(**pdf_options(html, attachments, created))
     return time.perf_counter() - start
 
 
@@ -300,13 +369,24 @@ def run_scale(
             "process_peak_rss_mib": round(peak_rss() / MIB, 1),
         }
         assert edition.rendered is not None, "a cold run renders its edition"
+        rendered, made, fetches = edition.rendered, edition.briefing, edition.fetches
+        attached = edition_attachments(made, rendered.json)
         result["baselines"] = {
-            "feedparser_seconds": round(feedparser_alone(edition.fetches), 4),
+            "runs": BASELINE_RUNS,
+            "feedparser_seconds": round(
+                best_of(BASELINE_RUNS, lambda: feedparser_alone(fetches)), 4
+            ),
             "weasyprint_seconds": round(
-                weasyprint_alone(edition.rendered.print_html, plan.templates_dir), 4
+                best_of(
+                    BASELINE_RUNS,
+                    lambda: weasyprint_alone(
+                        rendered.print_html, plan.templates_dir, attached, made.edition_date
+                    ),
+                ),
+                4,
             ),
         }
-        del edition
+        del edition, rendered, made, fetches, attached
         before = dict(server.statuses)
         result["warm"] = {
             **warm_run(urls, Path(work), generated, include_seeds),

@@ -756,6 +756,21 @@ class Briefing(_Record):
         # Computed once: a large edition looks up thousands of citations.
         return {source.id: number for number, source in enumerate(self.sources, start=1)}
 
+    @cached_property
+    def _sources_by_id(self) -> dict[str, "SourceDocument"]:
+        return {source.id: source for source in self.sources}
+
+    def source(self, document_id: str) -> "SourceDocument":
+        """The source with this id (KeyError if the briefing has none)."""
+        return self._sources_by_id[document_id]
+
+    @cached_property
+    def derived(self) -> dict[Any, Any]:
+        """Values derived from this briefing alone, kept by whoever computes them once for many
+        renders (a story's independent reports: every render of the edition prints them). A
+        copy starts with none (``FreshCopies``)."""
+        return {}
+
     def source_number(self, document_id: str) -> int:
         """The citation number of a source: its position in the sources list, from 1."""
         return self._source_numbers[document_id]

@@ -32,6 +32,7 @@ from briefing.edition.keep import (
 from briefing.edition.make import (
     Rendered,
     compose_edition,
+    edition_attachments,
     edition_fingerprint,
     load_recollection_of,
     load_reusable_edition,
@@ -60,6 +61,7 @@ __all__ = [
     "compose",
     "compose_edition",
     "count_articles",
+    "edition_attachments",
     "edition_fingerprint",
     "extract_edition",
     "fetch_feed",

@@ -123,12 +123,15 @@ class Rendered:
     cut: Cut  # what the PDF shows of the edition
 
 
+def edition_attachments(briefing: Briefing, json: bytes | None) -> list[tuple[str, bytes, str]]:
+    """What the PDF carries inside it: the JSON edition, when given."""
+    return [] if json is None else [(f"{edition_stem(briefing)}.json", json, "The JSON edition")]
+
+
 def print_edition(plan: EditionPlan, briefing: Briefing, json: bytes | None = None) -> Printed:
     """The PDF as the plan prints it: filled up to its page budget in order of importance, on
     its paper, with its citations a statement; ``json``, the JSON edition, is attached."""
-    attachments = (
-        [] if json is None else [(f"{edition_stem(briefing)}.json", json, "The JSON edition")]
-    )
+    attachments = edition_attachments(briefing, json)
     return render_bounded_pdf(
         briefing,
         plan.templates_dir,

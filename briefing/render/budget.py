@@ -1,21 +1,20 @@
-"""The PDF within a page budget, filled in order of importance.
+"""The PDF within a page budget, filled in order of importance, laid out once as a rule.
 
 The PDF prints the first entries of one order of importance (``briefing.render.shown.priority``):
-as many as fit in ``max_pages``. Each entry's size is known roughly before any layout, from its
-words (``step_sizes``), and the pages a layout fills (whole pages and the share of the last one,
-``LaidOut.filled``) grow about in line with the summed sizes. An order no longer than
-``FIRST_PAGES`` times the budget would hold (at ``PAGE`` characters a page) is laid out whole
-first; a longer one is laid out first with the brief and back matter alone (quick), then with
-what fills the rest at ``PAGE`` characters a page. Each next layout takes the size at which the
-line through the layouts nearest either side of the budget (or the two largest that fit) reaches
-a full budget, halving the gap when two guesses in a row fall on one side, until a layout fits
-with its last page ``FULL`` enough, the most known to fit and the fewest known not to are within
-``CLOSE`` characters (under half a page), or after ``MAX_LAYOUTS`` layouts; the most known to fit
-is written. An edition within its budget is laid out once and prints everything.
+about as many as fit in ``max_pages``. A layout is what costs (WeasyPrint: about 0.1 s a page
+here), the print HTML of a cut is cheap (its template, 20-80 ms), and the pages a layout fills
+(whole pages and the share of the last one, ``LaidOut.filled``) follow from its HTML closely
+(``estimate_pages``): its text, its lines (list items and paragraphs) and its table rows. So the
+cut is found on the HTML alone, as the most entries whose estimate reaches ``GOAL`` pages short of
+the budget, and laid out once. Only when that layout does not fit, or leaves its last page less
+than ``FULL``, is the estimate corrected by what the layout measured and the cut laid out again
+(at most ``MAX_LAYOUTS`` in all); the most known to fit is written. An edition within its budget
+is laid out once and prints everything.
 """
 
+import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
@@ -26,10 +25,33 @@ from briefing.render.document import LaidOut, PageSize, layout_pdf, render_html
 from briefing.render.shown import Cut, priority, step_sizes
 
 PAGE = 3500  # characters of entries a page about holds (measured: 3,000 to 4,500 here)
-FIRST_PAGES = 1.5  # an order up to what 1.5 times the budget would hold is laid out whole first
-CLOSE = 1500  # characters: the search stops when fitting and not fitting are this close...
-FULL = 0.8  # ...or when a layout fits with its last page this full
-MAX_LAYOUTS = 6
+GOAL = 0.3  # the estimate aims this much of a page short of the budget: its error is within 0.25
+FULL = 0.5  # a layout that fits with its last page less full than this is tried again, larger
+CLOSE = 1500  # characters: fitting and not fitting this close, no further layout is tried
+MAX_LAYOUTS = 4
+FIRST_PAGES = 1.5  # an order this many times the room left in characters is tried whole first
+MAX_GUESSES = 16  # print HTML rendered in one search at most
+
+# The pages a print HTML fills, from its body: pages = text characters x TEXT + (list items and
+# paragraphs) x LINE + table rows x ROW + BASE. Least squares over 12 layouts (the seed edition
+# cut at 0-145 entries of its 145, and the benchmark's 2,000-item edition at 0-70), fitted on 7
+# December 2026: every one within 0.25 pages (see docs/benchmarks.md).
+TEXT = 1.29e-4  # about 7,750 characters of text a page, beside the lines' own room
+LINE = 0.0214
+ROW = 0.0755
+BASE = 0.297
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_LINE = re.compile(r"<(?:li|p)[\s>]")
+_ROW = re.compile(r"<tr[\s>]")
+
+
+def estimate_pages(html: str) -> float:
+    """About how many pages (``LaidOut.filled``) the print HTML fills, before any layout."""
+    body = html.split("<body", 1)[-1]
+    text = len(_SPACE.sub(" ", _TAG.sub(" ", body)).strip())
+    lines, rows = len(_LINE.findall(body)), len(_ROW.findall(body))
+    return text * TEXT + lines * LINE + rows * ROW + BASE
 
 
 @dataclass(frozen=True)
@@ -60,66 +82,91 @@ def render_bounded_pdf(
     allows: the most entries of the order of importance that fit (see the module)."""
     order = priority(briefing, list_limit)
     size = list(accumulate(step_sizes(briefing, order), initial=0))  # of the first k steps
+    html_of: dict[int, str] = {}
+    estimated: dict[int, float] = {}
     tried: dict[int, tuple[str, LaidOut]] = {}
 
-    def steps_within(characters: float) -> int:
-        """The most steps whose sizes add up to at most so many characters."""
-        return max(0, bisect_right(size, characters) - 1)
+    def html(steps: int) -> str:
+        if steps not in html_of:
+            cut = Cut.first(order, steps, citations)
+            html_of[steps] = render_html(briefing, templates_dir, page_size=page_size, cut=cut)
+            estimated[steps] = estimate_pages(html_of[steps])
+        return html_of[steps]
 
-    def lay_out(steps: int) -> tuple[bool, float]:
-        """Lay out the first ``steps`` entries: whether they fit, and the pages they fill."""
-        cut = Cut.first(order, steps, citations)
-        html = render_html(briefing, templates_dir, page_size=page_size, cut=cut)
-        laid_out = layout_pdf(html, templates_dir, attachments=attachments, created=created)
-        tried[steps] = (html, laid_out)
-        return laid_out.pages <= max_pages, laid_out.filled
+    def estimate(steps: int) -> float:
+        html(steps)
+        return estimated[steps]
 
-    goal = max_pages - (1 - FULL) / 2  # between full enough and full
-    fits, over = -1, -1  # the most steps known to fit; the fewest known not to (-1: none yet)
-    filled: dict[int, float] = {}  # the pages each layout filled, by its steps
-    missed_on: bool | None = None  # the side the last guess between the two fell on
-    # A short order is laid out whole; a long one starts from the brief and back matter alone.
-    steps = len(order) if size[-1] <= PAGE * FIRST_PAGES * max_pages else 0
+    def lay_out(steps: int) -> LaidOut:
+        tried[steps] = (html(steps), layout_pdf(html(steps), templates_dir, **options))
+        return tried[steps][1]
+
+    options = {"attachments": attachments, "created": created}
+    fits, over = -1, len(order) + 1  # the most steps known to fit; the fewest known not to
+    correction = 0.0  # what the layouts measured beyond the estimate
     while len(tried) < MAX_LAYOUTS:
-        between = 0 <= fits < steps < over
-        fitted, filled[steps] = lay_out(steps)
-        if fitted:
+        goal = max_pages - GOAL - correction
+        steps = _most_within(estimate, goal, fits + 1, over - 1, size)
+        if steps in tried:  # the estimate, corrected, points where a layout already was
+            break
+        laid_out = lay_out(steps)
+        correction = laid_out.filled - estimated[steps]
+        if laid_out.pages <= max_pages:
             fits = steps
-            if steps == len(order) or filled[steps] >= max_pages - 1 + FULL:
+            full = laid_out.filled >= max_pages - 1 + FULL
+            if steps == len(order) or full:
                 break
         else:
             over = steps
-        if fits < 0:  # the whole order is over: the brief alone is the line's other end
-            steps = 0
-            continue
-        if over >= 0 and size[over] - size[fits] <= CLOSE:
+        if fits >= 0 and size[min(over, len(order))] - size[fits] <= CLOSE:
             break
-        if between and missed_on is fitted:  # two guesses short on one side: halve the gap
-            target = (size[fits] + size[over]) / 2
-        else:  # where the line through the nearest layouts either side (or the two largest
-            # that fit, beyond them) reaches the goal: pages grow about in line with the sizes
-            low = max((k for k in filled if k < fits), default=-1) if over < 0 else fits
-            high = fits if over < 0 else over
-            if low < 0 or high == low:  # one layout: PAGE characters a page
-                target = size[high] + (goal - filled[high]) * PAGE
-            else:
-                slope = (filled[high] - filled[low]) / max(size[high] - size[low], 1)
-                target = size[low] + (goal - filled[low]) / max(slope, 1 / (4 * PAGE))
-        missed_on = fitted if between else None
-        steps = max(steps_within(target), fits + 1)
-        steps = min(steps, over - 1 if over >= 0 else len(order))
-        if steps in tried:
+        if over <= fits + 1:
             break
     best = max(fits, 0)
     if best not in tried:
         lay_out(best)
-    html, laid_out = tried[best]
+    chosen, laid_out = tried[best]
     return Printed(
         pdf=laid_out.write(),
-        html=html,
+        html=chosen,
         pages=laid_out.pages,
         cut=Cut.first(order, best, citations),
         steps=best,
         of=len(order),
         layouts=len(tried),
     )
+
+
+def _most_within(
+    estimate: Callable[[int], float], goal: float, low: int, high: int, size: Sequence[int]
+) -> int:
+    """The most steps in [low, high] whose estimated pages are within the goal (about: the
+    estimate is not strictly monotonic), ``low`` when none is. Searched on the HTML alone and
+    never far past the goal: each guess puts the goal on the line the estimates so far draw
+    through the entries' sizes (``PAGE`` characters a page before there are two), so a long
+    order is never rendered whole."""
+    low, high = max(low, 0), max(high, low, 0)
+    if estimate(low) > goal:
+        return low
+    if size[high] - size[low] <= PAGE * (goal - estimate(low)) * FIRST_PAGES and (
+        estimate(high) <= goal
+    ):
+        return high  # a short order that fits the goal whole
+    fitting, beyond = low, high + 1  # the most steps within the goal; the fewest past it
+    for _ in range(MAX_GUESSES):
+        if beyond - fitting <= 1:
+            break
+        per_page = PAGE
+        if beyond <= high:  # the line through the two nearest either side
+            rise = estimate(beyond) - estimate(fitting)
+            per_page = (size[beyond] - size[fitting]) / max(rise, 1e-6)
+        target = size[fitting] + (goal - estimate(fitting)) * per_page
+        guess = bisect_right(size, target) - 1
+        if beyond <= high and guess in (fitting, beyond - 1, beyond):  # no progress: halve
+            guess = (fitting + beyond) // 2
+        guess = min(max(guess, fitting + 1), beyond - 1)
+        if estimate(guess) <= goal:
+            fitting = guess
+        else:
+            beyond = guess
+    return fitting

@@ -301,21 +301,14 @@ class LaidOut:
         return pdf
 
 
-def layout_pdf(
-    html: str,
-    templates_dir: Path,
-    *,
-    attachments: Sequence[tuple[str, bytes, str]] = (),
-    created: date | None = None,
-) -> LaidOut:
-    """Lay out an HTML document as a tagged PDF's pages (PDF/UA-1), resolving relative URLs
-    against templates_dir. ``attachments`` are (file name, bytes, description) to embed;
-    ``created`` dates them, so the same inputs always give the same bytes."""
-    _require_weasyprint()
+def pdf_options(
+    html: str, attachments: Sequence[tuple[str, bytes, str]] = (), created: date | None = None
+) -> dict[str, Any]:
+    """The options ``HTML.write_pdf`` gives both the layout and the writing of an edition's PDF:
+    PDF/UA-1, ``attachments`` (file name, bytes, description) embedded and dated ``created``,
+    and an identifier from the HTML, so the same inputs always give the same bytes."""
     import weasyprint
 
-    fetcher = build_url_fetcher(templates_dir)
-    base_url = templates_dir.resolve().as_uri() + "/"
     stamp = datetime.combine(created or date(1970, 1, 1), time(), tzinfo=UTC)
     files = [
         weasyprint.Attachment(
@@ -328,13 +321,28 @@ def layout_pdf(
         )
         for name, data, description in attachments
     ]
-    # The options HTML.write_pdf would give both its layout and its writing.
-    options = {
+    return {
         "pdf_variant": "pdf/ua-1",
         "attachments": files,
-        # A fixed identifier derived from the content keeps reruns byte-identical.
         "pdf_identifier": hashlib.sha256(html.encode("utf-8")).digest()[:16],
     }
+
+
+def layout_pdf(
+    html: str,
+    templates_dir: Path,
+    *,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    created: date | None = None,
+) -> LaidOut:
+    """Lay out an HTML document as a tagged PDF's pages (PDF/UA-1), resolving relative URLs
+    against templates_dir, with ``pdf_options``."""
+    _require_weasyprint()
+    import weasyprint
+
+    fetcher = build_url_fetcher(templates_dir)
+    base_url = templates_dir.resolve().as_uri() + "/"
+    options = pdf_options(html, attachments, created)
     try:
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             **options

@@ -219,9 +219,8 @@ def plural(value: int, one: str, many: str) -> str:
 
 def outlets_of(document_ids: Iterable[str], briefing: Briefing) -> set[str]:
     """The outlets the documents name (their ids where an outlet is not stated)."""
-    sources = {source.id: source for source in briefing.sources}
     return {
-        source.outlet.value if (source := sources[d]).outlet is not None else d
+        source.outlet.value if (source := briefing.source(d)).outlet is not None else d
         for d in document_ids
     }
 
@@ -234,8 +233,11 @@ def report_count(story: Story, briefing: Briefing) -> str:
         return "1 report"
     outlets = len(outlets_of(story.document_ids, briefing))
     counted = f"{reports} reports from {plural(outlets, 'outlet', 'outlets')}"
-    sources = {source.id: source for source in briefing.sources}
-    independent = len(independent_reports([sources[d] for d in story.document_ids]))
+    key = ("independent reports", story.id)  # the same in every render of the edition
+    if key not in briefing.derived:
+        groups = independent_reports([briefing.source(d) for d in story.document_ids])
+        briefing.derived[key] = len(groups)
+    independent: int = briefing.derived[key]
     if independent < reports:
         counted += f", {plural(independent, 'independent report', 'independent reports')}"
     return counted
