@@ -279,6 +279,26 @@ def weasyprint_alone(
     return time.perf_counter() - start
 
 
+def baselines(edition: "Edition", templates_dir: Path) -> dict[str, Any]:
+    """feedparser alone on the bytes the run parsed and WeasyPrint alone on the HTML its PDF
+    was printed from, with the same options: each the best of ``BASELINE_RUNS``."""
+    rendered, made = edition.rendered, edition.briefing
+    assert rendered is not None, "a cold run renders its edition"
+    attached = edition_attachments(made, rendered.json)
+
+    def feeds() -> float:
+        return feedparser_alone(edition.fetches)
+
+    def pdf() -> float:
+        return weasyprint_alone(rendered.print_html, templates_dir, attached, made.edition_date)
+
+    return {
+        "runs": BASELINE_RUNS,
+        "feedparser_seconds": round(best_of(BASELINE_RUNS, feeds), 4),
+        "weasyprint_seconds": round(best_of(BASELINE_RUNS, pdf), 4),
+    }
+
+
 def bench_environment(work: Path) -> dict[str, str]:
     """The settings of every run at one scale, as the environment the flow would read: feeds
     larger than the defaults allow, and the memory in the scale's own folder."""
@@ -369,24 +389,8 @@ def run_scale(
             "process_peak_rss_mib": round(peak_rss() / MIB, 1),
         }
         assert edition.rendered is not None, "a cold run renders its edition"
-        rendered, made, fetches = edition.rendered, edition.briefing, edition.fetches
-        attached = edition_attachments(made, rendered.json)
-        result["baselines"] = {
-            "runs": BASELINE_RUNS,
-            "feedparser_seconds": round(
-                best_of(BASELINE_RUNS, lambda: feedparser_alone(fetches)), 4
-            ),
-            "weasyprint_seconds": round(
-                best_of(
-                    BASELINE_RUNS,
-                    lambda: weasyprint_alone(
-                        rendered.print_html, plan.templates_dir, attached, made.edition_date
-                    ),
-                ),
-                4,
-            ),
-        }
-        del edition, rendered, made, fetches, attached
+        result["baselines"] = baselines(edition, plan.templates_dir)
+        del edition
         before = dict(server.statuses)
         result["warm"] = {
             **warm_run(urls, Path(work), generated, include_seeds),
