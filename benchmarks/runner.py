@@ -66,11 +66,11 @@ class Clock:
         """Total wall time spent in a stage."""
         return sum(end - start for start, end in self.spans.get(name, []))
 
-    def report(self, items: int) -> dict[str, dict[str, Any]]:
-        """Per stage: wall time, items per second and peak RSS, with the stage's counts; then
-        the render stage's steps."""
+    def report(self, items: int, names: Sequence[str] = STAGES) -> dict[str, dict[str, Any]]:
+        """Per stage (or step, ``names``): wall time, items per second and peak RSS, with the
+        stage's counts."""
         result = {}
-        for name in (*STAGES, *RENDER_STEPS):
+        for name in names:
             seconds = self.seconds(name)
             if name == "compose":  # consolidation runs inside compose_briefing
                 seconds -= self.seconds("consolidate")
@@ -409,6 +409,7 @@ def run_report(clock: Clock, items: int) -> dict[str, Any]:
     sampled in the run, its process's and its extraction workers' together."""
     return {
         "stages": clock.report(items),
+        "render_steps": clock.report(items, RENDER_STEPS),  # inside the render stage
         "peak_with_workers_rss_mib": round(clock.sampler.peak() / MIB, 1),
         "total_seconds": round(
             sum(clock.seconds(name) for name in STAGES) - clock.seconds("consolidate"), 3
