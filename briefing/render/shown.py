@@ -111,15 +111,16 @@ def _failed_first(briefing: Briefing) -> list[FetchOutcome]:
 def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
     """The PDF's entries in order of importance (see the module); ``list_limit``, when given,
     is the most entries any one list takes."""
+    whole = _whole_lists(briefing)
     stories = stories_in_order(briefing)
-    statements = {story.id: story_statements(story, briefing) for story in stories}
+    statements = whole.stories
     leads = {story.id: len(story.lead_ids) for story in stories}
     steps: list[Step] = []
     for story in stories:  # its headline, and its first lead when it has a statement
         steps.append(
             ((STORIES, story.theme), (STORY, story.id))[: 2 if statements[story.id] else 1]
         )
-    steps += [((COMING_UP, ""),)] * len(coming_up(briefing))
+    steps += [((COMING_UP, ""),)] * len(whole.lists[COMING_UP])
     steps += [((MILESTONES, ""),)] * len(briefing.milestones)
     # A feed that failed says what this edition could not read: it comes first of the feeds.
     failed = sum(1 for outcome in briefing.source_health if outcome.status == "failed")
@@ -130,8 +131,8 @@ def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
     # statements, the timeline, the notes of differing sources and the feeds.
     further = [[(STORY, s.id)] * (len(statements[s.id]) - max(leads[s.id], 1)) for s in stories]
     others = [
-        [(OTHERS, section.theme)] * len(other_statements(briefing, section))
-        for section in briefing.sections
+        [(OTHERS, theme)] * len(statements)
+        for theme, statements in whole.theme_lists[OTHERS].items()
     ]
     rest = [
         [(TIMELINE, "")] * len(briefing.timeline),
@@ -157,22 +158,26 @@ def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
 ENTRY_COST, STORY_COST = 120, 700
 
 
-def step_sizes(briefing: Briefing, order: Sequence[Step]) -> list[int]:
+def step_sizes(briefing: Briefing, order: Sequence[Step], most: float | None = None) -> list[int]:
     """About how much page each step of the order takes, in characters of text: the words of
-    the entries it adds and what an entry costs besides (``ENTRY_COST``, ``STORY_COST``)."""
-    whole = build_shown(briefing)
+    the entries it adds and what an entry costs besides (``ENTRY_COST``, ``STORY_COST``); only
+    as far as the sizes add up to ``most`` characters, when it is given."""
+    whole = _whole_lists(briefing)
 
     def entries(name: str, key: str) -> Sequence[Any]:
         if name == STORY:
-            return whole.story_lists[key].entries
+            return whole.stories[key]
         if name == TIMELINE:  # cut from the start, so each step adds from the end
-            return whole.lists[TIMELINE].entries[::-1]
-        return whole.theme_lists[name][key].entries if key else whole.lists[name].entries
+            return whole.lists[TIMELINE][::-1]
+        return whole.theme_lists[name][key] if key else whole.lists[name]
 
     lists: dict[tuple[str, str], Sequence[Any]] = {}
     taken: Counter[tuple[str, str]] = Counter()
-    sizes = []
+    sizes: list[int] = []
+    total = 0
     for step in order:
+        if most is not None and total > most:
+            break
         size = 0
         for entry_of in step:
             if entry_of not in lists:
@@ -186,6 +191,7 @@ def step_sizes(briefing: Briefing, order: Sequence[Step]) -> list[int]:
                 entry = entry[1]
             size += ENTRY_COST + len(getattr(entry, "statement", ""))
         sizes.append(size)
+        total += size
     return sizes
 
 
@@ -284,7 +290,15 @@ class EditionCounts:
 
 
 def edition_counts(briefing: Briefing) -> EditionCounts:
-    """Count the edition's stories, reports, outlets, what is new and what moved."""
+    """Count the edition's stories, reports, outlets, what is new and what moved (once per
+    edition: ``Briefing.derived``)."""
+    if "edition counts" not in briefing.derived:
+        briefing.derived["edition counts"] = _count_edition(briefing)
+    counts: EditionCounts = briefing.derived["edition counts"]
+    return counts
+
+
+def _count_edition(briefing: Briefing) -> EditionCounts:
     cited = {e.document_id for fact in briefing.facts() for e in fact.evidence}
     new = [story for story in briefing.stories if story.developing_since is None]
     return EditionCounts(
@@ -327,6 +341,44 @@ def _cited(entry: object, briefing: Briefing, citations: int | None) -> Iterator
         yield from (briefing.source_number(c.evidence.document_id) for c in entry.claims)
 
 
+@dataclass(frozen=True)
+class _Whole:
+    """Every list of a briefing, uncut: the same for every render of the edition."""
+
+    lists: dict[str, list[Any]]
+    theme_lists: dict[str, dict[str, list[Any]]]
+    stories: dict[str, list[Fact]]
+    numbered: tuple[tuple[int, SourceDocument], ...]
+    brief: tuple[Story | Fact, ...]
+
+
+def _whole_lists(briefing: Briefing) -> _Whole:
+    """The briefing's lists, uncut, made once per edition (``Briefing.derived``): the PDF's
+    search renders a handful of cuts of them, and each made them afresh (0.2 s at 20,000
+    items)."""
+    key = "shown: whole lists"
+    if key not in briefing.derived:
+        briefing.derived[key] = _Whole(
+            lists={
+                COMING_UP: coming_up(briefing),
+                MILESTONES: [(m, briefing.fact(m.fact_id)) for m in briefing.milestones],
+                TIMELINE: [briefing.fact(fact_id) for fact_id in briefing.timeline],
+                DISAGREEMENTS: list(briefing.disagreements),
+                SOURCE_HEALTH: _failed_first(briefing),
+                "key_actors": [a for a in briefing.key_actors if a.listed],
+            },
+            theme_lists={
+                STORIES: {s.theme: theme_stories(briefing, s.theme) for s in briefing.sections},
+                OTHERS: {s.theme: other_statements(briefing, s) for s in briefing.sections},
+            },
+            stories={story.id: story_statements(story, briefing) for story in briefing.stories},
+            numbered=tuple(enumerate(briefing.sources, start=1)),
+            brief=build_brief(briefing),
+        )
+    whole: _Whole = briefing.derived[key]
+    return whole
+
+
 def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
     """The lists of a briefing as a rendered edition shows them: every entry without a cut.
 
@@ -336,34 +388,18 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
     def limit(name: str, key: str = "") -> int | None:
         return None if cut_at is None else cut_at.counts.get((name, key), 0)
 
-    lists: dict[str, Shown[Any]] = {
-        COMING_UP: cut(coming_up(briefing), limit(COMING_UP)),
-        MILESTONES: cut(
-            [(m, briefing.fact(m.fact_id)) for m in briefing.milestones], limit(MILESTONES)
-        ),
-        TIMELINE: cut(
-            [briefing.fact(fact_id) for fact_id in briefing.timeline], limit(TIMELINE), latest=True
-        ),
-        DISAGREEMENTS: cut(briefing.disagreements, limit(DISAGREEMENTS)),
-        SOURCE_HEALTH: cut(_failed_first(briefing), limit(SOURCE_HEALTH)),
-        "key_actors": cut([a for a in briefing.key_actors if a.listed], KEY_ACTORS),
+    whole = _whole_lists(briefing)
+    lists = {
+        name: cut(entries, KEY_ACTORS if name == "key_actors" else limit(name), latest=latest)
+        for name, entries in whole.lists.items()
+        for latest in [name == TIMELINE]
     }
-    theme_lists: dict[str, dict[str, Shown[Any]]] = {
-        STORIES: {
-            s.theme: cut(theme_stories(briefing, s.theme), limit(STORIES, s.theme))
-            for s in briefing.sections
-        },
-        OTHERS: {
-            s.theme: cut(other_statements(briefing, s), limit(OTHERS, s.theme))
-            for s in briefing.sections
-        },
+    theme_lists = {
+        name: {theme: cut(entries, limit(name, theme)) for theme, entries in themes.items()}
+        for name, themes in whole.theme_lists.items()
     }
-    stories = {
-        story.id: cut(story_statements(story, briefing), limit(STORY, story.id))
-        for story in briefing.stories
-    }
-    numbered = tuple(enumerate(briefing.sources, start=1))
-    brief = build_brief(briefing)
+    stories = {key: cut(entries, limit(STORY, key)) for key, entries in whole.stories.items()}
+    numbered, brief = whole.numbered, whole.brief
     if cut_at is None:
         return ShownBriefing(lists, theme_lists, stories, Shown(numbered, 0), None, brief)
     shown = ShownBriefing(lists, theme_lists, stories, Shown((), 0), cut_at.citations, brief)
