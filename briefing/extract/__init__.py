@@ -15,6 +15,7 @@ from briefing.extract.facts import (
     extraction_keys,
     fact_id,
 )
+from briefing.extract.language import load_identifier
 
 __all__ = [
     "DocumentFacts",
@@ -27,4 +28,5 @@ __all__ = [
     "extraction_key",
     "extraction_keys",
     "fact_id",
+    "load_identifier",
 ]

@@ -21,6 +21,12 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_identifier() -> None:
+    """Load the identifier's model now rather than at the first paragraph it judges (``briefing
+    run`` does it while its temporary Prefect server starts)."""
+    _identifier()
+
+
 def foreign_language(text: str, languages: tuple[str, ...]) -> str | None:
     """The language of the text when it is confidently one not in ``languages`` (ISO 639-1
     codes), else None."""
