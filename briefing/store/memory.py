@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import (
     JSON,
     Column,
@@ -43,6 +43,7 @@ from briefing.sources.feeds import FeedCopy, FeedFetch, FeedItem
 from briefing.sources.fetch import Validators
 from briefing.store.checks import bad_row, kept_facts
 from briefing.store.database import (
+    RawJSON,
     check_memory,
     memory_at,
     memory_turn,
@@ -351,14 +352,13 @@ def _write_extractions(connection: Connection, record: EditionRecord) -> None:
     # 170,000 facts as dicts, were 120 MB at once.
     for batch in _chunks([key for key in keys if key not in known]):
         rows = [
-            {
-                "key": key,
-                "facts": [fact.model_dump(mode="json") for fact in record.extractions[key]],
-            }
+            {"key": key, "facts": RawJSON(_FACT_LIST.dump_json(record.extractions[key]).decode())}
             for key in batch
         ]
         connection.execute(insert(extractions), rows)
 
+
+_FACT_LIST = TypeAdapter(list[Fact])
 
 # Rows go to the database in batches of this many: one statement per batch, not one per row
 # (2,000 documents and 30,000 facts took seconds one INSERT at a time).
@@ -441,7 +441,7 @@ def _write_documents(
                 **keys,
                 "feed_url": item.feed_url if item else None,
                 "first_seen": record.written_at,
-                "document": document.model_dump(mode="json"),
+                "document": RawJSON(document.model_dump_json()),
             }
         )
         if len(rows) == BATCH:
@@ -501,7 +501,7 @@ def _write_edition(connection: Connection, record: EditionRecord) -> None:
                     "id": fact.id,
                     "statement": fact.statement,
                     "theme": fact.theme,
-                    "fact": fact.model_dump(mode="json"),
+                    "fact": RawJSON(fact.model_dump_json()),
                 }
             )
             known.add(fact.id)
