@@ -26,6 +26,7 @@ from briefing.workers import (
     encode_extractions,
     select_from_feeds,
     serve,
+    worker_pool,
 )
 
 NEWS_SET = Path(__file__).resolve().parent.parent / "evaluation" / "news"
@@ -181,3 +182,21 @@ def test_the_plan_uses_every_core_unless_told(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("BRIEFING_WORKER_PROCESSES", "0")
     with pytest.raises(ValidationError, match="worker_processes"):
         Settings()
+
+
+@pytest.mark.slow
+def test_an_editions_parsing_and_extraction_start_their_workers_once(
+    documents: list[SourceDocument], topic: Topic
+) -> None:
+    """Within an edition's pool the workers one piece of work used do the next (the same
+    processes, the same facts as started afresh); closing the pool stops them."""
+    extract = ExtractInProcesses(2, batch=10, minimum=2)
+    with worker_pool(topic) as pool:
+        first = extract(documents, topic)
+        started = sorted(worker.process.pid for worker in pool._idle)
+        second = extract(documents, topic)
+        kept = sorted(worker.process.pid for worker in pool._idle)
+        workers = list(pool._idle)
+    assert (2, started, [f.facts for f in first]) == (len(started), kept, [f.facts for f in second])
+    assert [0, 0] == [worker.process.poll() for worker in workers]
+    assert [f.facts for f in first] == [e.facts for e in extract_each(documents, topic)]

@@ -52,6 +52,7 @@ from briefing.publish.archive import refresh_archive
 from briefing.publish.links import EditionLinks
 from briefing.sources.feeds import FeedConfig, FeedCopy, FeedFetch, failed_fetch
 from briefing.topic import Topic
+from briefing.workers import worker_pool
 
 T = TypeVar("T")
 FetchFeed = Callable[[EditionPlan, FeedConfig, FeedCopy | None], FeedFetch]
@@ -124,11 +125,12 @@ def read_edition(
     """Load, fetch, select, articles, extract: what the edition is made of. ``fetch`` reads one
     feed (the network by default), ``extract_many`` extracts (the plan's workers by default)."""
     topic, seeds = stages.run("load", load_sources, plan)
-    fetches = fetch_all(plan, stages, fetch)
-    selection = stages.run("select", select_news, plan, topic, fetches)
-    selection = stages.run("articles", fetch_full_articles, plan, selection)
-    documents = seeds + selection.documents
-    extracted = stages.run("extract", load_and_extract, plan, topic, documents, extract_many)
+    with worker_pool(topic):  # parsing and extraction share their worker processes
+        fetches = fetch_all(plan, stages, fetch)
+        selection = stages.run("select", select_news, plan, topic, fetches)
+        selection = stages.run("articles", fetch_full_articles, plan, selection)
+        documents = seeds + selection.documents
+        extracted = stages.run("extract", load_and_extract, plan, topic, documents, extract_many)
     return Read(topic, seeds, tuple(fetches), selection, extracted)
 
 
