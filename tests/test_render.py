@@ -11,6 +11,7 @@ from markupsafe import escape
 from pypdf import PdfReader
 
 from briefing.edition import load_seed_briefing
+from briefing.edition.make import MAX_ATTACHED_JSON, edition_attachments
 from briefing.errors import DependencyError, RenderError
 from briefing.models import (
     Attested,
@@ -546,3 +547,26 @@ def test_lists_beyond_the_limit_are_cut_and_say_how_many_more(seed_briefing: Bri
 def test_without_limits_the_seed_edition_is_shown_whole(seed_briefing: Briefing) -> None:
     """The HTML edition cuts nothing: no list or citation says that more are elsewhere."""
     assert "in the HTML and JSON editions" not in render_html(seed_briefing, TEMPLATES)
+
+
+def test_a_large_json_edition_is_published_beside_the_pdf_not_attached(
+    seed_briefing: Briefing,
+) -> None:
+    """Up to MAX_ATTACHED_JSON the PDF carries the JSON edition and says so; past it (2,000
+    items make 14 MB) nothing is attached and the print HTML says the JSON is beside the PDF."""
+    small = edition_attachments(seed_briefing, b"{}")
+    large = edition_attachments(seed_briefing, b" " * (MAX_ATTACHED_JSON + 1))
+    order = priority(seed_briefing)
+    said = {
+        attached: render_html(
+            seed_briefing, TEMPLATES, cut=Cut.first(order, 3, 3), json_attached=attached
+        )
+        for attached in (True, False)
+    }
+    assert ([("briefing-2023-01-20.json", b"{}", "The JSON edition")], []) == (small, large)
+    assert (
+        "is attached to this PDF" in said[True]
+        and "attached"
+        not in said[False].split("The JSON edition (the whole briefing")[1].split("</dd>")[0]
+    )
+    assert "published beside this PDF" in said[False]

@@ -86,6 +86,7 @@ def render_bounded_pdf(
     # characters the budget holds (at 20,000 items the order has 80,000 steps, 33 printed).
     size = list(accumulate(step_sizes(briefing, order, REACH * PAGE * max_pages), initial=0))
     reach = len(size) - 1  # steps whose size is known
+    attached = bool(attachments)
     html_of: dict[int, str] = {}
     estimated: dict[int, float] = {}
     tried: dict[int, tuple[str, LaidOut]] = {}
@@ -93,7 +94,9 @@ def render_bounded_pdf(
     def html(steps: int) -> str:
         if steps not in html_of:
             cut = Cut.first(order, steps, citations)
-            html_of[steps] = render_html(briefing, templates_dir, page_size=page_size, cut=cut)
+            html_of[steps] = render_html(
+                briefing, templates_dir, page_size=page_size, cut=cut, json_attached=attached
+            )
             estimated[steps] = estimate_pages(html_of[steps])
         return html_of[steps]
 

@@ -104,6 +104,7 @@ def render_html(
     page_size: PageSize = "A4",
     standalone: bool = False,
     cut: Cut | None = None,
+    json_attached: bool = True,
 ) -> str:
     """Render the briefing to an HTML document with the templates in templates_dir.
 
@@ -112,14 +113,15 @@ def render_html(
     fetch from the templates folder. ``page_size`` becomes the ``@page`` size; only the fixed
     keywords of ``PageSize`` get into CSS. Without ``cut`` every list is shown whole (the HTML
     edition); with one, each list shows what the cut takes and says how many more the HTML and
-    JSON editions hold (the PDF's lists, ``briefing.render.shown``).
+    JSON editions hold (the PDF's lists, ``briefing.render.shown``). ``json_attached``: the
+    print HTML says the JSON edition is attached to the PDF, else that it is beside it.
     """
     if standalone:
         pieces = render_standalone_html(briefing, templates_dir, page_size=page_size, cut=cut)
         return b"".join(pieces).decode("utf-8")
     with _rendering(templates_dir):
         template, context = _prepared(briefing, templates_dir, page_size, cut, standalone=False)
-        return template.render(context)
+        return template.render({**context, "json_attached": json_attached})
 
 
 # Chunks of the template's output joined, searched and encoded at a time: one regex search and
