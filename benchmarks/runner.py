@@ -141,6 +141,10 @@ def _count(name: str, value: Any, counts: dict[str, int]) -> None:
     elif name == "render":
         counts["pdf_bytes"] = len(value.pdf)
         counts["html_bytes"] = len(value.print_html.encode())
+        # The HTML edition's pages (one unless it would pass PAGE_LIMIT) and the largest one.
+        pages = [value.html, *(page.pieces for page in value.html_pages)]
+        counts["html_pages"] = len(pages)
+        counts["html_largest_page_bytes"] = max(sum(map(len, pieces)) for pieces in pages)
     elif name == "write":
         counts["json_bytes"] = value.json_file.stat().st_size
 

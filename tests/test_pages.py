@@ -12,7 +12,7 @@ from briefing.edition import load_seed_briefing
 from briefing.models import Briefing
 from briefing.publish import archive, serve_editions, write_search_index
 from briefing.publish.archive import ArchivedStory, load_archived_editions
-from briefing.render import render_html_pages, render_standalone_html
+from briefing.render import document, render_html_pages, render_standalone_html
 from briefing.settings import PROJECT_ROOT
 from briefing.store import html_page_names, load_edition_manifest, write_edition
 from tests.feedserver import running
@@ -174,3 +174,14 @@ def test_the_search_index_and_the_archive_find_the_pages(
         f' id="{story.anchor}"'.encode() in (tmp_path / anchored.story_page(story)).read_bytes()
         for story in (*edition.stories, *found)
     )
+
+
+def test_the_pages_are_the_same_however_the_output_is_batched(
+    briefing: Briefing, pages: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of the template's output may end inside a tag (between ``href="#`` and its
+    anchor): one piece at a time or a few give the same pages, every link rewritten alike."""
+    for size in (1, 7):
+        monkeypatch.setattr(document, "_BATCH", size)
+        split = render_html_pages(briefing, TEMPLATES_DIR, stem=STEM, limit=LIMIT)
+        assert pages == {page.name: b"".join(page.pieces) for page in split}

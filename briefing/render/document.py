@@ -176,6 +176,7 @@ def render_html_pages(
                 start, piece = piece.split(_STYLESHEET_PLACE, 1)
                 head = "".join(before) + start
             segments.feed(piece)
+        segments.close()
         if head is None:
             raise RenderError(f"{templates_dir / TEMPLATE} has no place for the stylesheet")
 

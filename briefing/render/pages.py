@@ -100,9 +100,23 @@ class Segments:
 
     def __init__(self) -> None:
         self.list: list[_Segment] = [_Segment("start")]
+        self._pending = ""  # output after its last tag's end, kept for the next stretch
 
     def feed(self, text: str) -> None:
-        """Take the next stretch of output (a mark never straddles two: each is one chunk)."""
+        """Take the next stretch of output (a mark never straddles two: each is one chunk).
+        What follows its last ``>`` waits for the next: a stretch may end inside a tag (after
+        ``href="#``, before its anchor), and links and ids are read piece by piece."""
+        text = self._pending + text
+        end = text.rfind(">") + 1
+        self._pending = text[end:]
+        self._take(text[:end])
+
+    def close(self) -> None:
+        """The output is over: take what waited."""
+        self._take(self._pending)
+        self._pending = ""
+
+    def _take(self, text: str) -> None:
         for index, part in enumerate(_MARK.split(text)):
             if index % 3 == 0:
                 if part:
