@@ -185,3 +185,19 @@ def test_the_pages_are_the_same_however_the_output_is_batched(
         monkeypatch.setattr(document, "_BATCH", size)
         split = render_html_pages(briefing, TEMPLATES_DIR, stem=STEM, limit=LIMIT)
         assert pages == {page.name: b"".join(page.pieces) for page in split}
+
+
+def test_each_page_embeds_the_japanese_face_only_for_its_own_characters(
+    briefing: Briefing,
+) -> None:
+    """The fonts are cut to each page's characters: the page with a Japanese word (the last
+    source's note) embeds the Japanese face, and the front page, with none, only names it."""
+    *rest, last = briefing.sources
+    noted = last.model_copy(update={"note": "宇宙"})
+    edition = briefing.model_copy(update={"sources": (*rest, noted)})
+    split = render_html_pages(edition, TEMPLATES_DIR, stem=STEM, limit=LIMIT)
+    pages = {page.name: b"".join(page.pieces).decode("utf-8") for page in split}
+    (holding,) = [name for name, text in pages.items() if "宇宙" in text.split("</style>")[-1]]
+    assert holding != f"{STEM}.html"
+    assert 'local("IPAexGothic")' not in pages[holding]
+    assert 'local("IPAexGothic")' in pages[f"{STEM}.html"]

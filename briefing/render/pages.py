@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
+from briefing.errors import RenderError
 from briefing.render.webfonts import wide_characters
 
 PAGE_LIMIT = 5_000_000  # bytes: a page a phone's browser still opens comfortably
@@ -158,13 +159,15 @@ class _Page:
 
     def take(self, segment: _Segment) -> None:
         self.pieces.extend(segment.pieces)
+        segment.pieces = []  # the page holds them now: each is let go once it is linked
         self.size += segment.size
         self.hrefs += segment.hrefs
         self.wide |= segment.wide
         self.entries += 1
 
     def add(self, html: str) -> None:
-        self.take(_Segment("cut", pieces=[html.encode("utf-8")], size=len(html.encode("utf-8"))))
+        data = html.encode("utf-8")
+        self.take(_Segment("cut", pieces=[data], size=len(data)))
 
 
 def split_pages(
@@ -179,13 +182,14 @@ def split_pages(
     no limit); else the front page and the pages the marks allow, each at most ``limit`` where
     no single entry is larger. ``head`` is the page up to its stylesheet, ``fonts(wide)`` the
     stylesheet with its fonts cut to those characters."""
-    whole_head = (head + fonts(segments.wide | wide_characters(head))).encode("utf-8")
+    head_wide = wide_characters(head) | segments.list[0].wide  # the title, say
+    whole_head = (head + fonts(segments.wide | head_wide)).encode("utf-8")
     if limit is None or len(whole_head) + segments.size <= limit:
         return (HtmlPage(page_name(stem, 1), (whole_head, *segments.pieces())),)
     start, *body = segments.list
     # The front page: masthead to the first section of its own, the preamble before it.
     if not body or body[0].kind != "masthead":
-        raise ValueError("the template marks no masthead")
+        raise RenderError("the template marks no masthead: it cannot be cut into pages")
     longest_name = len(page_name(stem, 9999))
     reserve = len(whole_head) + start.size + _NAV_RESERVE
     budget = limit - reserve
@@ -218,7 +222,7 @@ def split_pages(
             pages[-1].add(context[1])
         pages[-1].take(segment)
     if tail is None:
-        raise ValueError("the template marks no end of the page")
+        raise RenderError("the template marks no end of its <main>: it cannot be cut into pages")
     names = [page_name(stem, number) for number in range(1, len(pages) + 1)]
     anchors = _anchor_pages(pages, names)
     done = []
@@ -227,10 +231,11 @@ def split_pages(
         nav = _navigation(pages, names, number)
         preamble = start.pieces if number == 1 else [*start.pieces, nav.encode("utf-8")]
         title = head.replace("</title>", f" · {escape(page.label)}</title>", 1)
-        page_head = (head if number == 1 else title) + fonts(page.wide | start.wide)
+        page_head = (head if number == 1 else title) + fonts(page.wide | head_wide)
         opening = [] if number == 1 else [b"<main>\n"]
         closing = [nav.encode("utf-8")] if number == 1 else []
         content = [_linked(piece, name, anchors) for piece in page.pieces]
+        page.pieces = []
         done.append(
             HtmlPage(
                 name,
