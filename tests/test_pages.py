@@ -14,7 +14,13 @@ from briefing.publish import archive, serve_editions, write_search_index
 from briefing.publish.archive import ArchivedStory, load_archived_editions
 from briefing.render import document, render_html_pages, render_standalone_html
 from briefing.settings import PROJECT_ROOT
-from briefing.store import html_page_names, load_edition_manifest, write_edition
+from briefing.store import (
+    files,
+    html_page_names,
+    load_edition_manifest,
+    lock_edition_folder,
+    write_edition,
+)
 from tests.feedserver import running
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -129,6 +135,23 @@ def test_the_manifest_lists_every_page_and_a_rerun_leaves_no_stale_page(
     assert set(fewer) <= set(load_edition_manifest(tmp_path, EDITION_DATE).files)
     _write(tmp_path, briefing, 10**9)
     assert [f"{STEM}.html"] == [p.name for p in tmp_path.glob(f"{STEM}*.html")]
+
+
+def test_pages_a_stopped_run_left_are_removed_when_the_edition_is_next_locked(
+    briefing: Briefing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run stopped after its manifest was in place but before it removed the pages it no
+    longer has leaves them; the next run of the date removes them on taking the lock."""
+    _write(tmp_path, briefing, LIMIT)
+    many = len(list(tmp_path.glob(f"{STEM}*.html")))
+    with monkeypatch.context() as stopped:
+        stopped.setattr(files, "_remove_unlisted_pages", lambda *_: None)
+        _write(tmp_path, briefing, 10**9)
+    assert many == len(list(tmp_path.glob(f"{STEM}*.html")))
+    with lock_edition_folder(tmp_path, EDITION_DATE):
+        pass
+    assert [f"{STEM}.html"] == [p.name for p in tmp_path.glob(f"{STEM}*.html")]
+    load_edition_manifest(tmp_path, EDITION_DATE)  # whole
 
 
 def test_the_server_answers_every_page_and_no_other_name(
