@@ -266,6 +266,8 @@ def _with_pages(folder: Path, edition: ArchivedEdition, pages: list[str]) -> Arc
     }
     found: dict[str, str] = {}
     for name in pages:
+        if len(found) == len(wanted):
+            break
         try:
             data = (folder / name).read_bytes()
         except OSError:
