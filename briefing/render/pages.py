@@ -11,9 +11,10 @@ over the limit runs on numbered pages of its own (``briefing-DATE.p3.html``, ...
 
 An edition within the limit is one page whose bytes are the template's, the marks taken out.
 A split one keeps ``briefing-DATE.html`` as its front page (masthead, the week in brief, What's
-new, the contents, Coming up); each page has the stylesheet with its fonts cut to its own
-characters, links to the front page, the contents and the pages either side, and every
-``href="#id"`` whose element is on another page becomes ``href="PAGE#id"``.
+new, the contents and after them the list of pages, Coming up while it fits); each page has
+the stylesheet with its fonts cut to its own characters, links to the front page, the contents
+and the pages either side, and every ``href="#id"`` whose element is on another page becomes
+``href="PAGE#id"``.
 """
 
 import json
@@ -80,7 +81,7 @@ class _Segment:
     """The output from one mark to the next."""
 
     mark: str  # "start" (before the first), "part", "cut" or "context"
-    kind: str = ""  # a part's: "masthead", "own", "joins" or "end"
+    kind: str = ""  # a part's: "masthead", "pages" (the list's place), "own", "joins", "end"
     label: str = ""  # a part's, naming its page; a context's: [close, reopen]
     context: tuple[str, str] = ("", "")
     pieces: list[bytes] = field(default_factory=list)
@@ -150,7 +151,8 @@ class Segments:
 
 @dataclass
 class _Page:
-    label: str
+    label: str  # what the page holds: its first part's name, "(part 2)" on when cut
+    part: str = ""  # that part's name
     pieces: list[bytes] = field(default_factory=list)
     size: int = 0
     hrefs: int = 0
@@ -200,8 +202,9 @@ def split_pages(
         growth = (page.hrefs + links) * (longest_name + 1)
         return page.size + size + growth <= budget
 
-    pages = [_Page("Front page")]
+    pages = [_Page("Front page", "Front page")]
     pages[0].take(body[0])
+    listed_at = None  # where the front page lists the pages: after its contents
     context = ("", "")
     tail: _Segment | None = None
     for index, segment in enumerate(body[1:], start=1):
@@ -210,15 +213,20 @@ def split_pages(
             if segment.kind == "end":
                 tail = segment
                 break
+            if segment.kind == "pages":
+                listed_at = len(pages[0].pieces)
+                pages[0].take(segment)
+                continue
             context = ("", "")
             size, hrefs = _part_size(body, index)
             if segment.kind == "own" or not fits(page, size, hrefs):
-                pages.append(_Page(segment.label))
+                pages.append(_Page(segment.label, segment.label))
         elif segment.mark == "context":
             context = segment.context
         elif segment.mark == "cut" and page.entries > 1 and not fits(page, segment):
             page.add(context[0])
-            pages.append(_Page(f"{page.label.removesuffix(' (continued)')} (continued)"))
+            runs = 1 + sum(1 for earlier in pages if earlier.part == page.part)
+            pages.append(_Page(f"{page.part} (part {runs})", page.part))
             pages[-1].add(context[1])
         pages[-1].take(segment)
     if tail is None:
@@ -233,9 +241,11 @@ def split_pages(
         title = head.replace("</title>", f" · {escape(page.label)}</title>", 1)
         page_head = (head if number == 1 else title) + fonts(page.wide | head_wide)
         opening = [] if number == 1 else [b"<main>\n"]
-        closing = [nav.encode("utf-8")] if number == 1 else []
         content = [_linked(piece, name, anchors) for piece in page.pieces]
         page.pieces = []
+        if number == 1:
+            where = len(content) if listed_at is None else listed_at
+            content.insert(where, nav.encode("utf-8"))
         done.append(
             HtmlPage(
                 name,
@@ -244,7 +254,6 @@ def split_pages(
                     *preamble,
                     *opening,
                     *content,
-                    *closing,
                     *tail.pieces,
                 ),
             )
@@ -288,16 +297,16 @@ def _linked(piece: bytes, name: str, anchors: dict[bytes, bytes]) -> bytes:
 
 
 def _navigation(pages: list[_Page], names: list[str], number: int) -> str:
-    """The links a page carries: on the front page, the list of every page; on the others, the
-    front page, the contents and the pages either side."""
+    """The links a page carries: on the front page, the list of every other page (after the
+    contents); on the others, the front page, the contents and the pages either side."""
     if number == 1:
         items = "".join(
             f'<li><a href="{name}">{escape(page.label)}</a></li>'
             for page, name in zip(pages[1:], names[1:], strict=True)
         )
         return (
-            '<nav class="toc pages" aria-label="Pages"><h2 class="toc-title">Pages of this '
-            f"edition</h2><ol>{items}</ol></nav>\n"
+            '\n  <nav class="toc pages" aria-label="Pages"><h2 class="toc-title">Pages of this '
+            f"edition</h2><ol>{items}</ol></nav>"
         )
     front = names[0]
     links = [f'<a href="{front}">Front page</a>', f'<a href="{front}#contents">Contents</a>']
