@@ -114,7 +114,7 @@ def _timed_render_steps(clock: Clock) -> Iterator[None]:
     originals = {
         "json": make.edition_json,
         "pdf": make.print_edition,
-        "html": make.render_standalone_html,
+        "html": make.render_html_pages,
     }
 
     def timed(step: str) -> Callable[..., Any]:
@@ -127,8 +127,11 @@ def _timed_render_steps(clock: Clock) -> Iterator[None]:
                     counts["steps_printed"] = value.steps
                     counts["steps_in_order"] = value.of
                     counts["print_html_bytes"] = len(value.html.encode())
-                elif step == "html":
-                    counts["html_bytes"] = sum(len(piece) for piece in value)
+                elif step == "html":  # its pages, the front page first
+                    sizes = [sum(map(len, page.pieces)) for page in value]
+                    counts["html_bytes"] = sum(sizes)
+                    counts["html_pages"] = len(sizes)
+                    counts["html_largest_page_bytes"] = max(sizes)
                 else:
                     counts["json_bytes"] = len(value)
             return value
@@ -144,7 +147,7 @@ def _timed_render_steps(clock: Clock) -> Iterator[None]:
             setattr(make, _RENDER_NAMES[step], original)
 
 
-_RENDER_NAMES = {"json": "edition_json", "pdf": "print_edition", "html": "render_standalone_html"}
+_RENDER_NAMES = {"json": "edition_json", "pdf": "print_edition", "html": "render_html_pages"}
 
 
 # Each stage of ``make_edition`` in the benchmark's stage it is timed in.
@@ -190,6 +193,10 @@ def _count(name: str, value: Any, counts: dict[str, int]) -> None:
     elif name == "render":
         counts["pdf_bytes"] = len(value.pdf)
         counts["html_bytes"] = len(value.print_html.encode())
+        # The HTML edition's pages (one unless it would pass PAGE_LIMIT) and the largest one.
+        pages = [value.html, *(page.pieces for page in value.html_pages)]
+        counts["html_pages"] = len(pages)
+        counts["html_largest_page_bytes"] = max(sum(map(len, pieces)) for pieces in pages)
     elif name == "write":
         counts["json_bytes"] = value.json_file.stat().st_size
 

@@ -128,7 +128,10 @@ def describe_reuse(stored: StoredEdition) -> str:
 
 def describe_files(result: EditionResult) -> str:
     """The write stage's line."""
-    return stage_line(6, "write", f"{result.pdf_file}, {result.html_file} and {result.json_file}")
+    html = str(result.html_file)
+    if result.html_pages:  # an HTML edition past PAGE_LIMIT: its front page and the rest
+        html += f" (and {len(result.html_pages)} more pages beside it)"
+    return stage_line(6, "write", f"{result.pdf_file}, {html} and {result.json_file}")
 
 
 def describe_stage(name: str, value: Any, plan: "EditionPlan") -> list[tuple[int, str]]:

@@ -20,7 +20,12 @@ from pydantic import ValidationError
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing, FetchOutcome
-from briefing.store.files import EditionFiles, load_edition_manifest, manifest_path
+from briefing.store.files import (
+    EditionFiles,
+    html_page_names,
+    load_edition_manifest,
+    manifest_path,
+)
 from briefing.store.memory import Recollection
 
 # What a feed's outcome holds that does not change what was read: how it came over the wire.
@@ -98,6 +103,7 @@ def load_stored_edition(out_dir: Path, edition_date: date, inputs: str) -> Store
         json=out_dir / f"{stem}.json",
         html=out_dir / f"{stem}.html",
         manifest=manifest_path(out_dir, edition_date),
+        html_pages=tuple(out_dir / name for name in html_page_names(manifest)),
     )
     try:
         briefing = Briefing.model_validate_json(files.json.read_bytes())

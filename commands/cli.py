@@ -361,7 +361,8 @@ def serve(
     """Serve a folder's editions read-only over HTTP, so that run pages link to them.
 
     The folder is BRIEFING_OUT_DIR unless --dir names another. Only GET and HEAD of
-    briefing-DATE.pdf, .html and .json are answered, and of the archive each edition writes:
+    briefing-DATE.pdf, .html and .json (and .pN.html, the further pages of a large HTML edition)
+    are answered, and of the archive each edition writes:
     its page at / (every edition, with search), its feed editions.atom and search index. Set
     BRIEFING_PUBLIC_BASE_URL to its address so that runs link to it (make up does both)."""
     from briefing.publish.server import serve_editions

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page
 
 from briefing.edition import load_seed_briefing
 from briefing.evaluate_news import compose_news_set, load_news_set
-from briefing.render.document import render_html
+from briefing.render.document import render_html, render_html_pages
 from briefing.settings import PROJECT_ROOT
 from tests.browser import WIDTHS, chromium, needs_chromium
 
@@ -159,3 +159,47 @@ def test_the_vendored_fonts_are_used_on_screen(browser: Browser, editions: dict[
     page.close()
     loaded = {family for family, status in faces if status == "loaded"}
     assert {"Briefing Serif", "Briefing Sans"} <= loaded, faces
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed edition's HTML cut into pages at 200 KB (about ten), written to a folder: the
+    front page's path."""
+    folder = tmp_path_factory.mktemp("pages")
+    briefing = load_seed_briefing(date(2023, 1, 20))
+    pages = render_html_pages(briefing, TEMPLATES, stem="briefing-2023-01-20", limit=200_000)
+    for page in pages:
+        (folder / page.name).write_bytes(b"".join(page.pieces))
+    return folder / pages[0].name
+
+
+def test_a_citation_on_a_later_page_opens_its_source_on_another_and_back(
+    browser: Browser, split: Path
+) -> None:
+    """On a page after the front page, one column with no sideways scroll; clicking a
+    statement's [n] opens the sources' page with source n in view; its back link opens the
+    first page again at the citation; the Contents button opens the front page's contents."""
+    first = split.with_name("briefing-2023-01-20.p2.html")
+    page = opened(browser, first, WIDTHS[0])
+    layout: dict[str, Any] = page.evaluate(LAYOUT)
+    citation = page.locator("main a.citation").nth(2)
+    anchor = citation.get_attribute("id")
+    target = citation.get_attribute("href") or ""
+    citation.click()
+    page.wait_for_load_state()
+    sources_page, source = target.split("#")
+    at_source = (page.url.rsplit("/", 1)[1], in_view(page, f"#{source}"))
+    page.locator(f'#{source} .cited-at a[href$="#{anchor}"]').click()
+    page.wait_for_load_state()
+    back = (page.url.rsplit("/", 1)[1], in_view(page, f"#{anchor}"))
+    page.locator("a.to-contents").click()
+    page.wait_for_load_state()
+    contents = (page.url.rsplit("/", 1)[1], in_view(page, "#contents"))
+    page.close()
+    assert layout["scrollWidth"] <= layout["viewport"], layout
+    assert sources_page != first.name
+    assert (
+        (f"{sources_page}#{source}", True),
+        (f"{first.name}#{anchor}", True),
+        (f"{split.name}#contents", True),
+    ) == (at_source, back, contents)

@@ -88,6 +88,23 @@ def test_an_edition_is_put_in_the_bucket_and_its_links_open_it(
     ]
 
 
+def test_an_html_editions_further_pages_go_to_the_bucket_too(
+    bucket: Bucket, edition_files: tuple[Path, Path, Path]
+) -> None:
+    """An HTML edition split into pages has each page in the bucket, under its name and typed
+    as HTML, beside its front page."""
+    folder = edition_files[0].parent
+    pages = [folder / f"{STEM}.p{n}.html" for n in (2, 3)]
+    for number, page in enumerate(pages, start=2):
+        page.write_text(f"<p>page {number}</p>", encoding="utf-8")
+    send_to_bucket(bucket, edition_files, None, pages=pages)
+    with httpx.Client(timeout=30) as client:
+        got = [client.get(bucket.object_url(page.name)) for page in pages]
+    assert [(page.read_bytes(), "text/html; charset=utf-8") for page in pages] == [
+        (response.content, response.headers["content-type"]) for response in got
+    ]
+
+
 def test_the_archive_follows_the_edition_into_the_bucket(
     bucket: Bucket, edition_files: tuple[Path, Path, Path]
 ) -> None:

@@ -47,6 +47,7 @@ class EditionResult(BaseModel):
     pdf_file: Path
     json_file: Path
     html_file: Path
+    html_pages: list[Path] = []  # the HTML edition's further pages, when it is split
     sources: int
     facts: int
     new_facts: int
@@ -96,6 +97,7 @@ def write_files(
         written_at=written_at,
         inputs=inputs,
         json=rendered.json,
+        html_pages=rendered.html_pages,
     )
     refresh_archive(plan.out_dir, plan.templates_dir, briefing)  # archive, feed, search
     return _result(briefing, files).model_copy(
@@ -111,6 +113,7 @@ def _result(
         pdf_file=files.pdf,
         json_file=files.json,
         html_file=files.html,
+        html_pages=list(files.html_pages),
         sources=len(briefing.sources),
         facts=sum(1 for _ in briefing.facts()),
         new_facts=len(briefing.new_fact_ids),
@@ -166,7 +169,7 @@ def send_to_publish_bucket(plan: EditionPlan, result: EditionResult) -> EditionL
     """Put the edition's files in the plan's bucket (the PDF last); where people open them."""
     assert plan.bucket is not None, "the plan names no bucket"
     files = (result.pdf_file, result.html_file, result.json_file)
-    return send_to_bucket(plan.bucket, files, plan.public_base_url)
+    return send_to_bucket(plan.bucket, files, plan.public_base_url, pages=result.html_pages)
 
 
 # --- deliver -------------------------------------------------------------------------------

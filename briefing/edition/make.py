@@ -10,7 +10,8 @@ from briefing.edition.plan import EditionPlan
 from briefing.heap import gives_back_freed_memory
 from briefing.models import Briefing, Fact, FetchOutcome, SourceDocument
 from briefing.render.budget import Printed, render_bounded_pdf
-from briefing.render.document import render_standalone_html
+from briefing.render.document import render_html_pages
+from briefing.render.pages import HtmlPage
 from briefing.render.shown import Cut
 from briefing.reuse import StoredEdition, edition_inputs, load_code_version, load_stored_edition
 from briefing.store.files import (
@@ -114,9 +115,10 @@ class Rendered:
     """The edition as a PDF (the JSON edition attached) and as a standalone HTML page."""
 
     pdf: bytes
-    # The HTML edition, UTF-8, in pieces (``render_standalone_html``): at 20,000 items 100 MB,
-    # half what it takes as text.
+    # The HTML edition's front page, UTF-8, in pieces (``render_html_pages``): at 20,000 items
+    # the edition is 100 MB, half what it takes as text.
     html: tuple[bytes, ...]
+    html_pages: tuple[HtmlPage, ...]  # its further pages, when one would pass PAGE_LIMIT
     print_html: str  # what the PDF was rendered from
     pages: int  # the PDF's
     json: bytes  # the JSON edition, as attached to the PDF and written beside it
@@ -161,10 +163,13 @@ def render_edition(plan: EditionPlan, briefing: Briefing) -> Rendered:
     # Encoded once, for the attachment and the file: 13.6 MB at 2,000 items, 130 at 20,000.
     data = edition_json(briefing)
     printed = print_edition(plan, briefing, json=data)
-    html = render_standalone_html(briefing, plan.templates_dir, page_size=plan.page_size)
+    front, *pages = render_html_pages(
+        briefing, plan.templates_dir, page_size=plan.page_size, stem=edition_stem(briefing)
+    )
     return Rendered(
         pdf=printed.pdf,
-        html=html,
+        html=front.pieces,
+        html_pages=tuple(pages),
         print_html=printed.html,
         pages=printed.pages,
         json=data,

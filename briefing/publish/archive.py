@@ -21,15 +21,17 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from markupsafe import escape as markup_escape
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefing.errors import BriefingError
 from briefing.models import Briefing
-from briefing.publish.search import SEARCH_FOLDER, bundle_of, write_search_index
+from briefing.publish.search import EDITION_HTML, SEARCH_FOLDER, bundle_of, write_search_index
 from briefing.publish.served import ARCHIVE_PAGE, ARCHIVE_SCRIPT, FEED_FILE
 from briefing.render.document import build_environment
 from briefing.render.formatting import long_date
-from briefing.store.files import EditionManifest, manifest_path, write_atomic
+from briefing.render.pages import PAGE_NAME
+from briefing.store.files import EditionManifest, html_page_names, manifest_path, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class ArchivedStory(BaseModel):
     headline: str
     lead: str | None = None
     anchor: str  # the id of its element in the HTML edition: a story's, or the week in brief's
+    # The HTML page the anchor is on when the edition is split and it is not the front page.
+    page: str | None = None
 
 
 class ArchivedEdition(BaseModel):
@@ -65,6 +69,10 @@ class ArchivedEdition(BaseModel):
     def stem(self) -> str:
         """The edition's file name without suffix: ``briefing-YYYY-MM-DD``."""
         return f"briefing-{self.edition_date.isoformat()}"
+
+    def story_page(self, story: ArchivedStory) -> str:
+        """The HTML page a story of the edition is on."""
+        return story.page or f"{self.stem}.html"
 
 
 class _Summaries(BaseModel):
@@ -181,9 +189,9 @@ def _summary(edition: ArchivedEdition) -> str:
 
 
 def _content(edition: ArchivedEdition) -> str:
-    page = _address(f"{edition.stem}.html")
     items = "".join(
-        f'<li><a href="{escape(page)}#{escape(story.anchor)}">{escape(story.headline)}</a>'
+        f'<li><a href="{escape(_address(edition.story_page(story)))}#{escape(story.anchor)}">'
+        f"{escape(story.headline)}</a>"
         + (f"<br>{escape(story.lead)}" if story.lead else "")
         + "</li>"
         for story in edition.stories
@@ -240,10 +248,37 @@ def load_archived_editions(folder: Path, written: Briefing | None = None) -> lis
         except (OSError, KeyError, ValidationError) as exc:
             log.warning("the archive leaves out %s: %s", json_file.name, _reason(exc))
             continue
-        editions.append(
-            build_archived_edition(briefing, written_at=manifest.written_at, json_sha256=digest)
+        archived = build_archived_edition(
+            briefing, written_at=manifest.written_at, json_sha256=digest
         )
+        editions.append(_with_pages(folder, archived, html_page_names(manifest)))
     return sorted(editions, key=lambda e: e.edition_date, reverse=True)
+
+
+def _with_pages(folder: Path, edition: ArchivedEdition, pages: list[str]) -> ArchivedEdition:
+    """The edition with each story's page, when its HTML edition is split and the story's id is
+    on a page after the front page (read from the pages: a few MB each)."""
+    if not pages:
+        return edition
+    # As the template writes an id: escaped by MarkupSafe (a slug of a headline's words).
+    wanted = {
+        story.anchor: f' id="{markup_escape(story.anchor)}"'.encode() for story in edition.stories
+    }
+    found: dict[str, str] = {}
+    for name in pages:
+        if len(found) == len(wanted):
+            break
+        try:
+            data = (folder / name).read_bytes()
+        except OSError:
+            continue
+        for anchor, marker in wanted.items():
+            if anchor not in found and marker in data:
+                found[anchor] = name
+    stories = tuple(
+        story.model_copy(update={"page": found.get(story.anchor)}) for story in edition.stories
+    )
+    return edition.model_copy(update={"stories": stories})
 
 
 def _reason(exc: Exception) -> str:
@@ -269,10 +304,12 @@ def _bundle_stamps(folder: Path) -> dict[str, str]:
     its sha256 in its manifest (its size and time when no manifest names it). A bundle whose
     stamp changed, or which is missing, is made again."""
     entries: dict[str, list[str]] = {}
-    for html in sorted(folder.glob("briefing-????-??-??.html")):
+    for html in sorted(folder.glob("briefing-????-??-??*.html")):  # front pages and the rest
+        if not (EDITION_HTML.fullmatch(html.name) or PAGE_NAME.fullmatch(html.name)):
+            continue
         try:
             manifest = EditionManifest.model_validate_json(
-                manifest_path(folder, date.fromisoformat(html.stem[9:])).read_bytes()
+                manifest_path(folder, date.fromisoformat(html.name[9:19])).read_bytes()
             )
             mark = manifest.files.get(html.name) or ""
         except (OSError, ValueError):  # ValidationError is a ValueError

@@ -3,6 +3,7 @@ put whole (a PUT is atomic: a reader gets the old object or the new one, never h
 last, with its content type; the addresses people open are the bucket's, or the public base URL's
 when one is set (a CDN or a web server in front of the bucket)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,10 +48,14 @@ def _client(bucket: Bucket) -> "Minio":
 
 
 def send_to_bucket(
-    bucket: Bucket, files: tuple[Path, Path, Path], public_base_url: str | None
+    bucket: Bucket,
+    files: tuple[Path, Path, Path],
+    public_base_url: str | None,
+    pages: Sequence[Path] = (),
 ) -> EditionLinks:
-    """Put the JSON, the HTML and then the PDF (``files`` is pdf, html, json) in the bucket,
-    under their file names; where people open them. BriefingError, naming the bucket, when the
+    """Put the JSON, the HTML (its further ``pages`` before the front page that links them) and
+    then the PDF (``files`` is pdf, html, json) in the bucket, under their file names; where
+    people open them. BriefingError, naming the bucket, when the
     service refuses or cannot be reached: the files on disk and the memory are already whole."""
     from minio.error import MinioException
     from urllib3.exceptions import HTTPError
@@ -58,7 +63,7 @@ def send_to_bucket(
     client = _client(bucket)
     pdf, html, json = files
     try:
-        for path in (json, html, pdf):
+        for path in (json, *pages, html, pdf):
             kind = CONTENT_TYPES[path.suffix.lstrip(".")]
             with path.open("rb") as stream:
                 client.put_object(

@@ -109,7 +109,8 @@ def _index_bundle(folder: Path, bundle: str) -> None:
         "--site",
         str(folder),
         "--glob",
-        f"briefing-{year}-{months}-[0-9][0-9].html",
+        # An edition's front page and its further pages (``briefing-DATE.p2.html``, ...).
+        f"briefing-{year}-{months}-[0-9][0-9]*.html",
         "--output-path",
         str(staging),
         "--root-selector",

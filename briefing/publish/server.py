@@ -1,7 +1,8 @@
 """A read-only HTTP server of the editions in an output folder, for people on this machine.
 
 Hardened by allowing little: GET and HEAD only; only the names an edition's files have
-(``briefing-YYYY-MM-DD.pdf|html|json``), opened without following links; no folder listing,
+(``briefing-YYYY-MM-DD.pdf|html|json``, and ``briefing-YYYY-MM-DD.pN.html``, the further pages
+of an HTML edition too large for one), opened without following links; no folder listing,
 no hidden file, no memory database, nothing outside the folder. A page of the editions present
 is the answer to ``/``. The HTML edition is served under a Content-Security-Policy that lets it
 load nothing from elsewhere.
@@ -21,8 +22,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from briefing.publish.served import ArchiveAnswer, open_archive_file
+from briefing.render.pages import PAGE_NAME
 
-EDITION_FILE = re.compile(r"briefing-\d{4}-\d{2}-\d{2}\.(pdf|html|json)")
+EDITION_FILE = re.compile(
+    r"briefing-\d{4}-\d{2}-\d{2}(?:\.p[1-9][0-9]{0,3}(?=\.html$))?\.(pdf|html|json)"
+)
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
@@ -90,7 +94,10 @@ def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
                 (
                     p.name
                     for p in folder.iterdir()
-                    if EDITION_FILE.fullmatch(p.name) and p.is_file() and not p.is_symlink()
+                    if EDITION_FILE.fullmatch(p.name)
+                    and not PAGE_NAME.fullmatch(p.name)  # reached from its front page
+                    and p.is_file()
+                    and not p.is_symlink()
                 ),
                 reverse=True,
             )

@@ -1,6 +1,6 @@
 """A briefing to HTML and PDF: the templates, their filters, the timeline figure, the lists
-as shown (whole in the HTML edition, the most important first in the PDF), the PDF filled up to
-its page budget, and the run summary for Prefect's page."""
+as shown (whole in the HTML edition, in linked pages past PAGE_LIMIT; the most important first
+in the PDF), the PDF filled up to its page budget, and the run summary for Prefect's page."""
 
 from briefing.render.budget import Printed, render_bounded_pdf
 from briefing.render.document import (
@@ -9,10 +9,12 @@ from briefing.render.document import (
     build_url_fetcher,
     pdf_options,
     render_html,
+    render_html_pages,
     render_pdf,
     render_standalone_html,
 )
 from briefing.render.formatting import long_date
+from briefing.render.pages import PAGE_LIMIT, PAGE_NAME, HtmlPage, page_name
 from briefing.render.shown import Cut, build_shown, printed_statements, priority
 from briefing.render.summary import (
     ROW_STATEMENT_CHARS,
@@ -23,8 +25,11 @@ from briefing.render.summary import (
 )
 
 __all__ = [
+    "PAGE_LIMIT",
+    "PAGE_NAME",
     "ROW_STATEMENT_CHARS",
     "Cut",
+    "HtmlPage",
     "KeyPoint",
     "PageSize",
     "Printed",
@@ -35,11 +40,13 @@ __all__ = [
     "build_url_fetcher",
     "key_points",
     "long_date",
+    "page_name",
     "pdf_options",
     "printed_statements",
     "priority",
     "render_bounded_pdf",
     "render_html",
+    "render_html_pages",
     "render_pdf",
     "render_standalone_html",
 ]

@@ -28,8 +28,9 @@ from briefing.errors import DependencyError, RenderError
 from briefing.models import Briefing
 from briefing.render import formatting
 from briefing.render.figures import build_timeline_figure
+from briefing.render.pages import PAGE_LIMIT, HtmlPage, Segments, page_marks, split_pages
 from briefing.render.shown import Cut, build_shown, edition_counts
-from briefing.render.webfonts import embed_fonts, wide_characters
+from briefing.render.webfonts import embed_fonts
 
 TEMPLATE = "briefing.html"
 
@@ -136,39 +137,57 @@ def render_standalone_html(
     page_size: PageSize = "A4",
     cut: Cut | None = None,
 ) -> tuple[bytes, ...]:
-    """The HTML edition as UTF-8, its stylesheet inside it, fonts embedded (``render_html``),
-    in pieces to be written one after another: the page up to the end of its stylesheet's
-    text, then the rest as the template wrote it, a batch of its pieces at a time.
+    """The HTML edition as one page of UTF-8, its stylesheet inside it, fonts embedded
+    (``render_html``), in pieces to be written one after another (``render_html_pages`` with
+    no limit)."""
+    (page,) = render_html_pages(briefing, templates_dir, page_size=page_size, cut=cut, limit=None)
+    return page.pieces
 
-    The page is never held whole: as text it took two bytes a character (it has characters past
-    Latin-1), and making it whole took the list of its pieces and a copy with the stylesheet put
-    in; joined into one bytes object it is copied whole while both are held. At 2,000 items
-    (9.6 MB): 19 MB held and 25 MB more while rendering as text; now 9.6 MB held, and 17 MB at
-    the peak while rendering, the template's own working data included.
+
+def render_html_pages(
+    briefing: Briefing,
+    templates_dir: Path,
+    *,
+    page_size: PageSize = "A4",
+    cut: Cut | None = None,
+    stem: str | None = None,
+    limit: int | None = PAGE_LIMIT,
+) -> tuple[HtmlPage, ...]:
+    """The HTML edition as UTF-8 pages, each its stylesheet inside it, fonts embedded: one page
+    when it is at most ``limit`` bytes, else linked pages (``briefing.render.pages``) named after
+    ``stem`` (``briefing-DATE`` by default), the front page first.
+
+    The edition is never held whole as text: the template's output is encoded as it comes, a
+    batch of its pieces at a time, cut where the template marks that a page may begin. As text
+    it took two bytes a character (it has characters past Latin-1); at 2,000 items (9.6 MB)
+    19 MB held and 25 MB more while rendering, against 9.6 MB held and 17 MB at the peak now.
     """
     with _rendering(templates_dir):
         stylesheet = (templates_dir / STYLESHEET).read_text(encoding="utf-8")
         template, context = _prepared(briefing, templates_dir, page_size, cut, standalone=True)
         chunks = template.generate(context)
         before: list[str] = []  # the page up to the stylesheet's place, until it is reached
-        head: str | None = None  # then that part, the rest going to ``after``
-        after: list[bytes] = []
-        wide: set[str] = set()
+        head: str | None = None  # then that part, the rest going to ``segments``
+        segments = Segments()
         while batch := list(itertools.islice(chunks, _BATCH)):  # a piece may be empty
             piece = "".join(batch)
-            wide |= wide_characters(piece)
             if head is None:
                 if _STYLESHEET_PLACE not in piece:
                     before.append(piece)
                     continue
                 start, piece = piece.split(_STYLESHEET_PLACE, 1)
                 head = "".join(before) + start
-            after.append(piece.encode("utf-8"))
+            segments.feed(piece)
+        segments.close()
         if head is None:
             raise RenderError(f"{templates_dir / TEMPLATE} has no place for the stylesheet")
-        # The fonts cut to the characters the page holds, so known only once it is rendered.
-        fonts = embed_fonts(stylesheet, templates_dir, "".join(sorted(wide)))
-        return ((head + fonts).encode("utf-8"), *after)
+
+        def fonts(wide: set[str]) -> str:
+            # The fonts cut to the characters a page holds, so known only once it is rendered.
+            return embed_fonts(stylesheet, templates_dir, "".join(sorted(wide)))
+
+        name = stem if stem is not None else f"briefing-{briefing.edition_date.isoformat()}"
+        return split_pages(head, segments, fonts, stem=name, limit=limit)
 
 
 @contextmanager
@@ -199,6 +218,7 @@ def _prepared(
     environment.globals["citation_limit"] = shown.citation_limit
     environment.globals["listed_sources"] = shown.listed_numbers
     environment.globals["citation_anchors"] = CitationAnchors()
+    environment.globals.update(page_marks(standalone))
     context = {
         "briefing": briefing,
         "shown": shown,

@@ -1,4 +1,5 @@
-"""Write an edition's files: the JSON, the HTML page and the PDF, replaced as a whole.
+"""Write an edition's files: the JSON, the HTML page (and the further pages of an HTML edition
+too large for one, ``briefing-DATE.pN.html``) and the PDF, replaced as a whole.
 
 The three files of a run are written and fsynced in a staging folder inside the output folder
 (``.briefing-DATE.XXXX.staging``), beside a manifest naming the run and each file's sha256; only
@@ -18,9 +19,10 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +41,7 @@ class EditionFiles(NamedTuple):
     json: Path
     html: Path
     manifest: Path
+    html_pages: tuple[Path, ...] = ()  # the HTML edition's pages after its front page
 
 
 class EditionManifest(BaseModel):
@@ -62,6 +65,16 @@ def edition_stem(briefing: Briefing) -> str:
 
 def _stem(edition_date: date) -> str:
     return f"briefing-{edition_date.isoformat()}"
+
+
+def html_page_names(manifest: "EditionManifest") -> list[str]:
+    """The HTML edition's pages after its front page that a manifest lists, in order."""
+    stem = _stem(manifest.edition_date)
+    return [name for name in manifest.files if _is_page(stem, name)]
+
+
+def _is_page(stem: str, name: str) -> bool:
+    return re.fullmatch(rf"{re.escape(stem)}\.p[1-9][0-9]{{0,3}}\.html", name) is not None
 
 
 def manifest_path(out_dir: Path, edition_date: date) -> Path:
@@ -129,24 +142,33 @@ def write_edition(
     written_at: datetime,
     inputs: str | None = None,
     json: bytes | None = None,
+    html_pages: Sequence[tuple[str, tuple[bytes, ...]]] = (),
 ) -> EditionFiles:
     """Replace ``briefing-DATE.json``, ``.html`` and ``.pdf`` in the output folder as a whole,
     then their manifest. Hold ``lock_edition_folder`` around it when runs may overlap. ``json``
     is the briefing's ``edition_json`` when the caller has it already (encoded here otherwise);
-    ``html`` may come in pieces, written one after another.
+    ``html`` may come in pieces, written one after another. ``html_pages`` are the HTML
+    edition's further pages (name, pieces), ``briefing-DATE.p2.html`` on: moved into place
+    before the front page that links them, and the pages of an earlier run that this one does
+    not have removed once the manifest is in place.
 
     BriefingError when they cannot be written (the previous edition is left as it was) or, rarer,
     cannot all be moved into place (the next run of the date completes the move).
     """
     stem = edition_stem(briefing)
+    wrong = [name for name, _ in html_pages if not _is_page(stem, name)]
+    if wrong:
+        raise OutputError(f"not names of {stem}'s HTML pages: {', '.join(wrong)}")
     files = EditionFiles(
         pdf=out_dir / f"{stem}.pdf",
         json=out_dir / f"{stem}.json",
         html=out_dir / f"{stem}.html",
         manifest=manifest_path(out_dir, briefing.edition_date),
+        html_pages=tuple(out_dir / name for name, _ in html_pages),
     )
     contents = {
         files.json.name: (edition_json(briefing) if json is None else json,),
+        **{name: pieces for name, pieces in html_pages},
         files.html.name: (html,) if isinstance(html, bytes) else html,
         files.pdf.name: (pdf,),
     }
@@ -173,11 +195,20 @@ def write_edition(
             f"{briefing.edition_date.isoformat()} completes it"
         ) from exc
     try:
+        _remove_unlisted_pages(out_dir, stem, set(contents))
         _fsync_folder(out_dir)
     except OSError as exc:
         raise _unwritable(out_dir, exc) from exc
     staging.rmdir()  # empty now; were it not, the next run's lock would clear it
     return files
+
+
+def _remove_unlisted_pages(out_dir: Path, stem: str, listed: set[str]) -> None:
+    """Remove the edition's HTML pages its manifest does not list: an earlier run's that had
+    more, which nothing links any more and the search index must not find."""
+    for path in out_dir.glob(f"{stem}.p*.html"):
+        if _is_page(stem, path.name) and path.name not in listed:
+            path.unlink(missing_ok=True)
 
 
 def _write_staging(
@@ -290,6 +321,16 @@ def repair_edition_folder(out_dir: Path, edition_date: date) -> None:
         if manifest is not None and not all((staging / name).exists() for name in manifest.files):
             _finish_moving(out_dir, staging, manifest)
         shutil.rmtree(staging, ignore_errors=True)
+    # Pages a run stopped before removing them left behind, once the edition in place is whole
+    # (its files hashed only when there are such pages: at 20,000 items they are 230 MB).
+    in_place = _read_manifest(manifest_path(out_dir, edition_date))
+    if in_place is None:
+        return
+    pages = {path.name for path in out_dir.glob(f"{stem}.p*.html") if _is_page(stem, path.name)}
+    if pages - set(in_place.files) and all(
+        _sha256_of(out_dir / name) == sha for name, sha in in_place.files.items()
+    ):
+        _remove_unlisted_pages(out_dir, stem, set(in_place.files))
 
 
 def _finish_moving(out_dir: Path, staging: Path, manifest: EditionManifest) -> None:
