@@ -107,10 +107,10 @@ def render_bounded_pdf(
         return estimated[steps]
 
     def lay_out(steps: int) -> LaidOut:
-        tried[steps] = (html(steps), layout_pdf(html(steps), templates_dir, **options))
+        laid_out = layout_pdf(html(steps), templates_dir, attachments=attachments, created=created)
+        tried[steps] = (html(steps), laid_out)
         return tried[steps][1]
 
-    options = {"attachments": attachments, "created": created}
     fits, over = -1, reach + 1  # the most steps known to fit; the fewest known not to
     correction = 0.0  # what the layouts measured beyond the estimate
     room = (max_pages - estimate(0)) * PAGE * FIRST_PAGES  # characters of entries, about
@@ -171,7 +171,7 @@ def _most_within(
     for _ in range(MAX_GUESSES):
         if beyond - fitting <= 1:
             break
-        per_page = PAGE
+        per_page: float = PAGE
         if beyond <= high:  # the line through the two nearest either side
             rise = estimate(beyond) - estimate(fitting)
             per_page = (size[beyond] - size[fitting]) / max(rise, 1e-6)

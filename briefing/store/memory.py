@@ -358,7 +358,7 @@ def _write_extractions(connection: Connection, record: EditionRecord) -> None:
         connection.execute(insert(extractions), rows)
 
 
-_FACT_LIST = TypeAdapter(list[Fact])
+_FACT_LIST = TypeAdapter(Sequence[Fact])
 
 # Rows go to the database in batches of this many: one statement per batch, not one per row
 # (2,000 documents and 30,000 facts took seconds one INSERT at a time).
