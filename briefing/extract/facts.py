@@ -86,7 +86,8 @@ def load_extractor_version() -> str:
     Unicode tables. Facts kept from an earlier run are reused only when it is unchanged."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in [*sorted(root.glob("*.py")), root.parent / "models.py", root.parent / "topic.py"]:
+    shared = [root.parent / "models.py", root.parent / "topic.py", root.parent / "terms.py"]
+    for path in [*sorted(root.glob("*.py")), *shared]:
         digest.update(path.read_bytes())
     for name in EXTRACTION_LIBRARIES:
         digest.update(f"{name}=={metadata.version(name)}\n".encode())
@@ -122,7 +123,7 @@ def fact_id(statement: str) -> str:
 def classify_theme(sentence: str, topic: Topic) -> tuple[str, str | None] | None:
     """The theme whose vocabulary weighs most in the sentence, and a second theme that also
     weighs enough; None when no theme reaches the profile's bar. Ties go to the more specific."""
-    scores = {theme: topic.theme(theme).score(sentence) for theme in topic.tie_break}
+    scores = topic.theme_scores(sentence)
     ranked = sorted(topic.tie_break, key=lambda theme: -scores[theme])
     best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
     if scores[best] < topic.min_theme_score:
