@@ -2,8 +2,10 @@
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from briefing.models import FactKind, When
+from briefing.terms import fold
 from briefing.topic import Topic
 
 # A name: up to five capitalised words, initials and particles allowed ("Zhanna L. Malekos Smith").
@@ -113,40 +115,101 @@ def _clean_name(raw: str) -> str | None:
     return name
 
 
+# What a sentence must hold for a speaker pattern to match: a speech verb (the first two
+# patterns and the pronoun's, which takes it in any case: looked for in the folded sentence,
+# which holds it then) or the words of the third. A sentence without them is not searched.
+_SPEECH_STEMS = (
+    "sai",
+    "say",
+    "note",
+    "explain",
+    "add",
+    "told",
+    "stated",
+    "affirmed",
+    "declared",
+    "announce",
+    "wrote",
+    "write",
+    "argue",
+    "warn",
+    "emphasize",
+    "point",
+    "describe",
+    "report",
+    "hope",
+)
+_ACCORDING = ("ccording to", "xperts such as")
+# And the words a person's phrase must end in ("Hiroko Yotsumoto, a space law expert").
+_PERSON_NOUNS = (
+    "professor",
+    "expert",
+    "scientist",
+    "scholar",
+    "author",
+    "director",
+    "associate",
+    "fellow",
+    "analyst",
+    "official",
+    "spokesperson",
+    "minister",
+    "secretary",
+    "administrator",
+)
+
+
+@lru_cache(maxsize=256)
+def _speaker_names(statement: str) -> tuple[tuple[str, ...], bool]:
+    """Every name the speaker patterns match in the statement, pattern by pattern, and whether
+    a pronoun speaks in it ("she noted"). Kept for the last statements: ``find_speaker`` and
+    ``find_other_actors`` read the same sentence."""
+    folded = fold(statement)
+    speech = any(stem in folded for stem in _SPEECH_STEMS)
+    according = any(words in statement for words in _ACCORDING)
+    names = tuple(
+        match["name"]
+        for pattern, needed in zip(_SPEAKER_PATTERNS, (speech, speech, according), strict=True)
+        if needed
+        for match in pattern.finditer(statement)
+    )
+    return names, speech and _PRONOUN_SPEECH.search(statement) is not None
+
+
 def find_speaker(statement: str, topic: Topic, previous: str | None) -> str | None:
     """The person or body a quote or opinion is attributed to, as a gazetteer name if listed.
 
     A pronoun ("she noted") takes the previous speaker of the same document.
     """
-    for pattern in _SPEAKER_PATTERNS:
-        for match in pattern.finditer(statement):
-            name = _clean_name(match["name"])
-            if name is None:
-                continue
-            listed = topic.find_actors(name)
-            return listed[0] if listed else name
-    if previous is not None and _PRONOUN_SPEECH.search(statement):
+    names, pronoun = _speaker_names(statement)
+    for raw in names:
+        name = _clean_name(raw)
+        if name is None:
+            continue
+        listed = topic.find_actors(name)
+        return listed[0] if listed else name
+    if previous is not None and pronoun:
         return previous
     return None
 
 
 _PERSON_PHRASE = re.compile(
     rf"(?P<name>{_NAME}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,6}}?"
-    r"(?:professor|expert|scientist|scholar|author|director|associate|fellow|analyst|official|"
-    r"spokesperson|minister|secretary|administrator)\b"
+    rf"(?:{'|'.join(_PERSON_NOUNS)})\b"
 )
 
 
 def find_other_actors(statement: str, topic: Topic) -> tuple[str, ...]:
     """Named people the gazetteer lacks ("Hiroko Yotsumoto, a space law expert"), verbatim."""
     found = []
-    for pattern in (_PERSON_PHRASE, *_SPEAKER_PATTERNS):
-        for match in pattern.finditer(statement):
-            name = _clean_name(match["name"])
-            if name is None or " " not in name or name.split()[-1] in _INSTITUTION_NOUNS:
-                continue
-            if not topic.find_actors(name) and name in statement:
-                found.append(name)
+    person = "," in statement and any(noun in statement for noun in _PERSON_NOUNS)
+    phrases = [match["name"] for match in _PERSON_PHRASE.finditer(statement)] if person else []
+    for raw in (*phrases, *_speaker_names(statement)[0]):
+        name = _clean_name(raw)
+        if name is None or " " not in name or name.split()[-1] in _INSTITUTION_NOUNS:
+            continue
+        if not topic.find_actors(name) and name in statement:
+            found.append(name)
     return tuple(dict.fromkeys(found))
 
 

@@ -272,7 +272,10 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
         elif words == headline_words:
             result.skipped["repeats the headline"] += 1
             continue
-        speaker = find_speaker(statement, topic, speaker) or speaker
+        # Who speaks in it; asked again with the speaker this leaves, the same answer (a name
+        # the patterns match, else the pronoun's previous speaker, else None).
+        said_by = find_speaker(statement, topic, speaker)
+        speaker = said_by or speaker
         shortest = MIN_HEADLINE_CHARS if headline else MIN_STATEMENT_CHARS
         if statement.endswith("?") or len(statement) < shortest:
             result.skipped["question or fragment"] += 1
@@ -288,7 +291,6 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
             result.skipped["no theme"] += 1
             continue
         when = principal_time(statement, find_times(statement, reference))
-        said_by = find_speaker(statement, topic, speaker)
         kind = classify_kind(statement, when, reference, said_by, headline=headline)
         if kinds[kind] >= MAX_KIND_PER_DOCUMENT.get(kind, MAX_FACTS_PER_DOCUMENT):
             result.skipped[f"{PAST_THE_CAP} ({kind.value}s)"] += 1
