@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from briefing.extract.temporal import find_times
+from briefing.extract.temporal import _PATTERNS, _matches, find_times
 
 MON_16_JAN_2023 = date(2023, 1, 16)
 FRI_13_JAN_2023 = date(2023, 1, 13)
@@ -180,3 +180,25 @@ def test_may_the_verb_is_not_a_month() -> None:
 def test_counts_are_not_years() -> None:
     """Numbers that are not years, such as '23 signatory states', give no date."""
     assert [] == resolved("There are 23 signatory states and 100 missions.", FRI_13_JAN_2023)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "On Tuesday, Aug. 27 2024 the 2020s ended, FY2025 began and fiscal 2026 looms.",
+        "LAST WEEK, NEXT MONTH, TONIGHT and EARLIER THIS WEEK over the past week.",
+        "Launch slated for 13 ſeptember 2031 or ſept. 3 (long s), on \u212aelvin day.",
+        "It may slip to May or Next March of next year, said the 1990s veteran.",
+        "Nothing dated here at all.",
+        "SUNDAY ÖCT 5: the İNTERİM fiscal year of 2130.",
+    ],
+)
+def test_time_patterns_are_searched_whenever_they_can_match(sentence: str) -> None:
+    """Leaving out the patterns whose words a sentence lacks loses no match: every pattern
+    searched over the whole sentence finds the same expressions."""
+    every = [
+        (match.span(), resolver)
+        for pattern, resolver in _PATTERNS
+        for match in pattern.finditer(sentence)
+    ]
+    assert every == [(match.span(), resolver) for match, resolver in _matches(sentence)]
