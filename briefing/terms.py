@@ -75,7 +75,8 @@ class TermSet(Generic[Key]):
         self, groups: Iterable[tuple[Key, Sequence[str]]], *, case_sensitive: bool
     ) -> None:
         self.case_sensitive = case_sensitive
-        self._needles: list[tuple[str, Key, re.Pattern[str], bool]] = []
+        # Each needle with the groups whose terms open with it: (key, pattern, placed).
+        self._needles: dict[str, list[tuple[Key, re.Pattern[str], bool]]] = {}
         for key, terms in groups:
             pattern = compile_terms(list(terms), case_sensitive=case_sensitive)
             for term in terms:
@@ -84,7 +85,7 @@ class TermSet(Generic[Key]):
                     needle = needle.casefold()
                 # An empty needle (a term "*") stands everywhere: the pattern is searched.
                 placed = bool(needle) and (case_sensitive or needle.isascii())
-                self._needles.append((needle, key, pattern, placed))
+                self._needles.setdefault(needle, []).append((key, pattern, placed))
 
     def found(self, text: str) -> set[Key]:
         """The keys of the groups the text holds a term of."""
@@ -95,13 +96,15 @@ class TermSet(Generic[Key]):
             lowered = text.lower()
             aligned = probe == lowered and len(lowered) == len(text)
         keys: set[Key] = set()
-        for needle, key, pattern, placed in self._needles:
-            if key in keys or needle not in probe:
-                continue
-            if (
-                _matches_where(pattern, text, probe, needle)
-                if placed and aligned
-                else pattern.search(text) is not None
-            ):
-                keys.add(key)
+        # The needles the text holds, picked out without a Python loop over all of them.
+        for needle in filter(probe.__contains__, self._needles):
+            for key, pattern, placed in self._needles[needle]:
+                if key in keys:
+                    continue
+                if (
+                    _matches_where(pattern, text, probe, needle)
+                    if placed and aligned
+                    else pattern.search(text) is not None
+                ):
+                    keys.add(key)
         return keys

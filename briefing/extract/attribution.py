@@ -192,8 +192,8 @@ def _speaker_names(statement: str) -> tuple[tuple[str, ...], bool]:
     a pronoun speaks in it ("she noted"). Kept for the last statements: ``find_speaker`` and
     ``find_other_actors`` read the same sentence."""
     folded = fold(statement)
-    speech = any(stem in folded for stem in _SPEECH_STEMS)
-    according = any(words in statement for words in _ACCORDING)
+    speech = any(map(folded.__contains__, _SPEECH_STEMS))
+    according = any(map(statement.__contains__, _ACCORDING))
     names = tuple(
         match["name"]
         for pattern, needed in zip(_SPEAKER_PATTERNS, (speech, speech, according), strict=True)
@@ -229,7 +229,7 @@ _PERSON_PHRASE = re.compile(
 def find_other_actors(statement: str, topic: Topic) -> tuple[str, ...]:
     """Named people the gazetteer lacks ("Hiroko Yotsumoto, a space law expert"), verbatim."""
     found = []
-    person = "," in statement and any(noun in statement for noun in _PERSON_NOUNS)
+    person = "," in statement and any(map(statement.__contains__, _PERSON_NOUNS))
     phrases = [match["name"] for match in _PERSON_PHRASE.finditer(statement)] if person else []
     for raw in (*phrases, *_speaker_names(statement)[0]):
         name = _clean_name(raw)

@@ -35,17 +35,34 @@ _PHOTO_CREDIT = re.compile(
 # What a text must hold for ``_PHOTO_CREDIT`` to match in it, one of its alternatives' words:
 # as written (its case-sensitive credits, "|", "/") or in the folded text (the rest ignore
 # case). Most sentences hold none and are not searched (24 us a sentence).
-_PHOTO_CREDIT_WRITTEN = ("|", "/", "Getty Images", "AFP", "AP Photo", "Reuters", "Kyodo", "Jiji")
+_PHOTO_CREDIT_WRITTEN: tuple[str, ...] = (
+    "|",
+    "/",
+    "Getty Images",
+    "AFP",
+    "AP Photo",
+    "Reuters",
+    "Kyodo",
+    "Jiji",
+)
 _PHOTO_CREDIT_WRITTEN += ("EPA", "Bloomberg", "Xinhua")
-_PHOTO_CREDIT_FOLDED = ("credit", "screengrab", "photo", "image", "picture", "getty", "video")
+_PHOTO_CREDIT_FOLDED: tuple[str, ...] = (
+    "credit",
+    "screengrab",
+    "photo",
+    "image",
+    "picture",
+    "getty",
+    "video",
+)
 _PHOTO_CREDIT_FOLDED += ("caption",)
 
 
 def _photo_credit(text: str) -> bool:
     folded = fold(text)
     return (
-        any(word in text for word in _PHOTO_CREDIT_WRITTEN)
-        or any(word in folded for word in _PHOTO_CREDIT_FOLDED)
+        any(map(text.__contains__, _PHOTO_CREDIT_WRITTEN))
+        or any(map(folded.__contains__, _PHOTO_CREDIT_FOLDED))
     ) and _PHOTO_CREDIT.search(text) is not None
 
 

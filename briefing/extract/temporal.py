@@ -324,15 +324,17 @@ _NEEDED: list[tuple[tuple[tuple[str, ...], bool], ...]] = [
 
 
 def _matches(sentence: str) -> Iterator[tuple[re.Match[str], Resolver]]:
-    folded = fold(sentence)
+    texts = {_FOLDED: fold(sentence), _AS_WRITTEN: sentence}
+    held: dict[tuple[str, ...], bool] = {}  # each group of words looked for once
     for (pattern, resolver), needed in zip(_PATTERNS, _NEEDED, strict=True):
-        if not all(
-            any(word in (folded if in_folded else sentence) for word in words)
-            for words, in_folded in needed
-        ):
-            continue
-        for match in pattern.finditer(sentence):
-            yield match, resolver
+        for words, in_folded in needed:
+            if words not in held:
+                held[words] = any(map(texts[in_folded].__contains__, words))
+            if not held[words]:
+                break
+        else:
+            for match in pattern.finditer(sentence):
+                yield match, resolver
 
 
 def _is_verb_may(sentence: str, match: re.Match[str]) -> bool:
