@@ -200,3 +200,26 @@ def test_by_first_letter_refuses_an_alternative_opening_otherwise() -> None:
     """A group opening an alternative could collide with any letter: it is refused."""
     with pytest.raises(ValueError, match="ASCII letter"):
         by_first_letter(r"will|(?:is|are)\s+to")
+
+
+def test_names_without_a_company_suffix_are_found_as_with_the_brand(
+    seeds: tuple[SourceDocument, ...],
+) -> None:
+    """In text holding no company suffix ("Inc", "Corp", "Co", "Ltd", "LLC") the name patterns
+    without the brand before a suffix match the same names at the same places."""
+    texts = [
+        line
+        for seed in seeds
+        for line in seed.text.splitlines()
+        if not any(suffix in line for suffix in ("Inc", "Co", "Ltd", "LLC"))
+    ]
+    texts += ["ispace said so. Blinken, the U.S. Secretary of State, said it was time.", "spa said"]
+    pairs = [
+        *zip(
+            attribution._SPEAKER_PATTERNS, attribution._SPEAKER_PATTERNS_WITHOUT_BRAND, strict=True
+        ),
+        (attribution._PERSON_PHRASE, attribution._PERSON_PHRASE_WITHOUT_BRAND),
+    ]
+    for with_brand, without in pairs:
+        expected = [[(m.span(), m["name"]) for m in with_brand.finditer(t)] for t in texts]
+        assert expected == [[(m.span(), m["name"]) for m in without.finditer(t)] for t in texts]

@@ -10,22 +10,34 @@ from briefing.topic import Topic
 
 # A name: up to five capitalised words, initials and particles allowed ("Zhanna L. Malekos Smith").
 # A company's suffix keeps the brand before it, capitalised or not ("ispace Inc. said").
-_NAME = (
-    r"(?:[a-z][\w'’-]*\s+(?=(?:Inc|Corp|Co|Ltd|LLC)\b))?"
+_BRAND = r"(?:[a-z][\w'’-]*\s+(?=(?:Inc|Corp|Co|Ltd|LLC)\b))?"
+_CAPITALISED_NAME = (
     r"(?:[A-Z][\w'’.-]*\.?|[A-Z]{2,})(?:\s+(?:[A-Z][\w'’.-]*\.?|[A-Z]{2,}|de|van|von)){0,4}"
 )
+_NAME = _BRAND + _CAPITALISED_NAME
+# The brand matches only before one of these ("Corp" holds "Co"); in a sentence without them it
+# is always empty, and the patterns are used without it (``_SPEAKER_PATTERNS_WITHOUT_BRAND``):
+# trying it at every lowercase word doubled the cost of a search.
+_COMPANY_SUFFIXES = ("Inc", "Co", "Ltd", "LLC")
 _SPEECH = (
     r"(?:said|says|say|noted|notes|explained|explains|added|adds|told|stated|affirmed|"
     r"declared|announced|announces|wrote|writes|argued|argues|warned|warns|emphasized|"
     r"emphasizes|point(?:s|ed)? out|described|describes|reports|reported|hopes|hoped)"
 )
-_SPEAKER_PATTERNS = [
-    # "Blinken said", "Scott Pace, a space policy expert at ..., said"
-    re.compile(rf"(?P<name>{_NAME})(?:,[^,]{{3,120}},)?\s+{_SPEECH}\b"),
-    # "said Scott Pace", "announced Japan's prime minister Fumio Kishida"
-    re.compile(rf"\b{_SPEECH}\s+(?:[A-Za-z’'.-]+\s+){{0,4}}?(?P<name>{_NAME})\s*[.,]?$"),
-    re.compile(rf"\b(?:[Aa]ccording to|[Ee]xperts such as)\s+(?:the\s+)?(?P<name>{_NAME})"),
-]
+
+
+def _speaker_patterns(name: str) -> list[re.Pattern[str]]:
+    return [
+        # "Blinken said", "Scott Pace, a space policy expert at ..., said"
+        re.compile(rf"(?P<name>{name})(?:,[^,]{{3,120}},)?\s+{_SPEECH}\b"),
+        # "said Scott Pace", "announced Japan's prime minister Fumio Kishida"
+        re.compile(rf"\b{_SPEECH}\s+(?:[A-Za-z’'.-]+\s+){{0,4}}?(?P<name>{name})\s*[.,]?$"),
+        re.compile(rf"\b(?:[Aa]ccording to|[Ee]xperts such as)\s+(?:the\s+)?(?P<name>{name})"),
+    ]
+
+
+_SPEAKER_PATTERNS = _speaker_patterns(_NAME)
+_SPEAKER_PATTERNS_WITHOUT_BRAND = _speaker_patterns(_CAPITALISED_NAME)
 _PRONOUN_SPEECH = re.compile(rf"\b(?:he|she|they)\s+{_SPEECH}\b", re.IGNORECASE)
 _TITLES = re.compile(
     r"^(?:(?:U\.S\.|Japanese|Japan’s|Japan's|Deputy|Vice|Prime|Foreign|Defense|Chief|"
@@ -194,9 +206,11 @@ def _speaker_names(statement: str) -> tuple[tuple[str, ...], bool]:
     folded = fold(statement)
     speech = any(map(folded.__contains__, _SPEECH_STEMS))
     according = any(map(statement.__contains__, _ACCORDING))
+    company = any(map(statement.__contains__, _COMPANY_SUFFIXES))
+    patterns = _SPEAKER_PATTERNS if company else _SPEAKER_PATTERNS_WITHOUT_BRAND
     names = tuple(
         match["name"]
-        for pattern, needed in zip(_SPEAKER_PATTERNS, (speech, speech, according), strict=True)
+        for pattern, needed in zip(patterns, (speech, speech, according), strict=True)
         if needed
         for match in pattern.finditer(statement)
     )
@@ -220,17 +234,24 @@ def find_speaker(statement: str, topic: Topic, previous: str | None) -> str | No
     return None
 
 
-_PERSON_PHRASE = re.compile(
-    rf"(?P<name>{_NAME}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,6}}?"
-    rf"(?:{'|'.join(_PERSON_NOUNS)})\b"
-)
+def _person_phrase(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?P<name>{name}),\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,6}}?"
+        rf"(?:{'|'.join(_PERSON_NOUNS)})\b"
+    )
+
+
+_PERSON_PHRASE = _person_phrase(_NAME)
+_PERSON_PHRASE_WITHOUT_BRAND = _person_phrase(_CAPITALISED_NAME)
 
 
 def find_other_actors(statement: str, topic: Topic) -> tuple[str, ...]:
     """Named people the gazetteer lacks ("Hiroko Yotsumoto, a space law expert"), verbatim."""
     found = []
     person = "," in statement and any(map(statement.__contains__, _PERSON_NOUNS))
-    phrases = [match["name"] for match in _PERSON_PHRASE.finditer(statement)] if person else []
+    company = any(map(statement.__contains__, _COMPANY_SUFFIXES))
+    phrase = _PERSON_PHRASE if company else _PERSON_PHRASE_WITHOUT_BRAND
+    phrases = [match["name"] for match in phrase.finditer(statement)] if person else []
     for raw in (*phrases, *_speaker_names(statement)[0]):
         name = _clean_name(raw)
         if name is None or " " not in name or name.split()[-1] in _INSTITUTION_NOUNS:
