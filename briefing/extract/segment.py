@@ -80,6 +80,12 @@ _BRACKETS = re.compile(r"\(([^()]*)\)")
 _LIST_MARK = re.compile(r"[A-Za-z]|[ivxlcdm]+|\d{1,2}", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _ROMAN_NUMERAL = re.compile(r"[ivxlcdm]+", re.IGNORECASE)
+# pysbd also cuts a paragraph around a bracket between two quotations ('” (JAXA) “') and after
+# a mark and a quotation before a capital ('go-” Then'): such a paragraph is not plain.
+_PYSBD_QUOTATION_CUTS = (
+    re.compile(English.PARENS_BETWEEN_DOUBLE_QUOTES_REGEX),
+    re.compile(English.QUOTATION_AT_END_OF_SENTENCE_REGEX),
+)
 
 
 def _plain_sentence_spans(body: str) -> list[Span] | None:
@@ -87,6 +93,8 @@ def _plain_sentence_spans(body: str) -> list[Span] | None:
     if not body or not body[0].isupper() or "--" in body or "‘" in body:
         return None
     if re.search(r"(?:^|\s)'", body):  # a straight single quotation
+        return None
+    if any(cut.search(body) for cut in _PYSBD_QUOTATION_CUTS):
         return None
     masked = body
     for match in _UNITED_STATES.finditer(body):
