@@ -249,7 +249,8 @@ _WORDS = [
 _NAMES = [
     "Japan", "NASA", "JAXA", "Tokyo", "Kishida", "The", "It", "He", "I", "A", "In", "When", "Who",
     "Gen", "Dr", "Mr", "St", "No", "Jan", "Sept", "Artemis", "HTV-XG", "H3", "ISS", "Xi", "II",
-    "IV", "Inc", "Co"
+    "IV", "Inc", "Co", "“It was flawless,”", "“Ready”", "“U.S. ready,”", "“Ok, go,”",
+    "“it was,”", "“Gen,”"
 ]  # fmt: skip
 _MARKS = [
     "U.S.", "U.S.-Japan", "Japan-U.S.", "U.S.A.", "U.S..", "2030", "1980s", "12", "3.5", "$1",
