@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from briefing.models import FactKind, When
-from briefing.terms import fold
+from briefing.terms import by_first_letter, fold
 from briefing.topic import Topic
 
 # A name: up to five capitalised words, initials and particles allowed ("Zhanna L. Malekos Smith").
@@ -65,27 +65,6 @@ _NOT_NAMES = {
     "Experts",
     "Officials",
 }
-
-
-def by_first_letter(alternatives: str) -> str:
-    """The "|"-separated alternatives (each opening with an ASCII letter) as one group with a
-    branch per first letter, in the order the letters first come, each branch keeping its
-    alternatives' order: the same matches as the plain group, at the same places and of the
-    same length (two alternatives of different first letters never match at one place, even
-    ignoring case), but re tries one branch a letter instead of every word at every word."""
-    branches: dict[str, list[str]] = {}
-    depth, start = 0, 0
-    for position, character in enumerate(f"{alternatives}|"):
-        depth += {"(": 1, ")": -1}.get(character, 0)
-        if character == "|" and depth == 0:
-            word = alternatives[start:position]
-            if not (word[:1].isascii() and word[:1].isalpha()):
-                raise ValueError(f"an alternative must open with an ASCII letter: {word!r}")
-            branches.setdefault(word[0].lower(), []).append(word[1:])
-            start = position + 1
-    return (
-        "(?:" + "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in branches.items()) + ")"
-    )
 
 
 _FUTURE_WORDS = (

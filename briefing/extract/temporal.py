@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from briefing.models import Precision, Qualifier, When
-from briefing.terms import fold
+from briefing.terms import by_first_letter, fold
 
 MONTHS = {
     name: number
@@ -38,9 +38,12 @@ MONTHS = {
 }
 WEEKDAYS = {name: number for number, name in enumerate(calendar.day_name)}
 
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+# One branch per first letter (``by_first_letter``): the same matches, and re tries one
+# branch at a word instead of every month's names.
+_MONTH = by_first_letter("|".join(sorted(MONTHS, key=len, reverse=True)))
 _FULL_MONTH = "|".join(name.capitalize() for name in MONTHS if len(name) > 3 or name == "may")
-_WEEKDAY = "|".join(WEEKDAYS)
+_WEEKDAY = by_first_letter("|".join(WEEKDAYS))
+_SAME_DAY = r"today|tonight|yesterday|this\s+(?:morning|afternoon|evening)"
 _YEAR = r"(?:19|20|21)\d\d"
 
 # Words before an expression that make it a bound or a target; longest first.
@@ -272,7 +275,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            r"\b(?:today|tonight|yesterday|this\s+(?:morning|afternoon|evening))\b", re.IGNORECASE
+            rf"\b{by_first_letter(_SAME_DAY)}\b",
+            re.IGNORECASE,
         ),
         _same_day,
     ),
