@@ -1,7 +1,7 @@
 """The topic profile: a briefing's subject, themes, vocabulary and actors, read from one file."""
 
 import re
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -16,45 +16,11 @@ from pydantic import (
 from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError
 from briefing.models import FreshCopies, OneLine, ThemeId
+from briefing.terms import TermSet, compile_terms
 
 
 class _Profile(FreshCopies):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-# Kana and kanji (and half-width katakana): Japanese runs its words on without spaces, so
-# "JAXAは" or "米国と日本" still hold whole terms. A term's boundary is any character but a word
-# character of a script that spaces its words: not \w, or one of these. Written as two cases,
-# each with its class outside IGNORECASE (``(?-i:...)``, the same characters either way), it
-# compiles four times faster than the one class "[^\W...]", which re expands for case folding in
-# every one of a profile's 130-odd patterns (1.3 s of each run's first extraction).
-_UNSPACED = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-_AFTER_BOUNDARY = rf"(?:(?<!\w)|(?<=(?-i:[{_UNSPACED}])))"
-# A "+" after a term makes another word of it: "H3+" is the trihydrogen ion, not the rocket.
-_BEFORE_BOUNDARY = rf"(?:(?![\w+])|(?=(?-i:[{_UNSPACED}])))"
-
-
-def compile_terms(terms: list[str], *, case_sensitive: bool) -> re.Pattern[str]:
-    """One regex matching any of the terms as whole words; a trailing * matches any ending.
-    Compiled once per process for the same terms (``_compile_terms``)."""
-    return _compile_terms(tuple(terms), case_sensitive)
-
-
-@cache
-def _compile_terms(terms: tuple[str, ...], case_sensitive: bool) -> re.Pattern[str]:
-    bodies = [
-        re.escape(term.removesuffix("*")) + (r"\w*" if term.endswith("*") else "")
-        for term in sorted(terms, key=len, reverse=True)
-    ]
-    pattern = rf"{_AFTER_BOUNDARY}(?:{'|'.join(bodies)}){_BEFORE_BOUNDARY}"
-    return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
-
-
-def _fold(text: str) -> str:
-    """The text casefolded so that it holds every term a case-insensitive regex finds in it:
-    re's IGNORECASE also takes the dotted capital I and the dotless i for an "i", which
-    casefold does not."""
-    return text.casefold().replace("i\u0307", "i").replace("ı", "i")
 
 
 class ThemeProfile(_Profile):
@@ -66,22 +32,12 @@ class ThemeProfile(_Profile):
     vocabulary: dict[str, int] = Field(min_length=1)
 
     @cached_property
-    def _patterns(self) -> list[tuple[str, re.Pattern[str], int]]:
-        # Each term with the text it must contain (casefolded): a substring test is far cheaper
-        # than the regex, and a text without it cannot match.
-        return [
-            (term.removesuffix("*").casefold(), compile_terms([term], case_sensitive=False), weight)
-            for term, weight in self.vocabulary.items()
-        ]
+    def _terms(self) -> TermSet[str]:
+        return TermSet([(term, [term]) for term in self.vocabulary], case_sensitive=False)
 
     def score(self, text: str) -> int:
         """Sum of the weights of the distinct vocabulary terms found in the text."""
-        folded = _fold(text)
-        return sum(
-            weight
-            for needle, pattern, weight in self._patterns
-            if needle in folded and pattern.search(text)
-        )
+        return sum(self.vocabulary[term] for term in self._terms.found(text))
 
 
 class Actor(_Profile):
@@ -370,6 +326,30 @@ class Topic(_Profile):
             for terms in [[actor.name, *actor.aliases]]
         ]
 
+    @cached_property
+    def _actor_terms(self) -> TermSet[int]:
+        """Each gazetteer actor's name and aliases, under its place in the gazetteer."""
+        return TermSet(
+            [(index, [actor.name, *actor.aliases]) for index, actor in enumerate(self.gazetteer)],
+            case_sensitive=True,
+        )
+
+    @cached_property
+    def _theme_terms(self) -> TermSet[tuple[ThemeId, str]]:
+        """Every theme's vocabulary in one set, each term under its theme and itself."""
+        return TermSet(
+            [((theme.id, term), [term]) for theme in self.themes for term in theme.vocabulary],
+            case_sensitive=False,
+        )
+
+    def theme_scores(self, text: str) -> dict[ThemeId, int]:
+        """Each theme's ``ThemeProfile.score`` of the text, the text searched once for all."""
+        scores = {theme.id: 0 for theme in self.themes}
+        weights = {theme.id: theme.vocabulary for theme in self.themes}
+        for theme, term in self._theme_terms.found(text):
+            scores[theme] += weights[theme][term]
+        return scores
+
     def compile_patterns(self) -> None:
         """Compile every pattern of the profile now rather than at its first use (``briefing
         run`` does it while its temporary Prefect server starts)."""
@@ -400,11 +380,8 @@ class Topic(_Profile):
 
     def find_actors(self, text: str) -> tuple[str, ...]:
         """Canonical names of the gazetteer actors the text names, in gazetteer order."""
-        return tuple(
-            name
-            for needles, pattern, name in self._actors
-            if any(needle in text for needle in needles) and pattern.search(text)
-        )
+        found = self._actor_terms.found(text)
+        return tuple(actor.name for index, actor in enumerate(self.gazetteer) if index in found)
 
 
 def load_topic(path: Path) -> Topic:

@@ -1,11 +1,18 @@
 """Tests for briefing.extract.attribution: who speaks, who else is named, what kind of statement."""
 
+import re
 from datetime import date
 
 import pytest
 
-from briefing.extract.attribution import classify_kind, find_other_actors, find_speaker
-from briefing.models import FactKind, When
+from briefing.extract import attribution
+from briefing.extract.attribution import (
+    by_first_letter,
+    classify_kind,
+    find_other_actors,
+    find_speaker,
+)
+from briefing.models import FactKind, SourceDocument, When
 from briefing.topic import Topic
 
 PUBLISHED = date(2023, 1, 20)
@@ -162,3 +169,57 @@ def test_a_headline_tells_the_past_in_the_present_tense(headline: str, expected:
         classify_kind("Japan launches rockets from Tanegashima.", None, PUBLISHED, headline=False),
     )
     assert (FactKind(expected), FactKind.ASSESSMENT) == kinds
+
+
+@pytest.mark.parametrize(
+    ("name", "words", "before"),
+    [
+        ("_FUTURE", attribution._FUTURE_WORDS, r"\b"),
+        ("_HEDGE", attribution._HEDGE_WORDS, r"\b"),
+        ("_EVENT", attribution._EVENT_WORDS, r"\b"),
+        ("_HEADLINE_EVENT", attribution._HEADLINE_EVENT_WORDS, r"(?<!\bto )\b"),
+    ],
+)
+def test_words_grouped_by_first_letter_match_as_the_plain_alternation(
+    name: str, words: str, before: str, seeds: tuple[SourceDocument, ...]
+) -> None:
+    """Each kind pattern, its words in one branch per first letter, finds the same words at
+    the same places as the plain alternation of them, in the seeds and in odd capitals."""
+    plain = re.compile(rf"{before}(?:{words})\b", re.IGNORECASE)
+    grouped = getattr(attribution, name)
+    texts = [seed.text for seed in seeds] + [
+        "WAS SIGNED, were  signed; Was Scheduled To, is to, are set to fly, next Week.",
+        "It ſigned; the \u212aibo launches to land; to launch; broke up, breaks apart.",
+        "Vetoes, veto and vetoed; reaches the reach; canceled or cancelled; cannot put it.",
+    ]
+    expected = [[m.span() for m in plain.finditer(text)] for text in texts]
+    assert expected == [[m.span() for m in grouped.finditer(text)] for text in texts]
+
+
+def test_by_first_letter_refuses_an_alternative_opening_otherwise() -> None:
+    """A group opening an alternative could collide with any letter: it is refused."""
+    with pytest.raises(ValueError, match="ASCII letter"):
+        by_first_letter(r"will|(?:is|are)\s+to")
+
+
+def test_names_without_a_company_suffix_are_found_as_with_the_brand(
+    seeds: tuple[SourceDocument, ...],
+) -> None:
+    """In text holding no company suffix ("Inc", "Corp", "Co", "Ltd", "LLC") the name patterns
+    without the brand before a suffix match the same names at the same places."""
+    texts = [
+        line
+        for seed in seeds
+        for line in seed.text.splitlines()
+        if not any(suffix in line for suffix in ("Inc", "Co", "Ltd", "LLC"))
+    ]
+    texts += ["ispace said so. Blinken, the U.S. Secretary of State, said it was time.", "spa said"]
+    pairs = [
+        *zip(
+            attribution._SPEAKER_PATTERNS, attribution._SPEAKER_PATTERNS_WITHOUT_BRAND, strict=True
+        ),
+        (attribution._PERSON_PHRASE, attribution._PERSON_PHRASE_WITHOUT_BRAND),
+    ]
+    for with_brand, without in pairs:
+        expected = [[(m.span(), m["name"]) for m in with_brand.finditer(t)] for t in texts]
+        assert expected == [[(m.span(), m["name"]) for m in without.finditer(t)] for t in texts]

@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 
+from briefing.extract import boilerplate
 from briefing.extract.boilerplate import classify_paragraph, classify_sentence
 from briefing.extract.segment import Span, split_sentences
 
@@ -167,3 +168,27 @@ def test_a_teaser_with_a_trailing_marker_and_call_to_action_keeps_its_full_sente
     assert [None, "call to action"] == [
         classify_sentence(span.of(text)) for span in split_sentences(text, Span(0, len(text)))
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The satellite in orbit. | NASA / VIA KYODO",
+        "IMAGE CREDİT: JAXA",
+        "The launch pad at dawn. Screengrab.",
+        "White House photo via Twitter",
+        "The rover on the regolith via Getty Images",
+        "(Photo: Kyodo)",
+        "FİLE PHOTO | Reuters",
+        "Photo by Bill Ingalls/NASA",
+        "The crew waves. Getty Images",
+        "The crew waves. AFP",
+        "The crew waves. NASA/Joel Kowsky",
+        "Pictured: the H3 on its pad",
+        "ſcreengrab",
+        "The agency launched the probe on Tuesday.",
+    ],
+)
+def test_a_photo_credit_is_searched_whenever_it_can_match(text: str) -> None:
+    """The words looked for first leave out no text the caption pattern matches."""
+    assert (boilerplate._PHOTO_CREDIT.search(text) is not None) == boilerplate._photo_credit(text)

@@ -223,6 +223,19 @@ def test_the_plain_path_gives_pysbds_spans_on_every_paragraph_of_the_corpora(
     assert share > {"seeds": 0.2, "news sets": 0.4, "benchmark feeds": 0.6}[corpus], share
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Japan said “It was flawless,” (JAXA) “free access” The.",  # a bracket between quotations
+        "Japan said “we go-” Then it left. It came back.",  # a dash and a quotation, a capital
+    ],
+)
+def test_the_plain_path_leaves_quotations_pysbd_cuts_at_to_pysbd(body: str) -> None:
+    """pysbd cuts these plain-looking paragraphs where no full stop is: the fast path declines
+    them, so their spans are pysbd's."""
+    assert (None, True) == (_plain_sentence_spans(body), len(_pysbd_spans(body)) > 1)
+
+
 # Words and marks pysbd treats specially, mixed with plain ones, so generated paragraphs reach
 # every rule of the fast path: its abbreviations (lowercase and capitalised, some also common
 # words), roman numerals, list marks, U.S. in each position, quotations and brackets with and
@@ -236,7 +249,8 @@ _WORDS = [
 _NAMES = [
     "Japan", "NASA", "JAXA", "Tokyo", "Kishida", "The", "It", "He", "I", "A", "In", "When", "Who",
     "Gen", "Dr", "Mr", "St", "No", "Jan", "Sept", "Artemis", "HTV-XG", "H3", "ISS", "Xi", "II",
-    "IV", "Inc", "Co"
+    "IV", "Inc", "Co", "“It was flawless,”", "“Ready”", "“U.S. ready,”", "“Ok, go,”",
+    "“it was,”", "“Gen,”"
 ]  # fmt: skip
 _MARKS = [
     "U.S.", "U.S.-Japan", "Japan-U.S.", "U.S.A.", "U.S..", "2030", "1980s", "12", "3.5", "$1",

@@ -1,10 +1,13 @@
 """Time expressions: explicit, partial, relative, fiscal and target dates, each exactly resolved."""
 
+import re
 from datetime import date
 
 import pytest
 
-from briefing.extract.temporal import find_times
+from briefing.extract import temporal
+from briefing.extract.temporal import _PATTERNS, MONTHS, WEEKDAYS, _matches, find_times
+from briefing.terms import by_first_letter
 
 MON_16_JAN_2023 = date(2023, 1, 16)
 FRI_13_JAN_2023 = date(2023, 1, 13)
@@ -180,3 +183,43 @@ def test_may_the_verb_is_not_a_month() -> None:
 def test_counts_are_not_years() -> None:
     """Numbers that are not years, such as '23 signatory states', give no date."""
     assert [] == resolved("There are 23 signatory states and 100 missions.", FRI_13_JAN_2023)
+
+
+TRICKY_SENTENCES = [
+    "On Tuesday, Aug. 27 2024 the 2020s ended, FY2025 began and fiscal 2026 looms.",
+    "LAST WEEK, NEXT MONTH, TONIGHT and EARLIER THIS WEEK over the past week.",
+    "Launch slated for 13 ſeptember 2031 or ſept. 3 (long s), on \u212aelvin day.",
+    "It may slip to May or Next March of next year, said the 1990s veteran.",
+    "Nothing dated here at all.",
+    "SUNDAY ÖCT 5: the İNTERİM fiscal year of 2130.",
+]
+
+
+@pytest.mark.parametrize("sentence", TRICKY_SENTENCES)
+def test_time_patterns_are_searched_whenever_they_can_match(sentence: str) -> None:
+    """Leaving out the patterns whose words a sentence lacks loses no match: every pattern
+    searched over the whole sentence finds the same expressions."""
+    every = [
+        (match.span(), resolver)
+        for pattern, resolver in _PATTERNS
+        for match in pattern.finditer(sentence)
+    ]
+    assert every == [(match.span(), resolver) for match, resolver in _matches(sentence)]
+
+
+@pytest.mark.parametrize("sentence", TRICKY_SENTENCES)
+def test_names_grouped_by_first_letter_match_as_the_plain_alternation(sentence: str) -> None:
+    """The month, weekday and same-day words, one branch per first letter, find the same
+    expressions with the same parts as the plain alternation of the words."""
+    plain_words = [
+        "|".join(sorted(MONTHS, key=len, reverse=True)),
+        "|".join(WEEKDAYS),
+        temporal._SAME_DAY,
+    ]
+    for pattern, _ in _PATTERNS:
+        source = pattern.pattern
+        for words in plain_words:
+            source = source.replace(by_first_letter(words), f"(?:{words})")
+        plain = re.compile(source, pattern.flags)
+        expected = [(m.span(), m.groupdict()) for m in plain.finditer(sentence)]
+        assert expected == [(m.span(), m.groupdict()) for m in pattern.finditer(sentence)]

@@ -15,6 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+from briefing.terms import fold
+
 _PHOTO_CREDIT = re.compile(
     r"\|\s*[A-Z][A-Za-z./ -]*$"  # "... | NASA / VIA KYODO", "... | AFP-JIJI"
     r"|\bCredits?:\s"  # "Credit: NASA/Joel Kowsky", "Image credit: JAXA"
@@ -30,6 +32,40 @@ _PHOTO_CREDIT = re.compile(
     r"|(?-i:(?:^|[.!?]\s+)[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*)*\s?/\s?[A-Z][\w.&'’ -]*$)",
     re.IGNORECASE,
 )
+# What a text must hold for ``_PHOTO_CREDIT`` to match in it, one of its alternatives' words:
+# as written (its case-sensitive credits, "|", "/") or in the folded text (the rest ignore
+# case). Most sentences hold none and are not searched (24 us a sentence).
+_PHOTO_CREDIT_WRITTEN: tuple[str, ...] = (
+    "|",
+    "/",
+    "Getty Images",
+    "AFP",
+    "AP Photo",
+    "Reuters",
+    "Kyodo",
+    "Jiji",
+)
+_PHOTO_CREDIT_WRITTEN += ("EPA", "Bloomberg", "Xinhua")
+_PHOTO_CREDIT_FOLDED: tuple[str, ...] = (
+    "credit",
+    "screengrab",
+    "photo",
+    "image",
+    "picture",
+    "getty",
+    "video",
+)
+_PHOTO_CREDIT_FOLDED += ("caption",)
+
+
+def _photo_credit(text: str) -> bool:
+    folded = fold(text)
+    return (
+        any(map(text.__contains__, _PHOTO_CREDIT_WRITTEN))
+        or any(map(folded.__contains__, _PHOTO_CREDIT_FOLDED))
+    ) and _PHOTO_CREDIT.search(text) is not None
+
+
 _AUTHOR_BIO = re.compile(
     r"^(?:[A-Z][\w.'’-]*\s){1,4}?[A-Z][\w.'’-]+(?:, [A-Z][A-Za-z.]{1,5})?,?\s"
     r"(?:writes|covers|reports|is an? (?:senior |staff |contributing |former )?"
@@ -110,7 +146,7 @@ COMMENT_THREAD = frozenset({"reader comment"})
 
 RULES: dict[str, Rule] = {
     "reader comment": lambda text, seen: _READER_COMMENT.search(text) is not None,
-    "photo caption": lambda text, seen: _PHOTO_CREDIT.search(text) is not None,
+    "photo caption": lambda text, seen: _photo_credit(text),
     # A paragraph that opens with feed furniture is all furniture; one where it follows the
     # teaser is left to ``classify_sentence``.
     "feed footer": lambda text, seen: _FEED_FOOTER.match(text) is not None,
@@ -118,8 +154,13 @@ RULES: dict[str, Rule] = {
     "share or related links": lambda text, seen: _SHARE_OR_RELATED.match(text) is not None,
     "truncated excerpt": lambda text, seen: _TRUNCATED.match(text) is not None,
     "repeated line": lambda text, seen: seen[text] > 1,
-    "author bio": lambda text, seen: bool(_AUTHOR_BIO.match(text) or _DISCLAIMER.search(text)),
-    "comment policy": lambda text, seen: _COMMENT_POLICY.search(text) is not None,
+    "author bio": lambda text, seen: bool(
+        _AUTHOR_BIO.match(text) or ("views" in fold(text) and _DISCLAIMER.search(text))
+    ),
+    # Every alternative of the policy holds "comment" (ignoring case).
+    "comment policy": lambda text, seen: (
+        "comment" in fold(text) and _COMMENT_POLICY.search(text) is not None
+    ),
     "editorial note": lambda text, seen: _EDITORIAL_NOTE.match(text) is not None,
     "heading": lambda text, seen: _is_heading(text),
 }
@@ -128,7 +169,7 @@ SENTENCE_RULES: dict[str, Callable[[str], bool]] = {
     "feed footer": lambda text: bool(
         _FEED_FOOTER.match(text) or _FEED_FOOTER_AFTER_TEASER.search(text)
     ),
-    "photo caption": lambda text: _PHOTO_CREDIT.search(text) is not None,
+    "photo caption": _photo_credit,
     "call to action": lambda text: bool(
         _CALL_TO_ACTION.match(text) or _CALL_TO_ACTION_AFTER_TEASER.search(text)
     ),

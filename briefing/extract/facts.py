@@ -86,7 +86,8 @@ def load_extractor_version() -> str:
     Unicode tables. Facts kept from an earlier run are reused only when it is unchanged."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in [*sorted(root.glob("*.py")), root.parent / "models.py", root.parent / "topic.py"]:
+    shared = [root.parent / "models.py", root.parent / "topic.py", root.parent / "terms.py"]
+    for path in [*sorted(root.glob("*.py")), *shared]:
         digest.update(path.read_bytes())
     for name in EXTRACTION_LIBRARIES:
         digest.update(f"{name}=={metadata.version(name)}\n".encode())
@@ -122,7 +123,7 @@ def fact_id(statement: str) -> str:
 def classify_theme(sentence: str, topic: Topic) -> tuple[str, str | None] | None:
     """The theme whose vocabulary weighs most in the sentence, and a second theme that also
     weighs enough; None when no theme reaches the profile's bar. Ties go to the more specific."""
-    scores = {theme: topic.theme(theme).score(sentence) for theme in topic.tie_break}
+    scores = topic.theme_scores(sentence)
     ranked = sorted(topic.tie_break, key=lambda theme: -scores[theme])
     best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
     if scores[best] < topic.min_theme_score:
@@ -271,7 +272,10 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
         elif words == headline_words:
             result.skipped["repeats the headline"] += 1
             continue
-        speaker = find_speaker(statement, topic, speaker) or speaker
+        # Who speaks in it; asked again with the speaker this leaves, the same answer (a name
+        # the patterns match, else the pronoun's previous speaker, else None).
+        said_by = find_speaker(statement, topic, speaker)
+        speaker = said_by or speaker
         shortest = MIN_HEADLINE_CHARS if headline else MIN_STATEMENT_CHARS
         if statement.endswith("?") or len(statement) < shortest:
             result.skipped["question or fragment"] += 1
@@ -287,7 +291,6 @@ def extract_facts(document: SourceDocument, topic: Topic) -> Extraction:
             result.skipped["no theme"] += 1
             continue
         when = principal_time(statement, find_times(statement, reference))
-        said_by = find_speaker(statement, topic, speaker)
         kind = classify_kind(statement, when, reference, said_by, headline=headline)
         if kinds[kind] >= MAX_KIND_PER_DOCUMENT.get(kind, MAX_FACTS_PER_DOCUMENT):
             result.skipped[f"{PAST_THE_CAP} ({kind.value}s)"] += 1

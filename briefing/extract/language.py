@@ -7,7 +7,8 @@ name-heavy English line ("Kishida Fumio, Prime Minister of Japan, and ...") is t
 for another language, and only a confident verdict (``MIN_CONFIDENCE``) leaves text out.
 """
 
-from functools import cache
+from functools import cache, lru_cache
+from itertools import islice
 from typing import Any
 
 MIN_LETTERS = 60
@@ -30,8 +31,19 @@ def load_identifier() -> None:
 def foreign_language(text: str, languages: tuple[str, ...]) -> str | None:
     """The language of the text when it is confidently one not in ``languages`` (ISO 639-1
     codes), else None."""
-    if not languages or sum(character.isalpha() for character in text) < MIN_LETTERS:
+    # Counting stops at the MIN_LETTERS-th letter: enough to know the text is judged.
+    if (
+        not languages
+        or next(islice(filter(str.isalpha, text), MIN_LETTERS - 1, None), None) is None
+    ):
         return None
+    return _verdict(text, languages)
+
+
+@lru_cache(maxsize=1024)
+def _verdict(text: str, languages: tuple[str, ...]) -> str | None:
+    # The same paragraph in several documents (a syndicated item, an outlet's standing line)
+    # is judged once.
     language, confidence = _identifier().classify(text)
     if language in languages or confidence < MIN_CONFIDENCE:
         return None

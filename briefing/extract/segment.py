@@ -64,7 +64,8 @@ def _locate(body: str, sentences: list[str]) -> list[Span]:
 # goes to pysbd. Every rule below keeps out something pysbd handles on its own: its
 # abbreviation list, roman numerals and numbered or lettered list marks, single letters, "U.S."
 # before one of its sentence starters, a quotation or bracket holding punctuation or opening a
-# sentence (pysbd can make either a sentence of its own), "!", "?", "…", "--", straight double
+# sentence (pysbd can make either a sentence of its own; not a quotation closed by a comma,
+# below), "!", "?", "…", "--", straight double
 # and opening single quotes, any white space but a space. Tests compare it with pysbd on every
 # paragraph of the seeds, both news sets and the benchmark's feeds, and on generated paragraphs
 # mixing all of these.
@@ -80,13 +81,30 @@ _BRACKETS = re.compile(r"\(([^()]*)\)")
 _LIST_MARK = re.compile(r"[A-Za-z]|[ivxlcdm]+|\d{1,2}", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _ROMAN_NUMERAL = re.compile(r"[ivxlcdm]+", re.IGNORECASE)
+# pysbd also cuts a paragraph around a bracket between two quotations ('” (JAXA) “') and after
+# a mark and a quotation before a capital ('go-” Then'): such a paragraph is not plain.
+_PYSBD_QUOTATION_CUTS = (
+    re.compile(English.PARENS_BETWEEN_DOUBLE_QUOTES_REGEX),
+    re.compile(English.QUOTATION_AT_END_OF_SENTENCE_REGEX),
+)
+# A sentence may also open with a quotation of capitalised words closed by a comma ("“It was
+# flawless,” the flight director said."). Where a sentence starts, pysbd's boundary pattern
+# makes a quotation a sentence of its own only when no comma closes it (its alternative
+# “(?:[^”])*[^,]”(?=\s[A-Z]) comes before the ordinary sentence's); with the comma its answer
+# is the same as for a sentence opening with a capital. Any other quotation opening a sentence
+# still goes to pysbd.
+_OPENING_QUOTATION = re.compile(r"“[A-Z][^“”]*,”")
 
 
 def _plain_sentence_spans(body: str) -> list[Span] | None:
     """pysbd's spans of a plain paragraph (the comment above), or None when it is not plain."""
-    if not body or not body[0].isupper() or "--" in body or "‘" in body:
+    if not body or "--" in body or "‘" in body:
+        return None
+    if not (body[0].isupper() or _OPENING_QUOTATION.match(body)):
         return None
     if re.search(r"(?:^|\s)'", body):  # a straight single quotation
+        return None
+    if any(cut.search(body) for cut in _PYSBD_QUOTATION_CUTS):
         return None
     masked = body
     for match in _UNITED_STATES.finditer(body):
@@ -133,7 +151,9 @@ def _plain_sentence_spans(body: str) -> list[Span] | None:
             return None
         while following < len(masked) and masked[following] == " ":
             following += 1
-        if following == len(masked) or not masked[following].isupper():
+        if following == len(masked) or not (
+            masked[following].isupper() or _OPENING_QUOTATION.match(masked, following)
+        ):
             return None
         if masked[following] == "I" and not masked[following + 1 : following + 2].isalpha():
             return None

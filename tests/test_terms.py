@@ -1,0 +1,71 @@
+"""Tests for briefing.terms: many terms looked for at once, as their own regexes find them."""
+
+import pytest
+
+from briefing.terms import TermSet, compile_terms
+
+TERMS = [
+    "ISS",
+    "H3",
+    "JAXA",
+    "launch*",
+    "space station",
+    "debris",
+    "debris removal",
+    "Space Force",
+    "U.S. Space Force",
+    "Kishida Fumio",
+    "宇宙",
+    "Gateway",
+    "i",
+    "Straße",
+]
+TEXTS = [
+    "The ISS and the mission",  # "iss" inside "mission" is no match
+    "JAXAとNASA、月面探査データの共有で合意",  # kana and kanji run on without spaces
+    "JAXAは宇宙ステーションへ",
+    "A NASAwide review; JAXAwide too",
+    "H3+ ions, then the H3 rocket",
+    "H3+ only",
+    "launches, launched and relaunch",
+    "The debris removal mission removes debris",
+    "debris removal",
+    "U.S. Space Force and Space Forces",
+    "KISHIDA Fumio met Kishida Fumio",
+    "İSS crew and the ſpace ſtation, \u212aishida",  # odd capitals IGNORECASE takes
+    "ıss and the ISS",
+    "ﬁrst launch of the space station",  # a ligature: casefold makes two letters of it
+    "STRASSE and Straße and strasse",
+    "“Gateway,” said the official; ‘ISS’ too",  # curly quotes stay in place when lowercased
+    "i\u0307ss and I\u0307SS",  # an i with a combining dot
+    "",
+    "a i b",
+]
+
+
+@pytest.mark.parametrize("case_sensitive", [True, False])
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_term_set_finds_what_each_terms_regex_finds(text: str, case_sensitive: bool) -> None:
+    """Looking for every term at once finds exactly the terms whose own pattern
+    (``compile_terms``) matches, case-sensitive or not, on tricky boundaries and capitals."""
+    terms = TermSet([(term, [term]) for term in TERMS], case_sensitive=case_sensitive)
+    expected = {
+        term
+        for term in TERMS
+        if compile_terms([term], case_sensitive=case_sensitive).search(text) is not None
+    }
+    assert expected == terms.found(text)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_group_of_terms_is_found_by_any_of_its_terms(text: str) -> None:
+    """A group (an actor and its aliases) is found where its one pattern of all its terms
+    matches."""
+    groups = [("Space Force", ["U.S. Space Force", "Space Force"]), ("rocket", ["H3", "launch*"])]
+    terms = TermSet(groups, case_sensitive=True)
+    expected = {
+        key
+        for key, words in groups
+        if compile_terms(words, case_sensitive=True).search(text) is not None
+    }
+    assert expected == terms.found(text)
