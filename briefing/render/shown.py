@@ -16,7 +16,6 @@ printed entries cite.
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import zip_longest
 from typing import Any, Generic, TypeVar
 
 from briefing.models import (
@@ -129,18 +128,22 @@ def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
         steps += [((STORY, s.id),) for s in stories if leads[s.id] >= rank]
     # Then one more of each list a round: the stories' further statements, each theme's other
     # statements, the timeline, the notes of differing sources and the feeds.
-    further = [[(STORY, s.id)] * (len(statements[s.id]) - max(leads[s.id], 1)) for s in stories]
-    others = [
-        [(OTHERS, theme)] * len(statements)
-        for theme, statements in whole.theme_lists[OTHERS].items()
+    # Each list as its entry and how many it has left, in order; a round takes one of each
+    # list that has any, and a list that has none is dropped (zip_longest went through every
+    # list every round: at 20,000 items 19,000 rounds of thousands of lists).
+    lists: list[tuple[tuple[str, str], int]] = [
+        *(((STORY, s.id), len(statements[s.id]) - max(leads[s.id], 1)) for s in stories),
+        *(((OTHERS, theme), len(entries)) for theme, entries in whole.theme_lists[OTHERS].items()),
+        ((TIMELINE, ""), len(briefing.timeline)),
+        ((DISAGREEMENTS, ""), len(briefing.disagreements)),
+        ((SOURCE_HEALTH, ""), len(briefing.source_health) - failed),
     ]
-    rest = [
-        [(TIMELINE, "")] * len(briefing.timeline),
-        [(DISAGREEMENTS, "")] * len(briefing.disagreements),
-        [(SOURCE_HEALTH, "")] * (len(briefing.source_health) - failed),
-    ]
-    for round_ in zip_longest(*further, *others, *rest):
-        steps += [(entry,) for entry in round_ if entry is not None]
+    active = [(entry, left) for entry, left in lists if left > 0]
+    taken_rounds = 0
+    while active:
+        steps += [(entry,) for entry, _ in active]
+        taken_rounds += 1
+        active = [(entry, left) for entry, left in active if left > taken_rounds]
     if list_limit is None:
         return steps
     taken: Counter[tuple[str, str]] = Counter()
