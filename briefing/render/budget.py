@@ -31,6 +31,7 @@ CLOSE = 1500  # characters: fitting and not fitting this close, no further layou
 MAX_LAYOUTS = 4
 FIRST_PAGES = 1.5  # an order this many times the room left in characters is tried whole first
 MAX_GUESSES = 16  # print HTML rendered in one search at most
+SLACK = 0.2  # pages: a cut whose estimate is this close to the goal is taken (its error is more)
 REACH = 4  # no PDF prints entries of more than this many times PAGE characters a page
 
 # The pages a print HTML fills, from its body: pages = text characters x TEXT + (list items and
@@ -169,7 +170,7 @@ def _most_within(
         return high  # a short order that fits the goal whole
     fitting, beyond = low, high + 1  # the most steps within the goal; the fewest past it
     for _ in range(MAX_GUESSES):
-        if beyond - fitting <= 1:
+        if beyond - fitting <= 1 or goal - estimate(fitting) <= SLACK:
             break
         per_page: float = PAGE
         if beyond <= high:  # the line through the two nearest either side

@@ -53,6 +53,24 @@ def _midpoint(when: When) -> date:
     return when.start + (when.end - when.start) / 2
 
 
+def _dated(briefing: Briefing) -> list[tuple[str, str, str, When]]:
+    """The timeline's events, then the milestones, that have a time: label, kind, fact id and
+    time; worked out once per edition (``Briefing.derived``), for every render draws from them."""
+    key = "timeline figure: dated entries"
+    if key not in briefing.derived:
+        events = [
+            (str(number), "event", fact_id, briefing.fact(fact_id).when)
+            for number, fact_id in enumerate(briefing.timeline, start=1)
+        ]
+        milestones = [
+            (f"M{number}", "milestone", milestone.fact_id, briefing.fact(milestone.fact_id).when)
+            for number, milestone in enumerate(briefing.milestones, start=1)
+        ]
+        briefing.derived[key] = [entry for entry in [*events, *milestones] if entry[3] is not None]
+    dated: list[tuple[str, str, str, When]] = briefing.derived[key]
+    return dated
+
+
 def build_timeline_figure(
     briefing: Briefing, drawn: Collection[str] | None = None
 ) -> TimelineFigure | None:
@@ -61,15 +79,11 @@ def build_timeline_figure(
     Events are numbered 1, 2, ... and milestones M1, M2, ... as in the tables beside the figure;
     with ``drawn``, only the events and milestones of those fact ids (the ones the tables show).
     """
-    entries: list[tuple[str, str, When]] = []
-    for number, fact_id in enumerate(briefing.timeline, start=1):
-        when = briefing.fact(fact_id).when
-        if when is not None and (drawn is None or fact_id in drawn):
-            entries.append((str(number), "event", when))
-    for number, milestone in enumerate(briefing.milestones, start=1):
-        when = briefing.fact(milestone.fact_id).when
-        if when is not None and (drawn is None or milestone.fact_id in drawn):
-            entries.append((f"M{number}", "milestone", when))
+    entries = [
+        (label, kind, when)
+        for label, kind, fact_id, when in _dated(briefing)
+        if drawn is None or fact_id in drawn
+    ]
     window_start = briefing.edition_date - WINDOW
     shown = [entry for entry in entries if entry[2].end >= window_start]
     if not shown:
