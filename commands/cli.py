@@ -40,7 +40,7 @@ from briefing.settings import PROJECT_ROOT, load_settings
 from briefing.store.memory import check_memory, upgrade_memory
 from briefing.topic import Topic
 from commands.run_stop import Stopping, prepare_temporary_server
-from commands.stopping import RunStopped, stopped_by_signals
+from commands.stopping import RunStopped, stopped_by_signals, stops_held
 
 if TYPE_CHECKING:
     from briefing.edition import EditionResult
@@ -216,13 +216,16 @@ def run(**values: Any) -> None:
     with stopped_by_signals(stopping.force):
         try:
             try:
-                if server is not None:  # it boots on the other core while this one gets ready
-                    server.begin(notify)
-                # Imported once the server boots: the flow's modules take 1-2 s to import.
-                from flows.weekly_briefing import weekly_briefing
+                # The server boots on the other core while this one imports the flow's modules
+                # (1-2 s) and gets ready, all of it whole: a stop signal meanwhile waits for the
+                # end of it (raised in the middle of an import it came out as another error).
+                with stops_held():
+                    if server is not None:
+                        server.begin(notify)
+                    from flows.weekly_briefing import weekly_briefing
 
-                if server is not None:
-                    get_ready(topic)
+                    if server is not None:
+                        get_ready(topic)
                 with server.serving() if server is not None else nullcontext():
                     console.print(
                         "[bold]Starting the weekly-briefing flow[/] (Prefect logs each stage below)"

@@ -63,6 +63,9 @@ def stopped_by_signals(
     def raise_stopped(signum: int, _frame: FrameType | None) -> None:
         if not stops:  # later ones are the watcher's
             stops.append(signum)
+            if _HELD.holding:  # raised as the held block ends
+                _HELD.signal = signum
+                return
             raise RunStopped(signum)
 
     read_end, write_end = os.pipe()
@@ -82,6 +85,36 @@ def stopped_by_signals(
                 signal.signal(number, handler)
             os.close(write_end)  # the watcher reads the end of the pipe, and returns
             watcher.join()
+
+
+class _Held:
+    """Whether stop signals are held (``stops_held``), and the first one that came meanwhile."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.signal: int | None = None
+
+
+_HELD = _Held()
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """For the block, a stop signal is noted, not raised, and raised as RunStopped as the block
+    ends. For work that must not be cut midway: raised inside an import, RunStopped came out
+    wrapped in another error (Prefect's settings, serialised by pydantic, made it a
+    PydanticSerializationError), not as a stop. Only around short work: a stop waits for the
+    block (the watcher's grace still runs from the signal)."""
+    if threading.current_thread() is not threading.main_thread() or _HELD.holding:
+        yield
+        return
+    _HELD.holding, _HELD.signal = True, None
+    try:
+        yield
+    finally:
+        _HELD.holding = False
+    if _HELD.signal is not None:
+        raise RunStopped(_HELD.signal)
 
 
 def _watch(read_end: int, force_stop: Callable[[RunStopped], None], grace: float) -> None:

@@ -141,3 +141,32 @@ def test_a_run_stopped_while_replacing_the_edition_says_the_next_run_finishes(
         f"Stopped by SIGINT while replacing the edition of 27 January 2023 in {tmp_path}: the "
         "next run of that date completes or replaces it."
     ) == describe_stop(RunStopped(2), tmp_path, EDITION, STARTED)
+
+
+HELD = """
+import os, signal, time
+from commands.stopping import RunStopped, stopped_by_signals, stops_held
+
+try:
+    with stopped_by_signals(lambda stopped: os._exit(99), grace=30):
+        with stops_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)  # the handler has run by now, and only noted the stop
+            print("held through", flush=True)
+        print("not reached", flush=True)
+except RunStopped as stopped:
+    print("raised", stopped.signal_name, flush=True)
+"""
+
+
+def test_a_stop_signal_inside_stops_held_is_raised_as_the_block_ends() -> None:
+    """Inside ``stops_held`` (imports that a RunStopped raised midway would come out of as
+    another error), the stop waits for the block's end and is raised then, once."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(HELD)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (0, ["held through", "raised SIGINT"]) == (done.returncode, done.stdout.splitlines())
