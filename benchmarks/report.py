@@ -41,9 +41,7 @@ def ratios(scale: dict[str, Any]) -> dict[str, float | None]:
             extract["seconds"] * extract["counts"].get("processes", 1),
             digits=0,
         ),
-        "html_largest_page_mb": round(
-            html.get("html_largest_page_bytes", html.get("html_bytes", 0)) / MB, 2
-        ),
+        "html_largest_page_mb": round(html["html_largest_page_bytes"] / MB, 2),
         "warm_vs_cold": _ratio(warm["total_seconds"], cold["total_seconds"]),
     }
     if "seeds_only" in scale:

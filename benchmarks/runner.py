@@ -111,11 +111,7 @@ def _timed_consolidation(clock: Clock) -> Iterator[None]:
 def _timed_render_steps(clock: Clock) -> Iterator[None]:
     """Time the render stage's steps (``RENDER_STEPS``) where ``render_edition`` calls them."""
     make = briefing.edition.make
-    originals = {
-        "json": make.edition_json,
-        "pdf": make.print_edition,
-        "html": make.render_html_pages,
-    }
+    originals = {step: getattr(make, name) for step, name in _RENDER_NAMES.items()}
 
     def timed(step: str) -> Callable[..., Any]:
         def run(*args: Any, **kwargs: Any) -> Any:
@@ -138,15 +134,16 @@ def _timed_render_steps(clock: Clock) -> Iterator[None]:
 
         return run
 
-    for step in RENDER_STEPS:
-        setattr(make, _RENDER_NAMES[step], timed(step))
+    for step, name in _RENDER_NAMES.items():
+        setattr(make, name, timed(step))
     try:
         yield
     finally:
-        for step, original in originals.items():
-            setattr(make, _RENDER_NAMES[step], original)
+        for step, name in _RENDER_NAMES.items():
+            setattr(make, name, originals[step])
 
 
+# Each step and the function of ``briefing.edition.make`` it times.
 _RENDER_NAMES = {"json": "edition_json", "pdf": "print_edition", "html": "render_html_pages"}
 
 
@@ -190,13 +187,8 @@ def _count(name: str, value: Any, counts: dict[str, int]) -> None:
         counts["facts"] = sum(1 for _ in value.facts())
         counts["disagreements"] = len(value.disagreements)
         counts["new_facts"] = len(value.new_fact_ids)
-    elif name == "render":
+    elif name == "render":  # the HTML edition's pages are counted by its step, "html"
         counts["pdf_bytes"] = len(value.pdf)
-        counts["html_bytes"] = len(value.print_html.encode())
-        # The HTML edition's pages (one unless it would pass PAGE_LIMIT) and the largest one.
-        pages = [value.html, *(page.pieces for page in value.html_pages)]
-        counts["html_pages"] = len(pages)
-        counts["html_largest_page_bytes"] = max(sum(map(len, pieces)) for pieces in pages)
     elif name == "write":
         counts["json_bytes"] = value.json_file.stat().st_size
 

@@ -188,15 +188,18 @@ def test_the_plan_uses_every_core_unless_told(monkeypatch: pytest.MonkeyPatch) -
 def test_an_editions_parsing_and_extraction_start_their_workers_once(
     documents: list[SourceDocument], topic: Topic
 ) -> None:
-    """Within an edition's pool the workers one piece of work used do the next (the same
-    processes, the same facts as started afresh); closing the pool stops them."""
-    extract = ExtractInProcesses(2, batch=10, minimum=2)
+    """Within an edition's pool the workers that parsed the feeds extract the documents (the
+    same two processes, the items and facts the run's own process gives); closing the pool
+    stops them."""
+    start, end = EDITION_DATE - timedelta(days=PERIOD), EDITION_DATE
+    fetches = _fetches()
     with worker_pool(topic) as pool:
-        first = extract(documents, topic)
-        started = sorted(worker.process.pid for worker in pool._idle)
-        second = extract(documents, topic)
-        kept = sorted(worker.process.pid for worker in pool._idle)
+        parsed = select_from_feeds(fetches, topic, start, end, processes=2, minimum_bytes=0)
+        parsing = sorted(worker.process.pid for worker in pool._idle)
+        extracted = ExtractInProcesses(2, batch=10, minimum=2)(documents, topic)
+        extracting = sorted(worker.process.pid for worker in pool._idle)
         workers = list(pool._idle)
-    assert (2, started, [f.facts for f in first]) == (len(started), kept, [f.facts for f in second])
-    assert [0, 0] == [worker.process.poll() for worker in workers]
-    assert [f.facts for f in first] == [e.facts for e in extract_each(documents, topic)]
+    assert (2, parsing) == (len(parsing), extracting)
+    assert parsed == select_from_feeds(fetches, topic, start, end, processes=1)
+    assert [e.facts for e in extracted] == [e.facts for e in extract_each(documents, topic)]
+    assert [0, 0] == [worker.process.poll() for worker in workers]  # stopped, not killed
