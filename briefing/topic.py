@@ -101,6 +101,24 @@ ITEM_LEFT_OUT = (
 )
 
 
+# An item's lead: its first paragraphs of running text, each of at least this many words
+# (a "4 min read", a credit line or a menu entry is not one).
+LEAD_PARAGRAPHS = 2
+LEAD_MIN_WORDS = 8
+
+
+def item_lead(text: str) -> str:
+    """A feed item's headline (its first line) and lead: its first ``LEAD_PARAGRAPHS`` lines of
+    at least ``LEAD_MIN_WORDS`` words, the headline repeated not counted."""
+    headline, _, body = text.partition("\n")
+    paragraphs = [
+        line
+        for line in body.split("\n")
+        if len(line.split()) >= LEAD_MIN_WORDS and line.strip() != headline.strip()
+    ]
+    return "\n".join([headline, *paragraphs[:LEAD_PARAGRAPHS]])
+
+
 class Topic(_Profile):
     """Everything the pipeline knows about the briefing's subject."""
 
@@ -247,11 +265,12 @@ class Topic(_Profile):
         about space; one naming every partner (by a word, an actor or a space actor) or a
         program every partner holds a role in (``shared_programs``) is read; one naming
         neither partner is left out; one naming another nation in which no partner actor
-        appears is that nation's activity; one naming a single partner is read when a theme's
-        vocabulary weighs enough in it (``min_theme_score``) and its heaviest theme is one where
-        that partner's own activity counts (``alone_in_themes``): "NASA's Webb telescope
-        unfolds its mirror" names no Japanese role in civil space. A profile without
-        ``relevance`` reads only the items that name every partner."""
+        appears is that nation's activity; one naming a single partner is read when, in its
+        headline and lead (``item_lead``), a theme's vocabulary weighs enough
+        (``min_theme_score``) and so does a theme where that partner's own activity counts
+        (``alone_in_themes``): "NASA's Webb telescope unfolds its mirror" names no Japanese role
+        in civil space, and a debris word deep in a NASA science article is not debris news.
+        A profile without ``relevance`` reads only the items that name every partner."""
         if not self.in_scope(text):
             return "not about space"
         partners = [
@@ -273,7 +292,10 @@ class Topic(_Profile):
         other_nation = others is not None and others.search(text) is not None
         if other_nation and not (actors and actors.search(text)):
             return "another nation's activity"
-        scores = {theme.id: theme.score(text) for theme in self.themes}
+        # What an item is about is in its headline and lead: a Mars rover's "debris field" or a
+        # telescope's particle "collisions" deep in a NASA article do not make it debris news.
+        lead = item_lead(text)
+        scores = {theme.id: theme.score(lead) for theme in self.themes}
         if max(scores.values()) < self.min_theme_score:
             return "one partner, outside the themes"
         alone = self.relevance.alone_in_themes

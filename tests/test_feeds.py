@@ -26,7 +26,7 @@ from briefing.sources.feeds import (
     select_items,
 )
 from briefing.sources.fetch import Validators, address_refusal, fetch_url
-from briefing.topic import Topic
+from briefing.topic import Topic, item_lead
 from tests.feedserver import LIMITS, FeedServer, loopback_client
 
 EDITION = date(2023, 1, 27)
@@ -425,6 +425,33 @@ def test_an_item_is_judged_whole_by_the_profiles_rules(topic: Topic) -> None:
         ),
     }
     assert texts == {text: topic.judge_item(text) for text in texts}
+
+
+def test_a_one_partner_item_is_judged_on_its_headline_and_lead(topic: Topic) -> None:
+    """A one-partner item's theme weighs in its headline and first two paragraphs: a NASA
+    science story whose debris word stands deep in the article (a Mars rover's "debris field",
+    as on a real NASA feed) is not debris news; the same word in the lead is."""
+    background = "The rover drove higher in the canyon toward the layered rocks of Mount Sharp."
+    story = [
+        "NASA's Curiosity rover poses like a field geologist",
+        "NASA's Mars rover Curiosity took this image with its front hazard camera on Sunday.",
+        "Written by a planetary geologist of the Mars Science Laboratory mission team.",
+        *[background] * 3,
+        "The team imaged a debris field below the rover before the weekend drive.",
+    ]
+    deep, early = "\n".join(story), "\n".join([*story[:2], story[-1], *story[2:-1]])
+    assert "one partner, without the other's role" == topic.judge_item(deep)
+    assert "one partner in a theme" == topic.judge_item(early)
+    # A "4 min read", a credit line or the headline repeated is not a paragraph of the lead.
+    assert (
+        "Headline\nFirst paragraph of the lead, in running text of eight words.\nSecond "
+        "paragraph of the lead, in running text too."
+        == item_lead(
+            "Headline\n4 min read\nHeadline\nFirst paragraph of the lead, in running text "
+            "of eight words.\nNASA/Daniel Rutter\nSecond paragraph of the lead, in running "
+            "text too.\nA third paragraph, past the lead, is not part of it at all."
+        )
+    )
 
 
 def test_a_profile_without_relevance_rules_reads_items_naming_every_partner(
