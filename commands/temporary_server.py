@@ -33,7 +33,12 @@ from typing import Any
 
 import httpx
 import prefect
-from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, get_current_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    PREFECT_UI_URL,
+    get_current_settings,
+)
 from prefect.settings import temporary_settings as prefect_settings
 
 from briefing.errors import ServerError
@@ -112,10 +117,19 @@ class TemporaryServer:
     @contextmanager
     def serving(self) -> Iterator[str]:
         """Once the server answers, Prefect's settings name it for the block (and no UI: the
-        temporary server serves none, so the run prints no link to one); its API address."""
+        temporary server serves none, so the run prints no link to one); its API address.
+
+        The flow run sends no heartbeats to it: they exist for a server that outlives the run
+        to tell it crashed, and this one ends with the run. (Stopping the heartbeat thread
+        waits out its one-second sleep: half a second of every `make briefing`.)"""
         timeout = get_current_settings().server.ephemeral.startup_timeout_seconds
         api_url = self.wait(timeout)
-        with prefect_settings(updates={PREFECT_API_URL: api_url, PREFECT_UI_URL: ""}):
+        updates = {
+            PREFECT_API_URL: api_url,
+            PREFECT_UI_URL: "",
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+        }
+        with prefect_settings(updates=updates):
             yield api_url
 
     def _run_uvicorn_command(self) -> subprocess.Popen[Any]:

@@ -329,3 +329,22 @@ def test_the_run_does_not_import_prefects_server_into_its_own_process() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert "[]" == done.stdout.strip(), done.stderr
+
+
+def test_a_flow_run_on_the_temporary_server_sends_no_heartbeats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Heartbeats tell a server that outlives a run that the run crashed; the temporary server
+    ends with its run, so while it serves, Prefect's settings send none (stopping their thread
+    cost half a second of every run), and the setting is Prefect's own again after."""
+    from prefect.settings import get_current_settings
+
+    from commands.temporary_server import TemporaryServer
+
+    server = TemporaryServer(port=8001)
+    monkeypatch.setattr(server, "wait", lambda timeout: server.api_url)
+    before = get_current_settings().flows.heartbeat_frequency
+    with server.serving():
+        during = get_current_settings().flows.heartbeat_frequency
+    after = get_current_settings().flows.heartbeat_frequency
+    assert (True, None, before) == (before is not None, during, after)
