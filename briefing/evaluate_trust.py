@@ -15,10 +15,12 @@ from briefing.topic import Topic
 
 
 class TrustReport(BaseModel):
-    """Merge precision and recall, and relevance on real feeds."""
+    """Merge precision and recall, and relevance on real feeds: the set the rules were tuned
+    on, and the held-out one (read, never tuned on)."""
 
     merges: MergeReport
     real_feeds: FeedsReport
+    real_feeds_held_out: FeedsReport
 
     def tables(self) -> list[tuple[str, list[tuple[str, Score]], list[str]]]:
         """Each table's title, its named figures and the misses behind them."""
@@ -33,6 +35,12 @@ class TrustReport(BaseModel):
                 list(feeds_rows(self.real_feeds)),
                 self.real_feeds.misses,
             ),
+            (
+                "Real feeds, held out: against real-feeds-heldout/labels.yaml "
+                f"({self.real_feeds_held_out.items} items)",
+                list(feeds_rows(self.real_feeds_held_out)),
+                self.real_feeds_held_out.misses,
+            ),
         ]
 
 
@@ -42,8 +50,10 @@ def score_trust(
     editions: Sequence[tuple[str, Briefing, Mapping[str, str]]],
 ) -> TrustReport:
     """Score the news sets' editions (name, edition, each document's GUID) on the merge pairs
-    of ``evaluation/merge``, and the real feeds of ``evaluation/real-feeds``."""
+    of ``evaluation/merge``, and the real feeds of ``evaluation/real-feeds`` and
+    ``evaluation/real-feeds-heldout``."""
     return TrustReport(
         merges=score_merges(editions, load_merge_pairs(evaluation / "merge" / "pairs.yaml")),
         real_feeds=score_real_feeds(evaluation / "real-feeds", topic),
+        real_feeds_held_out=score_real_feeds(evaluation / "real-feeds-heldout", topic),
     )

@@ -43,3 +43,14 @@ def test_nasa_items_with_no_japanese_role_are_left_out(report: FeedsReport) -> N
         [guid for guid in left_out if guid in read_off_topic],
         report.recall.right,
     )
+
+
+def test_the_held_out_real_feeds_read_no_off_topic_item(topic: Topic) -> None:
+    """The held-out real feeds (65 items of six outlets, one on topic; never tuned on): no
+    off-topic item is read and the one on-topic item is, as when the set was first scored."""
+    held_out = score_real_feeds(PROJECT_ROOT / "evaluation" / "real-feeds-heldout", topic)
+    assert ((1, 1), (1, 1), []) == (
+        (held_out.precision.right, held_out.precision.total),
+        (held_out.recall.right, held_out.recall.total),
+        held_out.misses,
+    )
