@@ -40,7 +40,12 @@ from briefing.settings import PROJECT_ROOT, load_settings
 from briefing.store.memory import check_memory, upgrade_memory
 from briefing.topic import Topic
 from commands.run_stop import Stopping, prepare_temporary_server
-from commands.stopping import RunStopped, stopped_by_signals, stops_held
+from commands.stopping import (
+    RunStopped,
+    release_stop_signals,
+    stopped_by_signals,
+    stops_held,
+)
 
 if TYPE_CHECKING:
     from briefing.edition import EditionResult
@@ -220,6 +225,7 @@ def run(**values: Any) -> None:
                 # (1-2 s) and gets ready, all of it whole: a stop signal meanwhile waits for the
                 # end of it (raised in the middle of an import it came out as another error).
                 with stops_held():
+                    release_stop_signals()  # one held since the run began arrives here
                     if server is not None:
                         server.begin(notify)
                     from flows.weekly_briefing import weekly_briefing

@@ -88,13 +88,17 @@ class Stopping:
 
 def prepare_temporary_server(notify: Callable[[str], None]) -> "TemporaryServer | None":
     """Stop the temporary Prefect servers that killed runs left (one line for each), then, when
-    no PREFECT_API_URL names a server, the temporary server this run will start (not started)."""
+    no PREFECT_API_URL names a server, the temporary server this run will start: the one
+    started early (``commands.entry``) if there is one, else a new one (not started). An early
+    server the run does not need is stopped."""
     from prefect.settings import get_current_settings
 
     from commands.server_records import records_folder, stop_stale_servers
+    from commands.temporary_server import TemporaryServer, take_early
 
     settings = get_current_settings()
     records = records_folder(settings.home)
+    early = take_early()
     for stale in stop_stale_servers(records):
         notify(
             f"Stopped a temporary Prefect server left running by a run that ended without "
@@ -102,7 +106,10 @@ def prepare_temporary_server(notify: Callable[[str], None]) -> "TemporaryServer 
             f"{stale.run.pid})."
         )
     if settings.api.url:
+        if early is not None:
+            early.stop()
         return None
-    from commands.temporary_server import TemporaryServer
-
-    return TemporaryServer(records=records)
+    if early is None:
+        return TemporaryServer(records=records)
+    early.keep_records_in(records)
+    return early

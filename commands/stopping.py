@@ -117,6 +117,20 @@ def stops_held() -> Iterator[None]:
         raise RunStopped(_HELD.signal)
 
 
+def hold_stop_signals() -> None:
+    """Block the stop signals in this thread (and what it starts from now on) until
+    ``release_stop_signals``: one that comes meanwhile waits, pending, and arrives then. For
+    `briefing run`'s first moments, before its handlers are installed (``commands.entry``):
+    a stop signal then would kill the run without its line or exit code, or leave its early
+    server to the next run."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def release_stop_signals() -> None:
+    """Unblock the stop signals: one pending arrives now, at the handlers installed by then."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def _watch(read_end: int, force_stop: Callable[[RunStopped], None], grace: float) -> None:
     """Call force_stop when the grace after the first stop signal runs out, or at the second;
     return when the pipe is closed before."""

@@ -14,10 +14,17 @@ core while the run gets ready (``commands.cli.get_ready``). The other difference
   call to it, instead of killing the server under a run that then waits on it;
 - while it runs, it is recorded (``commands.server_records``), so that the next run stops it if this
   run is killed before it can;
-- ``stop_now`` stops it from another thread, and a stopped server is not started again.
+- ``stop_now`` stops it from another thread, and a stopped server is not started again;
+- `briefing run` starts it first thing (``start_early``, from ``commands.entry``), before it
+  imports Prefect and the rest of the command (1-1.5 s on 2 cores), and stops it if the run turns
+  out not to need it (a server named in Prefect's profile, a refused run). So this module imports
+  neither Prefect nor httpx until a server is waited for. The server's environment is the run's
+  with Prefect's three server variables: the settings Prefect would add from its profile and
+  files are those the server's own Prefect reads from the same places (the test compares them).
 """
 
 import atexit
+import importlib.util
 import logging
 import os
 import random
@@ -31,18 +38,14 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
-import prefect
-from prefect.settings import (
-    PREFECT_API_URL,
-    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-    PREFECT_UI_URL,
-    get_current_settings,
-)
-from prefect.settings import temporary_settings as prefect_settings
-
 from briefing.errors import ServerError
-from commands.server_records import ServerRecord, load_boot_id, load_process, write_record
+from commands.server_records import (
+    ServerRecord,
+    load_boot_id,
+    load_process,
+    records_folder,
+    write_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,26 +65,48 @@ class TemporaryServer:
         self._record: Path | None = None
         self._lock = threading.Lock()
         self._stopped = False
+        self._announced = False
 
     @property
     def api_url(self) -> str:
         """The server's API address."""
         return f"http://127.0.0.1:{self.port}/api"
 
-    def begin(self, say: Callable[[str], None]) -> None:
-        """Start the server's process, without waiting for it to answer."""
+    def start(self) -> None:
+        """Start the server's process (once), without waiting for it to answer or saying so."""
         with self._lock:
             if self.process is not None or self._stopped:
                 return
             self.port = self.port or _free_port()
-            say(f"Starting a temporary Prefect server on http://127.0.0.1:{self.port}")
             self.process = self._run_uvicorn_command()
             atexit.register(self.stop)
+
+    def begin(self, say: Callable[[str], None]) -> None:
+        """Start the server's process unless it was started early, and say so once."""
+        self.start()
+        with self._lock:
+            if self.process is None or self._announced:
+                return
+            self._announced = True
+        say(f"Starting a temporary Prefect server on http://127.0.0.1:{self.port}")
+
+    def keep_records_in(self, records: Path) -> None:
+        """Record the server in this folder from now on (Prefect's settings, read after an
+        early start, name PREFECT_HOME elsewhere than its environment did)."""
+        with self._lock:
+            if records == self._records:
+                return
+            self._forget_record()
+            self._records = records
+            if self.process is not None and self.process.poll() is None:
+                self._write_record(self.process.pid)
 
     def wait(self, timeout: float) -> str:
         """Wait until the server answers its health check; its API address. A server whose
         port was taken meanwhile is started again on another, as Prefect does; one that ends or
         does not answer within ``timeout`` seconds is an error that says where to look."""
+        import httpx
+
         give_up = time.monotonic() + timeout
         with httpx.Client(timeout=2) as client:
             while time.monotonic() < give_up:
@@ -122,6 +147,14 @@ class TemporaryServer:
         The flow run sends no heartbeats to it: they exist for a server that outlives the run
         to tell it crashed, and this one ends with the run. (Stopping the heartbeat thread
         waits out its one-second sleep: half a second of every `make briefing`.)"""
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            PREFECT_UI_URL,
+            get_current_settings,
+        )
+        from prefect.settings import temporary_settings as prefect_settings
+
         timeout = get_current_settings().server.ephemeral.startup_timeout_seconds
         api_url = self.wait(timeout)
         updates = {
@@ -133,8 +166,8 @@ class TemporaryServer:
             yield api_url
 
     def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-        # Prefect 3.8.8's command and environment, unchanged (tests/test_temporary_server.py
-        # compares them), with the process group added.
+        # Prefect 3.8.8's command and environment (tests/test_temporary_server.py compares
+        # them), with the process group added; its settings read by the server's own Prefect.
         server_env = {
             "PREFECT_UI_ENABLED": "0",
             "PREFECT__SERVER_EPHEMERAL": "1",
@@ -146,7 +179,7 @@ class TemporaryServer:
                 "-m",
                 "uvicorn",
                 "--app-dir",
-                str(prefect.__module_path__.parent),
+                str(_prefect_location()),
                 "--factory",
                 "prefect.server.api.server:create_app",
                 "--host",
@@ -158,11 +191,7 @@ class TemporaryServer:
                 "--lifespan",
                 "on",
             ],
-            env={
-                **os.environ,
-                **server_env,
-                **get_current_settings().to_environment_variables(exclude_unset=True),
-            },
+            env={**os.environ, **server_env},
             process_group=0,
         )
         self._write_record(process.pid)
@@ -203,6 +232,34 @@ class TemporaryServer:
     def stop_now(self) -> None:
         """Stop the server at once, from the stop watcher's thread (SIGKILL after 3 s)."""
         self.stop(wait=3)
+
+
+_early: TemporaryServer | None = None
+
+
+def start_early(environment: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Start this run's temporary server now, before the run imports Prefect (its records kept
+    under PREFECT_HOME as the environment names it); ``take_early`` hands it over."""
+    global _early
+    home = Path(environment.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    _early = TemporaryServer(records=records_folder(home))
+    _early.start()
+
+
+def take_early() -> TemporaryServer | None:
+    """The server ``start_early`` started, if any (once)."""
+    global _early
+    early, _early = _early, None
+    return early
+
+
+def _prefect_location() -> Path:
+    """Where the prefect package is installed (Prefect's own ``prefect.__module_path__.parent``),
+    found without importing it."""
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or spec.origin is None:
+        raise ServerError("Prefect is not installed in this environment: run `make setup`.")
+    return Path(spec.origin).parent.parent
 
 
 def _free_port() -> int:

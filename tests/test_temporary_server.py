@@ -9,6 +9,7 @@ keeps a run at a known point for as long as the test needs.
 """
 
 import fcntl
+import json
 import os
 import signal
 import subprocess
@@ -24,7 +25,7 @@ import httpx
 import pytest
 
 from tests.feedserver import FeedServer, Route, fixture, serve_feeds
-from tests.runs import Run, Workspace, finish, reaped, start_run, wait_until
+from tests.runs import BRIEFING, Run, Workspace, finish, reaped, start_run, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -291,9 +292,12 @@ def test_a_server_left_by_a_killed_run_is_stopped_by_the_next_run(
 def test_the_temporary_server_is_started_as_prefect_starts_it_in_a_group_of_its_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """TemporaryServer runs Prefect's command with Prefect's environment, the process group
-    aside: what Prefect 3.8.8 starts, so an upgrade that changes it fails here (the run starts
-    it itself so as not to import Prefect's server module: see commands/temporary_server.py)."""
+    """TemporaryServer runs Prefect's command, in a process group of its own, and its server
+    reads the settings Prefect would hand it: what Prefect 3.8.8 starts, so an upgrade that
+    changes it fails here (the run starts it itself, and before it imports Prefect, so as not
+    to import Prefect's server module: see commands/temporary_server.py). Prefect adds its
+    settings to the server's environment; ours leaves the server's Prefect to read them from
+    the same environment and files, and it reads the same values."""
     from prefect.server.api.server import SubprocessASGIServer
 
     from commands.temporary_server import TemporaryServer
@@ -313,9 +317,29 @@ def test_the_temporary_server_is_started_as_prefect_starts_it_in_a_group_of_its_
         TemporaryServer(port=8001 + 1)._run_uvicorn_command()
     finally:
         SubprocessASGIServer._instances.pop(8001, None)
+    monkeypatch.undo()
     prefects, ours = calls
     ours["args"][ours["args"].index("--port") + 1] = "8001"
-    assert {**prefects, "process_group": 0} == ours
+    added = {k: v for k, v in prefects["env"].items() if ours["env"].get(k) != v}
+    read = (
+        "import json; from prefect.settings import get_current_settings; "
+        "print(json.dumps(get_current_settings().to_environment_variables(exclude_unset=True)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", read],
+        env=ours["env"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    resolved = json.loads(done.stdout)
+    assert (
+        {**prefects, "env": ours["env"], "process_group": 0},
+        {key: resolved.get(key) for key in added},
+        {"PREFECT_UI_ENABLED", "PREFECT__SERVER_EPHEMERAL", "PREFECT__SERVER_FINAL"}
+        <= set(ours["env"]) - set(os.environ),
+    ) == (ours, added, True)
 
 
 def test_the_run_does_not_import_prefects_server_into_its_own_process() -> None:
@@ -348,3 +372,46 @@ def test_a_flow_run_on_the_temporary_server_sends_no_heartbeats(
         during = get_current_settings().flows.heartbeat_frequency
     after = get_current_settings().flows.heartbeat_frequency
     assert (True, None, before) == (before is not None, during, after)
+
+
+def test_a_refused_run_stops_the_server_it_started_first(
+    workspace: OwnServerWorkspace, servers: list[Server]
+) -> None:
+    """`briefing run` starts its server before it reads its options (commands/entry.py); a
+    run refused for a bad option value ends with its one error line and exit code 2, and no
+    Prefect server of its PREFECT_HOME is left running or recorded."""
+    command = [str(BRIEFING), "run", "--since", "2023-13-01", "--out", str(workspace.out)]
+    done = subprocess.run(
+        command,
+        cwd=workspace.root,
+        env=workspace.environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    home = workspace.environment()["PREFECT_HOME"].encode()
+    left = [
+        entry.name
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _serves_home(entry, home)
+    ]
+    assert (2, ["Error: --since: '2023-13-01' is not a date"], [], []) == (
+        done.returncode,
+        [line.split(";")[0] for line in done.stderr.splitlines() if line.startswith("Error")],
+        left,
+        sorted(path.name for path in workspace.records.glob("*")),
+    ), done.stderr
+
+
+def _serves_home(process: Path, home: bytes) -> bool:
+    """Whether the process runs Prefect's server app with this PREFECT_HOME."""
+    try:
+        command = (process / "cmdline").read_bytes()
+        environment = (process / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return (
+        b"prefect.server.api.server:create_app" in command
+        and b"PREFECT_HOME=" + home in environment
+    )
