@@ -2,7 +2,7 @@
 for many of them at once."""
 
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import cache
 from typing import Generic, TypeVar
 
@@ -20,20 +20,65 @@ _AFTER_BOUNDARY = rf"(?:(?<!\w)|(?<=(?-i:[{_UNSPACED}])))"
 _BEFORE_BOUNDARY = rf"(?:(?![\w+])|(?=(?-i:[{_UNSPACED}])))"
 
 
-def compile_terms(terms: list[str], *, case_sensitive: bool) -> re.Pattern[str]:
+_UNSPACED_CHARACTER = re.compile(f"[{_UNSPACED}]")
+
+
+def spaced(text: str) -> bool:
+    r"""Whether the text holds no character of a script that runs its words on (no kana or
+    kanji): a term's boundaries in it are then the plain ones, (?<!\w) and (?![\w+])."""
+    return text.isascii() or _UNSPACED_CHARACTER.search(text) is None
+
+
+class TermPattern:
+    """``compile_terms``'s regex, searched, matched or substituted like a ``re.Pattern``, in two
+    forms that find the same matches in a text with no kana or kanji (``spaced``): plain word
+    boundaries there, and the whole boundary only in a text that holds such a character. The
+    whole boundary's classes of kana and kanji cost re 1.5 ms each to compile (3 ms a pattern:
+    0.5 s of each process's first use of a profile), and most texts never need them: that form
+    is compiled at the first text that does."""
+
+    __slots__ = ("_flags", "_spaced", "_unspaced", "pattern")
+
+    def __init__(self, body: str, flags: int) -> None:
+        self._flags = flags
+        self.pattern = rf"{_AFTER_BOUNDARY}(?:{body}){_BEFORE_BOUNDARY}"
+        self._spaced = re.compile(rf"(?<!\w)(?:{body})(?![\w+])", flags)
+        self._unspaced: re.Pattern[str] | None = None
+
+    def form(self, is_spaced: bool) -> re.Pattern[str]:
+        """The regex for a text that ``spaced`` says is (or is not) spaced."""
+        if is_spaced:
+            return self._spaced
+        if self._unspaced is None:
+            self._unspaced = re.compile(self.pattern, self._flags)
+        return self._unspaced
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``re.Pattern.search``."""
+        return self.form(spaced(text)).search(text)
+
+    def match(self, text: str, position: int = 0) -> re.Match[str] | None:
+        """``re.Pattern.match`` at the position (the characters before it still seen)."""
+        return self.form(spaced(text)).match(text, position)
+
+    def sub(self, replacement: Callable[[re.Match[str]], str], text: str) -> str:
+        """``re.Pattern.sub``."""
+        return self.form(spaced(text)).sub(replacement, text)
+
+
+def compile_terms(terms: list[str], *, case_sensitive: bool) -> TermPattern:
     """One regex matching any of the terms as whole words; a trailing * matches any ending.
     Compiled once per process for the same terms (``_compile_terms``)."""
     return _compile_terms(tuple(terms), case_sensitive)
 
 
 @cache
-def _compile_terms(terms: tuple[str, ...], case_sensitive: bool) -> re.Pattern[str]:
+def _compile_terms(terms: tuple[str, ...], case_sensitive: bool) -> TermPattern:
     bodies = [
         re.escape(term.removesuffix("*")) + (r"\w*" if term.endswith("*") else "")
         for term in sorted(terms, key=len, reverse=True)
     ]
-    pattern = rf"{_AFTER_BOUNDARY}(?:{'|'.join(bodies)}){_BEFORE_BOUNDARY}"
-    return re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+    return TermPattern("|".join(bodies), 0 if case_sensitive else re.IGNORECASE)
 
 
 def fold(text: str) -> str:
@@ -87,7 +132,7 @@ class TermSet(Generic[Key]):
     ) -> None:
         self.case_sensitive = case_sensitive
         # Each needle with the groups whose terms open with it: (key, pattern, placed).
-        self._needles: dict[str, list[tuple[Key, re.Pattern[str], bool]]] = {}
+        self._needles: dict[str, list[tuple[Key, TermPattern, bool]]] = {}
         for key, terms in groups:
             pattern = compile_terms(list(terms), case_sensitive=case_sensitive)
             for term in terms:
@@ -107,11 +152,15 @@ class TermSet(Generic[Key]):
             lowered = text.lower()
             aligned = probe == lowered and len(lowered) == len(text)
         keys: set[Key] = set()
+        is_spaced: bool | None = None  # ``spaced(text)``, once a needle is found
         # The needles the text holds, picked out without a Python loop over all of them.
         for needle in filter(probe.__contains__, self._needles):
-            for key, pattern, placed in self._needles[needle]:
+            if is_spaced is None:
+                is_spaced = spaced(text)
+            for key, terms, placed in self._needles[needle]:
                 if key in keys:
                     continue
+                pattern = terms.form(is_spaced)
                 if not (placed and aligned):
                     if pattern.search(text) is not None:
                         keys.add(key)

@@ -1,6 +1,5 @@
 """The topic profile: a briefing's subject, themes, vocabulary and actors, read from one file."""
 
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -16,7 +15,7 @@ from pydantic import (
 from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError
 from briefing.models import FreshCopies, OneLine, ThemeId
-from briefing.terms import TermSet, compile_terms
+from briefing.terms import TermPattern, TermSet, compile_terms
 
 
 class _Profile(FreshCopies):
@@ -218,7 +217,7 @@ class Topic(_Profile):
         return self
 
     @cached_property
-    def _partners(self) -> list[re.Pattern[str]]:
+    def _partners(self) -> list[TermPattern]:
         patterns = []
         for partner, words in self.partners.items():
             names = [a.name for a in self.gazetteer if a.country == partner]
@@ -227,7 +226,7 @@ class Topic(_Profile):
         return patterns
 
     @cached_property
-    def _partner_actors(self) -> re.Pattern[str] | None:
+    def _partner_actors(self) -> TermPattern | None:
         """Any partner's named actor or space actor: an agency, force, person, mission or
         company, not the country's own words."""
         terms = [
@@ -241,7 +240,7 @@ class Topic(_Profile):
         return compile_terms(terms, case_sensitive=True) if terms else None
 
     @cached_property
-    def _space_actors(self) -> list[re.Pattern[str] | None]:
+    def _space_actors(self) -> list[TermPattern | None]:
         """Each partner's space actors, in ``partners`` order (None: the profile lists none)."""
         listed = self.relevance.space_actors if self.relevance is not None else {}
         return [
@@ -250,12 +249,12 @@ class Topic(_Profile):
         ]
 
     @cached_property
-    def _shared_programs(self) -> re.Pattern[str] | None:
+    def _shared_programs(self) -> TermPattern | None:
         programs = self.relevance.shared_programs if self.relevance is not None else []
         return compile_terms(programs, case_sensitive=True) if programs else None
 
     @cached_property
-    def _other_nations(self) -> re.Pattern[str] | None:
+    def _other_nations(self) -> TermPattern | None:
         others = self.relevance.other_nations if self.relevance is not None else []
         return compile_terms(others, case_sensitive=True) if others else None
 
@@ -318,7 +317,7 @@ class Topic(_Profile):
         return theme, weight
 
     @cached_property
-    def _partner_synonyms(self) -> list[tuple[str, re.Pattern[str]]]:
+    def _partner_synonyms(self) -> list[tuple[str, TermPattern]]:
         synonyms = self.partners if self.partner_synonyms is None else self.partner_synonyms
         return [
             (partner, compile_terms(words, case_sensitive=True))
@@ -331,11 +330,11 @@ class Topic(_Profile):
         return tuple(partner for partner, pattern in self._partner_synonyms if pattern.search(text))
 
     @cached_property
-    def _scope(self) -> re.Pattern[str]:
+    def _scope(self) -> TermPattern:
         return compile_terms(self.scope, case_sensitive=False)
 
     @cached_property
-    def _actors(self) -> list[tuple[tuple[str, ...], re.Pattern[str], str]]:
+    def _actors(self) -> list[tuple[tuple[str, ...], TermPattern, str]]:
         # Each actor with the texts one of which any match contains: a substring test is far
         # cheaper than the regex, and most statements name few of the gazetteer's actors.
         return [

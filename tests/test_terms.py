@@ -1,5 +1,7 @@
 """Tests for briefing.terms: many terms looked for at once, as their own regexes find them."""
 
+import re
+
 import pytest
 
 from briefing.terms import TermSet, compile_terms
@@ -69,3 +71,21 @@ def test_a_group_of_terms_is_found_by_any_of_its_terms(text: str) -> None:
         if compile_terms(words, case_sensitive=True).search(text) is not None
     }
     assert expected == terms.found(text)
+
+
+@pytest.mark.parametrize("case_sensitive", [True, False])
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_terms_regex_finds_the_same_matches_in_either_form(
+    text: str, case_sensitive: bool
+) -> None:
+    """A term's regex is compiled with plain word boundaries for a text with no kana or kanji
+    and with the whole boundary for one with them: on a text without them, both forms find
+    the same matches at the same places (on one with them, only the whole form is used)."""
+    from briefing.terms import spaced
+
+    for term in TERMS:
+        terms = compile_terms([term], case_sensitive=case_sensitive)
+        whole = re.compile(terms.pattern, 0 if case_sensitive else re.IGNORECASE)
+        used = terms.form(spaced(text))
+        found = [match.span() for match in used.finditer(text)]
+        assert ([match.span() for match in whole.finditer(text)], term) == (found, term)
