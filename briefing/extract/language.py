@@ -3,7 +3,9 @@ does not read (``Topic.languages``) is not a statement of an edition in English.
 
 The identifier loads its model once per process, and only when a profile names its languages:
 from an unpacked copy in a private folder of the temporary directory (0.15 s), made by the first
-process that needs it from the LZMA file py3langid ships (0.75 s, numpy aside). Short paragraphs are not judged: below ``MIN_LETTERS`` letters a
+process that needs it from the LZMA file py3langid ships (0.75 s, numpy aside).
+
+Short paragraphs are not judged: below ``MIN_LETTERS`` letters a
 name-heavy English line ("Kishida Fumio, Prime Minister of Japan, and ...") is too easily taken
 for another language, and only a confident verdict (``MIN_CONFIDENCE``) leaves text out.
 """
