@@ -13,7 +13,13 @@ from briefing.render.budget import Printed, render_bounded_pdf
 from briefing.render.document import render_html_pages
 from briefing.render.pages import HtmlPage
 from briefing.render.shown import Cut
-from briefing.reuse import StoredEdition, edition_inputs, load_code_version, load_stored_edition
+from briefing.reuse import (
+    StoredEdition,
+    edition_inputs,
+    load_code_version,
+    load_stored_edition,
+    stored_edition_stands,
+)
 from briefing.store.files import (
     edition_json,
     edition_stem,
@@ -61,6 +67,12 @@ def edition_fingerprint(
 def load_reusable_edition(plan: EditionPlan, inputs: str) -> StoredEdition | None:
     """The edition in the plan's output folder when it was made from these very inputs."""
     return load_stored_edition(plan.out_dir, plan.edition_date, inputs)
+
+
+def reusable_edition_stands(plan: EditionPlan, inputs: str) -> bool:
+    """Whether the plan's output folder still holds the edition of these inputs, whole (its
+    briefing not read again)."""
+    return stored_edition_stands(plan.out_dir, plan.edition_date, inputs)
 
 
 # --- compose and render --------------------------------------------------------------------

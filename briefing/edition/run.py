@@ -32,8 +32,8 @@ from briefing.edition.keep import (
 )
 from briefing.edition.make import (
     Rendered,
-    load_reusable_edition,
     render_edition,
+    reusable_edition_stands,
 )
 from briefing.edition.plan import EditionPlan
 from briefing.edition.steps import (
@@ -168,7 +168,7 @@ def make_edition(
         if stored is None:
             briefing, rendered = compose_and_render()
         with lock_edition(plan):
-            if stored is not None and load_reusable_edition(plan, inputs) is None:
+            if stored is not None and not reusable_edition_stands(plan, inputs):
                 stored = None  # another run replaced the files meanwhile: made after all
                 briefing, rendered = compose_and_render()
             if stored is not None:
