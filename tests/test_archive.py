@@ -208,6 +208,7 @@ def test_a_new_edition_indexes_its_own_quarter_only(
     briefing = compose_window(date(2025, 1, 1), date(2025, 5, 31))
     rendered = stages.render_edition(plan, briefing)
     stages.write_files(plan, briefing, rendered, run_id="test", written_at=datetime.now(UTC))
+    stages.write_archive_of(plan, briefing)
     after = {b: (folder / "pagefind" / b).stat().st_ino for b in bundles}
     assert (before["2023q4"], before["2024q2"]) == (after["2023q4"], after["2024q2"])
     assert before["2025q2"] != after["2025q2"]
