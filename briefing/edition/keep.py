@@ -13,7 +13,7 @@ from briefing.edition.facts import Extracted
 from briefing.edition.gather import Selection
 from briefing.edition.make import Rendered
 from briefing.edition.plan import EditionPlan
-from briefing.heap import gives_back_freed_memory
+from briefing.heap import give_back_freed_memory, gives_back_freed_memory
 from briefing.models import Briefing
 from briefing.publish.archive import refresh_archive
 from briefing.publish.bucket import send_to_bucket
@@ -114,7 +114,8 @@ def write_archive_of(plan: EditionPlan, briefing: Briefing) -> None:
 
     Its own step after the files, not inside ``write_files``: the search index is Pagefind's
     process, 420 MiB at 20,000 items beside the run's, which no longer holds the HTML and JSON
-    editions' bytes (94 and 129 MB) by then."""
+    editions' bytes (94 and 129 MB) by then: the heap's pages they held are given back first."""
+    give_back_freed_memory()
     refresh_archive(plan.out_dir, plan.templates_dir, briefing)
 
 
