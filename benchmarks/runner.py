@@ -157,6 +157,7 @@ TIMED_AS = {
     "compose": "compose",
     "render": "render",
     "write": "write",
+    "archive": "write",  # the archive, the feed and the search index: the write stage's end
     "remember": "store",
 }
 
@@ -237,13 +238,21 @@ class Edition:
 
     fetches: tuple[FeedFetch, ...]
     briefing: Briefing
-    rendered: stages.Rendered | None  # None: the stored edition of the same inputs was reused
+    # None: the stored edition of the same inputs was reused. Its HTML and JSON editions are in
+    # their files (``result``), not here (``Rendered.written``).
+    rendered: stages.Rendered | None
+    result: stages.EditionResult
 
 
 def run_edition(plan: EditionPlan, clock: Clock) -> Edition:
     """One edition as the flow makes it (``make_edition``), each stage timed."""
     made = stages.make_edition(plan, Timed(clock), run_id=f"bench-{os.getpid()}")
-    return Edition(fetches=made.read.fetches, briefing=made.briefing, rendered=made.rendered)
+    return Edition(
+        fetches=made.read.fetches,
+        briefing=made.briefing,
+        rendered=made.rendered,
+        result=made.result,
+    )
 
 
 def best_of(runs: int, measure: Callable[[], float]) -> float:

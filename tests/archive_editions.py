@@ -44,5 +44,6 @@ def write_three_editions(folder: Path) -> list[Briefing]:
         briefing = compose_window(start, end)
         rendered = stages.render_edition(plan, briefing)
         stages.write_files(plan, briefing, rendered, run_id="test", written_at=datetime.now(UTC))
+        stages.write_archive_of(plan, briefing)
         briefings.append(briefing)
     return briefings

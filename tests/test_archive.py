@@ -1,6 +1,8 @@
 """The reading room: the archive page, the Atom feed of editions and the search index the write
 stage makes from the editions in the output folder, and the stable story anchors they link to."""
 
+import gzip
+import json
 import logging
 import re
 import shutil
@@ -208,6 +210,7 @@ def test_a_new_edition_indexes_its_own_quarter_only(
     briefing = compose_window(date(2025, 1, 1), date(2025, 5, 31))
     rendered = stages.render_edition(plan, briefing)
     stages.write_files(plan, briefing, rendered, run_id="test", written_at=datetime.now(UTC))
+    stages.write_archive_of(plan, briefing)
     after = {b: (folder / "pagefind" / b).stat().st_ino for b in bundles}
     assert (before["2023q4"], before["2024q2"]) == (after["2023q4"], after["2024q2"])
     assert before["2025q2"] != after["2025q2"]
@@ -288,6 +291,24 @@ def test_what_a_killed_indexer_left_is_cleared(tmp_path: Path) -> None:
     assert ["2026q4"] == [p.name for p in (tmp_path / "pagefind").iterdir()]
     assert (tmp_path / "pagefind" / "2026q4" / "pagefind-entry.json").is_file()
     assert 1 == len(list((tmp_path / "pagefind" / "2026q4" / "fragment").iterdir()))
+
+
+def test_a_statement_is_indexed_once_without_its_attribution(tmp_path: Path) -> None:
+    """The search indexes a statement where the edition says it, not again in the timeline or
+    the milestones, and not the line under it (its date and sources): Pagefind's one fragment
+    holds the statement's words once and none of that line's."""
+    statement = "JAXA tested the Kiwamo star tracker at Tsukuba."
+    said = f'<p class="statement">{statement} <span class="attribution">Yokota 3 sources</span></p>'
+    main = (
+        f'<section id="civil-space"><h2 id="civil-space-title">Civil space</h2>{said}</section>'
+        f'<section id="timeline"><table><tr><td>{statement}</td></tr></table></section>'
+        f'<section id="milestones"><table><tr><td>{statement}</td></tr></table></section>'
+    )
+    (tmp_path / "briefing-2026-12-07.html").write_text(f"<main>{main}</main>", "utf-8")
+    assert ["2026q4"] == search.write_search_index(tmp_path, ["2026q4"])
+    (fragment,) = (tmp_path / "pagefind" / "2026q4" / "fragment").iterdir()
+    data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+    assert (1, False) == (data["content"].count("Kiwamo"), "Yokota" in data["content"])
 
 
 def test_an_empty_folder_gets_an_archive_saying_so(tmp_path: Path) -> None:

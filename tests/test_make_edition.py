@@ -42,16 +42,20 @@ def plan_in(folder: Path, **choices: Any) -> EditionPlan:
 
 @pytest.mark.slow
 def test_the_stages_run_in_order_and_a_second_run_reuses_the_first(tmp_path: Path) -> None:
-    """Load, recall, select, articles, extract, recognise, compose, render, write, remember;
-    a second run of the same inputs reuses the first's files, composing and rendering nothing
-    (and is remembered)."""
+    """Load, recall, select, articles, extract, recognise, compose, render, write, archive,
+    remember; the HTML edition's bytes are left to its files once written (the JSON edition the
+    PDF carries is kept); a second run of the same inputs reuses the first's files, composing
+    and rendering nothing (and is remembered)."""
     first = Recording()
     made = make_edition(plan_in(tmp_path), first, run_id="first")
     assert [
         "load", "recall", "select", "articles", "extract", "recognise", "compose", "render",
-        "write", "remember",
+        "write", "archive", "remember",
     ] == first.names  # fmt: skip
     assert (made.result.pdf_file.exists(), made.rendered is not None) == (True, True)
+    assert made.rendered is not None
+    assert ((), ()) == (made.rendered.html, made.rendered.html_pages)
+    assert made.rendered.json == made.result.json_file.read_bytes()
     second = Recording()
     reused = make_edition(plan_in(tmp_path), second, run_id="second")
     assert ("first", None) == (reused.result.reused_from_run, reused.rendered)

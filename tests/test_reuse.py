@@ -7,7 +7,7 @@ import pytest
 
 from briefing.edition import build_plan, compose_edition, extract_edition, load_sources
 from briefing.models import Briefing, FetchOutcome
-from briefing.reuse import edition_inputs, load_stored_edition
+from briefing.reuse import edition_inputs, load_stored_edition, stored_edition_stands
 from briefing.settings import Settings
 from briefing.store.files import write_edition
 from briefing.store.memory import Recollection
@@ -92,9 +92,14 @@ def test_the_stored_edition_of_the_same_inputs_is_reused_whole(
 def test_other_inputs_or_a_changed_file_reuse_nothing(
     tmp_path: Path, seed_edition: Briefing
 ) -> None:
-    """Another fingerprint, a file no longer as written, or no edition at all: None."""
+    """Another fingerprint, a file no longer as written, or no edition at all: None; and
+    ``stored_edition_stands``, the check a run holding the edition makes again, says the same."""
     assert load_stored_edition(tmp_path, EDITION_DATE, "same") is None
+    assert not stored_edition_stands(tmp_path, EDITION_DATE, "same")
     stored(tmp_path, seed_edition, "same")
+    assert stored_edition_stands(tmp_path, EDITION_DATE, "same")
     assert load_stored_edition(tmp_path, EDITION_DATE, "other") is None
+    assert not stored_edition_stands(tmp_path, EDITION_DATE, "other")
     (tmp_path / "briefing-2023-01-20.html").write_text("<html>changed</html>", encoding="utf-8")
     assert load_stored_edition(tmp_path, EDITION_DATE, "same") is None
+    assert not stored_edition_stands(tmp_path, EDITION_DATE, "same")

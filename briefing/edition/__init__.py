@@ -26,6 +26,7 @@ from briefing.edition.keep import (
     reused_result,
     send_to_publish_bucket,
     take_memory_turn,
+    write_archive_of,
     write_files,
     write_to_memory,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "select_news",
     "send_to_publish_bucket",
     "take_memory_turn",
+    "write_archive_of",
     "write_files",
     "write_to_memory",
 ]

@@ -1,7 +1,7 @@
 """Making the edition: its inputs recognised, composed, and rendered as PDF, HTML and JSON."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 
 from briefing.compose.assemble import compose_briefing
@@ -13,7 +13,13 @@ from briefing.render.budget import Printed, render_bounded_pdf
 from briefing.render.document import render_html_pages
 from briefing.render.pages import HtmlPage
 from briefing.render.shown import Cut
-from briefing.reuse import StoredEdition, edition_inputs, load_code_version, load_stored_edition
+from briefing.reuse import (
+    StoredEdition,
+    edition_inputs,
+    load_code_version,
+    load_stored_edition,
+    stored_edition_stands,
+)
 from briefing.store.files import (
     edition_json,
     edition_stem,
@@ -61,6 +67,12 @@ def edition_fingerprint(
 def load_reusable_edition(plan: EditionPlan, inputs: str) -> StoredEdition | None:
     """The edition in the plan's output folder when it was made from these very inputs."""
     return load_stored_edition(plan.out_dir, plan.edition_date, inputs)
+
+
+def reusable_edition_stands(plan: EditionPlan, inputs: str) -> bool:
+    """Whether the plan's output folder still holds the edition of these inputs, whole (its
+    briefing not read again)."""
+    return stored_edition_stands(plan.out_dir, plan.edition_date, inputs)
 
 
 # --- compose and render --------------------------------------------------------------------
@@ -116,13 +128,24 @@ class Rendered:
 
     pdf: bytes
     # The HTML edition's front page, UTF-8, in pieces (``render_html_pages``): at 20,000 items
-    # the edition is 100 MB, half what it takes as text.
+    # the edition is 100 MB, half what it takes as text. Empty once written (``written``).
     html: tuple[bytes, ...]
-    html_pages: tuple[HtmlPage, ...]  # its further pages, when one would pass PAGE_LIMIT
+    # Its further pages, when one would pass PAGE_LIMIT. Empty once written.
+    html_pages: tuple[HtmlPage, ...]
     print_html: str  # what the PDF was rendered from
     pages: int  # the PDF's
-    json: bytes  # the JSON edition, as attached to the PDF and written beside it
+    # The JSON edition, as attached to the PDF and written beside it; once written, kept only
+    # when the PDF carries it (at most MAX_ATTACHED_JSON), else empty.
+    json: bytes
     cut: Cut  # what the PDF shows of the edition
+
+    def written(self) -> "Rendered":
+        """What a run keeps of it once the files are written (``Made.rendered``): the PDF,
+        what it was printed from and what it shows; the HTML edition's pages and the JSON
+        edition are left to their files (at 20,000 items 94 and 129 MB), except a JSON edition
+        the PDF carries attached."""
+        attached = self.json if len(self.json) <= MAX_ATTACHED_JSON else b""
+        return replace(self, html=(), html_pages=(), json=attached)
 
 
 # The largest JSON edition the PDF carries inside it. The PDF is the week in brief, bounded by
@@ -133,9 +156,9 @@ MAX_ATTACHED_JSON = 5_000_000
 
 
 def edition_attachments(briefing: Briefing, json: bytes | None) -> list[tuple[str, bytes, str]]:
-    """What the PDF carries inside it: the JSON edition, when given and at most
+    """What the PDF carries inside it: the JSON edition, when given (not empty) and at most
     ``MAX_ATTACHED_JSON`` bytes."""
-    if json is None or len(json) > MAX_ATTACHED_JSON:
+    if not json or len(json) > MAX_ATTACHED_JSON:
         return []
     return [(f"{edition_stem(briefing)}.json", json, "The JSON edition")]
 

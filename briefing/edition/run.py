@@ -32,11 +32,12 @@ from briefing.edition.keep import (
 )
 from briefing.edition.make import (
     Rendered,
-    load_reusable_edition,
     render_edition,
+    reusable_edition_stands,
 )
 from briefing.edition.plan import EditionPlan
 from briefing.edition.steps import (
+    archive,
     compose,
     fetch_feed,
     message,
@@ -94,7 +95,9 @@ class Made:
 
     result: EditionResult
     briefing: Briefing
-    rendered: Rendered | None  # None: a stored edition of the same inputs was reused
+    # None: a stored edition of the same inputs was reused. Its HTML and JSON editions are in
+    # their files (``Rendered.written``).
+    rendered: Rendered | None
     read: "Read"
     links: EditionLinks
 
@@ -168,7 +171,7 @@ def make_edition(
         if stored is None:
             briefing, rendered = compose_and_render()
         with lock_edition(plan):
-            if stored is not None and load_reusable_edition(plan, inputs) is None:
+            if stored is not None and not reusable_edition_stands(plan, inputs):
                 stored = None  # another run replaced the files meanwhile: made after all
                 briefing, rendered = compose_and_render()
             if stored is not None:
@@ -178,6 +181,11 @@ def make_edition(
             else:
                 assert rendered is not None
                 result = stages.run("write", write, plan, briefing, rendered, run_id, inputs)
+                # The HTML and JSON editions are in their files: their bytes (94 and 129 MB at
+                # 20,000 items) go before the search index's process starts and the memory is
+                # written.
+                rendered = rendered.written()
+                stages.run("archive", archive, plan, briefing)
             if plan.database_url:
                 kept = (plan, briefing, selection, read.fetches, extracted, run_id)
                 stages.run("remember", remember, *kept)

@@ -14,6 +14,7 @@ from briefing.edition.keep import (
     EditionResult,
     links_to,
     load_message,
+    write_archive_of,
     write_files,
     write_to_memory,
 )
@@ -74,6 +75,12 @@ def write(
     """The edition's files written, their manifest naming the run and keeping the inputs."""
     now = datetime.now(UTC)
     return write_files(plan, briefing, rendered, run_id=run_id, written_at=now, inputs=inputs)
+
+
+def archive(plan: EditionPlan, briefing: Briefing) -> None:
+    """The archive page, the feed of editions and the search index, the edition's files in
+    place."""
+    write_archive_of(plan, briefing)
 
 
 def remember(

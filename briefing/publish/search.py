@@ -6,7 +6,10 @@ in the browser. Re-indexing every edition after each one grew with the archive (
 
 Only each edition's ``<main>`` is indexed, without its contents list, sources and method: a hit
 is a story or a statement, and Pagefind links it to the nearest heading with an id before it (a
-story's headline, a theme's title) in that edition.
+story's headline, a theme's title) in that edition. Each statement is indexed where the edition
+says it (its story, its theme, the week in brief, Coming up), not again where the timeline and
+milestones repeat it, and without the line under it (its date, sources and citations): at
+20,000 items Pagefind's process took 420 MiB with them, 204 without.
 """
 
 import os
@@ -20,7 +23,7 @@ from pathlib import Path
 from briefing.errors import BriefingError, DependencyError
 
 SEARCH_FOLDER = "pagefind"
-# What a reader searches is what the editions say, not their apparatus.
+# What a reader searches is what the editions say, once, not their apparatus.
 NOT_INDEXED = (
     "nav",
     ".to-contents",
@@ -31,6 +34,9 @@ NOT_INDEXED = (
     ".story-facts",
     ".story-sources",
     ".citation",
+    ".attribution",  # a statement's date, sources and citations
+    "#timeline",  # its statements, each found in its story or theme
+    "#milestones",  # the same
 )
 QUARTER_MONTHS = {1: "0[1-3]", 2: "0[4-6]", 3: "0[7-9]", 4: "1[0-2]"}  # as file-name globs
 EDITION_HTML = re.compile(r"briefing-\d{4}-\d{2}-\d{2}\.html")
