@@ -427,6 +427,7 @@ class _Lists:
     def __init__(self, briefing: Briefing) -> None:
         self.briefing = briefing
         self._made: dict[tuple[str, str], list[Any]] = {}
+        self._others: dict[str, int] = {}  # a theme's other statements, counted
 
     @cached_property
     def stories_in_order(self) -> list[Story]:
@@ -488,10 +489,12 @@ class _Lists:
             story = briefing.story(key)
             titles = briefing.headline_ids.intersection(story.fact_ids[1:])
             return len(story.fact_ids) - 1 - len(titles)
-        if name == OTHERS:
+        if name == OTHERS and key not in self._others:  # every render asks
             facts = self._sections[key].facts
             listed = self._in_stories_or_titles.intersection(map(attrgetter("id"), facts))
-            return len(facts) - len(listed)
+            self._others[key] = len(facts) - len(listed)
+        if name == OTHERS:
+            return self._others[key]
         if name == TIMELINE:
             return len(briefing.timeline)
         return len(self.entries(name, key))
