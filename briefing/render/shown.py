@@ -14,9 +14,8 @@ printed entries cite.
 """
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import chain, islice, repeat
 from operator import attrgetter
 from typing import Any, Generic, TypeVar, overload
@@ -424,33 +423,47 @@ class _Lists:
     statements, the timeline) count without being made: at 20,000 items making every list
     took 0.12 s of the PDF's step, for 30-40 entries printed."""
 
-    def __init__(self, briefing: Briefing) -> None:
+    def __init__(self, briefing: Briefing, kept: dict[str, Any]) -> None:
         self.briefing = briefing
-        self._made: dict[tuple[str, str], list[Any]] = {}
-        self._others: dict[str, int] = {}  # a theme's other statements, counted
+        # What is made and kept for the edition, in ``Briefing.derived``: never this object,
+        # which refers to the briefing (a cycle would keep an edition alive until a collection).
+        self._kept = kept
+        self._made: dict[tuple[str, str], list[Any]] = kept.setdefault("lists", {})
+        self._others: dict[str, int] = kept.setdefault("others counted", {})
 
-    @cached_property
+    def _once(self, name: str, make: Callable[[], T]) -> T:
+        if name not in self._kept:
+            self._kept[name] = make()
+        value: T = self._kept[name]
+        return value
+
+    @property
     def stories_in_order(self) -> list[Story]:
-        return stories_in_order(self.briefing)
+        return self._once("stories in order", lambda: stories_in_order(self.briefing))
 
-    @cached_property
+    @property
     def numbered(self) -> tuple[tuple[int, SourceDocument], ...]:
-        return tuple(enumerate(self.briefing.sources, start=1))
+        return self._once("numbered", lambda: tuple(enumerate(self.briefing.sources, start=1)))
 
-    @cached_property
+    @property
     def brief(self) -> tuple[Story | Fact, ...]:
-        return build_brief(self.briefing)
+        return self._once("brief", lambda: build_brief(self.briefing))
 
-    @cached_property
+    @property
     def _sections(self) -> dict[str, Section]:
-        return {section.theme: section for section in self.briefing.sections}
+        return self._once("sections", lambda: {s.theme: s for s in self.briefing.sections})
 
-    @cached_property
+    @property
     def _in_stories_or_titles(self) -> set[str]:
         """The ids of the statements no theme lists as its other statements."""
-        ids = set(chain.from_iterable(story.fact_ids for story in self.briefing.stories))
-        ids.update(self.briefing.headline_ids)
-        return ids
+
+        def make() -> set[str]:
+            stories = self.briefing.stories
+            ids = set(chain.from_iterable(story.fact_ids for story in stories))
+            ids.update(self.briefing.headline_ids)
+            return ids
+
+        return self._once("in stories or titles", make)
 
     def entries(self, name: str, key: str = "") -> list[Any]:
         """A list, whole."""
@@ -516,11 +529,8 @@ class _Lists:
 def _lists(briefing: Briefing) -> _Lists:
     """The briefing's lists (``_Lists``), kept once per edition (``Briefing.derived``): the
     PDF's search renders a handful of cuts of them, then the HTML edition all of them."""
-    key = "shown: lists"
-    if key not in briefing.derived:
-        briefing.derived[key] = _Lists(briefing)
-    lists: _Lists = briefing.derived[key]
-    return lists
+    kept: dict[str, Any] = briefing.derived.setdefault("shown: lists", {})
+    return _Lists(briefing, kept)
 
 
 class _CutStories(dict[str, Shown[Fact]]):
