@@ -3,7 +3,7 @@ one wire story counted as one independent report."""
 
 from datetime import date
 
-from briefing.compose.reports import independent_reports, wire_credit
+from briefing.compose.reports import _WORD, SHINGLE, _shingles, independent_reports, wire_credit
 from briefing.render.formatting import report_count
 from briefing.sources.feeds import FeedConfig, parse_feed
 from briefing.topic import Topic
@@ -81,3 +81,14 @@ def test_near_duplicate_texts_without_a_credit_are_one_report() -> None:
         independent_reports([first, second, own]),
         wire_credit(first),
     )
+
+
+def test_shingles_are_the_words_lowered_one_by_one() -> None:
+    """A word whose lowercase has a mark that is not a word character ("İ" lowers to "i" and a
+    combining dot) stays one word of a shingle, as lowering each word found gives; texts of
+    fewer than five words have none."""
+    text = "İstanbul hosted ΟΔΥΣΣΕΑΣ and the Japan-U.S. talks on debris, JAXA said"
+    words = [word.lower() for word in _WORD.findall(text)]
+    expected = {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    assert (_shingles(text), _shingles("one two three four")) == (expected, frozenset())
+    assert ("i̇stanbul", "hosted", "οδυσσεας", "and", "the") in expected

@@ -1,7 +1,10 @@
 """Tests for briefing.render.shown: which entries a rendered edition lists, and how many it cuts."""
 
+import gc
+import weakref
 from datetime import date
 
+from briefing.edition import load_seed_briefing
 from briefing.models import (
     Briefing,
     Claim,
@@ -14,11 +17,18 @@ from briefing.models import (
     SourceDocument,
     Story,
 )
+from briefing.render.figures import _dated, build_timeline_figure
 from briefing.render.shown import (
+    LISTS,
+    OTHERS,
+    STORIES,
+    STORY,
     Cut,
     Shown,
     Step,
+    _lists,
     build_shown,
+    order_of_importance,
     priority,
     story_statements,
 )
@@ -267,3 +277,72 @@ def test_a_failed_feed_comes_right_after_the_milestones() -> None:
     order = priority(EDITION.model_copy(update={"source_health": (*HEALTH, failed)}))
     assert [(("milestones", ""),)] * 3 + [(("source_health", ""),)] == order[:4]
     assert 4 == order.count((("source_health", ""),))
+
+
+def lazily_and_whole(briefing: Briefing) -> tuple[Briefing, Briefing]:
+    """Two copies of an edition: one whose lists are made as asked for, one whose lists were
+    all made first (as the HTML edition makes them)."""
+    lazy, whole = briefing.model_copy(), briefing.model_copy()
+    build_shown(whole)
+    _dated(whole)
+    return lazy, whole
+
+
+def test_the_order_read_as_far_as_needed_is_the_whole_order(topic: Topic) -> None:
+    """The order made as it is read (``order_of_importance``) has the steps and the length of
+    the whole order: its length, worked out before any step is made, is the count of the steps
+    made; each list's count, before the list is made, is its length made."""
+    editions = [EDITION, story_edition([SLIM_KYODO, SLIM_SPACENEWS, H3], topic)]
+    editions.append(load_seed_briefing(date(2023, 1, 20)))
+    for briefing in editions:
+        for limit in (None, 1, 2):
+            order = order_of_importance(briefing.model_copy(), limit)
+            length = len(order)
+            assert (length, order[:3]) == (len(list(order)), priority(briefing, limit)[:3])
+            assert list(order) == priority(briefing.model_copy(), limit)
+        lazy, whole = lazily_and_whole(briefing)
+        names = [(name, "") for name in LISTS] + [(STORY, story.id) for story in lazy.stories]
+        names += [(name, section.theme) for name in (STORIES, OTHERS) for section in lazy.sections]
+        counted = [_lists(lazy).count(name, key) for name, key in names]
+        assert counted == [len(_lists(whole).entries(name, key)) for name, key in names]
+
+
+def test_a_cut_of_lists_made_as_asked_for_shows_what_one_of_whole_lists_shows(
+    topic: Topic,
+) -> None:
+    """Every cut of the order shows the same entries, the same counts of more and draws the
+    same timeline figure whether the lists were made whole first (the HTML edition rendered
+    before the PDF) or are made as the cut asks for them."""
+    editions = [EDITION, story_edition([SLIM_KYODO, SLIM_SPACENEWS, H3], topic)]
+    editions.append(load_seed_briefing(date(2023, 1, 20)))
+    for briefing in editions:
+        order = priority(briefing)
+        for steps in sorted({*range(0, len(order) + 1, 7), len(order)}):
+            cut_at = Cut.first(order, steps, citations=2)
+            lazy, whole = lazily_and_whole(briefing)
+            one, other = build_shown(lazy, cut_at), build_shown(whole, cut_at)
+            assert (one.lists, one.theme_lists, one.sources) == (
+                other.lists,
+                other.theme_lists,
+                other.sources,
+            )
+            assert [one.story(s) for s in lazy.stories] == [other.story(s) for s in lazy.stories]
+            drawn = one.drawn_on_timeline
+            assert build_timeline_figure(lazy, drawn) == build_timeline_figure(whole, drawn)
+
+
+def test_what_an_edition_keeps_for_its_renders_does_not_keep_it_alive() -> None:
+    """The lists, counts and order kept for an edition's renders hold no reference back to it:
+    once rendered and let go, an edition is freed at once, not at the next garbage collection
+    (at 20,000 items it is hundreds of megabytes)."""
+    briefing = EDITION.model_copy()
+    order = order_of_importance(briefing)
+    build_shown(briefing, Cut.first(order, 3, citations=2))
+    build_shown(briefing)
+    alive = weakref.ref(briefing)
+    del briefing, order
+    gc.disable()
+    try:
+        assert alive() is None
+    finally:
+        gc.enable()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from briefing.models import Briefing
 from briefing.render.document import LaidOut, PageSize, layout_pdf, render_html
-from briefing.render.shown import Cut, priority, step_sizes
+from briefing.render.shown import Cut, order_of_importance, step_sizes
 
 PAGE = 3500  # characters of entries a page about holds (measured: 3,000 to 4,500 here)
 GOAL = 0.3  # the estimate aims this much of a page short of the budget: its error is within 0.25
@@ -84,7 +84,7 @@ def render_bounded_pdf(
 ) -> Printed:
     """The briefing as a PDF of at most ``max_pages`` pages, or of the fewest the brief
     allows: the most entries of the order of importance that fit (see the module)."""
-    order = priority(briefing, list_limit)
+    order = order_of_importance(briefing, list_limit)
     # The sizes of the first k steps, as far as a PDF could ever reach: ``REACH`` times the
     # characters the budget holds (at 20,000 items the order has 80,000 steps, 33 printed).
     size = list(accumulate(step_sizes(briefing, order, REACH * PAGE * max_pages), initial=0))

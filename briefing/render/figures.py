@@ -53,22 +53,37 @@ def _midpoint(when: When) -> date:
     return when.start + (when.end - when.start) / 2
 
 
-def _dated(briefing: Briefing) -> list[tuple[str, str, str, When]]:
+def _dated(
+    briefing: Briefing, drawn: Collection[str] | None = None
+) -> list[tuple[str, str, str, When]]:
     """The timeline's events, then the milestones, that have a time: label, kind, fact id and
-    time; worked out once per edition (``Briefing.derived``), for every render draws from them."""
+    time; with ``drawn``, only those of these fact ids. Worked out once per edition
+    (``Briefing.derived``) when all are asked for (the HTML edition); a PDF's few, each
+    render (at 20,000 items the timeline has thousands of events and a PDF draws a handful)."""
     key = "timeline figure: dated entries"
+    if key not in briefing.derived and drawn is not None:
+        return _dated_of(briefing, drawn)
     if key not in briefing.derived:
-        events = [
-            (str(number), "event", fact_id, briefing.fact(fact_id).when)
-            for number, fact_id in enumerate(briefing.timeline, start=1)
-        ]
-        milestones = [
-            (f"M{number}", "milestone", milestone.fact_id, briefing.fact(milestone.fact_id).when)
-            for number, milestone in enumerate(briefing.milestones, start=1)
-        ]
-        briefing.derived[key] = [entry for entry in [*events, *milestones] if entry[3] is not None]
+        briefing.derived[key] = _dated_of(briefing, None)
     dated: list[tuple[str, str, str, When]] = briefing.derived[key]
-    return dated
+    return [entry for entry in dated if drawn is None or entry[2] in drawn]
+
+
+def _dated_of(
+    briefing: Briefing, drawn: Collection[str] | None
+) -> list[tuple[str, str, str, When]]:
+    events = [
+        (str(number), "event", fact_id, briefing.fact(fact_id).when)
+        for number, fact_id in enumerate(briefing.timeline, start=1)
+        if drawn is None or fact_id in drawn
+    ]
+    milestones = [
+        (f"M{number}", "milestone", milestone.fact_id, briefing.fact(milestone.fact_id).when)
+        for number, milestone in enumerate(briefing.milestones, start=1)
+        if drawn is None or milestone.fact_id in drawn
+    ]
+    entries = [*events, *milestones]
+    return [(label, kind, fact_id, when) for label, kind, fact_id, when in entries if when]
 
 
 def build_timeline_figure(
@@ -79,11 +94,7 @@ def build_timeline_figure(
     Events are numbered 1, 2, ... and milestones M1, M2, ... as in the tables beside the figure;
     with ``drawn``, only the events and milestones of those fact ids (the ones the tables show).
     """
-    entries = [
-        (label, kind, when)
-        for label, kind, fact_id, when in _dated(briefing)
-        if drawn is None or fact_id in drawn
-    ]
+    entries = [(label, kind, when) for label, kind, _, when in _dated(briefing, drawn)]
     window_start = briefing.edition_date - WINDOW
     shown = [entry for entry in entries if entry[2].end >= window_start]
     if not shown:

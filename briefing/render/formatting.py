@@ -227,17 +227,22 @@ def outlets_of(document_ids: Iterable[str], briefing: Briefing) -> set[str]:
 
 def report_count(story: Story, briefing: Briefing) -> str:
     """ "1 report", "3 reports from 2 outlets", and where outlets ran one wire story's copies,
-    how many reports are independent: "3 reports from 3 outlets, 2 independent reports"."""
+    how many reports are independent: "3 reports from 3 outlets, 2 independent reports".
+    The same in every render of the edition: worked out once (``Briefing.derived``)."""
+    key = ("report count", story.id)
+    if key not in briefing.derived:
+        briefing.derived[key] = _report_count(story, briefing)
+    counted: str = briefing.derived[key]
+    return counted
+
+
+def _report_count(story: Story, briefing: Briefing) -> str:
     reports = len(story.document_ids)
     if reports == 1:
         return "1 report"
     outlets = len(outlets_of(story.document_ids, briefing))
     counted = f"{reports} reports from {plural(outlets, 'outlet', 'outlets')}"
-    key = ("independent reports", story.id)  # the same in every render of the edition
-    if key not in briefing.derived:
-        groups = independent_reports([briefing.source(d) for d in story.document_ids])
-        briefing.derived[key] = len(groups)
-    independent: int = briefing.derived[key]
+    independent = len(independent_reports([briefing.source(d) for d in story.document_ids]))
     if independent < reports:
         counted += f", {plural(independent, 'independent report', 'independent reports')}"
     return counted

@@ -14,9 +14,11 @@ printed entries cite.
 """
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from itertools import chain, islice, repeat
+from operator import attrgetter
+from typing import Any, Generic, TypeVar, overload
 
 from briefing.models import (
     Briefing,
@@ -109,50 +111,114 @@ def _failed_first(briefing: Briefing) -> list[FetchOutcome]:
 
 def priority(briefing: Briefing, list_limit: int | None = None) -> list[Step]:
     """The PDF's entries in order of importance (see the module); ``list_limit``, when given,
-    is the most entries any one list takes."""
-    whole = _whole_lists(briefing)
-    stories = stories_in_order(briefing)
-    statements = whole.stories
+    is the most entries any one list takes. The whole order: the PDF reads only its first
+    steps, as far as they go (``Order``, ``order_of_importance``)."""
+    return list(order_of_importance(briefing, list_limit))
+
+
+class Order(Sequence[Step]):
+    """An order of importance made as far as it is read: its steps, from a generator, kept as
+    they are made, and its length, known before them (worked out from the lists' lengths).
+
+    At 20,000 items the order has 80,000 steps and a 16-page PDF prints the first 30-40; the
+    search for its cut reads a few hundred (``step_sizes``), so that many are made."""
+
+    def __init__(self, steps: Iterator[Step], length: int | None) -> None:
+        self._steps = steps
+        self._made: list[Step] = []
+        self._length = length
+
+    def _make(self, upto: int | None) -> None:
+        """The steps made up to ``upto`` (all with None)."""
+        if upto is None:
+            self._made.extend(self._steps)
+            self._length = len(self._made)
+        elif upto > len(self._made):
+            self._made.extend(islice(self._steps, upto - len(self._made)))
+
+    def __len__(self) -> int:
+        if self._length is None:
+            self._make(None)
+        assert self._length is not None
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Step: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Step]: ...
+
+    def __getitem__(self, index: int | slice) -> Step | list[Step]:
+        if isinstance(index, slice):
+            start, stop, stride = index.start or 0, index.stop, index.step or 1
+            plain = stop is not None and min(start, stop) >= 0 and stride > 0
+            self._make(stop if plain else None)
+            return self._made[index]
+        self._make(index + 1 if index >= 0 else None)
+        return self._made[index]
+
+    def __iter__(self) -> Iterator[Step]:
+        made = 0
+        while True:
+            if made >= len(self._made):
+                self._make(made + 1)
+                if made >= len(self._made):
+                    return
+            yield self._made[made]
+            made += 1
+
+
+def order_of_importance(briefing: Briefing, list_limit: int | None = None) -> Order:
+    """``priority`` as an ``Order``: made as far as it is read. Its length comes from the
+    lengths of the lists (no list is made for it), except with ``list_limit``, whose order is
+    made whole to count it."""
+    lists = _lists(briefing)
+    stories = lists.stories_in_order
+    statements = {story.id: lists.count(STORY, story.id) for story in stories}
     leads = {story.id: len(story.lead_ids) for story in stories}
-    steps: list[Step] = []
-    for story in stories:  # its headline, and its first lead when it has a statement
-        steps.append(
-            ((STORIES, story.theme), (STORY, story.id))[: 2 if statements[story.id] else 1]
-        )
-    steps += [((COMING_UP, ""),)] * len(whole.lists[COMING_UP])
-    steps += [((MILESTONES, ""),)] * len(briefing.milestones)
-    # A feed that failed says what this edition could not read: it comes first of the feeds.
     failed = sum(1 for outcome in briefing.source_health if outcome.status == "failed")
-    steps += [((SOURCE_HEALTH, ""),)] * failed
-    for rank in (2, 3):
-        steps += [((STORY, s.id),) for s in stories if leads[s.id] >= rank]
-    # Then one more of each list a round: the stories' further statements, each theme's other
-    # statements, the timeline, the notes of differing sources and the feeds.
-    # Each list as its entry and how many it has left, in order; a round takes one of each
-    # list that has any, and a list that has none is dropped (zip_longest went through every
-    # list every round: at 20,000 items 19,000 rounds of thousands of lists).
-    lists: list[tuple[tuple[str, str], int]] = [
-        *(((STORY, s.id), len(statements[s.id]) - max(leads[s.id], 1)) for s in stories),
-        *(((OTHERS, theme), len(entries)) for theme, entries in whole.theme_lists[OTHERS].items()),
+    # Each list of the rounds as its entry and how many it has left, in order.
+    rounds: list[tuple[tuple[str, str], int]] = [
+        *(((STORY, s.id), statements[s.id] - max(leads[s.id], 1)) for s in stories),
+        *(((OTHERS, s.theme), lists.count(OTHERS, s.theme)) for s in briefing.sections),
         ((TIMELINE, ""), len(briefing.timeline)),
         ((DISAGREEMENTS, ""), len(briefing.disagreements)),
         ((SOURCE_HEALTH, ""), len(briefing.source_health) - failed),
     ]
-    active = [(entry, left) for entry, left in lists if left > 0]
-    taken_rounds = 0
-    while active:
-        steps += [(entry,) for entry, _ in active]
-        taken_rounds += 1
-        active = [(entry, left) for entry, left in active if left > taken_rounds]
+    active = [(entry, left) for entry, left in rounds if left > 0]
+
+    def steps() -> Iterator[Step]:
+        for story in stories:  # its headline, and its first lead when it has a statement
+            yield ((STORIES, story.theme), (STORY, story.id))[: 2 if statements[story.id] else 1]
+        yield from repeat(((COMING_UP, ""),), len(briefing.coming_up))
+        yield from repeat(((MILESTONES, ""),), len(briefing.milestones))
+        # A feed that failed says what this edition could not read: it comes first of the feeds.
+        yield from repeat(((SOURCE_HEALTH, ""),), failed)
+        for rank in (2, 3):
+            yield from (((STORY, s.id),) for s in stories if leads[s.id] >= rank)
+        # Then one more of each list a round: the stories' further statements, each theme's
+        # other statements, the timeline, the notes of differing sources and the feeds. A round
+        # takes one of each list that has any, and a list that has none is dropped (zip_longest
+        # went through every list every round: at 20,000 items 19,000 rounds of thousands).
+        left, taken_rounds = active, 0
+        while left:
+            yield from ((entry,) for entry, _ in left)
+            taken_rounds += 1
+            left = [(entry, more) for entry, more in left if more > taken_rounds]
+
     if list_limit is None:
-        return steps
+        length = len(stories) + len(briefing.coming_up) + len(briefing.milestones) + failed
+        length += sum(min(max(count - 1, 0), 2) for count in leads.values())
+        return Order(steps(), length + sum(left for _, left in active))
     taken: Counter[tuple[str, str]] = Counter()
-    kept = []
-    for step in steps:
-        if all(taken[entry] < list_limit for entry in step):
-            taken.update(step)
-            kept.append(step)
-    return kept
+
+    def kept() -> Iterator[Step]:
+        for step in steps():
+            if all(taken[entry] < list_limit for entry in step):
+                taken.update(step)
+                yield step
+
+    return Order(kept(), None)
 
 
 # What an entry costs on the page beyond its words, in characters: its citations and date
@@ -165,14 +231,12 @@ def step_sizes(briefing: Briefing, order: Sequence[Step], most: float | None = N
     """About how much page each step of the order takes, in characters of text: the words of
     the entries it adds and what an entry costs besides (``ENTRY_COST``, ``STORY_COST``); only
     as far as the sizes add up to ``most`` characters, when it is given."""
-    whole = _whole_lists(briefing)
+    made = _lists(briefing)
 
     def entries(name: str, key: str) -> Sequence[Any]:
-        if name == STORY:
-            return whole.stories[key]
         if name == TIMELINE:  # cut from the start, so each step adds from the end
-            return whole.lists[TIMELINE][::-1]
-        return whole.theme_lists[name][key] if key else whole.lists[name]
+            return made.entries(TIMELINE)[::-1]
+        return made.entries(name, key)
 
     lists: dict[tuple[str, str], Sequence[Any]] = {}
     taken: Counter[tuple[str, str]] = Counter()
@@ -344,42 +408,147 @@ def _cited(entry: object, briefing: Briefing, citations: int | None) -> Iterator
         yield from (briefing.source_number(c.evidence.document_id) for c in entry.claims)
 
 
-@dataclass(frozen=True)
-class _Whole:
-    """Every list of a briefing, uncut: the same for every render of the edition."""
-
-    lists: dict[str, list[Any]]
-    theme_lists: dict[str, dict[str, list[Any]]]
-    stories: dict[str, list[Fact]]
-    numbered: tuple[tuple[int, SourceDocument], ...]
-    brief: tuple[Story | Fact, ...]
+# The lists of a rendered edition other than the themes' and the stories', in the order a
+# rendered edition's ``lists`` holds them.
+LISTS = (COMING_UP, MILESTONES, TIMELINE, DISAGREEMENTS, SOURCE_HEALTH, "key_actors")
 
 
-def _whole_lists(briefing: Briefing) -> _Whole:
-    """The briefing's lists, uncut, made once per edition (``Briefing.derived``): the PDF's
-    search renders a handful of cuts of them, and each made them afresh (0.2 s at 20,000
-    items)."""
-    key = "shown: whole lists"
-    if key not in briefing.derived:
-        briefing.derived[key] = _Whole(
-            lists={
-                COMING_UP: coming_up(briefing),
-                MILESTONES: [(m, briefing.fact(m.fact_id)) for m in briefing.milestones],
-                TIMELINE: [briefing.fact(fact_id) for fact_id in briefing.timeline],
-                DISAGREEMENTS: list(briefing.disagreements),
-                SOURCE_HEALTH: _failed_first(briefing),
-                "key_actors": [a for a in briefing.key_actors if a.listed],
-            },
-            theme_lists={
-                STORIES: {s.theme: theme_stories(briefing, s.theme) for s in briefing.sections},
-                OTHERS: {s.theme: other_statements(briefing, s) for s in briefing.sections},
-            },
-            stories={story.id: story_statements(story, briefing) for story in briefing.stories},
-            numbered=tuple(enumerate(briefing.sources, start=1)),
-            brief=build_brief(briefing),
+class _Lists:
+    """A briefing's lists, uncut, each made when first asked for and kept: the same for every
+    render of the edition (``_lists``: once per edition). A list is named as ``Cut`` counts
+    it: ``(STORY, story id)``, ``(STORIES, theme)``, ``(OTHERS, theme)`` or ``(name, "")``.
+
+    The HTML edition shows every list whole. A PDF shows the first entries of a few and says
+    how many the others hold, which the longest lists (a story's statements, a theme's other
+    statements, the timeline) count without being made: at 20,000 items making every list
+    took 0.12 s of the PDF's step, for 30-40 entries printed."""
+
+    def __init__(self, briefing: Briefing, kept: dict[str, Any]) -> None:
+        self.briefing = briefing
+        # What is made and kept for the edition, in ``Briefing.derived``: never this object,
+        # which refers to the briefing (a cycle would keep an edition alive until a collection).
+        self._kept = kept
+        self._made: dict[tuple[str, str], list[Any]] = kept.setdefault("lists", {})
+        self._others: dict[str, int] = kept.setdefault("others counted", {})
+
+    def _once(self, name: str, make: Callable[[], T]) -> T:
+        if name not in self._kept:
+            self._kept[name] = make()
+        value: T = self._kept[name]
+        return value
+
+    @property
+    def stories_in_order(self) -> list[Story]:
+        return self._once("stories in order", lambda: stories_in_order(self.briefing))
+
+    @property
+    def numbered(self) -> tuple[tuple[int, SourceDocument], ...]:
+        return self._once("numbered", lambda: tuple(enumerate(self.briefing.sources, start=1)))
+
+    @property
+    def brief(self) -> tuple[Story | Fact, ...]:
+        return self._once("brief", lambda: build_brief(self.briefing))
+
+    @property
+    def _sections(self) -> dict[str, Section]:
+        return self._once("sections", lambda: {s.theme: s for s in self.briefing.sections})
+
+    @property
+    def _in_stories_or_titles(self) -> set[str]:
+        """The ids of the statements no theme lists as its other statements."""
+
+        def make() -> set[str]:
+            stories = self.briefing.stories
+            ids = set(chain.from_iterable(story.fact_ids for story in stories))
+            ids.update(self.briefing.headline_ids)
+            return ids
+
+        return self._once("in stories or titles", make)
+
+    def entries(self, name: str, key: str = "") -> list[Any]:
+        """A list, whole."""
+        if (name, key) not in self._made:
+            self._made[(name, key)] = self._make(name, key)
+        return self._made[(name, key)]
+
+    def _make(self, name: str, key: str) -> list[Any]:
+        briefing = self.briefing
+        if name == STORY:
+            return story_statements(briefing.story(key), briefing)
+        if name == STORIES:
+            return [story for story in self.stories_in_order if story.theme == key]
+        if name == OTHERS:
+            return other_statements(briefing, self._sections[key])
+        if name == COMING_UP:
+            return coming_up(briefing)
+        if name == MILESTONES:
+            return [(m, briefing.fact(m.fact_id)) for m in briefing.milestones]
+        if name == TIMELINE:
+            return [briefing.fact(fact_id) for fact_id in briefing.timeline]
+        if name == DISAGREEMENTS:
+            return list(briefing.disagreements)
+        if name == SOURCE_HEALTH:
+            return _failed_first(briefing)
+        if name == "key_actors":
+            return [actor for actor in briefing.key_actors if actor.listed]
+        raise KeyError(name)
+
+    def count(self, name: str, key: str = "") -> int:
+        """How many entries a list holds: ``len(entries(name, key))``, without making it."""
+        if (name, key) in self._made:
+            return len(self._made[(name, key)])
+        briefing = self.briefing
+        if name == STORY:  # its statements but the headline, no title among them
+            story = briefing.story(key)
+            titles = briefing.headline_ids.intersection(story.fact_ids[1:])
+            return len(story.fact_ids) - 1 - len(titles)
+        if name == OTHERS and key not in self._others:  # every render asks
+            facts = self._sections[key].facts
+            listed = self._in_stories_or_titles.intersection(map(attrgetter("id"), facts))
+            self._others[key] = len(facts) - len(listed)
+        if name == OTHERS:
+            return self._others[key]
+        if name == TIMELINE:
+            return len(briefing.timeline)
+        return len(self.entries(name, key))
+
+    def shown(self, name: str, key: str, limit: int | None, *, latest: bool = False) -> Shown[Any]:
+        """``cut(entries(name, key), limit, latest=latest)``; a list that shows nothing, or
+        the latest few events of the timeline, without making the list."""
+        if limit is not None and (name, key) not in self._made:
+            total = self.count(name, key)
+            if limit == 0 or total == 0:
+                return Shown((), total)
+            if name == TIMELINE and latest:
+                more = max(total - limit, 0)
+                facts = tuple(self.briefing.fact(i) for i in self.briefing.timeline[more:])
+                return Shown(facts, more)
+        return cut(self.entries(name, key), limit, latest=latest)
+
+
+def _lists(briefing: Briefing) -> _Lists:
+    """The briefing's lists (``_Lists``), kept once per edition (``Briefing.derived``): the
+    PDF's search renders a handful of cuts of them, then the HTML edition all of them."""
+    kept: dict[str, Any] = briefing.derived.setdefault("shown: lists", {})
+    return _Lists(briefing, kept)
+
+
+class _CutStories(dict[str, Shown[Fact]]):
+    """The statements a cut shows under each story: those of the stories it shows statements
+    of, made with the cut, and those of any other story, none, with their count, when asked
+    for (a PDF at 20,000 items shows statements of 30 stories of 5,000)."""
+
+    def __init__(self, lists: _Lists, cut_at: "Cut") -> None:
+        super().__init__(
+            (key, lists.shown(STORY, key, taken))
+            for (name, key), taken in cut_at.counts.items()
+            if name == STORY
         )
-    whole: _Whole = briefing.derived[key]
-    return whole
+        self._lists = lists
+
+    def __missing__(self, story_id: str) -> Shown[Fact]:
+        self[story_id] = self._lists.shown(STORY, story_id, 0)
+        return self[story_id]
 
 
 def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
@@ -391,21 +560,20 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
     def limit(name: str, key: str = "") -> int | None:
         return None if cut_at is None else cut_at.counts.get((name, key), 0)
 
-    whole = _whole_lists(briefing)
-    lists = {
-        name: cut(entries, KEY_ACTORS if name == "key_actors" else limit(name), latest=latest)
-        for name, entries in whole.lists.items()
-        for latest in [name == TIMELINE]
-    }
+    made = _lists(briefing)
+    limits = {name: KEY_ACTORS if name == "key_actors" else limit(name) for name in LISTS}
+    lists = {name: made.shown(name, "", limits[name], latest=name == TIMELINE) for name in LISTS}
+    themes = [section.theme for section in briefing.sections]
     theme_lists = {
-        name: {theme: cut(entries, limit(name, theme)) for theme, entries in themes.items()}
-        for name, themes in whole.theme_lists.items()
+        name: {theme: made.shown(name, theme, limit(name, theme)) for theme in themes}
+        for name in (STORIES, OTHERS)
     }
-    stories = {key: cut(entries, limit(STORY, key)) for key, entries in whole.stories.items()}
-    numbered, brief = whole.numbered, whole.brief
+    numbered, brief = made.numbered, made.brief
     if cut_at is None:
+        stories = {story.id: made.shown(STORY, story.id, None) for story in briefing.stories}
         return ShownBriefing(lists, theme_lists, stories, Shown(numbered, 0), None, brief)
-    shown = ShownBriefing(lists, theme_lists, stories, Shown((), 0), cut_at.citations, brief)
+    cut_stories = _CutStories(made, cut_at)
+    shown = ShownBriefing(lists, theme_lists, cut_stories, Shown((), 0), cut_at.citations, brief)
     # A story in the brief cites its first lead's sources; one in its theme, every source
     # (its "Reported by" line) and those of its statements shown.
     in_brief = [
@@ -422,7 +590,7 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
     return ShownBriefing(
         lists,
         theme_lists,
-        stories,
+        cut_stories,
         Shown(kept, len(numbered) - len(kept)),
         cut_at.citations,
         brief,
