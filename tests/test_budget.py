@@ -7,6 +7,7 @@ import re
 from bisect import bisect_right
 from datetime import date
 from itertools import accumulate
+from typing import Any
 
 import pytest
 from markupsafe import escape
@@ -338,3 +339,26 @@ def test_the_page_estimate_is_within_its_fitted_error_on_the_seed_edition(
         html = render_html(seed_briefing, TEMPLATES_DIR, cut=Cut.first(order, steps, 3))
         errors.append(abs(estimate_pages(html) - layout_pdf(html, TEMPLATES_DIR).filled))
     assert max(errors) <= 0.62, errors
+
+
+@pytest.mark.slow
+def test_the_render_stage_lays_out_the_pdf_with_the_heap_held_still(
+    seed_briefing: Briefing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edition's render stage (JSON, PDF, HTML) runs with the heap that existed before it
+    frozen: the PDF's layout sees it frozen, and after the stage nothing is."""
+    import gc
+
+    import briefing.render.budget as budget
+
+    seen: list[int] = []
+    laid_out = budget.layout_pdf
+
+    def layout(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return laid_out(*args, **kwargs)
+
+    monkeypatch.setattr(budget, "layout_pdf", layout)
+    plan = build_plan(Settings(), today=EDITION_DATE)
+    render_edition(plan, seed_briefing)
+    assert (True, 0) == (bool(seen) and all(count > 0 for count in seen), gc.get_freeze_count())

@@ -34,3 +34,27 @@ def test_a_stage_gives_back_after_it_returns(monkeypatch: pytest.MonkeyPatch) ->
     assert ["stage", "trim", "stage", "trim"] == calls
     for name in ("load_and_extract", "compose_edition", "render_edition", "write_to_memory"):
         assert hasattr(getattr(edition, name), "__wrapped__"), name
+
+
+def test_the_heap_is_held_still_for_the_block_and_put_back_after() -> None:
+    """Objects that exist as the block begins are frozen for it (full collections skip them),
+    objects made inside are not, and every one is the collector's again after; inside a block
+    a caller already froze, nothing is changed."""
+    import gc
+
+    from briefing.heap import heap_held_still
+
+    before = gc.get_freeze_count()
+    with heap_held_still():
+        inside = gc.get_freeze_count()
+        made = [[] for _ in range(1000)]
+        with heap_held_still():
+            nested = gc.get_freeze_count()
+    after = gc.get_freeze_count()
+    assert (0, True, inside, 0, True) == (
+        before,
+        inside > 0,
+        nested,
+        after,
+        all(gc.is_tracked(one) for one in made),
+    )
