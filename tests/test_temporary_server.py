@@ -289,51 +289,55 @@ def test_a_server_left_by_a_killed_run_is_stopped_by_the_next_run(
     ), output[-3000:]
 
 
-def test_the_temporary_server_is_started_as_prefect_starts_it_in_a_group_of_its_own(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+STARTED_BOTH_WAYS = """
+import json, os, subprocess
+from prefect.server.api.server import SubprocessASGIServer
+from commands.temporary_server import TemporaryServer
+calls = []
+class Started:
+    pid = os.getpid()
+def popen(**options):
+    calls.append(options)
+    return Started()
+subprocess.Popen = popen
+SubprocessASGIServer(port=8001)._run_uvicorn_command()
+TemporaryServer(port=8002)._run_uvicorn_command()
+print(json.dumps(calls))
+"""
+
+
+def test_the_temporary_server_is_started_as_prefect_starts_it_in_a_group_of_its_own() -> None:
     """TemporaryServer runs Prefect's command, in a process group of its own, and its server
     reads the settings Prefect would hand it: what Prefect 3.8.8 starts, so an upgrade that
     changes it fails here (the run starts it itself, and before it imports Prefect, so as not
     to import Prefect's server module: see commands/temporary_server.py). Prefect adds its
     settings to the server's environment; ours leaves the server's Prefect to read them from
-    the same environment and files, and it reads the same values."""
-    from prefect.server.api.server import SubprocessASGIServer
-
-    from commands.temporary_server import TemporaryServer
-
-    calls: list[dict[str, Any]] = []
-
-    class Started:
-        pid = os.getpid()
-
-    def popen(**options: Any) -> Started:
-        calls.append(options)
-        return Started()
-
-    monkeypatch.setattr(subprocess, "Popen", popen)
-    try:
-        SubprocessASGIServer(port=8001)._run_uvicorn_command()
-        TemporaryServer(port=8001 + 1)._run_uvicorn_command()
-    finally:
-        SubprocessASGIServer._instances.pop(8001, None)
-    monkeypatch.undo()
-    prefects, ours = calls
+    the same environment and files, and it reads the same values. Both are made in a fresh
+    process, as `briefing run` makes them (this one's Prefect settings are the test session's)."""
+    done = subprocess.run(
+        [sys.executable, "-c", STARTED_BOTH_WAYS],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    prefects, ours = json.loads(done.stdout.strip().splitlines()[-1])
     ours["args"][ours["args"].index("--port") + 1] = "8001"
     added = {k: v for k, v in prefects["env"].items() if ours["env"].get(k) != v}
     read = (
         "import json; from prefect.settings import get_current_settings; "
         "print(json.dumps(get_current_settings().to_environment_variables(exclude_unset=True)))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", read],
-        env=ours["env"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
+    resolved = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", read],
+            env=ours["env"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
     )
-    resolved = json.loads(done.stdout)
     assert (
         {**prefects, "env": ours["env"], "process_group": 0},
         {key: resolved.get(key) for key in added},
