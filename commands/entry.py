@@ -12,6 +12,7 @@ server stopped.
 
 import os
 import sys
+from collections.abc import Mapping
 
 
 def main() -> None:
@@ -29,9 +30,7 @@ def main() -> None:
     app()
 
 
-def wants_temporary_server(
-    args: list[str], environment: "os._Environ[str] | dict[str, str]"
-) -> bool:
+def wants_temporary_server(args: list[str], environment: Mapping[str, str]) -> bool:
     """Whether these arguments run an edition that will start a temporary server: `run`,
     without --help, and no PREFECT_API_URL in the environment."""
     return args[:1] == ["run"] and "--help" not in args and not environment.get("PREFECT_API_URL")

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -237,7 +237,7 @@ class TemporaryServer:
 _early: TemporaryServer | None = None
 
 
-def start_early(environment: dict[str, str] | os._Environ[str] = os.environ) -> None:
+def start_early(environment: Mapping[str, str] = os.environ) -> None:
     """Start this run's temporary server now, before the run imports Prefect (its records kept
     under PREFECT_HOME as the environment names it); ``take_early`` hands it over."""
     global _early
