@@ -9,7 +9,7 @@ import calendar
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -770,6 +770,13 @@ class Briefing(_Record):
         renders (a story's independent reports: every render of the edition prints them). A
         copy starts with none (``FreshCopies``)."""
         return {}
+
+    def derive(self, key: Any, make: Callable[[], T]) -> T:
+        """``derived[key]``, made by ``make`` the first time it is asked for."""
+        if key not in self.derived:
+            self.derived[key] = make()
+        value: T = self.derived[key]
+        return value
 
     def source_number(self, document_id: str) -> int:
         """The citation number of a source: its position in the sources list, from 1."""

@@ -63,9 +63,7 @@ def _dated(
     key = "timeline figure: dated entries"
     if key not in briefing.derived and drawn is not None:
         return _dated_of(briefing, drawn)
-    if key not in briefing.derived:
-        briefing.derived[key] = _dated_of(briefing, None)
-    dated: list[tuple[str, str, str, When]] = briefing.derived[key]
+    dated = briefing.derive(key, lambda: _dated_of(briefing, None))
     return [entry for entry in dated if drawn is None or entry[2] in drawn]
 
 

@@ -229,11 +229,7 @@ def report_count(story: Story, briefing: Briefing) -> str:
     """ "1 report", "3 reports from 2 outlets", and where outlets ran one wire story's copies,
     how many reports are independent: "3 reports from 3 outlets, 2 independent reports".
     The same in every render of the edition: worked out once (``Briefing.derived``)."""
-    key = ("report count", story.id)
-    if key not in briefing.derived:
-        briefing.derived[key] = _report_count(story, briefing)
-    counted: str = briefing.derived[key]
-    return counted
+    return briefing.derive(("report count", story.id), lambda: _report_count(story, briefing))
 
 
 def _report_count(story: Story, briefing: Briefing) -> str:

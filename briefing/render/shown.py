@@ -359,10 +359,7 @@ class EditionCounts:
 def edition_counts(briefing: Briefing) -> EditionCounts:
     """Count the edition's stories, reports, outlets, what is new and what moved (once per
     edition: ``Briefing.derived``)."""
-    if "edition counts" not in briefing.derived:
-        briefing.derived["edition counts"] = _count_edition(briefing)
-    counts: EditionCounts = briefing.derived["edition counts"]
-    return counts
+    return briefing.derive("edition counts", lambda: _count_edition(briefing))
 
 
 def _count_edition(briefing: Briefing) -> EditionCounts:
