@@ -293,8 +293,7 @@ class Topic(_Profile):
             return "another nation's activity"
         # What an item is about is in its headline and lead: a Mars rover's "debris field" or a
         # telescope's particle "collisions" deep in a NASA article do not make it debris news.
-        lead = item_lead(text)
-        scores = {theme.id: theme.score(lead) for theme in self.themes}
+        scores = self.theme_scores(item_lead(text))
         if max(scores.values()) < self.min_theme_score:
             return "one partner, outside the themes"
         alone = self.relevance.alone_in_themes
