@@ -54,11 +54,14 @@ def _unpacked_model(model: Path) -> tuple[Any, ...]:
     unpacked = folder / f"py3langid-{key[:16]}.npz"
     if not unpacked.exists():
         import lzma
+        import shutil
 
-        with lzma.open(model) as packed:
-            data = packed.read()
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as written:
-            written.write(data)
+        # Streamed, as py3langid unpacks it: the 68 MB are never held at once.
+        with (
+            lzma.open(model) as packed,
+            tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as written,
+        ):
+            shutil.copyfileobj(packed, written, 1 << 20)
         os.replace(written.name, unpacked)
     with np.load(unpacked, allow_pickle=False) as data:
         return (
