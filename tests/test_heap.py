@@ -51,4 +51,6 @@ def test_the_heap_is_held_still_for_the_block_and_put_back_after() -> None:
         with heap_held_still():
             nested = gc.get_freeze_count()
     after = gc.get_freeze_count()
-    assert (0, True, inside, 0) == (before, inside > 0, nested, after)
+    # Frozen objects still go when nothing refers to them (the count may fall); 1,000 new
+    # objects frozen by the inner block would raise it.
+    assert (0, True, True, 0) == (before, inside > 0, nested <= inside, after)
