@@ -109,8 +109,10 @@ def _unsigned(values: Any) -> Any:
 
     if values.dtype.kind != "u":
         raise ValueError(f"the language model's DFA table is {values.dtype}, not unsigned")
-    return memoryview(np.ascontiguousarray(values)).cast("B").cast(
-        {2: "H", 4: "I", 8: "L"}[values.dtype.itemsize]
+    return (
+        memoryview(np.ascontiguousarray(values))
+        .cast("B")
+        .cast({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
     )
 
 
