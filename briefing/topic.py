@@ -316,17 +316,18 @@ class Topic(_Profile):
         return theme, weight
 
     @cached_property
-    def _partner_synonyms(self) -> list[tuple[str, TermPattern]]:
+    def _partner_synonyms(self) -> TermSet[str]:
+        """Each partner's synonyms under the partner: a text is searched only where one of them
+        stands (most statements name no partner by a synonym)."""
         synonyms = self.partners if self.partner_synonyms is None else self.partner_synonyms
-        return [
-            (partner, compile_terms(words, case_sensitive=True))
-            for partner, words in synonyms.items()
-        ]
+        return TermSet(list(synonyms.items()), case_sensitive=True)
 
     def find_partners(self, text: str) -> tuple[str, ...]:
         """The partners the text names by one of their synonyms (not by an actor), in profile
         order."""
-        return tuple(partner for partner, pattern in self._partner_synonyms if pattern.search(text))
+        found = self._partner_synonyms.found(text)
+        synonyms = self.partners if self.partner_synonyms is None else self.partner_synonyms
+        return tuple(partner for partner in synonyms if partner in found)
 
     @cached_property
     def _scope(self) -> TermPattern:
