@@ -3,6 +3,7 @@
 from datetime import date
 from pathlib import Path
 
+from briefing.compose import claims
 from briefing.compose.assemble import compose_briefing
 from briefing.compose.claims import claim_shape, claims_conflict
 from briefing.compose.consolidate import consolidate
@@ -116,3 +117,34 @@ def test_the_labelled_pairs_load() -> None:
     """The committed pairs file is valid and holds pairs of both kinds."""
     pairs = load_merge_pairs(Path(__file__).parent.parent / "evaluation" / "merge" / "pairs.yaml")
     assert {True, False} == {pair.same for pair in pairs.pairs}
+
+
+def _first_characters(pattern: str) -> set[str]:
+    """The characters a match of the regex can open with (its parse tree's first items)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def first(items: list[tuple[object, object]]) -> set[str]:
+        op, value = items[0]
+        if op is c.LITERAL:
+            return {chr(value)}  # type: ignore[arg-type]
+        if op is c.IN:
+            return {chr(v) for kind, v in value if kind is c.LITERAL}  # type: ignore[attr-defined]
+        if op is c.BRANCH:
+            return set().union(*(first(list(branch)) for branch in value[1]))  # type: ignore[index]
+        if op is c.SUBPATTERN:
+            return first(list(value[-1]))  # type: ignore[index]
+        raise AssertionError(f"a predicate's words open with {op}")
+
+    return first(list(_parser.parse(pattern)))
+
+
+def test_every_predicate_opens_with_a_letter_the_pattern_tries() -> None:
+    """The predicates are tried only at a word opening with one of ``_FIRST_LETTERS``: every
+    word of every predicate opens with one of them (a word added with another letter would
+    never be found)."""
+    openings = {
+        name: _first_characters(words) - set(claims._FIRST_LETTERS)
+        for name, words in claims._PREDICATES.items()
+    }
+    assert {} == {name: letters for name, letters in openings.items() if letters}

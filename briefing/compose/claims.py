@@ -41,8 +41,14 @@ _PREDICATES: dict[str, str] = {
     "rendezvous": r"rendezvous|approach(?:es)?|inspect",
     "flyby": r"fl(?:ew|ies|y) over|swung around|closest approach|flyby",
 }
+# The letters a predicate's words can open with: re tries the predicates only at a word that
+# opens with one of them (tested against the words above), not at every word (12 -> 7 us a
+# statement).
+_FIRST_LETTERS = "abcdefilmnprstvw"
 _PREDICATE = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{name}>{words})" for name, words in _PREDICATES.items()) + r")\b"
+    rf"\b(?=[{_FIRST_LETTERS}])(?:"
+    + "|".join(f"(?P<{name}>{words})" for name, words in _PREDICATES.items())
+    + r")\b"
 )
 # Words that make the event that follows them a plan: "will dock", "is scheduled to launch".
 # A relative clause ("the rocket that launched...") or an apposition ("The rocket, launched late
@@ -64,6 +70,7 @@ _QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
 # A clock time: "9:22 a.m.", "10:37", "7:42 p.m. EDT". Time zones differ by whole hours (the
 # ones these sources use), so two reports of one moment agree on its minutes.
 _CLOCK = re.compile(r"\b(?:[01]?\d|2[0-3]):(?P<minutes>[0-5]\d)\b")
+_NO_MINUTES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +98,12 @@ def claim_shape(statement: str) -> ClaimShape:
             continue
         predicate = f"plan:{name}" if _PLAN.search(text[: match.start()]) else name
         break
-    minutes = frozenset(match["minutes"] for match in _CLOCK.finditer(statement))
+    # Most statements hold no clock time: a colon is looked for first, the times only then.
+    minutes = (
+        frozenset(match["minutes"] for match in _CLOCK.finditer(statement))
+        if ":" in statement
+        else _NO_MINUTES
+    )
     return ClaimShape(predicate, minutes)
 
 
