@@ -25,7 +25,14 @@ from briefing.models import (
     SourceType,
     When,
 )
-from briefing.render.document import PageSize, build_url_fetcher, render_html, render_pdf
+from briefing.render.document import (
+    CitationAnchors,
+    Citations,
+    PageSize,
+    build_url_fetcher,
+    render_html,
+    render_pdf,
+)
 from briefing.render.formatting import cited_numbers, long_date, partial_date
 from briefing.render.shown import Cut, priority
 from tests.conftest import WeasyPrintLog, fail_on_weasyprint_complaints, weasyprint_complaints
@@ -569,3 +576,63 @@ def test_a_large_json_edition_is_published_beside_the_pdf_not_attached(
         for attached, html in said.items()
     }
     assert {True: ["attached to this PDF"], False: ["published beside this PDF"]} == where
+
+
+def test_citations_print_numbers_outlets_dates_and_what_the_cut_left() -> None:
+    """A statement's citations: each a link to its listed source (with an id the source links
+    back to) or a bare number, the outlet (linked to a web article when asked, "Outlet not
+    stated" when unknown) and the date it reported on; short, the numbers alone; past the cut's
+    limit, how many more."""
+    edition = briefing()
+    numbers = [edition.source_number(source.id) for source in (WIRE, ANALYSIS, DEBRIS)]
+    wire, analysis, debris = numbers
+    unknown = edition.model_copy(
+        update={"sources": [s.model_copy(update={"outlet": None}) for s in edition.sources]}
+    )
+    anchors = CitationAnchors()
+    cite = Citations(2, {wire, analysis}, anchors)
+    assert [
+        f'<span class="citations"><a class="citation" id="cite-{wire}-1" href="#source-{wire}">'
+        f"[{wire}]</a> Orbit Wire, 13 January 2023; "
+        f'<a class="citation" id="cite-{analysis}-1" href="#source-{analysis}">[{analysis}]</a>'
+        ' <a href="https://example.org/analysis">Alliance Review</a>; and 1 more in the HTML and '
+        "JSON editions</span>",
+        f'<span class="citations"><span class="citation">[{debris}]</span> Outlet not stated, '
+        "2023</span>",
+        f'<span class="citations"><a class="citation" id="cite-{wire}-2" href="#source-{wire}">'
+        f'[{wire}]</a> <a class="citation" id="cite-{analysis}-2" href="#source-{analysis}">'
+        f"[{analysis}]</a> and 1 more source</span>",
+        f'<span class="citations"><span class="citation">[{debris}]</span> Outlet not stated, '
+        "2023</span>",
+    ] == [
+        str(cite(numbers, edition, linked=True)),
+        str(cite([debris], unknown, linked=True)),
+        str(cite(numbers, edition, short=True)),
+        str(Citations(None, set(), anchors)([debris], unknown)),
+    ]
+    assert [f"cite-{wire}-1", f"cite-{wire}-2"] == anchors.of(wire)
+
+
+def test_citations_escape_what_a_source_says() -> None:
+    """An outlet's name and an article's link are text, not markup, in a citation."""
+    edition = briefing()
+    hostile = edition.model_copy(
+        update={
+            "sources": [
+                s.model_copy(
+                    update={
+                        "outlet": stated("<b>Wire</b> & Co", "<b>Wire</b> & Co"),
+                        "url": stated('https://a.example/"><script>', "x"),
+                    }
+                )
+                for s in edition.sources
+            ]
+        }
+    )
+    number = hostile.source_number(WIRE.id)
+    html = str(Citations(None, set(), CitationAnchors())([number], hostile, linked=True))
+    assert (
+        f'<span class="citations"><span class="citation">[{number}]</span> '
+        '<a href="https://a.example/&#34;&gt;&lt;script&gt;">&lt;b&gt;Wire&lt;/b&gt; &amp; Co</a>'
+        ", 13 January 2023</span>"
+    ) == html

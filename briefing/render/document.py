@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import mimetypes
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -22,7 +22,7 @@ from urllib.request import url2pathname
 
 import jinja2
 import jinja2.bccache
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefing.errors import DependencyError, RenderError
 from briefing.models import Briefing
@@ -110,6 +110,64 @@ class CitationAnchors:
     def of(self, number: int) -> list[str]:
         """The ids of the citations of source ``number`` so far."""
         return self._anchors.get(number, [])
+
+
+class Citations:
+    """A statement's citations as the templates print them (``cite``): one bracketed number per
+    cited source, up to the cut's ``limit``, a link to its entry in the sources list when that
+    list shows it (each link with an id of its own, ``CitationAnchors``, so the entry links back),
+    then the outlet and the date it reported on, so no statement reads as newer than it is. With
+    ``linked`` the outlet's name links to the article itself (a story's sources); with
+    ``short`` only the numbers (a story's statements: its "Reported by" line names the outlets
+    and dates). Past the limit, how many more the HTML and JSON editions hold.
+
+    Written here, not as a template macro: the HTML edition of 2,000 items prints 9,700 of them,
+    and the macro's calls and escapes were a quarter of its render."""
+
+    def __init__(self, limit: int | None, listed: Container[int], anchors: CitationAnchors) -> None:
+        self.limit = limit
+        self.listed = listed
+        self.anchors = anchors
+
+    def __call__(
+        self,
+        numbers: Sequence[int],
+        briefing: Briefing,
+        linked: bool = False,
+        short: bool = False,
+    ) -> Markup:
+        """The ``<span class="citations">`` of these source numbers."""
+        out = ['<span class="citations">']
+        for index, number in enumerate(numbers[: self.limit]):
+            source = briefing.sources[number - 1]
+            if index:
+                out.append(" " if short else "; ")
+            if number in self.listed:
+                anchor = escape(self.anchors.next(number))
+                out.append(
+                    f'<a class="citation" id="{anchor}" href="#source-{number}">[{number}]</a>'
+                )
+            else:
+                out.append(f'<span class="citation">[{number}]</span>')
+            if short:
+                continue
+            outlet = escape(
+                source.outlet.value if source.outlet is not None else "Outlet not stated"
+            )
+            if linked and source.url is not None and formatting.is_web_url(source.url.value):
+                out.append(f' <a href="{escape(source.url.value)}">{outlet}</a>')
+            else:
+                out.append(f" {outlet}")
+            if source.published is not None:
+                out.append(f", {escape(formatting.partial_date(source.published.value))}")
+        if self.limit is not None and len(numbers) > self.limit:
+            left = len(numbers) - self.limit
+            if short:
+                out.append(f" and {left} more {'source' if left == 1 else 'sources'}")
+            else:
+                out.append(f"; and {left} more in the HTML and JSON editions")
+        out.append("</span>")
+        return Markup("".join(out))
 
 
 _STYLESHEET_PLACE = "/* the stylesheet, its fonts embedded */"
@@ -236,9 +294,9 @@ def _prepared(
     environment = build_environment(templates_dir)
     # Globals, so that the macros imported without context see them too.
     shown = build_shown(briefing, cut)
-    environment.globals["citation_limit"] = shown.citation_limit
-    environment.globals["listed_sources"] = shown.listed_numbers
-    environment.globals["citation_anchors"] = CitationAnchors()
+    anchors = CitationAnchors()
+    environment.globals["citation_anchors"] = anchors
+    environment.globals["cite"] = Citations(shown.citation_limit, shown.listed_numbers, anchors)
     environment.globals.update(page_marks(standalone))
     context = {
         "briefing": briefing,
