@@ -119,11 +119,9 @@ def _unsigned(values: Any) -> Any:
 
     if values.dtype.kind != "u":
         raise ValueError(f"the language model's DFA table is {values.dtype}, not unsigned")
-    return (
-        memoryview(np.ascontiguousarray(values))
-        .cast("B")
-        .cast({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
-    )
+    contiguous: Any = np.ascontiguousarray(values)  # numpy's arrays are buffers; not its stubs
+    kind: Any = {2: "H", 4: "I", 8: "L"}[values.dtype.itemsize]
+    return memoryview(contiguous).cast("B").cast(kind)
 
 
 def _private_folder() -> Path:

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
-import httpx
 import nh3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -27,9 +26,12 @@ from briefing.configfile import load_utf8
 from briefing.errors import ConfigurationError, FetchError, SourceError
 from briefing.models import Attested, FetchOutcome, PartialDate, SourceDocument, SourceType
 from briefing.redact import shown_url
-from briefing.sources.fetch import FetchLimits, Validators, fetch_url
+from briefing.sources.limits import FetchLimits, Validators
 from briefing.sources.text import first_part, one_line, safe_link, short_text, strip_unshown
 from briefing.topic import ITEM_KEPT, Topic
+
+if TYPE_CHECKING:
+    import httpx
 
 # Block elements become line breaks, so paragraphs stay paragraphs; every other tag goes.
 _BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "blockquote", "pre", "hr", "tr", "table"}
@@ -212,7 +214,7 @@ def failed_fetch(feed: FeedConfig, reason: str, http_status: int | None = None) 
 
 
 def fetch_feed(
-    client: httpx.Client,
+    client: "httpx.Client",
     feed: FeedConfig,
     *,
     limits: FetchLimits,
@@ -220,6 +222,9 @@ def fetch_feed(
     previous: FeedCopy | None = None,
 ) -> FeedFetch:
     """Fetch a feed, asking whether it changed since the previous copy; never raises FetchError."""
+    # Here, not at the top: the worker processes parse feeds without the HTTP client (0.1 s).
+    from briefing.sources.fetch import fetch_url
+
     try:
         fetched = fetch_url(
             client,

@@ -27,9 +27,12 @@ from typing import Any
 
 import httpcore
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
 
 from briefing.errors import FetchError
+
+# Defined apart (a worker parsing feeds needs them, not httpx); imported from here as before.
+from briefing.sources.limits import FetchLimits as FetchLimits
+from briefing.sources.limits import Validators as Validators
 from briefing.sources.text import short_text
 
 MAX_REDIRECTS = 5
@@ -45,36 +48,6 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 ACCEPT_ENCODING = "gzip, deflate"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class FetchLimits(BaseModel):
-    """The bounds one fetch runs within."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=20.0, gt=0)
-    deadline: float = Field(default=60.0, gt=0, description="Seconds for the whole fetch.")
-    max_raw_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
-    max_decoded_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
-
-    def timeout(self) -> httpx.Timeout:
-        """The httpx timeouts these limits mean."""
-        return httpx.Timeout(
-            connect=self.connect_timeout,
-            read=self.read_timeout,
-            write=self.read_timeout,
-            pool=self.connect_timeout,
-        )
-
-
-class Validators(BaseModel):
-    """The cache validators of a previous fetch, sent back to ask "has it changed?"."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 @dataclass(frozen=True)
