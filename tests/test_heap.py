@@ -1,9 +1,15 @@
 """Memory a stage freed goes back to the system when the stage ends (``briefing.heap``)."""
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
 from briefing import edition
+from briefing.edition import build_plan
 from briefing.heap import give_back_freed_memory, gives_back_freed_memory
+from briefing.settings import Settings
+from briefing.topic import Topic
 
 
 def test_freed_memory_goes_back_to_the_system() -> None:
@@ -54,3 +60,34 @@ def test_the_heap_is_held_still_for_the_block_and_put_back_after() -> None:
     # Frozen objects still go when nothing refers to them (the count may fall); 1,000 new
     # objects frozen by the inner block would raise it.
     assert (0, True, True, 0) == (before, inside > 0, nested <= inside, after)
+
+
+def test_the_stages_that_make_many_objects_run_with_the_heap_held_still(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading the feeds, extracting and composing each run with the heap that existed before
+    them frozen (rendering too: its own test), so their full collections walk only the objects
+    they made."""
+    import gc
+
+    from briefing.edition import facts, gather, make
+
+    frozen: dict[str, bool] = {}
+
+    def seen(name: str, value: object) -> object:
+        def inner(*_args: object, **_kwargs: object) -> object:
+            frozen[name] = gc.get_freeze_count() > 0
+            return value
+
+        return inner
+
+    monkeypatch.setattr(gather, "select_from_feeds", seen("select", []))
+    monkeypatch.setattr(facts, "extract_edition", seen("extract", facts.Extracted(())))
+    monkeypatch.setattr(make, "compose_briefing", seen("compose", None))
+    plan = replace(build_plan(Settings(), today=date(2025, 6, 16)), database_url=None)
+    topic = Topic.model_construct()
+    gather.select_news(plan, topic, [])
+    facts.load_and_extract(plan, topic, [])
+    make.compose_edition(plan, topic, [], [], versions={})
+    assert {"select": True, "extract": True, "compose": True} == frozen
+    assert 0 == gc.get_freeze_count()

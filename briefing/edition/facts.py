@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from briefing.edition.plan import EditionPlan
 from briefing.errors import StoreError
 from briefing.extract.facts import DocumentFacts, ExtractMany, extract_documents, extract_each
-from briefing.heap import gives_back_freed_memory
+from briefing.heap import gives_back_freed_memory, heap_held_still
 from briefing.models import Fact, SourceDocument
 from briefing.store.memory import (
     load_extractions,
@@ -61,6 +61,7 @@ def load_kept_facts(plan: EditionPlan, keys: list[str]) -> dict[str, list[Fact]]
 
 
 @gives_back_freed_memory
+@heap_held_still()  # what exists before the stage is not garbage during it
 def load_and_extract(
     plan: EditionPlan,
     topic: Topic,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefing.edition.plan import EditionPlan
-from briefing.heap import gives_back_freed_memory
+from briefing.heap import gives_back_freed_memory, heap_held_still
 from briefing.models import FetchOutcome, SourceDocument
 from briefing.sources.articles import (
     ArticleCopy,
@@ -84,6 +84,7 @@ class Selection:
 
 
 @gives_back_freed_memory
+@heap_held_still()  # what exists before the stage is not garbage during it
 def select_news(plan: EditionPlan, topic: Topic, fetches: Sequence[FeedFetch]) -> Selection:
     """Parse each fetched feed and keep the items about the partnership within the period (on
     the plan's ``worker_processes`` when the feeds are large)."""
