@@ -186,7 +186,7 @@ def same_report(
         return True
 
     def weight(words: Iterable[str]) -> float:
-        return sum(weights[word] for word in words)
+        return sum(map(weights.__getitem__, words))  # a generator's frames cost twice the sum
 
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         return False
@@ -299,7 +299,7 @@ def _probe_words(profile: _Profile, weights: dict[str, float], floor: float) -> 
     if len(profile.words) < MIN_WORDS:
         return []
     ordered = sorted(profile.words, key=lambda word: (-weights[word], word))
-    total = sum(weights[word] for word in ordered)
+    total = sum(map(weights.__getitem__, ordered))
     rest, prefix = total, []
     # A small margin: a longer prefix only adds candidates, it never loses a match.
     while ordered and rest >= floor * total * (1 - 1e-9):
@@ -395,7 +395,7 @@ def consolidate_counted(
             fact,
             frozenset(words),
             quoted,
-            total=sum(weights[word] for word in words),
+            total=sum(map(weights.__getitem__, words)),
             shape=claim_shape(fact.statement),
         )
         story = stories.get(fact.evidence[0].document_id)
