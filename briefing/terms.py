@@ -6,6 +6,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import cache
 from typing import Generic, TypeVar
 
+import ahocorasick
+
 Key = TypeVar("Key", bound=Hashable)
 
 # Kana and kanji (and half-width katakana): Japanese runs its words on without spaces, so
@@ -118,7 +120,10 @@ class TermSet(Generic[Key]):
     without a needle holds no match of its term, and one with it holds a match only where the
     needle stands: the pattern is tried there (``re.Pattern.match`` at that place still sees the
     characters before it, as the boundary needs) rather than searched for over the whole text,
-    which for a pattern that opens with a look-behind tries every character.
+    which for a pattern that opens with a look-behind tries every character. The needles a text
+    holds are found in one pass over it by an Aho-Corasick automaton (pyahocorasick), not by a
+    substring test per needle: 1.5 us a statement against 7-12 for the 64 to 104 needles of a
+    profile's sets (the extraction and the consolidation ask 120,000 times at 2,000 items).
 
     Case-insensitive terms are looked for in the text lowercased when that leaves every
     character in its place and agrees with ``fold``: no dotted capital I, dotless i or long s,
@@ -142,6 +147,14 @@ class TermSet(Generic[Key]):
                 # An empty needle (a term "*") stands everywhere: the pattern is searched.
                 placed = bool(needle) and (case_sensitive or needle.isascii())
                 self._needles.setdefault(needle, []).append((key, pattern, placed))
+        # An empty needle stands in every text: the automaton takes none, it is always tried.
+        self._everywhere = [needle for needle in self._needles if not needle]
+        self._automaton = ahocorasick.Automaton()
+        for needle in self._needles:
+            if needle:
+                self._automaton.add_word(needle, needle)
+        if len(self._automaton):
+            self._automaton.make_automaton()
 
     def found(self, text: str) -> set[Key]:
         """The keys of the groups the text holds a term of."""
@@ -153,8 +166,9 @@ class TermSet(Generic[Key]):
             aligned = probe == lowered and len(lowered) == len(text)
         keys: set[Key] = set()
         is_spaced: bool | None = None  # ``spaced(text)``, once a needle is found
-        # The needles the text holds, picked out without a Python loop over all of them.
-        for needle in filter(probe.__contains__, self._needles):
+        # The needles the text holds, each once, in one pass over it.
+        held = {needle for _, needle in self._automaton.iter(probe)} if len(self._automaton) else ()
+        for needle in (*self._everywhere, *held):
             if is_spaced is None:
                 is_spaced = spaced(text)
             for key, terms, placed in self._needles[needle]:

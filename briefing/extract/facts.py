@@ -73,10 +73,10 @@ class Extraction:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-# Libraries whose upgrade can change the facts drawn from the same text: the sentence splitter
-# and the language identifier.
+# Libraries whose upgrade can change the facts drawn from the same text: the sentence splitter,
+# the language identifier and what finds the profile's terms in it.
 # What shapes the text itself (nh3, feedparser) needs no place here: the text is in the key.
-EXTRACTION_LIBRARIES = ("pysbd", "py3langid")
+EXTRACTION_LIBRARIES = ("pysbd", "py3langid", "pyahocorasick")
 
 
 @cache
