@@ -28,6 +28,7 @@ from briefing.render.shown import (
     Step,
     _lists,
     build_shown,
+    edition_counts,
     order_of_importance,
     priority,
     story_statements,
@@ -346,3 +347,20 @@ def test_what_an_edition_keeps_for_its_renders_does_not_keep_it_alive() -> None:
         assert alive() is None
     finally:
         gc.enable()
+
+
+def test_the_edition_counts_the_reports_and_outlets_its_statements_cite(topic: Topic) -> None:
+    """The reports counted are the documents some statement cites, in a story or not, and a
+    source no statement cites is not one; the outlets are theirs (a document's id where it
+    names none): the same as looking through every statement's evidence."""
+    stories = story_edition([SLIM_KYODO, SLIM_SPACENEWS, H3], topic)
+    uncited = EDITION.model_copy(update={"sources": (*EDITION.sources, source("s3"))})
+    counted, expected = [], []
+    for briefing in (stories, uncited):
+        cited = {e.document_id for fact in briefing.facts() for e in fact.evidence}
+        outlets = {o.value if (o := briefing.source(d).outlet) is not None else d for d in cited}
+        counts = edition_counts(briefing)
+        counted.append((counts.reports, counts.outlets))
+        expected.append((len(cited), len(outlets)))
+    assert expected == counted
+    assert (2, 2) == counted[1]
