@@ -364,3 +364,17 @@ def test_the_edition_counts_the_reports_and_outlets_its_statements_cite(topic: T
         expected.append((len(cited), len(outlets)))
     assert expected == counted
     assert (2, 2) == counted[1]
+
+
+def test_a_cut_that_shows_none_of_a_list_counts_it_without_making_it() -> None:
+    """A cut showing no date coming up, milestone, event, note or feed says how many each
+    list holds without making one of those lists, and lists the sources it cites without
+    numbering every source (a 16-page PDF at 20,000 items shows a few dozen of 13,000)."""
+    briefing = EDITION.model_copy()
+    shown = build_shown(briefing, Cut.first(priority(briefing), 0, citations=2))
+    kept = briefing.derived["shown: lists"]
+    counted = {"coming_up", "milestones", "timeline", "disagreements", "source_health"}
+    made = sorted(name for name, _ in kept["lists"] if name in counted)
+    made += sorted({"numbered"} & kept.keys())
+    counts = {name: shown.lists[name].more for name in ("coming_up", "milestones", "timeline")}
+    assert ([], {"coming_up": 0, "milestones": 3, "timeline": 3}) == (made, counts)

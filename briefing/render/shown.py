@@ -512,8 +512,8 @@ class _Lists:
             self._others[key] = len(facts) - len(listed)
         if name == OTHERS:
             return self._others[key]
-        if name == TIMELINE:
-            return len(briefing.timeline)
+        if name in _ONE_FOR_ONE:  # as long as the briefing's own list: not made to count it
+            return len(getattr(briefing, name))
         return len(self.entries(name, key))
 
     def shown(self, name: str, key: str, limit: int | None, *, latest: bool = False) -> Shown[Any]:
@@ -528,6 +528,11 @@ class _Lists:
                 facts = tuple(self.briefing.fact(i) for i in self.briefing.timeline[more:])
                 return Shown(facts, more)
         return cut(self.entries(name, key), limit, latest=latest)
+
+
+# The lists with one entry for each of the briefing's list of the same name. A PDF at 20,000
+# items shows none of the 5,500 dates coming up and 6,500 milestones, only their counts.
+_ONE_FOR_ONE = frozenset({COMING_UP, MILESTONES, TIMELINE, DISAGREEMENTS, SOURCE_HEALTH})
 
 
 def _lists(briefing: Briefing) -> _Lists:
@@ -572,10 +577,10 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
         name: {theme: made.shown(name, theme, limit(name, theme)) for theme in themes}
         for name in (STORIES, OTHERS)
     }
-    numbered, brief = made.numbered, made.brief
+    brief = made.brief
     if cut_at is None:
         stories = {story.id: made.shown(STORY, story.id, None) for story in briefing.stories}
-        return ShownBriefing(lists, theme_lists, stories, Shown(numbered, 0), None, brief)
+        return ShownBriefing(lists, theme_lists, stories, Shown(made.numbered, 0), None, brief)
     cut_stories = _CutStories(made, cut_at)
     shown = ShownBriefing(lists, theme_lists, cut_stories, Shown((), 0), cut_at.citations, brief)
     # A story in the brief cites its first lead's sources; one in its theme, every source
@@ -590,12 +595,15 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
         for entry in (*in_brief, *shown.entries(brief=False))
         for number in _cited(entry, briefing, cut_at.citations)
     }
-    kept = tuple((number, source) for number, source in numbered if number in cited)
+    # The cited sources by their numbers, not every source numbered and filtered: 13,000 of
+    # them at 20,000 items, for the 100-200 a PDF lists.
+    sources = briefing.sources
+    kept = tuple((number, sources[number - 1]) for number in sorted(cited))
     return ShownBriefing(
         lists,
         theme_lists,
         cut_stories,
-        Shown(kept, len(numbered) - len(kept)),
+        Shown(kept, len(sources) - len(kept)),
         cut_at.citations,
         brief,
     )
