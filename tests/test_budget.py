@@ -362,3 +362,40 @@ def test_the_render_stage_lays_out_the_pdf_with_the_heap_held_still(
     plan = build_plan(Settings(), today=EDITION_DATE)
     render_edition(plan, seed_briefing)
     assert (True, 0) == (bool(seen) and all(count > 0 for count in seen), gc.get_freeze_count())
+
+
+@pytest.mark.slow
+def test_the_pdf_is_laid_out_and_written_without_collections_and_its_cycles_go_with_it(
+    seed_briefing: Briefing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF's search, layouts and writing run with the collector off (its layouts' objects
+    are in use: a collection meanwhile only walks them); one collection of the youngest
+    generation follows, within the call, and by its return every document laid out is freed,
+    cycles and all."""
+    import gc
+    import weakref
+
+    import briefing.render.budget as budget
+
+    events: list[str] = []
+    documents: list[weakref.ref[Any]] = []
+    laid_out = budget.layout_pdf
+
+    def layout(*args: Any, **kwargs: Any) -> Any:
+        events.append("layout")
+        value = laid_out(*args, **kwargs)
+        documents.append(weakref.ref(value.document))
+        return value
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            events.append(f"collection {info['generation']}")
+
+    monkeypatch.setattr(budget, "layout_pdf", layout)
+    gc.callbacks.append(count)
+    try:
+        printed = render_bounded_pdf(seed_briefing, TEMPLATES_DIR, max_pages=16, citations=3)
+    finally:
+        gc.callbacks.remove(count)
+    expected = (["layout"] * printed.layouts + ["collection 0"], [None] * printed.layouts, True)
+    assert expected == (events, [ref() for ref in documents], gc.isenabled())

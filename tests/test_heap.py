@@ -91,3 +91,54 @@ def test_the_stages_that_make_many_objects_run_with_the_heap_held_still(
     make.compose_edition(plan, topic, [], [], versions={})
     assert {"select": True, "extract": True, "compose": True} == frozen
     assert 0 == gc.get_freeze_count()
+
+
+def test_a_step_that_collects_once_after_runs_without_collections_and_frees_its_cycles() -> None:
+    """While the step runs the collector is off (no collection however much it makes); once it
+    returns, or raises, the collector is on again and the cycles the step made and let go are
+    already freed; inside a caller that turned the collector off, it stays off."""
+    import gc
+    import weakref
+
+    from briefing.heap import collects_once_after
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self  # a cycle: only the collector frees it
+
+    seen: list[tuple[bool, int]] = []
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    @collects_once_after
+    def step(fail: bool) -> weakref.ref[Node]:
+        gc.callbacks.append(count)
+        try:
+            made = [[[]] for _ in range(50_000)]  # far past the youngest generation's 700
+            seen.append((gc.isenabled(), len(collections)))
+            del made
+        finally:
+            gc.callbacks.remove(count)
+        if fail:
+            raise ValueError("broken")
+        return weakref.ref(Node())
+
+    left = step(False)
+    with pytest.raises(ValueError, match="broken"):
+        step(True)
+    enabled_after = gc.isenabled()
+    gc.disable()
+    try:
+        kept = step(False)
+        inside_off = (kept() is not None, gc.isenabled())
+    finally:
+        gc.enable()
+    assert ([(False, 0)] * 3, None, True, (True, False)) == (
+        seen,
+        left(),
+        enabled_after,
+        inside_off,
+    )

@@ -28,6 +28,7 @@ from briefing.render.shown import (
     Step,
     _lists,
     build_shown,
+    edition_counts,
     order_of_importance,
     priority,
     story_statements,
@@ -346,3 +347,34 @@ def test_what_an_edition_keeps_for_its_renders_does_not_keep_it_alive() -> None:
         assert alive() is None
     finally:
         gc.enable()
+
+
+def test_the_edition_counts_the_reports_and_outlets_its_statements_cite(topic: Topic) -> None:
+    """The reports counted are the documents some statement cites, in a story or not, and a
+    source no statement cites is not one; the outlets are theirs (a document's id where it
+    names none): the same as looking through every statement's evidence."""
+    stories = story_edition([SLIM_KYODO, SLIM_SPACENEWS, H3], topic)
+    uncited = EDITION.model_copy(update={"sources": (*EDITION.sources, source("s3"))})
+    counted, expected = [], []
+    for briefing in (stories, uncited):
+        cited = {e.document_id for fact in briefing.facts() for e in fact.evidence}
+        outlets = {o.value if (o := briefing.source(d).outlet) is not None else d for d in cited}
+        counts = edition_counts(briefing)
+        counted.append((counts.reports, counts.outlets))
+        expected.append((len(cited), len(outlets)))
+    assert expected == counted
+    assert (2, 2) == counted[1]
+
+
+def test_a_cut_that_shows_none_of_a_list_counts_it_without_making_it() -> None:
+    """A cut showing no date coming up, milestone, event, note or feed says how many each
+    list holds without making one of those lists, and lists the sources it cites without
+    numbering every source (a 16-page PDF at 20,000 items shows a few dozen of 13,000)."""
+    briefing = EDITION.model_copy()
+    shown = build_shown(briefing, Cut.first(priority(briefing), 0, citations=2))
+    kept = briefing.derived["shown: lists"]
+    counted = {"coming_up", "milestones", "timeline", "disagreements", "source_health"}
+    made = sorted(name for name, _ in kept["lists"] if name in counted)
+    made += sorted({"numbered"} & kept.keys())
+    counts = {name: shown.lists[name].more for name in ("coming_up", "milestones", "timeline")}
+    assert ([], {"coming_up": 0, "milestones": 3, "timeline": 3}) == (made, counts)

@@ -20,6 +20,7 @@ from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
+from briefing.heap import collects_once_after
 from briefing.models import Briefing
 from briefing.render.document import LaidOut, PageSize, layout_pdf, render_html
 from briefing.render.shown import Cut, order_of_importance, step_sizes
@@ -71,6 +72,7 @@ class Printed:
     layouts: int  # 1 when everything fitted at once
 
 
+@collects_once_after
 def render_bounded_pdf(
     briefing: Briefing,
     templates_dir: Path,
@@ -83,7 +85,8 @@ def render_bounded_pdf(
     created: date | None = None,
 ) -> Printed:
     """The briefing as a PDF of at most ``max_pages`` pages, or of the fewest the brief
-    allows: the most entries of the order of importance that fit (see the module)."""
+    allows: the most entries of the order of importance that fit (see the module). The
+    collector waits for its end (``collects_once_after``): its layouts' objects are in use."""
     order = order_of_importance(briefing, list_limit)
     # The sizes of the first k steps, as far as a PDF could ever reach: ``REACH`` times the
     # characters the budget holds (at 20,000 items the order has 80,000 steps, 33 printed).

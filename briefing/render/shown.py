@@ -30,7 +30,7 @@ from briefing.models import (
     SourceDocument,
     Story,
 )
-from briefing.render.formatting import cited_numbers, outlets_of
+from briefing.render.formatting import cited_numbers
 
 T = TypeVar("T")
 
@@ -365,15 +365,22 @@ def edition_counts(briefing: Briefing) -> EditionCounts:
 def _count_edition(briefing: Briefing) -> EditionCounts:
     cited = {e.document_id for fact in briefing.facts() for e in fact.evidence}
     new = [story for story in briefing.stories if story.developing_since is None]
+    # ``outlets_of(cited)``, the sources read in order, not each looked up: 13,000 at 20,000
+    # items (0.018 -> 0.011 s, best of 15).
+    outlets = {
+        source.outlet.value if source.outlet is not None else source.id
+        for source in briefing.sources
+        if source.id in cited
+    }
     return EditionCounts(
         stories=len(briefing.stories),
         statements=sum(len(section.facts) for section in briefing.sections),
         reports=len(cited),
-        outlets=len(outlets_of(cited, briefing)),
+        outlets=len(outlets),
         new_stories=len(new),
         developing=len(briefing.stories) - len(new),
         new_statements=len(briefing.new_fact_ids),
-        coming_up=len(coming_up(briefing)),
+        coming_up=len(briefing.coming_up),  # not 5,500 facts looked up to count them
         milestones_moved=sum(1 for m in briefing.milestones if m.status != "upcoming"),
         new_story_headlines=tuple(new[:BRIEF_ENTRIES]),
     )
@@ -505,8 +512,8 @@ class _Lists:
             self._others[key] = len(facts) - len(listed)
         if name == OTHERS:
             return self._others[key]
-        if name == TIMELINE:
-            return len(briefing.timeline)
+        if name in _ONE_FOR_ONE:  # as long as the briefing's own list: not made to count it
+            return len(getattr(briefing, name))
         return len(self.entries(name, key))
 
     def shown(self, name: str, key: str, limit: int | None, *, latest: bool = False) -> Shown[Any]:
@@ -521,6 +528,11 @@ class _Lists:
                 facts = tuple(self.briefing.fact(i) for i in self.briefing.timeline[more:])
                 return Shown(facts, more)
         return cut(self.entries(name, key), limit, latest=latest)
+
+
+# The lists with one entry for each of the briefing's list of the same name. A PDF at 20,000
+# items shows none of the 5,500 dates coming up and 6,500 milestones, only their counts.
+_ONE_FOR_ONE = frozenset({COMING_UP, MILESTONES, TIMELINE, DISAGREEMENTS, SOURCE_HEALTH})
 
 
 def _lists(briefing: Briefing) -> _Lists:
@@ -565,10 +577,10 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
         name: {theme: made.shown(name, theme, limit(name, theme)) for theme in themes}
         for name in (STORIES, OTHERS)
     }
-    numbered, brief = made.numbered, made.brief
+    brief = made.brief
     if cut_at is None:
         stories = {story.id: made.shown(STORY, story.id, None) for story in briefing.stories}
-        return ShownBriefing(lists, theme_lists, stories, Shown(numbered, 0), None, brief)
+        return ShownBriefing(lists, theme_lists, stories, Shown(made.numbered, 0), None, brief)
     cut_stories = _CutStories(made, cut_at)
     shown = ShownBriefing(lists, theme_lists, cut_stories, Shown((), 0), cut_at.citations, brief)
     # A story in the brief cites its first lead's sources; one in its theme, every source
@@ -583,12 +595,15 @@ def build_shown(briefing: Briefing, cut_at: Cut | None = None) -> ShownBriefing:
         for entry in (*in_brief, *shown.entries(brief=False))
         for number in _cited(entry, briefing, cut_at.citations)
     }
-    kept = tuple((number, source) for number, source in numbered if number in cited)
+    # The cited sources by their numbers, not every source numbered and filtered: 13,000 of
+    # them at 20,000 items, for the 100-200 a PDF lists.
+    sources = briefing.sources
+    kept = tuple((number, sources[number - 1]) for number in sorted(cited))
     return ShownBriefing(
         lists,
         theme_lists,
         cut_stories,
-        Shown(kept, len(numbered) - len(kept)),
+        Shown(kept, len(sources) - len(kept)),
         cut_at.citations,
         brief,
     )
