@@ -59,31 +59,29 @@ def test_a_term_set_finds_what_each_terms_regex_finds(text: str, case_sensitive:
     assert expected == terms.found(text)
 
 
-@pytest.mark.parametrize("case_sensitive", [True, False])
+GROUPS = [("Space Force", ["U.S. Space Force", "Space Force"]), ("rocket", ["H3", "launch*"])]
+
+
+@pytest.mark.parametrize(
+    ("groups", "case_sensitive"),
+    [
+        (GROUPS, True),
+        # A term "*" (any word) has no text to look for first: it is tried in every text.
+        ([("any", ["*"]), *GROUPS], True),
+        ([("any", ["*"]), *GROUPS], False),
+    ],
+)
 @pytest.mark.parametrize("text", TEXTS)
-def test_a_term_of_any_word_is_tried_in_every_text(text: str, case_sensitive: bool) -> None:
-    """A term "*" (any word) has no text to look for first: it is tried in every text, beside
-    the terms the text holds."""
-    groups = [("any", ["*"]), ("rocket", ["H3", "launch*"])]
+def test_a_group_of_terms_is_found_by_any_of_its_terms(
+    text: str, groups: list[tuple[str, list[str]]], case_sensitive: bool
+) -> None:
+    """A group (an actor and its aliases) is found where its one pattern of all its terms
+    matches."""
     terms = TermSet(groups, case_sensitive=case_sensitive)
     expected = {
         key
         for key, words in groups
         if compile_terms(words, case_sensitive=case_sensitive).search(text) is not None
-    }
-    assert expected == terms.found(text)
-
-
-@pytest.mark.parametrize("text", TEXTS)
-def test_a_group_of_terms_is_found_by_any_of_its_terms(text: str) -> None:
-    """A group (an actor and its aliases) is found where its one pattern of all its terms
-    matches."""
-    groups = [("Space Force", ["U.S. Space Force", "Space Force"]), ("rocket", ["H3", "launch*"])]
-    terms = TermSet(groups, case_sensitive=True)
-    expected = {
-        key
-        for key, words in groups
-        if compile_terms(words, case_sensitive=True).search(text) is not None
     }
     assert expected == terms.found(text)
 
