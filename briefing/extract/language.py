@@ -84,7 +84,8 @@ def _unpack(model: Path, folder: Path, unpacked: Path) -> None:
 
     part = Path(tempfile.mkdtemp(dir=folder, suffix=".part"))
     try:
-        # Streamed, as py3langid unpacks it: the 68 MB are never held at once.
+        # Unpacked to a file streamed, as py3langid unpacks it, then written an array at a time:
+        # the 68 MB are never held at once.
         with (
             lzma.open(model) as packed,
             tempfile.TemporaryFile(dir=folder) as archive,

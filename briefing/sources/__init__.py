@@ -11,41 +11,9 @@ the HTTP client with it (0.1 s of every worker's start).
 """
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from briefing.sources.articles import (
-        ArticleCopy,
-        ArticleFetch,
-        ArticlePolicy,
-        ArticleRound,
-        article_private_hosts,
-        fetch_article,
-        fetch_articles,
-        wants_article,
-        with_article,
-    )
-    from briefing.sources.feeds import (
-        FeedConfig,
-        FeedCopy,
-        FeedFetch,
-        FeedItem,
-        check_feed_count,
-        dedupe_items,
-        failed_fetch,
-        feed_for_url,
-        fetch_feed,
-        load_feed_config,
-        parse_feed,
-        select_items,
-    )
-    from briefing.sources.fetch import FetchLimits, Validators, build_client, fetch_url, user_agent
-    from briefing.sources.pages import extract_main_text
-    from briefing.sources.robots import RobotsRules
-    from briefing.sources.seeds import load_seeds
-    from briefing.sources.text import MAX_DOCUMENT_CHARS
-
-# Each listed name and the module of this package that defines it.
+# Each name the package offers (``__all__``) and the module of this package that defines it.
 _HOMES = {
     "ArticleCopy": "articles",
     "ArticleFetch": "articles",
@@ -79,38 +47,7 @@ _HOMES = {
     "MAX_DOCUMENT_CHARS": "text",
 }
 
-__all__ = [
-    "MAX_DOCUMENT_CHARS",
-    "ArticleCopy",
-    "ArticleFetch",
-    "ArticlePolicy",
-    "ArticleRound",
-    "FeedConfig",
-    "FeedCopy",
-    "FeedFetch",
-    "FeedItem",
-    "FetchLimits",
-    "RobotsRules",
-    "Validators",
-    "article_private_hosts",
-    "build_client",
-    "check_feed_count",
-    "dedupe_items",
-    "extract_main_text",
-    "failed_fetch",
-    "feed_for_url",
-    "fetch_article",
-    "fetch_articles",
-    "fetch_feed",
-    "fetch_url",
-    "load_feed_config",
-    "load_seeds",
-    "parse_feed",
-    "select_items",
-    "user_agent",
-    "wants_article",
-    "with_article",
-]
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
