@@ -315,19 +315,22 @@ class Topic(_Profile):
         weight, _, theme = max(scored)
         return theme, weight
 
+    @property
+    def _synonyms(self) -> dict[str, list[str]]:
+        """Each partner's words when reports are compared, in profile order."""
+        return self.partners if self.partner_synonyms is None else self.partner_synonyms
+
     @cached_property
     def _partner_synonyms(self) -> TermSet[str]:
         """Each partner's synonyms under the partner: a text is searched only where one of them
         stands (most statements name no partner by a synonym)."""
-        synonyms = self.partners if self.partner_synonyms is None else self.partner_synonyms
-        return TermSet(list(synonyms.items()), case_sensitive=True)
+        return TermSet(list(self._synonyms.items()), case_sensitive=True)
 
     def find_partners(self, text: str) -> tuple[str, ...]:
         """The partners the text names by one of their synonyms (not by an actor), in profile
         order."""
         found = self._partner_synonyms.found(text)
-        synonyms = self.partners if self.partner_synonyms is None else self.partner_synonyms
-        return tuple(partner for partner in synonyms if partner in found)
+        return tuple(partner for partner in self._synonyms if partner in found)
 
     @cached_property
     def _scope(self) -> TermPattern:

@@ -151,9 +151,7 @@ class Citations:
                 out.append(f'<span class="citation">[{number}]</span>')
             if short:
                 continue
-            outlet = escape(
-                source.outlet.value if source.outlet is not None else "Outlet not stated"
-            )
+            outlet = escape(formatting.outlet(source))
             if linked and source.url is not None and formatting.is_web_url(source.url.value):
                 out.append(f' <a href="{escape(source.url.value)}">{outlet}</a>')
             else:

@@ -12,6 +12,7 @@ from briefing.models import (
     FactKind,
     FetchOutcome,
     PartialDate,
+    SourceDocument,
     SourceType,
     Story,
     When,
@@ -217,12 +218,23 @@ def plural(value: int, one: str, many: str) -> str:
     return f"{value} {one if value == 1 else many}"
 
 
+NO_OUTLET = "Outlet not stated"
+
+
+def outlet(source: SourceDocument) -> str:
+    """A source's outlet as a reader sees it: its name, or that none is stated."""
+    return source.outlet.value if source.outlet is not None else NO_OUTLET
+
+
+def outlet_key(source: SourceDocument) -> str:
+    """A source's outlet as outlets are counted: its name, or the source's own id where none is
+    stated (two sources of unknown outlets are not one outlet)."""
+    return source.outlet.value if source.outlet is not None else source.id
+
+
 def outlets_of(document_ids: Iterable[str], briefing: Briefing) -> set[str]:
-    """The outlets the documents name (their ids where an outlet is not stated)."""
-    return {
-        source.outlet.value if (source := briefing.source(d)).outlet is not None else d
-        for d in document_ids
-    }
+    """The outlets the documents name (``outlet_key``)."""
+    return {outlet_key(briefing.source(d)) for d in document_ids}
 
 
 def report_count(story: Story, briefing: Briefing) -> str:
@@ -268,6 +280,7 @@ def counts_line(counts: "EditionCounts") -> str:
 FILTERS: dict[str, Callable[..., Any]] = {
     "long_date": long_date,
     "partial_date": partial_date,
+    "outlet": outlet,
     "display": display,
     "source_type": source_type_label,
     "cited_numbers": cited_numbers,

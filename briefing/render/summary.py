@@ -10,7 +10,13 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from briefing.models import Briefing, Fact
-from briefing.render.formatting import article_counts, cited_numbers, partial_date, when_text
+from briefing.render.formatting import (
+    article_counts,
+    cited_numbers,
+    outlet,
+    partial_date,
+    when_text,
+)
 
 
 class KeyPoint(BaseModel):
@@ -29,7 +35,7 @@ def citation_text(fact: Fact, briefing: Briefing) -> str:
     parts = []
     for number in cited_numbers(fact.evidence, briefing):
         source = briefing.sources[number - 1]
-        text = f"[{number}] " + (source.outlet.value if source.outlet else "Outlet not stated")
+        text = f"[{number}] {outlet(source)}"
         if source.published is not None:
             text += f", {partial_date(source.published.value)}"
         parts.append(text)
@@ -72,7 +78,7 @@ def source_health(briefing: Briefing) -> list[dict[str, str | int]]:
     return [
         {
             "number": number,
-            "outlet": source.outlet.value if source.outlet else "Outlet not stated",
+            "outlet": outlet(source),
             "location": source.location,
             "facts": cited[source.id],
             "status": "ok" if cited[source.id] else "no statements kept",
