@@ -13,7 +13,7 @@ from briefing.edition.facts import Extracted
 from briefing.edition.gather import Selection
 from briefing.edition.make import Rendered
 from briefing.edition.plan import EditionPlan
-from briefing.heap import give_back_freed_memory, gives_back_freed_memory
+from briefing.heap import give_back_freed_memory, gives_back_freed_memory, heap_held_still
 from briefing.models import Briefing
 from briefing.publish.archive import refresh_archive
 from briefing.publish.bucket import send_to_bucket
@@ -144,6 +144,7 @@ def reused_result(stored: StoredEdition) -> EditionResult:
 
 
 @gives_back_freed_memory
+@heap_held_still()  # the edition, its documents and facts are not garbage while they are written
 def write_to_memory(
     plan: EditionPlan,
     briefing: Briefing,
