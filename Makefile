@@ -43,6 +43,10 @@ system-deps: ## Check (and where possible install) the Debian libraries WeasyPri
 	@bash scripts/system-deps.sh
 
 setup: system-deps $(VENV)/.synced ## Everything both commands need
+	@# This project's own modules too (uv compiles only what it installs): without their bytecode
+	@# every process compiles them again, 30 ms of a worker's 0.28 s start, 80 ms of a run's
+	@# imports (best of seven each). Up-to-date files are skipped; a stale one is recompiled.
+	@$(BIN)/python -m compileall -q -j 0 briefing commands flows benchmarks
 
 briefing: setup ## Write today's edition from the seeds into out/ (no configured feeds read)
 	$(BIN)/briefing run --no-configured-feeds
