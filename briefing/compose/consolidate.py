@@ -186,7 +186,8 @@ def same_report(
         return True
 
     def weight(words: Iterable[str]) -> float:
-        return sum(map(weights.__getitem__, words))  # a generator's frames cost twice the sum
+        # Summed exactly (``math.fsum``): a set's order differs from process to process.
+        return math.fsum(map(weights.__getitem__, words))
 
     if min(len(a.words), len(b.words)) < MIN_WORDS:
         return False

@@ -58,10 +58,13 @@ def similarities(bags: Sequence[Words], weight: Callable[[str], float]) -> list[
     """The cosine of every two bags (``cosine``), 0 on the diagonal; each word's weight and
     each bag's norm worked out once."""
     squared = {word: weight(word) ** 2 for bag in bags for word in bag}
-    norms = [math.sqrt(sum(squared[word] for word in bag)) for bag in bags]
+    # ``math.fsum``: a set's order follows the process's string hashes, and a plain sum of
+    # floats in another order can differ in its last bit, enough to order two leads of equal
+    # score the other way in another process.
+    norms = [math.sqrt(math.fsum(map(squared.__getitem__, bag))) for bag in bags]
     return [
         [
-            sum(squared[word] for word in a & b) / (norms[i] * norms[j])
+            math.fsum(map(squared.__getitem__, a & b)) / (norms[i] * norms[j])
             if i != j and norms[i] and norms[j]
             else 0.0
             for j, b in enumerate(bags)

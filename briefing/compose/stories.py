@@ -87,8 +87,8 @@ class Rarity:
         return self.weights.get(word, self.rarest)
 
     def weigh(self, words: Iterable[str]) -> float:
-        """The words' summed weight."""
-        return sum(self.weight(word) for word in words)
+        """The words' summed weight, the same whatever their order (``math.fsum``)."""
+        return math.fsum(map(self.weight, words))
 
     def is_distinctive(self, word: str) -> bool:
         """Whether few leads hold the word (``DISTINCTIVE_ITEMS``, ``DISTINCTIVE_SHARE``)."""
