@@ -1,5 +1,7 @@
 """The benchmark's ratios against its targets, and its table as text."""
 
+import statistics
+from collections.abc import Sequence
 from typing import Any
 
 from benchmarks.runner import INGEST, STAGES
@@ -70,50 +72,85 @@ def _ratio(a: float, b: float, digits: int = 2) -> float | None:
     return round(a / b, digits) if b else None
 
 
-def _judged(name: str, value: float | None) -> dict[str, Any]:
+def _judged(name: str, values: Sequence[float | None]) -> dict[str, Any]:
+    """The median of a figure's values (one a run of its scale) against its target; every
+    value listed when there were several."""
+    known = [value for value in values if value is not None]
+    value = statistics.median(known) if known else None
     target = TARGETS.get(name)
     least = name in AT_LEAST
     met = None
     if target is not None and value is not None:
         met = value >= target if least else value <= target
-    return {"value": value, "target": target, "at_least": least, "met": met}
+    judged = {"value": value, "target": target, "at_least": least, "met": met}
+    if len(values) > 1:
+        judged["runs"] = list(values)
+    return judged
+
+
+def by_scale(scales: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """The runs of each scale (a scale may be run several times, each in a process of its
+    own), by its number of items."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for scale in scales:
+        found.setdefault(scale["items"], []).append(scale)
+    return found
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of a scale whose cold run took the median time (the lower middle of an even
+    count): the one whose stages the table shows."""
+    ordered = sorted(runs, key=lambda run: run["cold"]["total_seconds"])
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def summary(scales: list[dict[str, Any]], startup: float | None = None) -> dict[str, Any]:
     """Every figure with its target and whether it was met, per scale and across scales; and
-    ``make briefing``'s wall time when it was measured."""
+    ``make briefing``'s wall time when it was measured. A scale run several times gives each
+    figure as the median of its runs' (``runs`` lists them)."""
     result: dict[str, Any] = {}
-    for scale in scales:
-        for name, value in ratios(scale).items():
-            result[f"{name}@{scale['items']}"] = _judged(name, value)
-    by_items = {scale["items"]: scale for scale in scales}
-    small, large = min(by_items, default=0), max(by_items, default=0)
+    grouped = by_scale(scales)
+    for items, runs in grouped.items():
+        found = [ratios(run) for run in runs]
+        for name in found[0]:
+            if all(name in figures for figures in found):
+                result[f"{name}@{items}"] = _judged(name, [figures[name] for figures in found])
+    small, large = min(grouped, default=0), max(grouped, default=0)
     if small != large:
-        cold = {items: by_items[items]["cold"] for items in (small, large)}
+
+        def cold(items: int, seconds: Any) -> float:
+            return statistics.median(seconds(run["cold"]) for run in grouped[items])
+
+        def total(cold_run: dict[str, Any]) -> float:
+            return float(cold_run["total_seconds"])
+
+        def pdf(cold_run: dict[str, Any]) -> float:
+            return float(cold_run["render_steps"]["pdf"]["seconds"])
+
         result[f"scale_{large}_vs_{small}"] = _judged(
-            "scale", _ratio(cold[large]["total_seconds"], cold[small]["total_seconds"])
+            "scale", [_ratio(cold(large, total), cold(small, total))]
         )
         result[f"pdf_{large}_vs_{small}"] = _judged(
-            "pdf_scale",
-            _ratio(
-                cold[large]["render_steps"]["pdf"]["seconds"],
-                cold[small]["render_steps"]["pdf"]["seconds"],
-            ),
+            "pdf_scale", [_ratio(cold(large, pdf), cold(small, pdf))]
         )
     if large:
-        result[f"peak_rss_mib@{large}"] = _judged("peak_rss_mib", peak_of(by_items[large]))
+        result[f"peak_rss_mib@{large}"] = _judged(
+            "peak_rss_mib", [max(peak_of(run) for run in grouped[large])]
+        )
     if startup is not None:
-        result["make_briefing_seconds"] = _judged("make_briefing_seconds", startup)
+        result["make_briefing_seconds"] = _judged("make_briefing_seconds", [startup])
     return result
 
 
 def table(report: dict[str, Any]) -> str:
-    """The per-stage table (Markdown) of every scale and run, then the ratios."""
+    """The per-stage table (Markdown) of every scale and run (of a scale run several times,
+    the median run's), then the ratios."""
     lines = [
         "| items | run | stage | wall s | items/s | peak RSS MiB |",
         "|---:|---|---|---:|---:|---:|",
     ]
-    for scale in report["scales"]:
+    for runs in by_scale(report["scales"]).values():
+        scale = median_run(runs)  # of several runs, the median one's stages
         for run in ("cold", "warm"):
             stages = scale[run]["stages"]
             steps = {f"render: {name}": step for name, step in scale[run]["render_steps"].items()}
@@ -144,15 +181,24 @@ def table(report: dict[str, Any]) -> str:
             ("WeasyPrint", "weasyprint_seconds"),
         ):
             lines.append(f"| {scale['items']:,} | baseline | {label} alone | {base[key]:.2f} | | |")
-        if "prefect" in scale:
+        for flow in [run["prefect"] for run in runs if "prefect" in run][:1]:  # the first's
             lines.append(
                 f"| {scale['items']:,} | flow | weekly_briefing (Prefect) | "
-                f"{scale['prefect']['seconds']:.2f} | | |"
+                f"{flow['seconds']:.2f} | | |"
+            )
+        if len(runs) > 1:
+            totals = ", ".join(f"{run['cold']['total_seconds']:.2f}" for run in runs)
+            lines.append(
+                f"| {scale['items']:,} | all | {len(runs)} runs, the median's stages shown: cold "
+                f"totals {totals} | | | |"
             )
     lines += ["", "| ratio | value | target | met |", "|---|---:|---:|---|"]
     for name, item in report["ratios"].items():  # the issue's targets, and context
         sign = "≥" if item.get("at_least") else "≤"
         target = "" if item["target"] is None else f"{sign} {item['target']:g}"
         met = {True: "met", False: "missed", None: "(context)"}[item["met"]]
-        lines.append(f"| {name} | {item['value']} | {target} | {met} |")
+        value = f"{item['value']}"
+        if item.get("runs"):
+            value += " (runs: " + ", ".join(f"{run}" for run in item["runs"]) + ")"
+        lines.append(f"| {name} | {value} | {target} | {met} |")
     return "\n".join(lines)

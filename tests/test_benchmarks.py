@@ -127,6 +127,38 @@ def test_the_table_has_every_stage_and_ratio(tiny: dict[str, Any]) -> None:
         assert name in text
 
 
+@pytest.mark.slow
+def test_a_scale_run_three_times_reports_each_figure_as_the_median_of_its_runs(
+    tiny: dict[str, Any],
+) -> None:
+    """Three runs of one scale: each figure is the middle one of its three values, all three
+    listed; the table shows the stages of the run whose cold total is the median and says so."""
+    import copy
+
+    runs = []
+    for total, feedparser_seconds in ((9.0, 0.5), (3.0, 1.0), (6.0, 2.0)):
+        run = copy.deepcopy(tiny)
+        run["cold"]["total_seconds"] = total
+        run["baselines"]["feedparser_seconds"] = feedparser_seconds
+        runs.append(run)
+    once = [summary([run])[f"warm_vs_cold@{tiny['items']}"]["value"] for run in runs]
+    found = summary(runs)[f"warm_vs_cold@{tiny['items']}"]
+    assert found["runs"] == once
+    assert found["value"] == sorted(once)[1]
+    ingest = summary(runs)[f"ingest_vs_feedparser@{tiny['items']}"]
+    assert ingest["value"] == sorted(ingest["runs"])[1] and len(set(ingest["runs"])) == 3
+    text = table({"scales": runs, "ratios": summary(runs)})
+    assert "3 runs, the median's stages shown: cold totals 9.00, 3.00, 6.00" in text
+    assert "| **total** | **6.00**" in text and "**9.00**" not in text
+    assert f"(runs: {', '.join(map(str, once))})" in text
+
+
+def test_repeat_must_be_at_least_one(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--quick", "--repeat", "0"])
+    assert "--repeat must be at least 1" in capsys.readouterr().err
+
+
 def test_the_sampler_counts_the_memory_of_child_processes() -> None:
     """A child holding 200 MiB (as an extraction worker holds its facts) is in the peak."""
     sampler = Sampler()
@@ -185,7 +217,7 @@ def test_help_explains_scales_and_output(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit):
         main(["--help"])
     text = capsys.readouterr().out
-    assert all(word in text for word in ("20 feeds x 100 items", "--output", "--quick"))
+    assert all(word in text for word in ("20 feeds x 100 items", "--output", "--quick", "--repeat"))
 
 
 @pytest.mark.slow
