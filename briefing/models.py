@@ -642,9 +642,13 @@ class Briefing(_Record):
     @model_validator(mode="after")
     def _evidence_matches_sources(self) -> Self:
         texts = {source.id: source.text for source in self.sources}
+        cited = set()
         for fact in self.facts():
             for evidence in fact.evidence:
                 check_quote(evidence, texts)
+                cited.add(evidence.document_id)
+        # Kept as ``cited_document_ids`` would keep it: every quote is gone through here anyway.
+        self.__dict__["cited_document_ids"] = frozenset(cited)
         for disagreement in self.disagreements:
             for claim in disagreement.claims:
                 check_quote(claim.evidence, texts)
@@ -763,6 +767,12 @@ class Briefing(_Record):
     def source(self, document_id: str) -> "SourceDocument":
         """The source with this id (KeyError if the briefing has none)."""
         return self._sources_by_id[document_id]
+
+    @cached_property
+    def cited_document_ids(self) -> frozenset[str]:
+        """The ids of the sources the statements cite (found as the briefing is validated: at
+        20,000 items going through the 170,000 quotes again took 0.04-0.14 s of the PDF)."""
+        return frozenset(e.document_id for fact in self.facts() for e in fact.evidence)
 
     @cached_property
     def derived(self) -> dict[Any, Any]:

@@ -260,6 +260,19 @@ def test_a_copy_with_other_sections_looks_up_its_own_facts(deep: bool) -> None:
 
 
 @pytest.mark.parametrize("deep", [False, True])
+def test_the_cited_sources_are_those_of_the_briefings_own_statements(deep: bool) -> None:
+    """Found as the briefing is validated (and as its JSON is read), they are the sources its
+    statements cite; a copy given other sections finds its own."""
+    briefing = two_source_briefing()
+    assert briefing.cited_document_ids == {"doc-1", "doc-2"}
+    read = Briefing.model_validate_json(briefing.model_dump_json())
+    assert read.cited_document_ids == {"doc-1", "doc-2"}
+    copy = briefing.model_copy(update={"sections": briefing.sections[1:]}, deep=deep)
+    assert copy.cited_document_ids == {"doc-2"}
+    assert briefing.cited_document_ids == {"doc-1", "doc-2"}
+
+
+@pytest.mark.parametrize("deep", [False, True])
 def test_records_given_the_same_fields_share_one_set_of_their_names(deep: bool) -> None:
     """pydantic's set of the names given is one object for records given the same fields, also
     after a copy; a copy given another field has its own, and the original's is unchanged."""

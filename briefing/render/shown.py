@@ -363,7 +363,7 @@ def edition_counts(briefing: Briefing) -> EditionCounts:
 
 
 def _count_edition(briefing: Briefing) -> EditionCounts:
-    cited = {e.document_id for fact in briefing.facts() for e in fact.evidence}
+    cited = briefing.cited_document_ids
     new = [story for story in briefing.stories if story.developing_since is None]
     # ``outlets_of(cited)``, the sources read in order, not each looked up: 13,000 at 20,000
     # items (0.018 -> 0.011 s, best of 15).
