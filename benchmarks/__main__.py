@@ -30,8 +30,9 @@ Each scale runs in a fresh Python process (so its peak memory is its own): the f
 generated (seeded, deterministic: RSS 2.0 and Atom, about 70% of items on topic, 150-400 words
 each), served with ETags, and the pipeline's stages run twice against one memory database:
 a cold run (every feed fetched) and a warm run (every feed answers 304). After the cold run,
-feedparser alone parses the same bytes and WeasyPrint alone renders the same HTML, for the
-ratios; after the warm run, the seeds-only edition runs the same way. Stages: fetch, parse,
+feedparser alone parses the same bytes and WeasyPrint alone renders the same HTML (as a fresh
+process's first layout, as the run's PDF step is its process's, and again in this process), for
+the ratios; after the warm run, the seeds-only edition runs the same way. Stages: fetch, parse,
 store, extract, consolidate, compose, render, write. --startup also times `make briefing`.
 
 Scales: 2k = 20 feeds x 100 items, 20k = 200 feeds x 100 items, or --feeds/--items. The

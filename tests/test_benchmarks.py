@@ -153,6 +153,28 @@ def test_a_scale_run_three_times_reports_each_figure_as_the_median_of_its_runs(
     assert f"(runs: {', '.join(map(str, once))})" in text
 
 
+@pytest.mark.slow
+def test_bare_weasyprint_is_timed_as_a_fresh_process_first_layout_and_again_here(
+    tiny: dict[str, Any], tmp_path: Path
+) -> None:
+    """Both WeasyPrint baselines are measured; the fresh process lays out exactly the inputs it
+    is given: the print HTML and the attachments, read back as written."""
+    from datetime import date
+
+    from benchmarks.bare import write_inputs
+    from benchmarks.runner import weasyprint_first_layout
+
+    base = tiny["baselines"]
+    assert base["weasyprint_seconds"] > 0 and base["weasyprint_in_process_seconds"] > 0
+    html = "<html><body><p>One line.</p></body></html>"
+    attachments = [("edition.json", b'{"a": 1}', "The JSON edition")]
+    write_inputs(tmp_path, html, Path("templates"), attachments, date(2025, 6, 16))
+    assert (tmp_path / "print.html").read_text(encoding="utf-8") == html
+    assert (tmp_path / "attachment-0").read_bytes() == b'{"a": 1}'
+    seconds = weasyprint_first_layout(html, Path("templates"), attachments, date(2025, 6, 16))
+    assert 0 < seconds < 60
+
+
 def test_repeat_must_be_at_least_one(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--quick", "--repeat", "0"])
