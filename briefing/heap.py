@@ -65,9 +65,9 @@ def heap_held_still() -> Iterator[None]:
     run from 2.6 to 2.1 s (benchmark runs, two each); around compose, its full collections went
     from 0.23 to 0.02 s, the extraction's and the feeds' from 0.17 and 0.07 s, and around the
     memory's write (a full collection of 276,000 objects) its stage from 0.47 to 0.31 s (one
-    profiled run each). The objects made in the block are collected as usual; those frozen are looked at
-    again by the next full collection after it. Inside a block already frozen (by a caller of
-    this process), nothing is changed."""
+    profiled run each). The objects made in the block are collected as usual; those frozen are
+    looked at again by the next full collection after it. Inside a block already frozen (by a
+    caller of this process), nothing is changed."""
     if gc.get_freeze_count():
         yield
         return
