@@ -8,6 +8,7 @@ import pytest
 from briefing import edition
 from briefing.edition import build_plan
 from briefing.heap import give_back_freed_memory, gives_back_freed_memory
+from briefing.models import Briefing
 from briefing.settings import Settings
 from briefing.topic import Topic
 
@@ -65,12 +66,15 @@ def test_the_heap_is_held_still_for_the_block_and_put_back_after() -> None:
 def test_the_stages_that_make_many_objects_run_with_the_heap_held_still(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Reading the feeds, extracting and composing each run with the heap that existed before
-    them frozen (rendering too: its own test), so their full collections walk only the objects
-    they made."""
+    """Reading the feeds, extracting, composing and writing the memory each run with the heap
+    that existed before them frozen (rendering too: its own test), so their full collections
+    walk only the objects they made."""
     import gc
+    from contextlib import nullcontext
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
 
-    from briefing.edition import facts, gather, make
+    from briefing.edition import facts, gather, keep, make
 
     frozen: dict[str, bool] = {}
 
@@ -84,12 +88,24 @@ def test_the_stages_that_make_many_objects_run_with_the_heap_held_still(
     monkeypatch.setattr(gather, "select_from_feeds", seen("select", []))
     monkeypatch.setattr(facts, "extract_edition", seen("extract", facts.Extracted(())))
     monkeypatch.setattr(make, "compose_briefing", seen("compose", None))
+    monkeypatch.setattr(keep, "memory_at", lambda _url: nullcontext())
+    monkeypatch.setattr(keep, "write_memory", seen("remember", None))
     plan = replace(build_plan(Settings(), today=date(2025, 6, 16)), database_url=None)
     topic = Topic.model_construct()
     gather.select_news(plan, topic, [])
     facts.load_and_extract(plan, topic, [])
     make.compose_edition(plan, topic, [], [], versions={})
-    assert {"select": True, "extract": True, "compose": True} == frozen
+    selection = SimpleNamespace(items=(), article_copies={})
+    keep.write_to_memory(
+        replace(plan, database_url="sqlite://"),
+        Briefing.model_construct(),
+        selection,  # type: ignore[arg-type]
+        [],
+        facts.Extracted(()),
+        run_id="run",
+        written_at=datetime(2025, 6, 16, tzinfo=UTC),
+    )
+    assert {"select": True, "extract": True, "compose": True, "remember": True} == frozen
     assert 0 == gc.get_freeze_count()
 
 

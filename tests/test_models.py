@@ -264,6 +264,8 @@ def test_the_cited_sources_are_those_of_the_briefings_own_statements(deep: bool)
     """Found as the briefing is validated (and as its JSON is read), they are the sources its
     statements cite; a copy given other sections finds its own."""
     briefing = two_source_briefing()
+    # Found by the validation itself, not by going through the quotes again when asked.
+    assert briefing.__dict__["cited_document_ids"] == {"doc-1", "doc-2"}
     assert briefing.cited_document_ids == {"doc-1", "doc-2"}
     read = Briefing.model_validate_json(briefing.model_dump_json())
     assert read.cited_document_ids == {"doc-1", "doc-2"}

@@ -98,6 +98,7 @@ def load_recollection_of(plan: EditionPlan) -> Recollection:
 
 
 @gives_back_freed_memory
+@heap_held_still()  # the documents, facts and modules are not garbage meanwhile
 def compose_edition(
     plan: EditionPlan,
     topic: Topic,
@@ -108,19 +109,18 @@ def compose_edition(
     versions: Mapping[str, str] | None = None,
 ) -> Briefing:
     """The edition: facts merged and sectioned; those no earlier edition carried marked new."""
-    with heap_held_still():  # the documents, facts and modules are not garbage meanwhile
-        return compose_briefing(
-            topic,
-            documents,
-            facts,
-            plan.edition_date,
-            period_start=plan.period_start,
-            previous_edition=recollection.previous_edition,
-            earlier_fact_ids=recollection.fact_ids,
-            earlier_stories=recollection.stories,
-            source_health=outcomes,
-            versions=load_versions() if versions is None else versions,
-        )
+    return compose_briefing(
+        topic,
+        documents,
+        facts,
+        plan.edition_date,
+        period_start=plan.period_start,
+        previous_edition=recollection.previous_edition,
+        earlier_fact_ids=recollection.fact_ids,
+        earlier_stories=recollection.stories,
+        source_health=outcomes,
+        versions=load_versions() if versions is None else versions,
+    )
 
 
 @dataclass(frozen=True)

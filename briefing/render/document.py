@@ -161,7 +161,7 @@ class Citations:
         if self.limit is not None and len(numbers) > self.limit:
             left = len(numbers) - self.limit
             if short:
-                out.append(f" and {left} more {'source' if left == 1 else 'sources'}")
+                out.append(f" and {formatting.plural(left, 'more source', 'more sources')}")
             else:
                 out.append(f"; and {left} more in the HTML and JSON editions")
         out.append("</span>")
